@@ -1,0 +1,242 @@
+"""load_sources: read site.yml and content/ into one typed, immutable Project."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+from pydantic import BaseModel, ValidationError
+
+from . import model as m
+from .problems import Problems, did_you_mean
+from .validation import report_validation_error
+from .yamlsrc import Locator, parse_front_matter, parse_yaml, read_text
+
+ID_RE = re.compile(m.ID_PATTERN)
+
+KINDS = {  # kind -> (folder under content/, file suffixes)
+    "journey": ("journeys", (".yml", ".yaml")),
+    "persona": ("personas", (".yml", ".yaml")),
+    "playbook": ("playbooks", (".md",)),
+    "page": ("pages", (".md",)),
+}
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an object was read from: its file (relative to the project) and its locator."""
+
+    path: str
+    locator: Locator
+    body_line: int = 0
+
+    def at(self, *keys) -> tuple[int, int]:
+        return self.locator.at(keys)
+
+    def key_at(self, *keys) -> tuple[int, int]:
+        return self.locator.key_at(keys)
+
+
+@dataclass(frozen=True)
+class Project:
+    """Everything cxreport read from one project, typed and checked field by field."""
+
+    root: Path
+    config: m.SiteConfig
+    journeys: Mapping[str, m.Journey]
+    personas: Mapping[str, m.Persona]
+    playbooks: Mapping[str, m.Surprise | m.Recovery | m.Story | m.Experiment | m.Guide]
+    pages: Mapping[str, m.Page]
+    stage_models: Mapping[str, tuple[m.StageDef, ...]]
+    pillars: Mapping[str, m.Pillar]
+    origins: Mapping[tuple[str, str], Origin] = field(default_factory=dict)
+    site_origin: Origin = Origin("site.yml", Locator())
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    def stage_model_of(self, journey: m.Journey) -> str:
+        return journey.stage_model or self.config.stage_model
+
+    def metric(self, metric_id: str) -> m.MetricSource | None:
+        return next((s for s in self.config.metrics if s.id == metric_id), None)
+
+
+def relpath(path: Path, root: Path) -> str:
+    """Give a path relative to the project root, with forward slashes."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def inside(path: Path, root: Path) -> bool:
+    """Tell whether a path, symlinks resolved, stays inside root."""
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except (ValueError, OSError, RuntimeError):
+        return False
+
+
+def resolve_content_path(project_root: Path, value: str) -> Path | None:
+    """Give the file a content path (relative to content/) names, or None if it leaves the project."""
+    if not value or value.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", value) or "\x00" in value:
+        return None
+    candidate = project_root / "content" / value
+    return candidate if inside(candidate, project_root) else None
+
+
+def _validate(cls: type[BaseModel], data: dict, rel: str, loc: Locator, problems: Problems) -> BaseModel | None:
+    try:
+        return cls.model_validate(data)
+    except ValidationError as exc:
+        report_validation_error(exc, cls, rel, loc, problems)
+        return None
+
+
+def load_config(root: Path, problems: Problems) -> tuple[m.SiteConfig | None, Origin]:
+    """Give the site configuration read from site.yml, or None with problems."""
+    path = root / "site.yml"
+    origin = Origin("site.yml", Locator())
+    if not path.is_file():
+        problems.error("site.yml", 0, 0, "no site.yml in the project folder",
+                       f"run cxreport in the folder that holds site.yml (here: {root}), or create one with 'cxreport new'")
+        return None, origin
+    text = read_text(path, "site.yml", problems)
+    if text is None:
+        return None, origin
+    parsed = parse_yaml(text, "site.yml", problems)
+    if parsed is None:
+        return None, origin
+    data, loc = parsed
+    origin = Origin("site.yml", loc)
+    if not isinstance(data, dict):
+        problems.error("site.yml", 1, 1, "site.yml must be a mapping of fields (name: value)", "start with 'title: …'")
+        return None, origin
+    return _validate(m.SiteConfig, data, "site.yml", loc, problems), origin
+
+
+def _content_files(root: Path, kind: str, problems: Problems) -> list[Path]:
+    folder, suffixes = KINDS[kind]
+    base = root / "content" / folder
+    if not base.is_dir():
+        return []
+    out = []
+    for path in sorted(base.iterdir()):
+        rel = relpath(path, root)
+        if path.name.startswith(".") or path.is_dir():
+            continue
+        if path.suffix.lower() not in suffixes:
+            problems.warning(rel, 0, 0, f"file ignored: {kind} files end in {' or '.join(suffixes)}",
+                             f"rename it to {path.stem}{suffixes[0]}, or move it out of content/{folder}/")
+            continue
+        if not inside(path, root):
+            problems.error(rel, 0, 0, "file is a link to a place outside the project; it was not read",
+                           "copy the file into the project instead of linking to it")
+            continue
+        out.append(path)
+    return out
+
+
+def _object_id(data: dict, path: Path, rel: str, loc: Locator, problems: Problems) -> str | None:
+    if "id" in data:
+        return data["id"] if isinstance(data["id"], str) else None  # the model reports a bad id
+    if ID_RE.match(path.stem):
+        return path.stem
+    suggestion = re.sub(r"[^a-z0-9_-]+", "-", path.stem.lower()).strip("-_") or "my-id"
+    problems.error(rel, 1, 1, f"file name '{path.stem}' is not a valid id",
+                   f"rename the file to '{suggestion}{path.suffix}' or set 'id: {suggestion}' in it")
+    return None
+
+
+def _load_kind(root: Path, kind: str, problems: Problems, origins: dict) -> dict[str, BaseModel]:
+    objects: dict[str, BaseModel] = {}
+    for path in _content_files(root, kind, problems):
+        rel = relpath(path, root)
+        text = read_text(path, rel, problems)
+        if text is None:
+            continue
+        body, body_line = "", 0
+        if path.suffix == ".md":
+            fm = parse_front_matter(text, rel, problems)
+            if fm is None:
+                continue
+            data, loc, body, body_line = dict(fm.data), fm.locator, fm.body, fm.body_line
+        else:
+            parsed = parse_yaml(text, rel, problems)
+            if parsed is None:
+                continue
+            data, loc = parsed
+            if not isinstance(data, dict):
+                line, col = loc.at(())
+                problems.error(rel, line, col, f"a {kind} file must be a mapping of fields (name: value)",
+                               "start with 'title: …'" if kind == "journey" else "start with 'name: …'")
+                continue
+        obj_id = _object_id(data, path, rel, loc, problems)
+        if obj_id is None and "id" not in data:
+            continue
+        data.setdefault("id", obj_id)
+        cls: type[BaseModel]
+        if kind == "journey":
+            cls = m.Journey
+        elif kind == "persona":
+            cls = m.Persona
+        elif kind == "page":
+            cls = m.Page
+            data["body"] = body
+        else:
+            ptype = data.get("type")
+            if ptype is None:
+                line, col = loc.at(())
+                problems.error(rel, line, col, "missing required field 'type'",
+                               "add 'type: …', one of " + ", ".join(m.PLAYBOOK_TYPES))
+                continue
+            if ptype not in m.PLAYBOOK_TYPES:
+                line, col = loc.at(("type",))
+                problems.error(rel, line, col, f"type: '{ptype}' is not a playbook type",
+                               did_you_mean(str(ptype), m.PLAYBOOK_TYPES, "type"))
+                continue
+            cls = m.PLAYBOOK_TYPES[ptype]
+            data["body"] = body
+        if "body" in data and loc.keys.get(("body",)):
+            line, col = loc.keys[("body",)]
+            problems.error(rel, line, col, "unknown field 'body'", "write the text below the front matter instead")
+            continue
+        obj = _validate(cls, data, rel, loc, problems)
+        if obj is None:
+            continue
+        if obj.id in objects:
+            first = origins[(kind, obj.id)].path
+            line, col = loc.key_at(("id",)) if ("id",) in loc.keys else (1, 1)
+            problems.error(rel, line, col, f"{kind} id '{obj.id}' is already used by {first}",
+                           "give each file its own id (the file name, or 'id:')")
+            continue
+        objects[obj.id] = obj
+        origins[(kind, obj.id)] = Origin(rel, loc, body_line)
+    return objects
+
+
+def load_sources(root: Path, problems: Problems) -> Project | None:
+    """Give the whole project read and checked field by field, or None when site.yml is unusable."""
+    root = root.resolve()
+    config, site_origin = load_config(root, problems)
+    origins: dict[tuple[str, str], Origin] = {}
+    loaded = {kind: _load_kind(root, kind, problems, origins) for kind in KINDS}
+    if config is None:
+        return None
+    stage_models = dict(m.BUILTIN_STAGE_MODELS)
+    stage_models.update(config.stage_models)
+    pillars = dict(m.BUILTIN_PILLARS)
+    pillars.update(config.pillars)
+    freeze = lambda d: MappingProxyType(dict(sorted(d.items())))  # noqa: E731
+    return Project(
+        root=root, config=config,
+        journeys=freeze(loaded["journey"]), personas=freeze(loaded["persona"]),
+        playbooks=freeze(loaded["playbook"]), pages=freeze(loaded["page"]),
+        stage_models=MappingProxyType(stage_models), pillars=MappingProxyType(pillars),
+        origins=MappingProxyType(origins), site_origin=site_origin,
+    )

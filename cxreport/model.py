@@ -1,0 +1,347 @@
+"""The typed content model: one immutable class per CX concept (see docs/format.md)."""
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+Color = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
+Text = Annotated[str, StringConstraints(min_length=1)]
+
+
+def _one_or_many(value: Any) -> Any:
+    """Let a single line stand for a list of one."""
+    if isinstance(value, str):
+        return [value]
+    return value
+
+
+TextList = Annotated[tuple[Text, ...], BeforeValidator(_one_or_many)]
+IdList = Annotated[tuple[Id, ...], BeforeValidator(_one_or_many)]
+
+
+def _pillar_map(value: Any) -> Any:
+    """Let pillars be written as a list of ids or as a map id -> note."""
+    if isinstance(value, str):
+        return {value: None}
+    if isinstance(value, list):
+        if all(isinstance(v, str) for v in value):
+            return {v: None for v in value}
+    return value
+
+
+PillarTags = Annotated[dict[Id, Union[str, None]], BeforeValidator(_pillar_map)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, hide_input_in_errors=True)
+
+
+# --- site.yml -------------------------------------------------------------------
+
+class StageDef(Model):
+    """A stage of a stage model (AIDAS's attention, the funnel's unboxing, ...)."""
+
+    id: Id
+    name: Text
+    description: str | None = None
+
+
+class Pillar(Model):
+    """A convenience pillar: what turns convenience into loyalty."""
+
+    name: Text
+    description: str | None = None
+
+
+class Target(Model):
+    """Thresholds that colour a figure good, neutral or bad."""
+
+    good: float
+    bad: float
+
+    @model_validator(mode="after")
+    def _differ(self) -> "Target":
+        if self.good == self.bad:
+            raise ValueError("'good' and 'bad' must differ (good > bad: higher is better; good < bad: lower is better)")
+        return self
+
+    def status(self, value: float) -> str:
+        """Give 'good', 'bad' or 'neutral' for a figure."""
+        if self.good > self.bad:
+            return "good" if value >= self.good else "bad" if value <= self.bad else "neutral"
+        return "good" if value <= self.good else "bad" if value >= self.bad else "neutral"
+
+
+class Brand(Model):
+    """The client's or team's brand on the site."""
+
+    logo: str | None = Field(None, description="path under content/, e.g. assets/logo.svg")
+    primary_color: Color | None = Field(None, description="#rrggbb")
+    footer: str | None = None
+
+
+class MetricColumns(Model):
+    """Our column name -> the CSV's header; an unnamed one defaults to our name."""
+
+    date: str = "date"
+    score: str | None = None
+    count: str | None = None
+    value: str | None = None
+    journey: str | None = None
+    stage: str | None = None
+    touchpoint: str | None = None
+    segment: str | None = None
+    variant: str | None = None
+
+
+MetricType = Literal["nps", "csat", "ces", "funnel", "value"]
+
+
+class MetricSource(Model):
+    """A metric: a CSV or Parquet file of responses or ready figures, and how to read it."""
+
+    id: Id
+    file: Text = Field(description="path under content/, e.g. metrics/nps.csv")
+    type: MetricType
+    columns: MetricColumns = MetricColumns()
+    period: Literal["week", "month", "quarter"] = "month"
+    date_format: str | None = Field(None, description="strftime pattern, e.g. %d-%m-%Y; ISO 8601 without it")
+    label: str | None = None
+    pillar: Id | None = None
+    unit: str | None = None
+    higher_is_better: bool = True
+    delimiter: Literal[",", ";", "\t", "tab"] | None = Field(None, description="field separator; detected from the file when absent")
+    decimal: Literal[".", ","] | None = Field(None, description="decimal mark; ',' for semicolon files, '.' otherwise, when absent")
+    thousands: Literal[".", ",", " ", ""] | None = Field(None, description="thousands separator in numbers; none when absent")
+    encoding: Literal["utf-8", "cp1252", "latin-1"] = "utf-8"
+
+    def column(self, name: str) -> str:
+        """Give the CSV header of one of our columns."""
+        mapped = getattr(self.columns, name)
+        return mapped if mapped is not None else name
+
+
+class SiteConfig(Model):
+    """site.yml: the site's title, language, brand, stage models, pillars, targets and metrics."""
+
+    title: Text
+    language: Literal["nl", "en"] = "en"
+    description: str | None = None
+    theme: Id = "default"
+    brand: Brand = Brand()
+    stage_model: Id = "aidas"
+    stage_models: dict[Id, tuple[StageDef, ...]] = {}
+    pillars: dict[Id, Pillar] = {}
+    targets: dict[Id, Target] = {}
+    metrics: tuple[MetricSource, ...] = ()
+    strict: bool = False
+    base_url: str = "/"
+
+
+# --- journeys -------------------------------------------------------------------
+
+def _feeling(value: Any) -> Any:
+    """Let a bare number stand for a feeling's score."""
+    if isinstance(value, (int, float, str)) and not isinstance(value, bool):
+        return {"score": value}
+    return value
+
+
+class Feeling(Model):
+    """How the customer feels at a touchpoint: -2 (very negative) to 2 (very positive)."""
+
+    score: float = Field(ge=-2, le=2)
+    label: str | None = None
+
+
+EvidenceKind = Literal["observation", "interview", "survey", "focus_group", "analytics", "assumption"]
+
+
+class Evidence(Model):
+    """The research that backs a touchpoint."""
+
+    kind: EvidenceKind
+    source: str | None = None
+    note: str | None = None
+
+
+class Touchpoint(Model):
+    """A moment where customer and company meet, with the lanes of the map."""
+
+    id: Id
+    name: Text
+    channel: str | None = None
+    owner: str | None = None
+    pillars: PillarTags = {}
+    doing: TextList = ()
+    thinking: TextList = ()
+    feeling: Annotated[Feeling | None, BeforeValidator(_feeling)] = None
+    pain_points: TextList = ()
+    opportunities: TextList = ()
+    backstage: TextList = ()
+    evidence: tuple[Evidence, ...] = ()
+    metrics: IdList = ()
+
+    @property
+    def evidenced(self) -> bool:
+        """Tell whether research other than an assumption backs this touchpoint."""
+        return any(e.kind != "assumption" for e in self.evidence)
+
+
+class Stage(Model):
+    """One stage of a journey, with its touchpoints in order."""
+
+    stage: Id
+    goal: str | None = None
+    touchpoints: tuple[Touchpoint, ...] = ()
+
+
+class Journey(Model):
+    """A journey map: stages of a stage model with touchpoints and lanes."""
+
+    id: Id
+    title: Text
+    persona: Id
+    state: Literal["current", "future"] = "current"
+    stage_model: Id | None = None
+    compare_to: Id | None = None
+    summary: str | None = None
+    owner: str | None = None
+    stages: tuple[Stage, ...] = Field(min_length=1)
+
+    def touchpoints(self) -> list[tuple[Stage, Touchpoint]]:
+        """Give every (stage, touchpoint) pair in map order."""
+        return [(s, t) for s in self.stages for t in s.touchpoints]
+
+
+# --- personas, playbooks, pages -------------------------------------------------
+
+class Persona(Model):
+    """Who the journey is for."""
+
+    id: Id
+    name: Text
+    quote: str | None = None
+    description: str | None = None
+    goals: TextList = ()
+    frustrations: TextList = ()
+    channels: TextList = ()
+    segment: str | None = None
+
+
+class _Playbook(Model):
+    id: Id
+    title: Text
+    journey: Id | None = None
+    touchpoint: Id | None = None
+    body: str = Field("", exclude=True)
+
+
+class Surprise(_Playbook):
+    """A plan to surprise customers at a touchpoint."""
+
+    type: Literal["surprise"]
+    trigger: Text
+    audience: Id | None = None
+    pillars: PillarTags = {}
+    owner: str | None = None
+    budget: float | None = Field(None, ge=0)
+    status: Literal["idea", "planned", "live", "retired"] = "idea"
+    success_metric: Id | None = None
+
+
+class Recovery(_Playbook):
+    """How a disappointment is turned into delight."""
+
+    type: Literal["recovery"]
+    failure: Text
+    signal: str | None = None
+    response_time: str | None = None
+    owner: str | None = None
+
+
+class Story(_Playbook):
+    """A customer story along a path of touchpoints."""
+
+    type: Literal["story"]
+    persona: Id | None = None
+    path: IdList = ()
+    quote: str | None = None
+    moral: str | None = None
+
+
+class VariantResult(Model):
+    """Inline result of one experiment variant."""
+
+    n: int = Field(ge=0)
+    conversions: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _at_most_n(self) -> "VariantResult":
+        if self.conversions > self.n:
+            raise ValueError("conversions cannot exceed n")
+        return self
+
+
+class Experiment(_Playbook):
+    """A controlled experiment: what works where, when and for whom."""
+
+    type: Literal["experiment"]
+    hypothesis: Text
+    status: Literal["planned", "running", "done"] = "planned"
+    metric: Id | None = None
+    control: str | None = None
+    results: dict[str, VariantResult] | None = None
+    decision: str | None = None
+
+
+class Guide(_Playbook):
+    """A handbook chapter among the playbooks."""
+
+    type: Literal["guide"]
+    order: float | None = None
+
+
+Playbook = Annotated[Union[Surprise, Recovery, Story, Experiment, Guide], Field(discriminator="type")]
+PLAYBOOK_TYPES: dict[str, type[_Playbook]] = {
+    "surprise": Surprise, "recovery": Recovery, "story": Story, "experiment": Experiment, "guide": Guide,
+}
+
+
+class Page(Model):
+    """A free handbook chapter."""
+
+    id: Id
+    title: Text
+    order: float | None = None
+    body: str = Field("", exclude=True)
+
+
+# --- built-ins ------------------------------------------------------------------
+
+BUILTIN_STAGE_MODELS: dict[str, tuple[StageDef, ...]] = {
+    "aidas": tuple(StageDef(id=i, name=n, description=d) for i, n, d in [
+        ("attention", "Attention", "The customer notices the brand or offer."),
+        ("interest", "Interest", "The customer looks closer and compares."),
+        ("desire", "Desire", "The customer wants it."),
+        ("action", "Action", "The customer buys."),
+        ("satisfaction", "Satisfaction", "Delivery and after-purchase care: where loyalty and NPS are won."),
+    ]),
+    "funnel": tuple(StageDef(id=i, name=n, description=d) for i, n, d in [
+        ("awareness", "Awareness", "The customer becomes aware of the product or service."),
+        ("research", "Research", "The customer compares options to choose well."),
+        ("purchase", "Purchase", "The customer buys."),
+        ("unboxing", "Unboxing", "The out-of-the-box experience."),
+        ("returns", "Returns", "The return policy in practice."),
+    ]),
+}
+
+BUILTIN_PILLARS: dict[str, Pillar] = {
+    "reliability": Pillar(name="Reliability", description="Doing what was promised, every time."),
+    "availability": Pillar(name="Availability", description="Being there when and where the customer wants."),
+    "personal_attention": Pillar(name="Personal attention", description="Treating the customer as a person."),
+    "situational": Pillar(name="Situational", description="Responding to the customer's situation."),
+}

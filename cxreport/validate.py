@@ -1,0 +1,196 @@
+"""validate: check every reference across files (personas, stages, touchpoints, pillars, metrics)."""
+from __future__ import annotations
+
+from .loader import Origin, Project, resolve_content_path
+from . import model as m
+from .problems import Problems, did_you_mean
+
+METRIC_TYPES = ("nps", "csat", "ces", "funnel", "value")
+
+
+def _ref(problems: Problems, origin: Origin, keys: tuple, what: str, value: str, choices, kind_plural: str) -> bool:
+    """Report an unresolved reference with a did-you-mean hint; give whether it resolved."""
+    if value in choices:
+        return True
+    line, col = origin.at(*keys)
+    problems.error(origin.path, line, col, f"unknown {what} '{value}'", did_you_mean(value, choices, kind_plural))
+    return False
+
+
+def validate(project: Project, problems: Problems) -> None:
+    """Add a problem for every reference that does not resolve and every map that breaks a rule."""
+    _validate_site(project, problems)
+    for journey in project.journeys.values():
+        _validate_journey(project, journey, problems)
+    for playbook in project.playbooks.values():
+        _validate_playbook(project, playbook, problems)
+
+
+def _validate_site(project: Project, problems: Problems) -> None:
+    cfg, o = project.config, project.site_origin
+    _ref(problems, o, ("stage_model",), "stage model", cfg.stage_model, project.stage_models, "stage models")
+    for model_id, stages in cfg.stage_models.items():
+        seen: dict[str, int] = {}
+        for i, stage in enumerate(stages):
+            if stage.id in seen:
+                line, col = o.at("stage_models", model_id, i, "id")
+                problems.error(o.path, line, col, f"stage '{stage.id}' appears twice in stage model '{model_id}' (first on line {seen[stage.id]})",
+                               "give each stage its own id")
+            seen.setdefault(stage.id, o.at("stage_models", model_id, i, "id")[0])
+    metric_ids: dict[str, int] = {}
+    for i, metric in enumerate(cfg.metrics):
+        line, col = o.at("metrics", i, "id")
+        if metric.id in metric_ids:
+            problems.error(o.path, line, col, f"metric id '{metric.id}' is declared twice (first on line {metric_ids[metric.id]})",
+                           "give each metric its own id")
+        metric_ids.setdefault(metric.id, line)
+        if metric.pillar is not None:
+            _ref(problems, o, ("metrics", i, "pillar"), "pillar", metric.pillar, project.pillars, "pillars")
+        path = resolve_content_path(project.root, metric.file)
+        fline, fcol = o.at("metrics", i, "file")
+        if path is None:
+            problems.error(o.path, fline, fcol, f"metric file '{metric.file}' lies outside the project",
+                           "put the file under content/ (e.g. content/metrics/) and write its path relative to content/")
+        elif not path.is_file():
+            problems.error(o.path, fline, fcol, f"metric file 'content/{metric.file}' does not exist",
+                           "check the file name; paths are relative to content/")
+    for key in cfg.targets:
+        if key not in METRIC_TYPES and key not in metric_ids:
+            line, col = o.key_at("targets", key)
+            problems.error(o.path, line, col, f"targets: '{key}' is neither a metric type nor a metric id",
+                           did_you_mean(key, list(METRIC_TYPES) + list(metric_ids), "keys"))
+    if cfg.brand.logo is not None:
+        path = resolve_content_path(project.root, cfg.brand.logo)
+        line, col = o.at("brand", "logo")
+        if path is None:
+            problems.error(o.path, line, col, f"logo '{cfg.brand.logo}' lies outside the project",
+                           "put the logo under content/assets/ and write e.g. 'logo: assets/logo.svg'")
+        elif not path.is_file():
+            problems.error(o.path, line, col, f"logo 'content/{cfg.brand.logo}' does not exist",
+                           "check the file name; paths are relative to content/")
+    if cfg.theme != "default" and not (project.root / "themes" / cfg.theme).is_dir():
+        line, col = o.at("theme")
+        themes = [p.name for p in (project.root / "themes").iterdir() if p.is_dir()] if (project.root / "themes").is_dir() else []
+        problems.error(o.path, line, col, f"theme '{cfg.theme}' not found: there is no folder themes/{cfg.theme}/",
+                       did_you_mean(cfg.theme, themes + ["default"], "themes"))
+
+
+def _validate_journey(project: Project, journey: m.Journey, problems: Problems) -> None:
+    o = project.origins[("journey", journey.id)]
+    _ref(problems, o, ("persona",), "persona", journey.persona, project.personas, "personas")
+    if journey.compare_to is not None:
+        if journey.compare_to == journey.id:
+            line, col = o.at("compare_to")
+            problems.error(o.path, line, col, "compare_to names this journey itself", "name another journey, e.g. the current state")
+        else:
+            _ref(problems, o, ("compare_to",), "journey", journey.compare_to, project.journeys, "journeys")
+    model_id = project.stage_model_of(journey)
+    if journey.stage_model is not None:
+        if not _ref(problems, o, ("stage_model",), "stage model", model_id, project.stage_models, "stage models"):
+            return
+    model_stages = [s.id for s in project.stage_models.get(model_id, ())]
+    seen_stages: dict[str, int] = {}
+    seen_tps: dict[str, int] = {}
+    last_index = -1
+    for si, stage in enumerate(journey.stages):
+        line, col = o.at("stages", si, "stage")
+        if stage.stage in seen_stages:
+            problems.error(o.path, line, col, f"stage '{stage.stage}' is listed twice (first on line {seen_stages[stage.stage]})",
+                           "list each stage once and put all its touchpoints under it")
+        elif stage.stage not in model_stages:
+            problems.error(o.path, line, col, f"stage '{stage.stage}' is not in stage model '{model_id}'",
+                           did_you_mean(stage.stage, model_stages, "stages"))
+        else:
+            index = model_stages.index(stage.stage)
+            if index < last_index:
+                problems.warning(o.path, line, col, f"stage '{stage.stage}' comes after '{model_stages[last_index]}' but the stage model '{model_id}' puts it before",
+                                 "order the stages as the model does: " + ", ".join(model_stages))
+            last_index = max(last_index, index)
+        seen_stages.setdefault(stage.stage, line)
+        if not stage.touchpoints:
+            problems.warning(o.path, line, col, f"stage '{stage.stage}' has no touchpoints",
+                             "add the moments where the customer meets you in this stage, or leave the stage out")
+        for ti, tp in enumerate(stage.touchpoints):
+            keys = ("stages", si, "touchpoints", ti)
+            tline, tcol = o.at(*keys, "id")
+            if tp.id in seen_tps:
+                problems.error(o.path, tline, tcol, f"touchpoint id '{tp.id}' is used twice in this journey (first on line {seen_tps[tp.id]})",
+                               "give each touchpoint its own id")
+            seen_tps.setdefault(tp.id, tline)
+            if tp.feeling is None:
+                line2, col2 = o.at(*keys)
+                problems.warning(o.path, line2, col2, f"touchpoint '{tp.id}' has no feeling",
+                                 "add 'feeling: {score: 0, label: …}' (score from -2 to 2) so the emotion curve is complete")
+            for pi, pillar in enumerate(tp.pillars):
+                _ref(problems, o, _pillar_keys(o, keys, pillar, pi), "pillar", pillar, project.pillars, "pillars")
+            for mi, metric_id in enumerate(tp.metrics):
+                _ref(problems, o, keys + ("metrics", mi), "metric", metric_id, [s.id for s in project.config.metrics], "metrics")
+
+
+def _touchpoint_ref(project: Project, problems: Problems, o: Origin, playbook, key: str, value: str,
+                    index: int | None = None) -> None:
+    keys = (key,) if index is None else (key, index)
+    if playbook.journey is None:
+        line, col = o.at(*keys)
+        problems.error(o.path, line, col, f"{key} '{value}' needs a journey",
+                       "add 'journey: …' naming the journey this touchpoint belongs to")
+        return
+    journey = project.journeys.get(playbook.journey)
+    if journey is not None:
+        ids = [t.id for _, t in journey.touchpoints()]
+        _ref(problems, o, keys, f"touchpoint of journey '{journey.id}'", value, ids, "touchpoints")
+
+
+def _pillar_keys(o: Origin, base: tuple, pillar: str, index: int) -> tuple:
+    """Give the locator path of a pillar tag, written as a map key or as a list item."""
+    return base + ("pillars", pillar) if base + ("pillars", pillar) in o.locator.values else base + ("pillars", index)
+
+
+def _validate_playbook(project: Project, pb, problems: Problems) -> None:
+    o = project.origins[("playbook", pb.id)]
+    metric_ids = [s.id for s in project.config.metrics]
+    if pb.journey is not None:
+        _ref(problems, o, ("journey",), "journey", pb.journey, project.journeys, "journeys")
+    if pb.touchpoint is not None:
+        _touchpoint_ref(project, problems, o, pb, "touchpoint", pb.touchpoint)
+    if isinstance(pb, m.Surprise):
+        if pb.audience is not None:
+            _ref(problems, o, ("audience",), "persona", pb.audience, project.personas, "personas")
+        for pi, pillar in enumerate(pb.pillars):
+            _ref(problems, o, _pillar_keys(o, (), pillar, pi), "pillar", pillar, project.pillars, "pillars")
+        if pb.success_metric is not None:
+            _ref(problems, o, ("success_metric",), "metric", pb.success_metric, metric_ids, "metrics")
+    elif isinstance(pb, m.Story):
+        if pb.persona is not None:
+            _ref(problems, o, ("persona",), "persona", pb.persona, project.personas, "personas")
+        for i, tp in enumerate(pb.path):
+            _touchpoint_ref(project, problems, o, pb, "path", tp, i)
+    elif isinstance(pb, m.Experiment):
+        if pb.metric is None and pb.results is None:
+            line, col = o.at()
+            problems.error(o.path, line, col, "an experiment needs 'results' or 'metric'",
+                           "add inline results ({variant: {n, conversions}}, the control first), or 'metric:' with 'control:'")
+        if pb.metric is not None and pb.results is not None:
+            line, col = o.key_at("results")
+            problems.error(o.path, line, col, "an experiment takes 'results' or 'metric', not both", "remove one of them")
+        if pb.metric is not None:
+            if _ref(problems, o, ("metric",), "metric", pb.metric, metric_ids, "metrics"):
+                source = project.metric(pb.metric)
+                if source.type != "value":
+                    line, col = o.at("metric")
+                    problems.error(o.path, line, col, f"metric '{pb.metric}' is a {source.type} metric; an experiment needs a value metric",
+                                   "declare a 'type: value' metric whose value is 1 for a conversion and 0 otherwise, with a variant column")
+                elif source.columns.variant is None:
+                    line, col = o.at("metric")
+                    problems.error(o.path, line, col, f"metric '{pb.metric}' has no variant column",
+                                   "map the variant column under the metric's 'columns:' in site.yml, e.g. 'variant: Variant'")
+            if pb.control is None:
+                line, col = o.key_at("metric")
+                problems.error(o.path, line, col, "'control' is required with 'metric'", "add 'control: …' naming the control variant")
+        if pb.results is not None and len(pb.results) < 2:
+            line, col = o.key_at("results")
+            problems.error(o.path, line, col, "results need at least two variants (the control first)",
+                           "add the control and at least one variant: {name: {n: …, conversions: …}}")
+        if pb.results is not None and pb.control is not None and pb.control not in pb.results:
+            line, col = o.at("control")
+            problems.error(o.path, line, col, f"control '{pb.control}' is not among the results", did_you_mean(pb.control, pb.results, "variants"))

@@ -1,0 +1,276 @@
+"""Safe YAML and front matter reading that keeps every value's line.
+
+PyYAML is only used to *compose* a node graph (never to construct Python
+objects), so no tag can run code. The walk below builds plain data — dicts,
+lists, text and None — and records where each value sits. Plain scalars stay
+text: the model's field types decide what a number or a boolean is, so YAML
+1.1 surprises (`no` -> False, `0555` -> 365, `10:30` -> 630) cannot happen.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .problems import Problems
+
+try:  # the C loader is several times faster; fall back to pure Python when absent
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on the PyYAML build
+    _Loader = yaml.SafeLoader
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_ALIAS_NODES = 10_000
+MAX_DEPTH = 64
+
+_YAML_NS = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {_YAML_NS + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "binary", "merge", "value")}
+_NULLS = {"", "~", "null", "Null", "NULL"}
+
+PathKey = tuple  # a path into the data: keys and list indexes
+
+
+@dataclass
+class Locator:
+    """Where each value (and each mapping key) of one YAML document sits in its file."""
+
+    values: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+
+    def at(self, path: PathKey) -> tuple[int, int]:
+        """Give (line, col) of the value at path, or of its nearest enclosing value."""
+        path = tuple(path)
+        while path:
+            if path in self.values:
+                return self.values[path]
+            path = path[:-1]
+        return self.values.get((), (1, 1))
+
+    def key_at(self, path: PathKey) -> tuple[int, int]:
+        """Give (line, col) of the key naming path, else of the value or its parent."""
+        path = tuple(path)
+        if path in self.keys:
+            return self.keys[path]
+        return self.at(path)
+
+
+class _Refused(Exception):
+    def __init__(self, line: int, col: int, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.line, self.col, self.message, self.hint = line, col, message, hint
+
+
+def read_text(path: Path, rel: str, problems: Problems, limit: int = MAX_FILE_BYTES) -> str | None:
+    """Give a file's text decoded as UTF-8 (byte-order mark dropped), or None with a problem."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            problems.error(rel, 1, 1, f"file is too large ({size / 1_048_576:.1f} MB; the limit is {limit // 1_048_576} MB)",
+                           "split it into several files")
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.error(rel, 0, 0, f"cannot read file: {exc.strerror or exc}", "check that the file exists and is readable")
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        problems.error(rel, line, col, f"file is not UTF-8 text (byte 0x{data[exc.start]:02X} cannot be read)",
+                       "save the file as UTF-8 in your editor (e.g. 'Save with encoding: UTF-8')")
+        return None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text
+
+
+def parse_yaml(text: str, rel: str, problems: Problems, line_offset: int = 0,
+               kind: str = "file") -> tuple[Any, Locator] | None:
+    """Give (data, locator) of a single YAML document, or None after adding its problems."""
+    try:
+        loader = _Loader(text)
+        try:
+            if not loader.check_node():
+                problems.error(rel, 1 + line_offset, 1, f"{kind} is empty", "write the fields of this file; see docs/format.md")
+                return None
+            node = loader.get_node()
+            if loader.check_node():
+                extra = loader.get_node()
+                line = extra.start_mark.line + 1 + line_offset if extra is not None else 1
+                problems.error(rel, line, 1, f"{kind} holds several YAML documents (a second one starts here)",
+                               "keep one document per file: remove the '---' line, or split the file")
+                return None
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 if mark else 1) + line_offset
+        col = mark.column + 1 if mark else 1
+        src_line = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
+        if "\t" in src_line[: len(src_line) - len(src_line.lstrip())] or "'\\t'" in str(exc.problem):
+            problems.error(rel, line, col, "tab character used for indentation", "indent YAML with spaces only")
+        else:
+            what = exc.problem or exc.context or "cannot be read"
+            problems.error(rel, line, col, f"YAML syntax error: {what}",
+                           "check the indentation, and put text that contains ': ' or starts with a special character in quotes")
+        return None
+    except yaml.YAMLError as exc:
+        problems.error(rel, 1 + line_offset, 1, f"YAML cannot be read: {exc}")
+        return None
+    if node is None:
+        problems.error(rel, 1 + line_offset, 1, f"{kind} is empty", "write the fields of this file; see docs/format.md")
+        return None
+    loc = Locator()
+    walker = _Walker(loc, line_offset)
+    try:
+        data = walker.walk(node, ())
+    except _Refused as exc:
+        problems.error(rel, exc.line, exc.col, exc.message, exc.hint)
+        return None
+    except RecursionError:
+        problems.error(rel, 1 + line_offset, 1, "YAML is nested too deeply")
+        return None
+    for line, col, message, hint in walker.problems:  # duplicate keys: report, and read on for the rest
+        problems.error(rel, line, col, message, hint)
+    return data, loc
+
+
+class _Walker:
+    """Turns a composed node graph into plain data, guarding against bombs and cycles."""
+
+    def __init__(self, loc: Locator, line_offset: int) -> None:
+        self.loc = loc
+        self.offset = line_offset
+        self.alias_nodes = 0
+        self.active: set[int] = set()
+        self.walked: set[int] = set()  # nodes met before: meeting one again means an alias
+        self.problems: list[tuple[int, int, str, str]] = []
+
+    def pos(self, node: yaml.Node) -> tuple[int, int]:
+        return node.start_mark.line + 1 + self.offset, node.start_mark.column + 1
+
+    def walk(self, node: yaml.Node, path: PathKey, via_alias: bool = False, depth: int = 0) -> Any:
+        if depth > MAX_DEPTH:
+            raise _Refused(*self.pos(node), "YAML is nested too deeply", f"at most {MAX_DEPTH} levels are read")
+        if id(node) in self.active:
+            raise _Refused(*self.pos(node), "an anchor refers to itself (a recursive alias)",
+                           "an alias (*name) may only refer to an anchor (&name) defined before and outside it")
+        if id(node) in self.walked:
+            via_alias = True
+        self.walked.add(id(node))
+        if via_alias:
+            self.alias_nodes += 1
+            if self.alias_nodes > MAX_ALIAS_NODES:
+                # the shared node sits at its anchor; name the top-level key whose aliases blew up
+                raise _Refused(*self.loc.key_at(path[:1]), "aliases expand to too many values (an alias bomb?)",
+                               f"at most {MAX_ALIAS_NODES} values may come from aliases (*name); write the values out")
+        if path not in self.loc.values:
+            self.loc.values[path] = self.pos(node)
+        if node.tag not in _ALLOWED_TAGS and node.tag != "!":
+            tag = node.tag.replace(_YAML_NS, "!!", 1)
+            raise _Refused(*self.pos(node), f"YAML tag '{tag}' is not allowed",
+                           "remove the tag; cxreport reads plain text, numbers, lists and mappings only")
+        if isinstance(node, yaml.ScalarNode):
+            if node.style is None and node.value in _NULLS:
+                return None
+            return node.value
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                return [self.walk(child, path + (i,), via_alias, depth + 1) for i, child in enumerate(node.value)]
+            return self.walk_mapping(node, path, via_alias, depth)
+        finally:
+            self.active.discard(id(node))
+
+    def walk_mapping(self, node: yaml.MappingNode, path: PathKey, via_alias: bool, depth: int) -> dict:
+        out: dict[str, Any] = {}
+        seen: dict[str, tuple[int, int]] = {}
+        merged: dict[str, tuple[int, int]] = {}
+        merges: list[tuple[yaml.Node, yaml.Node]] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _YAML_NS + "merge":
+                merges.append((key_node, value_node))
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Refused(*self.pos(key_node), "a mapping key must be a plain word, not a list or mapping",
+                               "write 'name: value' with a simple name")
+            key = key_node.value
+            kpos = self.pos(key_node)
+            if key in seen:
+                line0 = seen[key][0]
+                self.problems.append((kpos[0], kpos[1], f"duplicate key '{key}' (first on line {line0}, again on line {kpos[0]})",
+                                      "keep one of them: YAML silently keeps only the last"))
+                continue
+            seen[key] = kpos
+            self.loc.keys[path + (key,)] = kpos
+            out[key] = self.walk(value_node, path + (key,), via_alias, depth + 1)
+        for key_node, value_node in merges:
+            sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+            for src in sources:
+                if not isinstance(src, yaml.MappingNode):
+                    raise _Refused(*self.pos(src), "'<<' (merge) needs a mapping or a list of mappings",
+                                   "write '<<: *anchor' where &anchor names a mapping")
+                data = self.walk(src, path + ("<<",), True, depth + 1)
+                kpos = self.pos(key_node)
+                for k, v in data.items():
+                    if k in seen:
+                        continue  # an explicit key overrides a merged one: the purpose of '<<'
+                    if k in merged:
+                        line0 = merged[k][0]
+                        self.problems.append((kpos[0], kpos[1],
+                                              f"duplicate key '{k}' through '<<' merges (first merged on line {line0}, again on line {kpos[0]})",
+                                              "merge mappings that do not share keys, or write the key out"))
+                        continue
+                    merged[k] = kpos
+                    out[k] = v
+                    self.loc.keys.setdefault(path + (k,), kpos)
+                    self.loc.values.setdefault(path + (k,), kpos)
+        return out
+
+
+_FENCE = re.compile(r"^---[ \t]*$")
+_CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$")
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """A Markdown file split into its front matter data and its body."""
+
+    data: dict
+    locator: Locator
+    body: str
+    body_line: int
+
+
+def parse_front_matter(text: str, rel: str, problems: Problems) -> FrontMatter | None:
+    """Give the front matter and body of a Markdown file, or None after adding its problems."""
+    lines = text.split("\n")
+    if not lines or not _FENCE.match(lines[0].rstrip("\r")):
+        problems.error(rel, 1, 1, "file has no front matter",
+                       "start the file with a line '---', then fields such as 'title: …', then a closing '---' line")
+        return None
+    for i in range(1, len(lines)):
+        if _CLOSE.match(lines[i].rstrip("\r")):
+            end = i
+            break
+    else:
+        problems.error(rel, 1, 1, "front matter is never closed", "add a line '---' after the last front matter field")
+        return None
+    fm_text = "\n".join(lines[1:end]) + "\n"
+    if not fm_text.strip():
+        problems.error(rel, 1, 1, "front matter is empty", "write at least 'title: …' between the '---' lines")
+        return None
+    parsed = parse_yaml(fm_text, rel, problems, line_offset=1, kind="front matter")
+    if parsed is None:
+        return None
+    data, loc = parsed
+    if not isinstance(data, dict):
+        line, col = loc.at(())
+        problems.error(rel, line, col, "front matter must be a mapping of fields (name: value)", "write e.g. 'title: My playbook'")
+        return None
+    body = "\n".join(lines[end + 1:])
+    return FrontMatter(data, loc, body, end + 2)
