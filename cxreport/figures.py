@@ -1,0 +1,72 @@
+"""The figures a build computed: the typed result between the metric stage and rendering.
+
+The metric engine (cxreport.metrics) produces a FigureSet; the site renders it and
+writes it as output/data/figures.json and experiments.json (FORMAT.md).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+SMALL_SAMPLE = 30
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure: a metric for one period and one place in the map (and segment, variant)."""
+
+    metric: str
+    type: str                       # nps | csat | ces | funnel | value
+    period: str                     # '2026-03', '2026-Q1', '2026-W07' or 'all'
+    journey: str | None
+    stage: str | None
+    touchpoint: str | None
+    segment: str | None
+    variant: str | None
+    n: int
+    value: float
+    margin: float | None            # 95% margin of error (nps, csat, ces), else None
+    conversion: float | None = None  # funnel only: share of the previous stage's count
+    status: str | None = None       # 'good' | 'neutral' | 'bad' from site targets, None without a target
+
+    @property
+    def small_sample(self) -> bool:
+        """Tell whether fewer than 30 responses stand behind this figure (nps, csat, ces)."""
+        return self.type in ("nps", "csat", "ces") and self.n < SMALL_SAMPLE
+
+
+@dataclass(frozen=True)
+class VariantResult:
+    """One experiment variant's result in one period and segment."""
+
+    experiment: str
+    variant: str
+    control: str
+    period: str
+    segment: str | None
+    n: int
+    conversions: int
+    rate: float | None
+    lift: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+
+
+@dataclass(frozen=True)
+class FigureSet:
+    """Every figure and experiment result of a build, sorted, plus a verdict per experiment."""
+
+    figures: tuple[Figure, ...] = ()
+    experiments: tuple[VariantResult, ...] = ()
+    verdicts: Mapping[str, str] = field(default_factory=dict)  # experiment id -> verdict key
+
+    def select(self, metric: str | None = None, **keys) -> list[Figure]:
+        """Give the figures matching a metric and exact key values (None included), e.g. segment=None."""
+        out = []
+        for f in self.figures:
+            if metric is not None and f.metric != metric:
+                continue
+            if all(getattr(f, k) == v for k, v in keys.items()):
+                out.append(f)
+        return out
