@@ -180,10 +180,6 @@ def _validate_playbook(project: Project, pb, problems: Problems) -> None:
                     line, col = o.at("metric")
                     problems.error(o.path, line, col, f"metric '{pb.metric}' is a {source.type} metric; an experiment needs a value metric",
                                    "declare a 'type: value' metric whose value is 1 for a conversion and 0 otherwise, with a variant column")
-                elif source.columns.variant is None:
-                    line, col = o.at("metric")
-                    problems.error(o.path, line, col, f"metric '{pb.metric}' has no variant column",
-                                   "map the variant column under the metric's 'columns:' in site.yml, e.g. 'variant: Variant'")
             if pb.control is None:
                 line, col = o.key_at("metric")
                 problems.error(o.path, line, col, "'control' is required with 'metric'", "add 'control: …' naming the control variant")

@@ -157,7 +157,7 @@ class _Walker:
         if depth > MAX_DEPTH:
             raise _Refused(*self.pos(node), "YAML is nested too deeply", f"at most {MAX_DEPTH} levels are read")
         if id(node) in self.active:
-            raise _Refused(*self.pos(node), "an anchor refers to itself (a recursive alias)",
+            raise _Refused(*self.loc.key_at(path), "an anchor refers to itself (a recursive alias)",
                            "an alias (*name) may only refer to an anchor (&name) defined before and outside it")
         if id(node) in self.walked:
             via_alias = True
@@ -175,7 +175,7 @@ class _Walker:
             raise _Refused(*self.pos(node), f"YAML tag '{tag}' is not allowed",
                            "remove the tag; cxreport reads plain text, numbers, lists and mappings only")
         if isinstance(node, yaml.ScalarNode):
-            if node.style is None and node.value in _NULLS:
+            if not node.style and node.value in _NULLS:  # plain style: None (Python parser) or '' (libyaml)
                 return None
             return node.value
         self.active.add(id(node))
