@@ -8,11 +8,12 @@ from .problems import Problems, did_you_mean
 METRIC_TYPES = ("nps", "csat", "ces", "funnel", "value")
 
 
-def _ref(problems: Problems, origin: Origin, keys: tuple, what: str, value: str, choices, kind_plural: str) -> bool:
+def _ref(problems: Problems, origin: Origin, keys: tuple, what: str, value: str, choices, kind_plural: str,
+         at_key: bool = False) -> bool:
     """Report an unresolved reference with a did-you-mean hint; give whether it resolved."""
     if value in choices:
         return True
-    line, col = origin.at(*keys)
+    line, col = origin.key_at(*keys) if at_key else origin.at(*keys)
     problems.error(origin.path, line, col, f"unknown {what} '{value}'", did_you_mean(value, choices, kind_plural))
     return False
 
@@ -122,7 +123,7 @@ def _validate_journey(project: Project, journey: m.Journey, problems: Problems) 
                 problems.warning(o.path, line2, col2, f"touchpoint '{tp.id}' has no feeling",
                                  "add 'feeling: {score: 0, label: …}' (score from -2 to 2) so the emotion curve is complete")
             for pi, pillar in enumerate(tp.pillars):
-                _ref(problems, o, _pillar_keys(o, keys, pillar, pi), "pillar", pillar, project.pillars, "pillars")
+                _ref(problems, o, _pillar_keys(o, keys, pillar, pi), "pillar", pillar, project.pillars, "pillars", at_key=True)
             for mi, metric_id in enumerate(tp.metrics):
                 _ref(problems, o, keys + ("metrics", mi), "metric", metric_id, [s.id for s in project.config.metrics], "metrics")
 
@@ -157,7 +158,7 @@ def _validate_playbook(project: Project, pb, problems: Problems) -> None:
         if pb.audience is not None:
             _ref(problems, o, ("audience",), "persona", pb.audience, project.personas, "personas")
         for pi, pillar in enumerate(pb.pillars):
-            _ref(problems, o, _pillar_keys(o, (), pillar, pi), "pillar", pillar, project.pillars, "pillars")
+            _ref(problems, o, _pillar_keys(o, (), pillar, pi), "pillar", pillar, project.pillars, "pillars", at_key=True)
         if pb.success_metric is not None:
             _ref(problems, o, ("success_metric",), "metric", pb.success_metric, metric_ids, "metrics")
     elif isinstance(pb, m.Story):

@@ -1,0 +1,167 @@
+"""Loading files into the typed model: every field problem at its file, line and column."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from cxreport import model as m
+from cxreport.pipeline import check
+from helpers import hints_of, problems_of
+
+
+def test_minimal_project_loads_into_typed_model(make_project):
+    root = make_project()
+    project, problems = check(root)
+    assert list(problems) == []
+    journey = project.journeys["first-order"]
+    assert isinstance(journey, m.Journey)
+    assert [s.stage for s in journey.stages] == ["attention", "action"]
+    ad = journey.stages[0].touchpoints[0]
+    assert ad.feeling == m.Feeling(score=1, label="curious")
+    assert journey.stages[1].touchpoints[0].feeling.score == -1.0  # a bare number is a score
+    assert project.config.language == "en"
+    assert list(project.pillars) == ["reliability", "availability", "personal_attention", "situational"]
+    with pytest.raises(Exception):
+        journey.title = "changed"  # immutable
+
+
+def test_misspelt_key_in_site_yml_suggests_the_nearest(make_project):
+    root = make_project({"site.yml": "title: T\nlanguag: nl\n"})
+    assert problems_of(root) == [("site.yml", 2, 1, "unknown field 'languag'")]
+    assert hints_of(root) == ["did you mean 'language'?"]
+
+
+def test_misspelt_key_in_a_touchpoint_suggests_the_nearest(make_project):
+    root = make_project({"content/journeys/j.yml": """\
+        title: J
+        persona: parent
+        stages:
+          - stage: attention
+            touchpoints:
+              - id: ad
+                name: Ad
+                feeling: 1
+                pain_pionts: [slow]
+        """})
+    assert problems_of(root) == [("content/journeys/j.yml", 9, 9, "unknown field 'pain_pionts'")]
+    assert hints_of(root) == ["did you mean 'pain_points'?"]
+
+
+def test_missing_field_points_at_the_mapping_that_lacks_it(make_project):
+    root = make_project({"content/journeys/j.yml": """\
+        title: J
+        persona: parent
+        stages:
+          - stage: attention
+            touchpoints:
+              - id: ad
+                feeling: 1
+        """})
+    assert problems_of(root) == [("content/journeys/j.yml", 6, 9, "missing required field 'name'")]
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("state", "curent", "state: 'curent' is not allowed; use 'current' or 'future'"),
+    ("persona", "Drukke Ouder", "persona: 'Drukke Ouder' is not a valid id"),
+    ("title", "", "title: must not be empty"),
+    ("title", "[a, b]", "title: expected text, found a list"),
+])
+def test_wrong_values_in_a_journey(make_project, field, value, message):
+    text = {"state": "current", "persona": "parent", "title": "J"}
+    text[field] = value
+    body = "\n".join(f"{k}: {v if v else chr(34) * 2}" for k, v in text.items())
+    root = make_project({"content/journeys/j.yml": body + "\nstages:\n  - stage: attention\n    touchpoints: [{id: a, name: A, feeling: 0}]\n"})
+    line = list(text).index(field) + 1
+    [(path, pline, _, pmessage)] = problems_of(root)
+    assert (path, pline, pmessage) == ("content/journeys/j.yml", line, message)
+
+
+def test_feeling_out_of_range_and_not_a_number(make_project):
+    root = make_project({"content/journeys/j.yml": """\
+        title: J
+        persona: parent
+        stages:
+          - stage: attention
+            touchpoints:
+              - {id: a, name: A, feeling: {score: 3}}
+              - {id: b, name: B, feeling: {score: "1,5"}}
+        """})
+    assert problems_of(root) == [
+        ("content/journeys/j.yml", 6, 43, "score: '3' is out of range (must be less than or equal to 2)"),
+        ("content/journeys/j.yml", 7, 43, "score: expected a number, found '1,5'"),
+    ]
+    assert hints_of(root)[1] == "write numbers with a decimal point, e.g. 1.5"
+
+
+def test_yes_no_stay_text_where_text_is_expected_and_count_as_booleans_where_asked(make_project):
+    root = make_project({
+        "site.yml": "title: no\nstrict: no\n",
+        "content/personas/parent.yml": "name: yes\nsegment: off\n",
+    })
+    project, problems = check(root)
+    assert list(problems) == []
+    assert project.config.title == "no"
+    assert project.config.strict is False
+    assert (project.personas["parent"].name, project.personas["parent"].segment) == ("yes", "off")
+
+
+def test_numbers_keep_their_text_where_text_is_expected(make_project):
+    root = make_project({"content/personas/parent.yml": "name: 1.10\nsegment: 0555\nquote: 10:30\n"})
+    project, _ = check(root)
+    persona = project.personas["parent"]
+    assert (persona.name, persona.segment, persona.quote) == ("1.10", "0555", "10:30")
+
+
+def test_front_matter_problem_lines_count_from_the_fence(make_project):
+    root = make_project({"content/playbooks/p.md": "---\ntitle: P\ntype: surprise\nbudget: lots\n---\nBody\n"})
+    assert problems_of(root) == [
+        ("content/playbooks/p.md", 2, 1, "missing required field 'trigger'"),
+        ("content/playbooks/p.md", 4, 9, "budget: expected a number, found 'lots'"),
+    ]
+
+
+def test_unknown_playbook_type_suggests_the_nearest(make_project):
+    root = make_project({"content/playbooks/p.md": "---\ntitle: P\ntype: storie\n---\n"})
+    assert problems_of(root) == [("content/playbooks/p.md", 3, 7, "type: 'storie' is not a playbook type")]
+    assert hints_of(root) == ["did you mean 'story'?"]
+
+
+def test_file_name_that_is_not_an_id(make_project):
+    root = make_project({"content/personas/Drukke Ouder.yml": "name: Sanne\n"})
+    assert problems_of(root) == [("content/personas/Drukke Ouder.yml", 1, 1, "file name 'Drukke Ouder' is not a valid id")]
+    assert hints_of(root) == ["rename the file to 'drukke-ouder.yml' or set 'id: drukke-ouder' in it"]
+
+
+def test_id_set_in_file_overrides_stem_and_duplicates_are_refused(make_project):
+    root = make_project({"content/personas/zz.yml": "id: parent\nname: Other\n"})
+    assert problems_of(root) == [("content/personas/zz.yml", 1, 1, "persona id 'parent' is already used by content/personas/parent.yml")]
+
+
+def test_missing_site_yml(make_project):
+    root = make_project({}, minimal=False)
+    assert problems_of(root) == [("site.yml", 0, 0, "no site.yml in the project folder")]
+
+
+def test_other_files_in_content_folders_are_warned_about(make_project):
+    root = make_project({"content/journeys/notes.txt": "x"})
+    assert problems_of(root) == [("content/journeys/notes.txt", 0, 0, "file ignored: journey files end in .yml or .yaml")]
+
+
+def test_symlink_out_of_the_project_is_not_read(make_project, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("outside") / "secret.yml"
+    outside.write_text("name: secret\n")
+    root = make_project()
+    os.symlink(outside, root / "content/personas/secret.yml")
+    assert problems_of(root) == [("content/personas/secret.yml", 0, 0, "file is a link to a place outside the project; it was not read")]
+
+
+def test_every_problem_is_reported_not_just_the_first(make_project):
+    root = make_project({
+        "site.yml": "title: T\ntheme: nope\n",
+        "content/personas/a.yml": "name: A\nname: B\n",
+        "content/personas/b.yml": "nmae: B\n",
+        "content/pages/p.md": "no front matter\n",
+    })
+    paths = sorted({p for p, *_ in problems_of(root)})
+    assert paths == ["content/pages/p.md", "content/personas/a.yml", "content/personas/b.yml", "site.yml"]
