@@ -53,6 +53,12 @@ class Project:
     pillars: Mapping[str, m.Pillar]
     origins: Mapping[tuple[str, str], Origin] = field(default_factory=dict)
     site_origin: Origin = Origin("site.yml", Locator())
+    broken: frozenset[tuple[str, str]] = frozenset()  # (kind, id) of files that failed to load: no follow-up errors
+
+    def ids(self, kind: str) -> set[str]:
+        """Give the ids of one kind, those of files that failed to load included."""
+        loaded = {"journey": self.journeys, "persona": self.personas, "playbook": self.playbooks, "page": self.pages}[kind]
+        return set(loaded) | {i for k, i in self.broken if k == kind}
 
     @property
     def content_dir(self) -> Path:
@@ -153,7 +159,7 @@ def _object_id(data: dict, path: Path, rel: str, loc: Locator, problems: Problem
     return None
 
 
-def _load_kind(root: Path, kind: str, problems: Problems, origins: dict) -> dict[str, BaseModel]:
+def _load_kind(root: Path, kind: str, problems: Problems, origins: dict, broken: set) -> dict[str, BaseModel]:
     objects: dict[str, BaseModel] = {}
     for path in _content_files(root, kind, problems):
         rel = relpath(path, root)
@@ -195,7 +201,7 @@ def _load_kind(root: Path, kind: str, problems: Problems, origins: dict) -> dict
                 problems.error(rel, line, col, "missing required field 'type'",
                                "add 'type: …', one of " + ", ".join(m.PLAYBOOK_TYPES))
                 continue
-            if ptype not in m.PLAYBOOK_TYPES:
+            if not isinstance(ptype, str) or ptype not in m.PLAYBOOK_TYPES:
                 line, col = loc.at(("type",))
                 problems.error(rel, line, col, f"type: '{ptype}' is not a playbook type",
                                did_you_mean(str(ptype), m.PLAYBOOK_TYPES, "type"))
@@ -208,6 +214,8 @@ def _load_kind(root: Path, kind: str, problems: Problems, origins: dict) -> dict
             continue
         obj = _validate(cls, data, rel, loc, problems)
         if obj is None:
+            if isinstance(data.get("id"), str):
+                broken.add((kind, data["id"]))
             continue
         if obj.id in objects:
             first = origins[(kind, obj.id)].path
@@ -225,7 +233,8 @@ def load_sources(root: Path, problems: Problems) -> Project | None:
     root = root.resolve()
     config, site_origin = load_config(root, problems)
     origins: dict[tuple[str, str], Origin] = {}
-    loaded = {kind: _load_kind(root, kind, problems, origins) for kind in KINDS}
+    broken: set[tuple[str, str]] = set()
+    loaded = {kind: _load_kind(root, kind, problems, origins, broken) for kind in KINDS}
     if config is None:
         return None
     stage_models = dict(m.BUILTIN_STAGE_MODELS)
@@ -238,5 +247,5 @@ def load_sources(root: Path, problems: Problems) -> Project | None:
         journeys=freeze(loaded["journey"]), personas=freeze(loaded["persona"]),
         playbooks=freeze(loaded["playbook"]), pages=freeze(loaded["page"]),
         stage_models=MappingProxyType(stage_models), pillars=MappingProxyType(pillars),
-        origins=MappingProxyType(origins), site_origin=site_origin,
+        origins=MappingProxyType(origins), site_origin=site_origin, broken=frozenset(broken),
     )

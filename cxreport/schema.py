@@ -44,7 +44,7 @@ def json_schema(kind: str) -> dict:
     """Give the JSON Schema of one file kind."""
     schema = TypeAdapter(KIND_MODELS[kind]).json_schema()
     _drop_internal(schema)
-    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": TITLES[kind], **schema}
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema, "title": TITLES[kind]}
     return schema
 
 

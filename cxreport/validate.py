@@ -78,13 +78,13 @@ def _validate_site(project: Project, problems: Problems) -> None:
 
 def _validate_journey(project: Project, journey: m.Journey, problems: Problems) -> None:
     o = project.origins[("journey", journey.id)]
-    _ref(problems, o, ("persona",), "persona", journey.persona, project.personas, "personas")
+    _ref(problems, o, ("persona",), "persona", journey.persona, project.ids("persona"), "personas")
     if journey.compare_to is not None:
         if journey.compare_to == journey.id:
             line, col = o.at("compare_to")
             problems.error(o.path, line, col, "compare_to names this journey itself", "name another journey, e.g. the current state")
         else:
-            _ref(problems, o, ("compare_to",), "journey", journey.compare_to, project.journeys, "journeys")
+            _ref(problems, o, ("compare_to",), "journey", journey.compare_to, project.ids("journey"), "journeys")
     model_id = project.stage_model_of(journey)
     if journey.stage_model is not None:
         if not _ref(problems, o, ("stage_model",), "stage model", model_id, project.stage_models, "stage models"):
@@ -137,7 +137,7 @@ def _touchpoint_ref(project: Project, problems: Problems, o: Origin, playbook, k
                        "add 'journey: …' naming the journey this touchpoint belongs to")
         return
     journey = project.journeys.get(playbook.journey)
-    if journey is not None:
+    if journey is not None:  # a journey that failed to load has reported its own problems
         ids = [t.id for _, t in journey.touchpoints()]
         _ref(problems, o, keys, f"touchpoint of journey '{journey.id}'", value, ids, "touchpoints")
 
@@ -151,19 +151,19 @@ def _validate_playbook(project: Project, pb, problems: Problems) -> None:
     o = project.origins[("playbook", pb.id)]
     metric_ids = [s.id for s in project.config.metrics]
     if pb.journey is not None:
-        _ref(problems, o, ("journey",), "journey", pb.journey, project.journeys, "journeys")
+        _ref(problems, o, ("journey",), "journey", pb.journey, project.ids("journey"), "journeys")
     if pb.touchpoint is not None:
         _touchpoint_ref(project, problems, o, pb, "touchpoint", pb.touchpoint)
     if isinstance(pb, m.Surprise):
         if pb.audience is not None:
-            _ref(problems, o, ("audience",), "persona", pb.audience, project.personas, "personas")
+            _ref(problems, o, ("audience",), "persona", pb.audience, project.ids("persona"), "personas")
         for pi, pillar in enumerate(pb.pillars):
             _ref(problems, o, _pillar_keys(o, (), pillar, pi), "pillar", pillar, project.pillars, "pillars", at_key=True)
         if pb.success_metric is not None:
             _ref(problems, o, ("success_metric",), "metric", pb.success_metric, metric_ids, "metrics")
     elif isinstance(pb, m.Story):
         if pb.persona is not None:
-            _ref(problems, o, ("persona",), "persona", pb.persona, project.personas, "personas")
+            _ref(problems, o, ("persona",), "persona", pb.persona, project.ids("persona"), "personas")
         for i, tp in enumerate(pb.path):
             _touchpoint_ref(project, problems, o, pb, "path", tp, i)
     elif isinstance(pb, m.Experiment):
