@@ -18,9 +18,20 @@ import yaml
 from .problems import Problems
 
 try:  # the C loader is several times faster; fall back to pure Python when absent
-    _Loader = yaml.CSafeLoader
+    _Base = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+_STR, _SEQ, _MAP, _MERGE = ("tag:yaml.org,2002:" + t for t in ("str", "seq", "map", "merge"))
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """A composer only: plain scalars stay text, so implicit type resolution is skipped (it is slow, too)."""
+
+    def resolve(self, kind, value, implicit):  # noqa: D102 - PyYAML hook
+        if kind is yaml.ScalarNode:
+            return _MERGE if implicit[0] and value == "<<" else _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ALIAS_NODES = 10_000
