@@ -1,8 +1,10 @@
-"""The command line: check, schema (and build, serve, diff as they arrive)."""
+"""The command line: check, build, schema (and serve, diff as they arrive)."""
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -95,3 +97,81 @@ def schema(kind: str | None, out_dir: str | None) -> None:
     for k in [kind] if kind else sorted(KIND_MODELS):
         (folder / f"{k}.schema.json").write_text(schema_text(k), encoding="utf-8")
         click.echo(f"wrote {folder / (k + '.schema.json')}", err=True)
+
+
+class _TerminalProgress:
+    """Progress on a terminal: the stage, and a bar over pages while rendering and files while writing."""
+
+    LABELS = {"load_sources": "reading content", "validate": "checking references", "join_metrics": "joining metrics",
+              "compute_figures": "computing figures", "render": "rendering pages", "write": "writing files"}
+
+    def __init__(self) -> None:
+        self.name = ""
+        self.index = 0
+        self.last = 0.0
+
+    def stage(self, name: str) -> None:
+        self.name = name
+        self.index += 1
+        self._show(f"[{self.index}/6] {self.LABELS.get(name, name)}…")
+
+    def advance(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done != total and now - self.last < 0.05:
+            return
+        self.last = now
+        width = 24
+        filled = int(width * done / total) if total else width
+        self._show(f"[{self.index}/6] {self.LABELS.get(self.name, self.name)} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+
+    def _show(self, text: str) -> None:
+        click.echo("\r\033[2K" + text, nl=False, err=True)
+
+    def clear(self) -> None:
+        click.echo("\r\033[2K", nl=False, err=True)
+
+
+def _interrupt(signum, frame):  # noqa: ARG001 (signal handler signature)
+    raise KeyboardInterrupt
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(file_okay=True, dir_okay=True))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Folder to write the site into (default: PATH/output).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems: no progress, no summary.")
+@click.option("--stamp", is_flag=True, help="Print the build time on the pages (off by default, so builds are byte-identical).")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def build(path: str, out_dir: str | None, quiet: bool, stamp: bool, strict: bool) -> None:
+    """Build the site of the project in PATH into output/ (or --out), atomically: all or nothing."""
+    from .pipeline import build as run_build
+    from .render.write import OutputFolderError
+
+    root = _project_root(path)
+    tty = sys.stderr.isatty() and not quiet
+    progress = _TerminalProgress() if tty else None
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        result = run_build(root, Path(out_dir) if out_dir else None, stamp=stamp, strict=strict, progress=progress)
+    except OutputFolderError as exc:
+        raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        if progress:
+            progress.clear()
+        click.echo("cxreport: build interrupted; the previous site is unchanged", err=True)
+        sys.exit(130)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    if progress:
+        progress.clear()
+    print_problems(result.problems, "text", result.strict)
+    if not result.written:
+        click.echo("cxreport: nothing was written; fix the problems above and build again", err=True)
+        sys.exit(1)
+    if not quiet:
+        w = len(result.problems.warnings)
+        try:
+            shown = os.path.relpath(result.out)
+        except ValueError:
+            shown = str(result.out)
+        click.echo(f"Built {result.pages} pages, {result.figures} figures, {w} warning{'s' * (w != 1)} "
+                   f"in {result.seconds:.1f} s -> {shown}", err=True)

@@ -1,0 +1,152 @@
+"""Markdown to safe HTML: Python-Markdown (tables, toc, fenced code, admonitions), then nh3 with an allow-list."""
+from __future__ import annotations
+
+import re
+from typing import Callable
+from xml.etree.ElementTree import Element
+
+import markdown as md
+import nh3
+from markdown.extensions import Extension
+from markdown.extensions.toc import slugify_unicode
+from markdown.treeprocessors import Treeprocessor
+from markupsafe import Markup
+
+# A link resolver gets (url, source file, output page) and gives the url to write, or None when the
+# url names something that does not exist (the caller reports it).
+LinkResolver = Callable[[str, str, str], "str | None"]
+
+TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt", "em", "figcaption",
+    "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre",
+    "q", "s", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
+    "tr", "u", "ul",
+}
+ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "abbr": {"title"},
+    "ol": {"start"},
+    "th": {"style", "colspan", "rowspan", "class"},
+    "td": {"style", "colspan", "rowspan"},
+    "code": {"class"},
+    "div": {"class"},
+    "p": {"class"},
+    **{f"h{i}": {"id"} for i in range(1, 7)},
+}
+ADMONITIONS = {"admonition", "note", "tip", "hint", "important", "info", "warning", "caution", "attention", "danger",
+               "error", "example", "success", "question", "quote"}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+# Ids the templates use; a heading in content that would take one gets a prefix instead.
+RESERVED_ID = re.compile(r"^(main|site-nav|top|search.*|tp-.*|stage-.*|lane-.*|chart-.*|sec-.*)$")
+_SLUG = re.compile(r"^[\w-]+$", re.UNICODE)
+
+
+def heading_id(value: str, separator: str = "-") -> str:
+    """Give a heading's id: the usual slug, prefixed when it would clash with an id of the templates."""
+    slug = slugify_unicode(value, separator) or "section"
+    return "h-" + slug if RESERVED_ID.match(slug) else slug
+
+
+def _attribute_filter(keep_ids: bool):
+    def keep(element: str, attribute: str, value: str) -> str | None:
+        if attribute == "id":
+            if not keep_ids or not _SLUG.match(value):
+                return None
+            return "h-" + value if RESERVED_ID.match(value) else value
+        if attribute == "class":
+            classes = value.split()
+            if element == "code":
+                ok = [c for c in classes if re.match(r"^language-[\w+-]+$", c)]
+            elif element == "div":
+                ok = [c for c in classes if c in ADMONITIONS]
+            elif element == "p":
+                ok = [c for c in classes if c == "admonition-title"]
+            else:
+                ok = []
+            return " ".join(ok) or None
+        return value
+    return keep
+
+
+def sanitize(html: str, *, keep_ids: bool) -> str:
+    """Give html with only allowed tags, attributes, classes and link schemes left (scripts, handlers gone)."""
+    clean = nh3.clean(
+        html, tags=TAGS, attributes=ATTRIBUTES, attribute_filter=_attribute_filter(keep_ids),
+        url_schemes=URL_SCHEMES, filter_style_properties={"text-align"}, strip_comments=True,
+        link_rel="noopener noreferrer",
+    )
+    # Every image needs an alt text for screen readers; an image the author left without one is decoration.
+    return re.sub(r"<img(?![^>]*\balt=)", '<img alt=""', clean)
+
+
+class _LinkRewriter(Treeprocessor):
+    def __init__(self, md_instance, owner: "MarkdownRenderer") -> None:
+        super().__init__(md_instance)
+        self.owner = owner
+
+    def run(self, root: Element) -> None:
+        for element in root.iter():
+            attribute = {"a": "href", "img": "src"}.get(element.tag)
+            if attribute and element.get(attribute) is not None:
+                element.set(attribute, self.owner._resolve(element.get(attribute)))
+
+
+class _RewriteLinks(Extension):
+    def __init__(self, owner: "MarkdownRenderer") -> None:
+        super().__init__()
+        self.owner = owner
+
+    def extendMarkdown(self, md_instance) -> None:  # noqa: N802 (Python-Markdown's name)
+        md_instance.treeprocessors.register(_LinkRewriter(md_instance, self.owner), "cx-links", 1)
+
+
+class MarkdownRenderer:
+    """Turns content Markdown into sanitised Markup, with links between content files made page links."""
+
+    def __init__(self, resolve: LinkResolver | None = None,
+                 on_broken_link: Callable[[str, str, int], None] | None = None) -> None:
+        self.resolve = resolve
+        self.on_broken_link = on_broken_link
+        self._cache: dict[tuple, Markup] = {}
+        self._current: tuple[str, str, str, int] = ("", "", "", 0)
+        common = ["tables", "fenced_code", "admonition", "sane_lists", _RewriteLinks(self)]
+        self._with_toc = md.Markdown(extensions=common + ["toc"],
+                                     extension_configs={"toc": {"slugify": heading_id, "toc_depth": "2-3"}})
+        self._plain = md.Markdown(extensions=common)
+
+    def _resolve(self, url: str) -> str:
+        text, source, page, line = self._current
+        if self.resolve is None:
+            return url
+        new = self.resolve(url, source, page)
+        if new is None:
+            if self.on_broken_link is not None:
+                index = text.find(url)
+                at = line + text[:index].count("\n") if index >= 0 and line else line
+                self.on_broken_link(url, source, at)
+            return url
+        return new
+
+    def block(self, text: str | None, *, source: str = "", page: str = "", line: int = 0, ids: bool = False) -> Markup:
+        """Give a Markdown text as sanitised HTML; with ids the headings keep their ids (one such text a page)."""
+        if not text:
+            return Markup("")
+        key = ("block", text, source, page, ids)
+        if key not in self._cache:
+            engine = self._with_toc if ids else self._plain
+            self._current = (text, source, page, line)
+            engine.reset()
+            html = engine.convert(text)
+            self._cache[key] = Markup(sanitize(html, keep_ids=ids))
+        return self._cache[key]
+
+    def inline(self, text: str | None, *, source: str = "", page: str = "", line: int = 0) -> Markup:
+        """Give one line of Markdown as sanitised inline HTML (no surrounding paragraph)."""
+        if not text:
+            return Markup("")
+        html = str(self.block(text, source=source, page=page, line=line))
+        match = re.fullmatch(r"\s*<p>(.*)</p>\s*", html, re.DOTALL)
+        if match and "<p>" not in match.group(1):
+            return Markup(match.group(1))
+        return Markup(html)

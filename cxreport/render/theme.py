@@ -1,0 +1,69 @@
+"""The theme: the built-in one (shipped inside the package) with a project's themes/<name>/ laid over it."""
+from __future__ import annotations
+
+import functools
+import importlib.resources
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+
+def builtin_theme_dir() -> Path:
+    """Give the folder of the built-in theme: cxreport._theme when installed, themes/default in a checkout."""
+    try:
+        root = importlib.resources.files("cxreport._theme")
+        path = Path(str(root.joinpath("templates"))).parent
+        if (path / "templates").is_dir():
+            return path
+    except (ModuleNotFoundError, TypeError, ValueError):
+        pass
+    return Path(__file__).resolve().parents[2] / "themes" / "default"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """The folders a site is rendered from, most specific first: the project's theme, then the built-in one."""
+
+    folders: tuple[Path, ...]
+
+    @classmethod
+    def for_project(cls, project_root: Path, name: str) -> "Theme":
+        own = project_root / "themes" / name
+        builtin = builtin_theme_dir()
+        folders = (own, builtin) if own.is_dir() and own.resolve() != builtin.resolve() else (builtin,)
+        return cls(folders)
+
+    def template_dirs(self) -> tuple[str, ...]:
+        return tuple(str(f / "templates") for f in self.folders if (f / "templates").is_dir())
+
+    def i18n_dirs(self) -> list[Path]:
+        """Give the catalogue folders, least specific first, so a project's labels override the built-in ones."""
+        return [f / "i18n" for f in reversed(self.folders) if (f / "i18n").is_dir()]
+
+    def static_files(self) -> dict[str, Path]:
+        """Give every static file by its path under static/; a project's file replaces the built-in one."""
+        files: dict[str, Path] = {}
+        for folder in reversed(self.folders):
+            base = folder / "static"
+            if not base.is_dir():
+                continue
+            for path in sorted(base.rglob("*")):
+                rel = path.relative_to(base)
+                if path.is_file() and not any(part.startswith(".") for part in rel.parts):
+                    files[rel.as_posix()] = path
+        return dict(sorted(files.items()))
+
+    def environment(self) -> jinja2.Environment:
+        return _environment(self.template_dirs())
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(template_dirs: tuple[str, ...]) -> jinja2.Environment:
+    """Give the Jinja environment for a chain of template folders, made once and kept (templates compile once)."""
+    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(d, encoding="utf-8") for d in template_dirs])
+    env = jinja2.Environment(
+        loader=loader, autoescape=True, undefined=jinja2.StrictUndefined, auto_reload=True,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    )
+    return env
