@@ -61,6 +61,12 @@ def main() -> None:
     """cxreport: customer-experience journey maps and playbooks, checked and built into a site."""
 
 
+# The authoring loop's commands live in their own modules.
+from .diff import diff_command  # noqa: E402
+
+main.add_command(diff_command)
+
+
 @main.command()
 @click.argument("path", default=".", type=click.Path(file_okay=True, dir_okay=True))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
