@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import posixpath
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
@@ -675,7 +676,7 @@ class Planner:
 
     def playbook_page(self, pb) -> Page:
         path = playbook_path(pb.id)
-        body = self.md(pb.body, path, "playbook", pb.id, ids=True, body=True)
+        body = self.md(without_title(pb.body), path, "playbook", pb.id, ids=True, body=True)
         context: dict[str, Any] = {"playbook": self.playbook_link(pb, path) | {"body": body, "place": self.place_link(pb, path)}}
         charts: list[Chart] = []
         view = context["playbook"]
@@ -781,7 +782,7 @@ class Planner:
 
     def chapter_page(self, p: m.Page) -> Page:
         path = page_path(p.id)
-        body = self.md(p.body, path, "page", p.id, ids=True, body=True)
+        body = self.md(without_title(p.body), path, "page", p.id, ids=True, body=True)
         return Page(path, "chapter.html", "chapter", p.title, {"chapter": {"title": p.title, "body": body}})
 
     def metrics_page(self) -> Page:
@@ -901,6 +902,21 @@ class Planner:
                         "items": [{"label": c.title, "path": page_path(c.id) if isinstance(c, m.Page) else playbook_path(c.id)}
                                   for c in chapters]})
         return nav
+
+
+def without_title(body: str) -> str:
+    """Give a body without its opening '# heading': the page prints the front matter's title as its heading.
+
+    The heading's line is left empty, so line numbers in the body stay right.
+    """
+    lines = body.split("\n")
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        if re.match(r"^#\s+\S", line):
+            lines[i] = ""
+        break
+    return "\n".join(lines)
 
 
 def _auto_decimals(value: float) -> int:

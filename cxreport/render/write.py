@@ -1,7 +1,6 @@
 """The atomic writer: the whole site goes into a staging folder beside the output, then is swapped in."""
 from __future__ import annotations
 
-import errno
 import os
 import posixpath
 import re
@@ -195,7 +194,3 @@ def _swap(staging: Path, out: Path) -> None:
         os.replace(old, out)
         raise
     shutil.rmtree(old, ignore_errors=True)
-
-
-def is_cross_device(exc: OSError) -> bool:
-    return exc.errno == errno.EXDEV
