@@ -1,0 +1,98 @@
+"""How one cell of a metric file is read: dates, numbers and periods as DuckDB SQL expressions.
+
+The same expressions judge a cell in the fast pass (a tally of the whole file) and in the
+row-by-row pass that finds the lines of problems, so both always agree. A cell's status is
+a small number; 0 means it read well.
+"""
+from __future__ import annotations
+
+from ..model import MetricSource
+
+# date status
+DATE_OK, DATE_EMPTY, DATE_UNREADABLE = 0, 1, 2
+# number status (score, count, value)
+NUM_OK, NUM_UNREADABLE, NUM_NEGATIVE, NUM_NOT_WHOLE, NUM_OUT_OF_RANGE, NUM_NOT_BINARY, NUM_EMPTY = 0, 1, 2, 3, 4, 6, 7
+
+SCORE_RANGE = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
+NUMBER_COLUMN = {"nps": "score", "csat": "score", "ces": "score", "funnel": "count", "value": "value"}
+# A number after the decimal mark is made a point: digits with one optional point, an optional exponent.
+_NUMBER_RE = r"[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?"
+
+
+def lit(text: str) -> str:
+    """Give text as a SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def decimal_mark(source: MetricSource, delimiter: str) -> str:
+    """Give the decimal mark: declared, else ',' for semicolon files and '.' otherwise."""
+    return source.decimal or ("," if delimiter == ";" else ".")
+
+
+def date_sql(raw: str, date_format: str | None) -> str:
+    """Give a DATE expression for a text cell: ISO 8601 (a time part is allowed) or the declared strftime pattern."""
+    if date_format is None:
+        return f"TRY_CAST({raw} AS DATE)"
+    return f"CAST(try_strptime({raw}, {lit(date_format)}) AS DATE)"
+
+
+def date_status_sql(raw: str, parsed: str) -> str:
+    return f"CASE WHEN {parsed} IS NOT NULL THEN {DATE_OK} WHEN {raw} IS NULL OR trim({raw}) = '' THEN {DATE_EMPTY} ELSE {DATE_UNREADABLE} END"
+
+
+def period_sql(parsed: str, period: str) -> str:
+    """Give the first day of the period (week: the ISO week's Monday) a date falls in."""
+    return f"CAST(date_trunc({lit(period)}, {parsed}) AS DATE)"
+
+
+def period_label_sql(start: str, period: str) -> str:
+    """Give a period's label from its first day: 2026-03, 2026-Q1 or 2026-W07 (ISO week-year)."""
+    if period == "month":
+        return f"strftime({start}, '%Y-%m')"
+    if period == "quarter":
+        return f"CAST(year({start}) AS VARCHAR) || '-Q' || CAST(quarter({start}) AS VARCHAR)"
+    return f"strftime({start}, '%G-W%V')"
+
+
+def number_text_sql(raw: str, decimal: str, thousands: str | None) -> str:
+    """Give a cell as text with the thousands separators dropped and a point as decimal mark, NULL if it mixes marks.
+
+    Without a declared thousands separator the other mark makes a number unreadable: in a
+    decimal-comma file '1.234' is refused, never guessed to be 1234 or 1.234.
+    """
+    text = f"trim({raw})"
+    if thousands:
+        for mark in ([" ", "\u00a0", "\u202f"] if thousands == " " else [thousands]):
+            text = f"replace({text}, {lit(mark)}, '')"
+    other = "." if decimal == "," else ","
+    if decimal == ",":
+        return f"CASE WHEN contains({text}, {lit(other)}) THEN NULL ELSE replace({text}, ',', '.') END"
+    return f"CASE WHEN contains({text}, {lit(other)}) THEN NULL ELSE {text} END"
+
+
+def number_sql(text: str, as_type: str = "DOUBLE") -> str:
+    """Give a number from normalised text (number_text_sql), NULL when it is not a plain decimal number."""
+    return f"CASE WHEN regexp_full_match({text}, {lit(_NUMBER_RE)}) THEN TRY_CAST({text} AS {as_type}) END"
+
+
+def number_status_sql(raw: str, number: str, metric_type: str) -> str:
+    """Give the status of a score, count or value cell whose parsed number is `number`."""
+    head = f"CASE WHEN {raw} IS NULL OR trim({raw}) = '' THEN {NUM_EMPTY} WHEN {number} IS NULL THEN {NUM_UNREADABLE} "
+    if metric_type in SCORE_RANGE:
+        lo, hi = SCORE_RANGE[metric_type]
+        return head + (f"WHEN {number} <> floor({number}) THEN {NUM_NOT_WHOLE} "
+                       f"WHEN {number} < {lo} OR {number} > {hi} THEN {NUM_OUT_OF_RANGE} ELSE {NUM_OK} END")
+    if metric_type == "funnel":
+        return head + f"WHEN {number} < 0 THEN {NUM_NEGATIVE} WHEN {number} <> floor({number}) THEN {NUM_NOT_WHOLE} ELSE {NUM_OK} END"
+    return head + f"WHEN {number} NOT IN (0, 1) THEN {NUM_NOT_BINARY} ELSE {NUM_OK} END"
+
+
+def human_date_format(date_format: str | None) -> str:
+    """Give a date pattern as a spreadsheet user reads it: %d-%m-%Y -> dd-mm-yyyy."""
+    if date_format is None:
+        return "yyyy-mm-dd"
+    out = date_format
+    for code, word in (("%d", "dd"), ("%m", "mm"), ("%Y", "yyyy"), ("%y", "yy"), ("%H", "hh"), ("%M", "mm"), ("%S", "ss"),
+                       ("%-d", "d"), ("%-m", "m"), ("%b", "mon"), ("%B", "month")):
+        out = out.replace(code, word)
+    return out

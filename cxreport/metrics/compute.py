@@ -1,0 +1,120 @@
+"""compute_figures: every figure of every metric, in one GROUPING SETS query per metric, sorted."""
+from __future__ import annotations
+
+from itertools import pairwise, product
+
+from ..figures import Figure, FigureSet
+from ..loader import Project
+from ..model import MetricSource
+from . import stats
+from .cells import period_label_sql
+from .content import MapIndex
+from .experiments import experiment_results
+from .join import MetricData, MetricTable
+
+_AGGREGATES = {  # what each type needs besides n = sum(w): a and b
+    "nps": "sum(w) FILTER (WHERE score >= 9) AS a, sum(w) FILTER (WHERE score <= 6) AS b",
+    "csat": "sum(w) FILTER (WHERE score >= 4) AS a, NULL AS b",
+    "ces": "sum(w * score) AS a, sum(w * score * score) AS b",
+    "funnel": "sum(total) AS a, NULL AS b",
+    "value": "sum(total) AS a, NULL AS b",
+}
+
+
+def compute_figures(project: Project, data: MetricData) -> FigureSet:
+    """Give every figure (FORMAT.md, figures.json) and experiment result, sorted so two builds give the same order.
+
+    Metrics with row problems have no figures (the build stops on them anyway).
+    """
+    order = {s.id: i for i, s in enumerate(project.config.metrics)}
+    figures: list[Figure] = []
+    for table in sorted(data.tables.values(), key=lambda t: t.index):
+        if table.ok:
+            figures.extend(_metric_figures(project, data, table))
+    figures.sort(key=lambda f: _sort_key(f, order, data.index))
+    experiments, verdicts = experiment_results(project, data)
+    return FigureSet(tuple(figures), tuple(experiments), verdicts)
+
+
+def grouping_sets(table: MetricTable) -> tuple[list[str], list[tuple[str, ...]]]:
+    """Give the key columns and the grouping sets of a metric (FORMAT.md: which rows exist).
+
+    Period: each period and all. Place: none, journey, journey + stage, journey + stage +
+    touchpoint, as far as the file's columns reach (a funnel only at levels with a stage).
+    Segment and variant: none and each, when the file has the column.
+    """
+    places = table.places
+    levels = [places[:k] for k in range(len(places) + 1)]
+    if table.source.type == "funnel":
+        levels = [lv for lv in levels if "stage" in lv]
+    extras = [[(), (k,)] if table.has(k) else [()] for k in ("segment", "variant")]
+    sets = [p + lv + s + v for p, lv, s, v in product([("period",), ()], levels, *extras)]
+    keys = ["period", *places] + [k for k in ("segment", "variant") if table.has(k)]
+    return keys, sets
+
+
+def _metric_figures(project: Project, data: MetricData, table: MetricTable) -> list[Figure]:
+    source = table.source
+    keys, sets = grouping_sets(table)
+    place_keys = [k for k in keys if k != "period"]
+    label = period_label_sql("period", source.period)
+    outer = ", ".join(k if k in keys else f"NULL AS {k}" for k in ("journey", "stage", "touchpoint", "segment", "variant"))
+    having = " AND ".join(f"NOT (GROUPING({k}) = 0 AND {k} IS NULL)" for k in place_keys) or "true"
+    sql = f"""
+        SELECT CASE WHEN GROUPING(period) = 1 THEN 'all' ELSE {label} END AS period_label, {outer},
+               sum(w) AS n, {_AGGREGATES[source.type]}
+        FROM (SELECT period, j AS journey, s AS stage, touchpoint, segment, variant, score, total, w FROM {table.joined})
+        GROUP BY GROUPING SETS ({', '.join('(' + ', '.join(s) + ')' for s in sets)})
+        HAVING {having}"""
+    rows = data.con.execute(sql).fetchall()
+    target = project.config.targets.get(source.id) or project.config.targets.get(source.type)
+    raw = [_figure(source, *row) for row in rows]
+    if source.type == "funnel":
+        raw = _with_conversion(raw, data.index)
+    out = []
+    for f in raw:
+        basis = f["value"] if source.type != "funnel" else (None if f["conversion"] is None else 100 * f["conversion"])
+        f["status"] = target.status(basis) if target is not None and basis is not None else None
+        out.append(Figure(**f))
+    return out
+
+
+def _figure(source: MetricSource, period, journey, stage, touchpoint, segment, variant, n, a, b) -> dict:
+    n = int(n)
+    kind = source.type
+    margin = None
+    if kind == "nps":
+        value, margin = stats.nps(int(a or 0), int(b or 0), n)
+    elif kind == "csat":
+        value, margin = stats.csat(int(a or 0), n)
+    elif kind == "ces":
+        value, margin = stats.ces(int(a), int(b), n)
+    elif kind == "funnel":
+        value = int(a)
+        n = value  # a funnel's n is its count (FORMAT.md)
+    else:
+        value = float(a) / n
+    return {"metric": source.id, "type": kind, "period": period, "journey": journey, "stage": stage, "touchpoint": touchpoint,
+            "segment": segment, "variant": variant, "n": n, "value": value, "margin": margin, "conversion": None}
+
+
+def _with_conversion(figures: list[dict], index: MapIndex) -> list[dict]:
+    """Give funnel figures with each stage's share of the previous stage present (model order, same journey, period, segment, variant)."""
+    groups: dict[tuple, list[dict]] = {}
+    for f in figures:
+        if f["touchpoint"] is None:
+            groups.setdefault((f["period"], f["journey"], f["segment"], f["variant"]), []).append(f)
+    for (_, journey, _, _), stages in groups.items():
+        stages.sort(key=lambda f: index.stage_rank(journey, f["stage"]))
+        for before, f in pairwise(stages):
+            f["conversion"] = stats.share(f["value"], before["value"])
+    return figures
+
+
+def _sort_key(f: Figure, order: dict[str, int], index: MapIndex) -> tuple:
+    """Give the order of figures.json: metric as declared, 'all' before the periods in time order, then the map's order."""
+    def named(value: str | None) -> tuple:
+        return (0, "") if value is None else (1, value)
+    return (order.get(f.metric, len(order)), (0, "") if f.period == "all" else (1, f.period), named(f.journey),
+            index.stage_rank(f.journey, f.stage), f.stage or "", index.touchpoint_rank(f.journey, f.touchpoint),
+            f.touchpoint or "", named(f.segment), named(f.variant))

@@ -1,0 +1,71 @@
+"""The maps as metric rows see them: journeys with their stage model, stages in order, touchpoints with their stage."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from ..loader import Project
+
+
+@dataclass(frozen=True)
+class MapIndex:
+    """Which journey, stage and touchpoint ids a metric row may name, and their order."""
+
+    default_model: str
+    journey_model: dict[str, str]                 # journey -> stage model id
+    model_stages: dict[str, tuple[str, ...]]      # stage model -> stage ids in order
+    touchpoints: dict[str, dict[str, str]]        # journey -> touchpoint -> stage (map order)
+
+    @classmethod
+    def of(cls, project: Project) -> MapIndex:
+        """Give the index of a project's maps."""
+        return cls(
+            default_model=project.config.stage_model,
+            journey_model={j.id: project.stage_model_of(j) for j in project.journeys.values()},
+            model_stages={mid: tuple(s.id for s in stages) for mid, stages in project.stage_models.items()},
+            touchpoints={j.id: {t.id: s.stage for s, t in j.touchpoints()} for j in project.journeys.values()},
+        )
+
+    def stages_of(self, journey: str | None) -> tuple[str, ...]:
+        """Give the stages of a journey's model in order (the site's default model without a journey)."""
+        model = self.journey_model.get(journey, self.default_model) if journey else self.default_model
+        return self.model_stages.get(model, ())
+
+    def model_of(self, journey: str | None) -> str:
+        return self.journey_model.get(journey, self.default_model) if journey else self.default_model
+
+    def journeys_of(self, touchpoint: str) -> list[str]:
+        """Give the journeys that have a touchpoint id."""
+        return sorted(j for j, tps in self.touchpoints.items() if touchpoint in tps)
+
+    def all_touchpoints(self) -> set[str]:
+        return {t for tps in self.touchpoints.values() for t in tps}
+
+    def stage_rank(self, journey: str | None, stage: str | None) -> int:
+        """Give a stage's position in its model (-1 for none, after the model's stages when unknown)."""
+        if stage is None:
+            return -1
+        stages = self.stages_of(journey)
+        return stages.index(stage) if stage in stages else len(stages)
+
+    def touchpoint_rank(self, journey: str | None, touchpoint: str | None) -> int:
+        """Give a touchpoint's position in its journey's map (-1 for none)."""
+        if touchpoint is None:
+            return -1
+        order = list(self.touchpoints.get(journey or "", {}))
+        return order.index(touchpoint) if touchpoint in order else len(order)
+
+    def register(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Create the small tables the row checks and the join use: cx_journeys, cx_model_stages, cx_touchpoints."""
+        con.execute("CREATE OR REPLACE TABLE cx_journeys (journey VARCHAR, model VARCHAR)")
+        con.execute("CREATE OR REPLACE TABLE cx_model_stages (model VARCHAR, stage VARCHAR, ord INTEGER)")
+        con.execute("CREATE OR REPLACE TABLE cx_touchpoints (journey VARCHAR, touchpoint VARCHAR, stage VARCHAR, ord INTEGER)")
+        if self.journey_model:
+            con.executemany("INSERT INTO cx_journeys VALUES (?, ?)", sorted(self.journey_model.items()))
+        rows = [(m, s, i) for m, stages in sorted(self.model_stages.items()) for i, s in enumerate(stages)]
+        if rows:
+            con.executemany("INSERT INTO cx_model_stages VALUES (?, ?, ?)", rows)
+        rows = [(j, t, s, i) for j, tps in sorted(self.touchpoints.items()) for i, (t, s) in enumerate(tps.items())]
+        if rows:
+            con.executemany("INSERT INTO cx_touchpoints VALUES (?, ?, ?, ?)", rows)

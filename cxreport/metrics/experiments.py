@@ -1,0 +1,89 @@
+"""Experiment results: each variant's rate, lift against the control, 95% interval and p-value, and a verdict.
+
+Results come from an experiment playbook's inline `results`, or from a value metric with a
+variant column (value 1 = a conversion), then also per period and per segment: the question
+is what works where, when and for whom.
+"""
+from __future__ import annotations
+
+from ..figures import VariantResult
+from ..loader import Project
+from ..model import Experiment
+from . import stats
+from .cells import period_label_sql
+from .join import MetricData, MetricTable
+
+ALL = "all"
+
+
+def experiment_results(project: Project, data: MetricData) -> tuple[list[VariantResult], dict[str, str]]:
+    """Give every experiment's variant results (sorted) and a verdict per experiment id."""
+    results: list[VariantResult] = []
+    verdicts: dict[str, str] = {}
+    for pb in sorted((p for p in project.playbooks.values() if isinstance(p, Experiment)), key=lambda p: p.id):
+        groups: dict[tuple[str, str | None], dict[str, tuple[int, int]]] = {}
+        control = pb.control
+        if pb.results:
+            control = control if control in pb.results else next(iter(pb.results))
+            groups[(ALL, None)] = {name: (r.n, r.conversions) for name, r in pb.results.items()}
+        elif pb.metric and control:
+            table = data.tables.get(pb.metric)
+            if table is not None and table.ok and table.has("variant"):
+                groups = _metric_groups(data, table)
+        rows = [r for key in sorted(groups, key=_group_key) for r in _compare_group(pb.id, control, key, groups[key])]
+        results.extend(rows)
+        verdicts[pb.id] = verdict_of([r for r in rows if r.period == ALL and r.segment is None], control)
+    return results, verdicts
+
+
+def _metric_groups(data: MetricData, table: MetricTable) -> dict[tuple[str, str | None], dict[str, tuple[int, int]]]:
+    """Give (period, segment) -> variant -> (n, conversions) from a value metric: all; each period; each segment."""
+    sets = ["(variant)", "(period, variant)"] + (["(segment, variant)"] if table.has("segment") else [])
+    label = period_label_sql("period", table.source.period)
+    rows = data.con.execute(f"""
+        SELECT CASE WHEN GROUPING(period) = 1 THEN 'all' ELSE {label} END, {'segment' if table.has('segment') else 'NULL'},
+               variant, sum(w), sum(total)
+        FROM {table.joined} GROUP BY GROUPING SETS ({', '.join(sets)}) HAVING variant IS NOT NULL""").fetchall()
+    groups: dict[tuple[str, str | None], dict[str, tuple[int, int]]] = {}
+    for period, segment, variant, n, conversions in rows:
+        groups.setdefault((period, segment), {})[variant] = (int(n), int(conversions))
+    return groups
+
+
+def _group_key(key: tuple[str, str | None]) -> tuple:
+    period, segment = key
+    return ((0, "") if period == ALL else (1, period), (0, "") if segment is None else (1, segment))
+
+
+def _compare_group(experiment: str, control: str | None, key: tuple[str, str | None],
+                   variants: dict[str, tuple[int, int]]) -> list[VariantResult]:
+    """Give one period's and segment's rows: the control first, then each variant against it."""
+    period, segment = key
+    base = variants.get(control) if control else None
+    out = []
+    if base is not None:
+        n, conv = base
+        out.append(VariantResult(experiment, control, control, period, segment, n, conv, stats.share(conv, n),
+                                 None, None, None, None))
+    for name in sorted(v for v in variants if v != control):
+        n, conv = variants[name]
+        if base is None:
+            out.append(VariantResult(experiment, name, control or "", period, segment, n, conv, stats.share(conv, n),
+                                     None, None, None, None))
+            continue
+        c = stats.compare(base[1], base[0], conv, n)
+        out.append(VariantResult(experiment, name, control, period, segment, n, conv, c.rate, c.lift, c.ci_low, c.ci_high, c.p_value))
+    return out
+
+
+def verdict_of(rows: list[VariantResult], control: str | None) -> str:
+    """Give 'better', 'worse', 'inconclusive' or 'no_data' for the best variant (highest rate) against the control.
+
+    'better' only when the whole 95% interval of p_v - p_c lies above 0, 'worse' when it lies
+    below: a verdict never claims a winner when the interval crosses 0.
+    """
+    variants = [r for r in rows if r.variant != control and r.rate is not None and r.ci_low is not None]
+    if not variants:
+        return "no_data"
+    best = max(variants, key=lambda r: (r.rate, [-ord(ch) for ch in r.variant]))
+    return stats.verdict(best.ci_low, best.ci_high)

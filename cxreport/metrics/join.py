@@ -1,0 +1,278 @@
+"""join_metrics: read and check every declared metric file and join its rows to the maps."""
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from .. import model as m
+from ..loader import Project, relpath, resolve_content_path
+from ..problems import Problems
+from . import rowcheck
+from .cache import TallyCache
+from .cells import (
+    SCORE_RANGE,
+    date_status_sql,
+    lit,
+    number_sql,
+    number_status_sql,
+    number_text_sql,
+    period_sql,
+)
+from .content import MapIndex
+from .layout import KEY_COLUMNS, Layout, inspect_csv, inspect_parquet, map_columns
+from .read import FileRef, build_rows, build_tally, lines_from, number_decimal, report_unparsable, tally_columns, transcode
+
+PARQUET_SUFFIXES = (".parquet", ".pq")
+
+
+@dataclass(frozen=True)
+class MetricTable:
+    """One metric's rows, tallied in DuckDB, and what the file offers (which key columns)."""
+
+    source: m.MetricSource
+    index: int                 # position in site.yml's metrics
+    rel: str                   # the file, relative to the project: content/metrics/nps.csv
+    layout: Layout
+    joined: str                # a view: period, journey, stage, touchpoint, segment, variant, score, total, w
+    ok: bool                   # no row problems: its figures can be computed
+    cached: bool               # the tally came from the cache
+
+    @property
+    def places(self) -> tuple[str, ...]:
+        """Give the levels of the map the rows reach: journey, stage, touchpoint (a touchpoint gives the other two)."""
+        cols = self.layout.columns
+        out = []
+        if "journey" in cols or "touchpoint" in cols:
+            out.append("journey")
+        if "stage" in cols or "touchpoint" in cols:
+            out.append("stage")
+        if "touchpoint" in cols:
+            out.append("touchpoint")
+        return tuple(out)
+
+    def has(self, column: str) -> bool:
+        return column in self.layout.columns
+
+
+@dataclass
+class MetricData:
+    """Every metric read: the DuckDB connection holding the tallies, and one MetricTable per metric id."""
+
+    con: duckdb.DuckDBPyConnection
+    index: MapIndex
+    tables: Mapping[str, MetricTable] = field(default_factory=dict)
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def join_metrics(project: Project, problems: Problems, cache_dir: Path | None = None) -> MetricData:
+    """Give every declared metric read, checked row by row and joined to the maps; problems go to `problems`.
+
+    With a cache folder, an unchanged file's tally is taken from there instead of reading the file.
+    """
+    con = duckdb.connect()
+    index = MapIndex.of(project)
+    index.register(con)
+    cache = TallyCache(cache_dir) if cache_dir is not None else None
+    experiment_of = {pb.metric: pb.id for pb in project.playbooks.values() if isinstance(pb, m.Experiment) and pb.metric}
+    tables: dict[str, MetricTable] = {}
+    with tempfile.TemporaryDirectory(prefix="cxreport-") as scratch:
+        for i, source in enumerate(project.config.metrics):
+            if source.id in tables:
+                continue  # validate reports the second declaration
+            table = _read_metric(con, project, index, i, source, problems, cache, experiment_of.get(source.id), Path(scratch))
+            if table is not None:
+                tables[source.id] = table
+    return MetricData(con, index, tables)
+
+
+def _site_error(project: Project, problems: Problems, keys: tuple, message: str, hint: str) -> None:
+    line, col = project.site_origin.at(*keys)
+    problems.error(project.site_origin.path, line, col, message, hint)
+
+
+def _read_metric(con: duckdb.DuckDBPyConnection, project: Project, index: MapIndex, i: int, source: m.MetricSource,
+                 problems: Problems, cache: TallyCache | None, experiment: str | None, scratch: Path) -> MetricTable | None:
+    path = resolve_content_path(project.root, source.file)
+    # the same words as validate, so a run that does both reports each once
+    if path is None:
+        _site_error(project, problems, ("metrics", i, "file"), f"metric file '{source.file}' lies outside the project",
+                    "put the file under content/ (e.g. content/metrics/) and write its path relative to content/")
+        return None
+    if not path.is_file():
+        _site_error(project, problems, ("metrics", i, "file"), f"metric file 'content/{source.file}' does not exist",
+                    "check the file name; paths are relative to content/")
+        return None
+    rel = relpath(path, project.root)
+    if source.date_format is not None:
+        try:
+            con.execute(f"SELECT try_strptime('', {lit(source.date_format)})")
+        except duckdb.Error as exc:
+            _site_error(project, problems, ("metrics", i, "date_format"),
+                        f"metric '{source.id}': date_format '{source.date_format}' is not a date pattern ({str(exc).splitlines()[0]})",
+                        "use strftime codes, e.g. '%d-%m-%Y' for 31-12-2026")
+            return None
+    is_parquet = path.suffix.lower() in PARQUET_SUFFIXES
+    layout = inspect_parquet(con, path, rel, problems) if is_parquet else inspect_csv(path, rel, source, problems)
+    if layout is None:
+        return None
+    layout = map_columns(layout, source, i, rel, project, problems)
+    if layout is None:
+        return None
+
+    readable: list[FileRef] = []
+
+    def file() -> FileRef | None:
+        """Give the file DuckDB reads, transcoding a cp1252 file once, when first needed."""
+        if not readable:
+            if not is_parquet and source.encoding == "cp1252":
+                copy = transcode(path, rel, source, cache.scratch() if cache else scratch, problems)
+                if copy is None:
+                    return None
+                readable.append(FileRef(copy, rel, "cp1252"))
+            else:
+                readable.append(FileRef(path, rel, source.encoding))
+        return readable[0]
+
+    tally = f"tally_{i}"
+    columns = tally_columns(layout, source)
+    key = cache.key(path, source) if cache else None
+    cached = bool(cache and cache.load(con, key, tally, columns))
+    if not cached:
+        f = file()
+        if f is None:
+            return None
+        try:
+            build_tally(con, tally, f, layout, source)
+        except duckdb.Error as exc:
+            report_unparsable(con, f"rejects_{i}", f, layout, source, exc, problems, rowcheck.LIMIT)
+            return None
+        if cache:
+            cache.save(con, key, tally, columns, f"{path.resolve()}#{source.id}")
+    std = f"std_{i}"
+    con.execute(f"CREATE OR REPLACE VIEW {std} AS {_standard_sql(tally, layout, source)}")
+    ok = _check_rows(con, i, source, layout, std, index, experiment, file, problems)
+    joined = f"joined_{i}"
+    con.execute(f"CREATE OR REPLACE VIEW {joined} AS {rowcheck.resolved_sql(std, layout)}")
+    if ok and experiment is not None:
+        _check_control(con, project, experiment, source, layout, joined, problems)
+    return MetricTable(source, i, rel, layout, joined, ok, cached)
+
+
+def _number_sql(raw: str, layout: Layout, source: m.MetricSource) -> tuple[str, str]:
+    """Give (number, status) expressions for a score, count or value text column."""
+    decimal, thousands = number_decimal(layout, source)
+    text = number_text_sql(raw, decimal, thousands)
+    number = number_sql(text, "DOUBLE" if source.type in SCORE_RANGE else "DECIMAL(38,10)")
+    return number, number_status_sql(raw, number, source.type)
+
+
+def _keys_sql(layout: Layout) -> str:
+    return ", ".join(k if k in layout.columns else f"NULL::VARCHAR AS {k}" for k in KEY_COLUMNS)
+
+
+def _standard_sql(tally: str, layout: Layout, source: m.MetricSource) -> str:
+    """Give the standard view of a tally (see rowcheck): one line per group, w rows each."""
+    if source.type in SCORE_RANGE:
+        number, status = _number_sql("score_raw", layout, source)
+        tail = f"{status} AS num_status, TRY_CAST({number} AS INTEGER) AS score, NULL::DECIMAL(38,10) AS total"
+    else:
+        tail = "num_status, NULL::INTEGER AS score, total"
+    return f"SELECT NULL::BIGINT AS rid, w, period, date_status, {_keys_sql(layout)}, {tail} FROM {tally}"
+
+
+def _row_sql(rows: str, layout: Layout, source: m.MetricSource) -> str:
+    """Give the standard view of the rows read again in file order: one line per row, with its raw cells."""
+    _, status = _number_sql("num_raw", layout, source)
+    return (f"SELECT coalesce(rid, rowid) AS rid, 1 AS w, {period_sql('d', source.period)} AS period, "
+            f"{date_status_sql('date_raw', 'd')} AS date_status, {_keys_sql(layout)}, {status} AS num_status, "
+            f"date_raw, num_raw FROM {rows}")
+
+
+def _check_rows(con: duckdb.DuckDBPyConnection, i: int, source: m.MetricSource, layout: Layout, std: str, index: MapIndex,
+                experiment: str | None, file, problems: Problems) -> bool:
+    """Report the row problems of one metric file; give whether it has none."""
+    found = rowcheck.checks(source, layout, experiment, index)
+    total = rowcheck.count_problems(con, std, found, layout)
+    breaks = []
+    if total == 0 and source.type == "funnel":
+        breaks = con.execute(rowcheck.funnel_breaks_sql(rowcheck.resolved_sql(std, layout), index, source.period)).fetchall()
+        total = len(breaks)
+    if total == 0:
+        return True
+    f = file()
+    if f is None:
+        return False
+    rows, view = f"rows_{i}", f"rowview_{i}"
+    try:
+        build_rows(con, rows, f, layout, source)
+        con.execute(f"CREATE OR REPLACE VIEW {view} AS {_row_sql(rows, layout, source)}")
+        if breaks:
+            located = _locate_breaks(con, view, layout, source, breaks[:rowcheck.LIMIT + 1])
+        else:
+            located = rowcheck.locate(con, view, found, layout, rowcheck.LIMIT + 1)
+        count = con.execute(f"SELECT count(*) FROM {rows}").fetchone()[0]
+        if layout.kind == "csv":
+            lines = rowcheck.record_lines(con, f"lines_{i}", lines_from(f, layout), layout,
+                                          sorted({p.rid for p in located}), count)
+        else:
+            lines = {}
+        out = []
+        for p in located:
+            message, hint = p.text or rowcheck.describe(p, source, layout, index, experiment)
+            if layout.kind == "parquet":
+                out.append((p.rid + 1, p.col, message, hint, f" (row {p.rid + 1})"))
+            elif p.rid in lines:
+                line, spans = lines[p.rid]
+                out.append((line, p.col, message, hint, f" (record starting on line {line})" if spans else ""))
+            else:
+                out.append((0, p.col, message, hint, f" (record {p.rid + 1} after the header)"))
+        out.sort(key=lambda o: (o[0], o[1]))
+        rowcheck.report(problems, f.rel, out, total)
+    finally:
+        con.execute(f"DROP VIEW IF EXISTS {view}")
+        con.execute(f"DROP TABLE IF EXISTS {rows}")
+    return False
+
+
+def _locate_breaks(con: duckdb.DuckDBPyConnection, view: str, layout: Layout, source: m.MetricSource, breaks) -> list[rowcheck.RowProblem]:
+    """Give the first row of each funnel stage whose count exceeds the previous stage's."""
+    resolved = rowcheck.resolved_sql(view, layout)
+    header = layout.header("count")
+    out = []
+    for period, label, journey, segment, variant, stage, c, prev_stage, prev_c in breaks:
+        rid = con.execute(f"SELECT min(rid) FROM ({resolved}) WHERE period = ? AND j IS NOT DISTINCT FROM ? "
+                          f"AND segment IS NOT DISTINCT FROM ? AND variant IS NOT DISTINCT FROM ? AND s = ?",
+                          [period, journey, segment, variant, stage]).fetchone()[0]
+        within = ", ".join([label] + [f"{w} '{v}'" for w, v in (("journey", journey), ("segment", segment), ("variant", variant)) if v])
+        message = (f"funnel count in column '{header}': stage '{stage}' has {_whole(c)} ({within}), "
+                   f"more than the {_whole(prev_c)} of the stage before it, '{prev_stage}'")
+        hint = "no stage can be reached by more customers than the stage before it in the stage model; check the counts and the stage ids"
+        out.append(rowcheck.RowProblem(rid, layout.col("count"), "count", "funnel_order", {}, (message, hint)))
+    return sorted(out, key=lambda p: p.rid)
+
+
+def _whole(value) -> str:
+    return str(int(value)) if value == int(value) else str(value)
+
+
+def _check_control(con: duckdb.DuckDBPyConnection, project: Project, experiment: str, source: m.MetricSource, layout: Layout,
+                   joined: str, problems: Problems) -> None:
+    """Report an experiment whose control variant does not occur in its metric's variant column."""
+    pb = project.playbooks.get(experiment)
+    if pb is None or pb.control is None or "variant" not in layout.columns:
+        return
+    variants = [r[0] for r in con.execute(f"SELECT DISTINCT variant FROM {joined} WHERE variant IS NOT NULL ORDER BY 1").fetchall()]
+    if variants and pb.control not in variants:
+        from ..problems import did_you_mean
+        origin = project.origins[("playbook", pb.id)]
+        line, col = origin.at("control")
+        problems.error(origin.path, line, col,
+                       f"control '{pb.control}' does not occur in column '{layout.header('variant')}' of metric '{source.id}'",
+                       did_you_mean(pb.control, variants, "variants"))
+

@@ -1,0 +1,233 @@
+"""Read one metric file with DuckDB into a tally: its rows counted per period, place, segment, variant and score.
+
+The fast pass reads the columns we use as text, judges each date and number in SQL
+(cells.py) and aggregates in the same query, so a 10-million-row file is scanned once and
+never held in memory row by row. The tally keeps what every figure needs (for scores, the
+count of each score; for counts and values, their sum) and what every row check needs
+(the status of each cell and the raw ids).
+
+Only when something is wrong are the rows read again, in file order, to find the line of
+each problem (problems.py).
+"""
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from ..model import MetricSource
+from ..problems import Problems
+from .cells import (
+    NUMBER_COLUMN,
+    SCORE_RANGE,
+    date_sql,
+    date_status_sql,
+    decimal_mark,
+    lit,
+    number_sql,
+    number_status_sql,
+    number_text_sql,
+    period_sql,
+)
+from .layout import KEY_COLUMNS, Layout, decode_error_line, encoding_problem
+
+MAX_REJECTS = 10_000
+DUCKDB_ENCODING = {"utf-8": "utf-8", "latin-1": "latin-1", "cp1252": "utf-8"}  # cp1252 is transcoded first
+_DATE_TYPES = ("DATE", "TIMESTAMP")
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """The file DuckDB reads for a metric (a UTF-8 copy for cp1252) and the path problems name."""
+
+    path: Path
+    rel: str
+    encoding: str
+
+
+def transcode(path: Path, rel: str, source: MetricSource, folder: Path, problems: Problems) -> Path | None:
+    """Give a UTF-8 copy of a cp1252 file in folder (DuckDB reads UTF-8 and latin-1 only), or None with a problem."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / (path.name + ".utf8")
+    decoder_errors = None
+    with path.open("rb") as src, target.open("w", encoding="utf-8", newline="") as dst:
+        import codecs
+        decoder = codecs.getincrementaldecoder("cp1252")()
+        offset = 0
+        while True:
+            block = src.read(1 << 22)
+            try:
+                dst.write(decoder.decode(block, final=not block))
+            except UnicodeDecodeError as exc:
+                decoder_errors = offset + exc.start
+                break
+            if not block:
+                break
+            offset += len(block)
+    if decoder_errors is not None:
+        with path.open("rb") as f:
+            line = decode_error_line(f.read(decoder_errors + 1), decoder_errors)
+        encoding_problem(problems, rel, line, source)
+        return None
+    return target
+
+
+def _csv_from(file: FileRef, layout: Layout, extra: str = "") -> str:
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(layout.headers))) + "}"
+    return (f"read_csv({lit(str(file.path))}, delim={lit(layout.delimiter)}, quote='\"', escape='\"', header=true, "
+            f"skip={layout.skip}, columns={columns}, auto_detect=false, strict_mode=true, "
+            f"encoding={lit(DUCKDB_ENCODING[file.encoding])}{extra})")
+
+
+def lines_from(file: FileRef, layout: Layout) -> str:
+    """Give a read_csv of a file's physical lines, one text column, blank lines as NULL (for line numbers)."""
+    return (f"read_csv({lit(str(file.path))}, delim=chr(31), quote='', escape='', header=false, skip=0, "
+            f"columns={{'l': 'VARCHAR'}}, auto_detect=false, strict_mode=false, null_padding=true, "
+            f"encoding={lit(DUCKDB_ENCODING[file.encoding])})")
+
+
+def cells_sql(file: FileRef, layout: Layout, source: MetricSource, with_rid: bool = False) -> str:
+    """Give a SELECT of the columns we use, as text: date_raw, d (the date), num_raw and the keys."""
+    number = NUMBER_COLUMN[source.type]
+    if layout.kind == "csv":
+        def raw(name: str) -> str:
+            return f"c{layout.columns[name]}"
+        date_raw = raw("date")
+        parsed = date_sql(date_raw, source.date_format)
+        src = _csv_from(file, layout)
+        rid = "NULL::BIGINT AS rid"  # rows read for line numbers take rowid from a table instead
+    else:
+        def raw(name: str) -> str:
+            return f'CAST("{layout.header(name).replace(chr(34), chr(34) * 2)}" AS VARCHAR)'
+        date_type = layout.parquet_types[layout.header("date")]
+        date_raw = raw("date")
+        quoted = '"' + layout.header("date").replace('"', '""') + '"'
+        parsed = f"CAST({quoted} AS DATE)" if date_type.startswith(_DATE_TYPES) else date_sql(date_raw, source.date_format)
+        src = f"read_parquet({lit(str(file.path))}{', file_row_number=true' if with_rid else ''})"
+        rid = "file_row_number AS rid" if with_rid else "NULL::BIGINT AS rid"
+    keys = ", ".join(f"{raw(k)} AS {k}" for k in KEY_COLUMNS if k in layout.columns)
+    return (f"SELECT {rid}, {date_raw} AS date_raw, {parsed} AS d, {raw(number)} AS num_raw"
+            f"{', ' + keys if keys else ''} FROM {src}")
+
+
+def number_decimal(layout: Layout, source: MetricSource) -> tuple[str, str | None]:
+    """Give (decimal mark, thousands separator) for the number column; Parquet numbers are numbers already."""
+    if layout.kind == "parquet":
+        if not layout.parquet_types[layout.header(NUMBER_COLUMN[source.type])].startswith("VARCHAR"):
+            return ".", None
+        return source.decimal or ".", source.thousands
+    return decimal_mark(source, layout.delimiter), source.thousands
+
+
+def tally_sql(cells: str, layout: Layout, source: MetricSource) -> str:
+    """Give the query that counts the rows of a file per period, date status, keys and score (or number status)."""
+    keys = [k for k in KEY_COLUMNS if k in layout.columns]
+    period = period_sql("d", source.period)
+    status = date_status_sql("date_raw", "d")
+    group = [f"{period} AS period", f"{status} AS date_status"] + keys
+    if source.type in SCORE_RANGE:
+        # few distinct scores: group by the text and judge each distinct text once, after counting
+        select = group + ["num_raw AS score_raw", "count(*) AS w"]
+    else:
+        dec, thousands = number_decimal(layout, source)
+        text = number_text_sql("num_raw", dec, thousands)
+        num = number_sql(text, "DECIMAL(38,10)")  # exact sums: the same file always gives the same figures
+        select = group + [f"{number_status_sql('num_raw', 'num', source.type)} AS num_status",
+                          "count(*) AS w", "sum(num) AS total"]
+        cells = f"SELECT *, {num} AS num FROM ({cells})"
+    return f"SELECT {', '.join(select)} FROM ({cells}) GROUP BY ALL"
+
+
+def tally_columns(layout: Layout, source: MetricSource) -> list[str]:
+    keys = [k for k in KEY_COLUMNS if k in layout.columns]
+    tail = ["score_raw", "w"] if source.type in SCORE_RANGE else ["num_status", "w", "total"]
+    return ["period", "date_status"] + keys + tail
+
+
+def build_tally(con: duckdb.DuckDBPyConnection, table: str, file: FileRef, layout: Layout, source: MetricSource) -> None:
+    """Create the tally table of one file (raises duckdb.Error when the file cannot be parsed)."""
+    con.execute(f"CREATE OR REPLACE TABLE {table} AS {tally_sql(cells_sql(file, layout, source), layout, source)}")
+
+
+def build_rows(con: duckdb.DuckDBPyConnection, table: str, file: FileRef, layout: Layout, source: MetricSource) -> None:
+    """Create a table of the rows in file order (CSV: rowid is the record's index), to find the lines of problems."""
+    con.execute(f"CREATE OR REPLACE TABLE {table} AS {cells_sql(file, layout, source, with_rid=layout.kind == 'parquet')}")
+
+
+# --- when DuckDB cannot parse a file ----------------------------------------------
+
+_LINE_RE = re.compile(r"CSV Error on Line: (\d+)")
+_FOUND_RE = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
+
+
+def report_unparsable(con: duckdb.DuckDBPyConnection, name: str, file: FileRef, layout: Layout, source: MetricSource,
+                      error: duckdb.Error, problems: Problems, limit: int) -> None:
+    """Report why DuckDB could not parse a file: ragged rows, bad quotes, text in another encoding."""
+    if layout.kind == "parquet":
+        problems.error(file.rel, 0, 0, f"the file cannot be read: {str(error).splitlines()[0]}",
+                       "export it again as Parquet, or as CSV with a .csv name")
+        return
+    rejects = []
+    try:
+        options = f", store_rejects=true, rejects_table={lit(name)}, rejects_scan={lit(name + '_scan')}, rejects_limit={MAX_REJECTS}"
+        con.execute(f"SELECT count(*) FROM {_csv_from(file, layout, options)}")
+        rejects = con.execute(f"SELECT line, min(column_idx), min(error_type), min(error_message) FROM {name} "
+                              f"GROUP BY line ORDER BY line").fetchall()
+    except duckdb.Error:
+        rejects = []
+    if not rejects:  # the reader stopped before it could log rows, e.g. a quote never closed
+        match = _LINE_RE.search(str(error))
+        line = int(match.group(1)) + layout.skip if match else 0
+        first = next((ln for ln in str(error).splitlines()[1:] if ln and not ln.startswith(("Original Line", "  "))), "")
+        if "quote" in str(error).lower() or "unterminated" in str(error).lower():
+            problems.error(file.rel, line, 0, "a quoted field is never closed: a \" opens it and no \" ends it",
+                           "close the quote, or double a quote that is part of the text (\"\")")
+        else:
+            problems.error(file.rel, line, 0, f"the file cannot be read as CSV: {first or str(error).splitlines()[0]}",
+                           "check the delimiter and the quotes; declare 'delimiter:' in site.yml if it is not detected")
+        return
+    for shown, (line, column_idx, error_type, message) in enumerate(rejects):
+        physical = line + layout.skip
+        if "ENCODING" in error_type or "UNICODE" in error_type:
+            encoding_problem(problems, file.rel, physical, source)
+            return  # one is enough: the whole file is in another encoding
+        if shown == limit:
+            more = len(rejects) - limit
+            problems.error(file.rel, physical, 0,
+                           f"{'at least ' if len(rejects) >= MAX_REJECTS else ''}{more} more rows from line {physical} on cannot be read (only the first {limit} are listed)",
+                           "fix the rows above; the others are likely the same mistake")
+            return
+        width = len(layout.headers)
+        found = _FOUND_RE.search(message or "")
+        if error_type == "MISSING COLUMNS":
+            n = int(found.group(2)) if found else (column_idx or 0)
+            problems.error(file.rel, physical, n + 1, f"row has {n} field{'s' * (n != 1)} but the header has {width} columns",
+                           f"every row needs {width} fields separated by '{_show(layout.delimiter)}'; check for a missing delimiter or a stray line break")
+        elif error_type == "TOO MANY COLUMNS":
+            n = int(found.group(2)) if found else width + 1
+            problems.error(file.rel, physical, width + 1, f"row has {n} fields but the header has {width} columns",
+                           f"put a field that contains '{_show(layout.delimiter)}' in quotes, or remove the extra delimiter")
+        elif error_type == "UNQUOTED VALUE":
+            problems.error(file.rel, physical, (column_idx or 0), "a quote appears inside a field that is not quoted",
+                           "put the whole field in quotes and double the quotes inside it (\"\")")
+        elif error_type == "LINE SIZE OVER MAXIMUM":
+            problems.error(file.rel, physical, 0, "the line is too long to be a row (over 2 MB)", "check for a quote that is never closed")
+        else:
+            problems.error(file.rel, physical, column_idx or 0, f"row cannot be read: {message}", "check the delimiter and the quotes")
+
+
+def _show(delimiter: str) -> str:
+    return "tab" if delimiter == "\t" else delimiter
+
+
+def remove_quietly(path: Path) -> None:
+    try:
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    except OSError:
+        pass

@@ -1,0 +1,259 @@
+"""Row problems: every check as a SQL condition, counted on the tally and located on the rows.
+
+A check is a condition over a standard view with the columns rid, w (rows the line stands
+for), period, date_status, journey, stage, touchpoint, segment, variant and num_status.
+The tally and the rows both offer that view, so the count of problems comes from the
+tally (cheap) and, only when it is not 0, the rows are read again in file order to find
+the first 21 and their lines.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from ..model import MetricSource
+from ..problems import Problems, did_you_mean
+from .cells import (
+    DATE_EMPTY,
+    DATE_UNREADABLE,
+    NUM_EMPTY,
+    NUM_NEGATIVE,
+    NUM_NOT_BINARY,
+    NUM_NOT_WHOLE,
+    NUM_OUT_OF_RANGE,
+    NUM_UNREADABLE,
+    NUMBER_COLUMN,
+    SCORE_RANGE,
+    human_date_format,
+    lit,
+    period_label_sql,
+)
+from .content import MapIndex
+from .layout import KEY_COLUMNS, Layout
+
+LIMIT = 20  # problems listed per file; one more says how many were left out
+
+
+@dataclass(frozen=True)
+class Check:
+    """One kind of row problem in one column: a SQL condition over the standard view."""
+
+    column: str   # our column name: date, score, count, value, journey, ...
+    kind: str
+    condition: str
+
+
+def checks(source: MetricSource, layout: Layout, experiment: str | None, index: MapIndex) -> list[Check]:
+    """Give every check that applies to a metric file, given which columns it has."""
+    cols = layout.columns
+    number = NUMBER_COLUMN[source.type]
+    out = [Check("date", "empty", f"date_status = {DATE_EMPTY}"),
+           Check("date", "unreadable", f"date_status = {DATE_UNREADABLE}"),
+           Check(number, "empty", f"num_status = {NUM_EMPTY}"),
+           Check(number, "unreadable", f"num_status = {NUM_UNREADABLE}"),
+           Check(number, "negative", f"num_status = {NUM_NEGATIVE}"),
+           Check(number, "not_whole", f"num_status = {NUM_NOT_WHOLE}"),
+           Check(number, "out_of_range", f"num_status = {NUM_OUT_OF_RANGE}")]
+    if experiment is not None:
+        out.append(Check(number, "not_binary", f"num_status = {NUM_NOT_BINARY}"))
+    for key in KEY_COLUMNS:
+        if key in cols:
+            out.append(Check(key, "empty", f"{key} IS NULL"))
+    known_journey = "journey IN (SELECT journey FROM cx_journeys)"
+    if "journey" in cols:
+        out.append(Check("journey", "unknown", f"journey IS NOT NULL AND NOT {known_journey}"))
+    if "touchpoint" in cols:
+        if "journey" in cols:
+            out.append(Check("touchpoint", "unknown", f"touchpoint IS NOT NULL AND {known_journey} AND NOT EXISTS "
+                             "(SELECT 1 FROM cx_touchpoints t WHERE t.journey = x.journey AND t.touchpoint = x.touchpoint)"))
+        else:
+            out.append(Check("touchpoint", "unknown", "touchpoint NOT IN (SELECT touchpoint FROM cx_touchpoints)"))
+            out.append(Check("touchpoint", "ambiguous", "touchpoint IN (SELECT touchpoint FROM cx_touchpoints "
+                                                        "GROUP BY touchpoint HAVING count(*) > 1)"))
+    if "stage" in cols:
+        in_model = ("EXISTS (SELECT 1 FROM cx_journeys j JOIN cx_model_stages m ON m.model = j.model "
+                    "WHERE j.journey = x.journey AND m.stage = x.stage)")
+        if "journey" in cols:
+            out.append(Check("stage", "not_in_model", f"stage IS NOT NULL AND {known_journey} AND NOT {in_model}"))
+        else:
+            in_model = f"stage IN (SELECT stage FROM cx_model_stages WHERE model = {lit(index.default_model)})"
+            if "touchpoint" not in cols:
+                out.append(Check("stage", "unknown", f"stage IS NOT NULL AND NOT {in_model}"))
+        if "touchpoint" in cols:
+            same = "t.journey = x.journey AND " if "journey" in cols else ""
+            unique = "" if "journey" in cols else (" AND touchpoint NOT IN (SELECT touchpoint FROM cx_touchpoints "
+                                                   "GROUP BY touchpoint HAVING count(*) > 1)")
+            guard = f" AND {in_model}" if "journey" in cols else ""
+            out.append(Check("stage", "mismatch", f"stage IS NOT NULL{guard}{unique} AND EXISTS (SELECT 1 FROM cx_touchpoints t "
+                                                  f"WHERE {same}t.touchpoint = x.touchpoint AND t.stage <> x.stage)"))
+    return out
+
+
+def _union(view: str, found: list[Check], layout: Layout) -> str:
+    parts = [f"SELECT rid, w, {layout.col(c.column)} AS col, {lit(c.column)} AS name, {lit(c.kind)} AS kind "
+             f"FROM {view} x WHERE {c.condition}" for c in found]
+    return " UNION ALL ".join(parts)
+
+
+def count_problems(con: duckdb.DuckDBPyConnection, view: str, found: list[Check], layout: Layout) -> int:
+    """Give how many problems the rows behind a view have (each row counts w times)."""
+    return int(con.execute(f"SELECT coalesce(sum(w), 0) FROM ({_union(view, found, layout)})").fetchone()[0])
+
+
+def resolved_sql(view: str, layout: Layout) -> str:
+    """Give a SELECT of a standard view with each row's journey and stage, found from its touchpoint when needed."""
+    cols = layout.columns
+    if "touchpoint" not in cols:
+        return f"SELECT x.*, x.journey AS j, x.stage AS s FROM {view} x"
+    on = "tp.touchpoint = x.touchpoint" + (" AND tp.journey = x.journey" if "journey" in cols else "")
+    j = "x.journey" if "journey" in cols else "tp.journey"
+    s = "x.stage" if "stage" in cols else "tp.stage"
+    return f"SELECT x.*, {j} AS j, {s} AS s FROM {view} x LEFT JOIN cx_touchpoints tp ON {on}"
+
+
+def funnel_breaks_sql(resolved: str, index: MapIndex, period: str) -> str:
+    """Give the funnel stages whose count is larger than the previous stage's (model order; same journey, period, segment, variant)."""
+    return f"""
+        WITH s AS (SELECT period, j, segment, variant, s AS stage, sum(total) AS c FROM ({resolved}) GROUP BY ALL),
+        o AS (SELECT s.*, m.ord FROM s LEFT JOIN cx_journeys jm ON jm.journey = s.j
+              JOIN cx_model_stages m ON m.model = coalesce(jm.model, {lit(index.default_model)}) AND m.stage = s.stage),
+        w AS (SELECT *, lag(c) OVER win AS prev_c, lag(stage) OVER win AS prev_stage FROM o
+              WINDOW win AS (PARTITION BY period, j, segment, variant ORDER BY ord))
+        SELECT period, {period_label_sql('period', period)} AS label, j, segment, variant, stage, c, prev_stage, prev_c
+        FROM w WHERE c > prev_c ORDER BY period, j, segment, variant, ord"""
+
+
+# --- lines -------------------------------------------------------------------------
+
+def record_lines(con: duckdb.DuckDBPyConnection, name: str, csv_from: str, layout: Layout, rids: list[int],
+                 record_count: int) -> dict[int, tuple[int, bool]]:
+    """Give, for records (0-based, in file order), the line each starts on and whether it spans more lines.
+
+    The file is read once more as plain lines; a line starts a record when the quotes before
+    it (from the header on) are balanced and it is not blank, as DuckDB's reader skips blank
+    lines. Empty when the count of records found disagrees with the rows read.
+    """
+    if not rids:
+        return {}
+    try:
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT l FROM {csv_from}")
+        rows = con.execute(f"""
+            WITH x AS (SELECT rowid + 1 AS line, l, coalesce(length(l) - length(replace(l, '"', '')), 0) AS q
+                       FROM {name} WHERE rowid >= {layout.skip}),
+            y AS (SELECT line, l, q, coalesce(sum(q) OVER (ORDER BY line ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
+                  FROM x),
+            starts AS (SELECT line, (before + q) % 2 = 1 AS spans, row_number() OVER (ORDER BY line) - 2 AS rec
+                       FROM y WHERE before % 2 = 0 AND l IS NOT NULL AND trim(l, chr(13)) <> '')
+            SELECT rec, line, spans FROM starts WHERE rec IN ({', '.join(str(r) for r in rids)}) OR rec = (SELECT max(rec) FROM starts)
+        """).fetchall()
+    except duckdb.Error:
+        return {}
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+    found = {rec: (line, spans) for rec, line, spans in rows}
+    if max(found, default=-2) + 1 != record_count:
+        return {}
+    return found
+
+
+# --- messages ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A located problem before it gets its words: the row (0-based), the column and what is wrong."""
+
+    rid: int
+    col: int
+    name: str
+    kind: str
+    values: dict
+    text: tuple[str, str] | None = None  # (message, hint) when the check words it itself
+
+
+def locate(con: duckdb.DuckDBPyConnection, view: str, found: list[Check], layout: Layout, limit: int) -> list[RowProblem]:
+    """Give the first `limit` problems of the rows behind a view, in file order."""
+    sql = (f"SELECT p.rid, p.col, p.name, p.kind, r.date_raw, r.num_raw, r.journey, r.stage, r.touchpoint, r.segment, r.variant "
+           f"FROM ({_union(view, found, layout)}) p JOIN {view} r ON r.rid = p.rid ORDER BY p.rid, p.col, p.kind LIMIT {limit}")
+    names = ["date_raw", "num_raw", "journey", "stage", "touchpoint", "segment", "variant"]
+    return [RowProblem(row[0], row[1], row[2], row[3], dict(zip(names, row[4:]))) for row in con.execute(sql).fetchall()]
+
+
+def describe(p: RowProblem, source: MetricSource, layout: Layout, index: MapIndex, experiment: str | None) -> tuple[str, str]:
+    """Give the message and hint of a located row problem, naming the column's header and the value."""
+    header = layout.headers[p.col - 1]
+    value = {"date": p.values["date_raw"], NUMBER_COLUMN[source.type]: p.values["num_raw"]}.get(p.name, p.values.get(p.name))
+    where = f"in column '{header}'"
+    kind, name = p.kind, p.name
+    if kind == "empty":
+        return f"empty cell {where}: every row needs a {name}", f"fill in the {name}, or remove the row"
+    if name == "date":
+        human = human_date_format(source.date_format)
+        hint = (f"check the date; dates in this file are read as {human} (date_format '{source.date_format}')" if source.date_format
+                else "write dates as yyyy-mm-dd, or declare the file's pattern with 'date_format:' in site.yml, e.g. '%d-%m-%Y'")
+        return f"unreadable date '{value}' {where}: expected {human}", hint
+    if name == NUMBER_COLUMN[source.type]:
+        return _number_message(kind, name, str(value), where, source, layout, experiment)
+    if name == "journey":
+        return f"unknown journey '{value}' {where}", did_you_mean(value, index.journey_model, "journeys")
+    if name == "touchpoint":
+        journey = p.values.get("journey")
+        if kind == "ambiguous":
+            return (f"touchpoint '{value}' {where} is in more than one journey ({', '.join(index.journeys_of(value))})",
+                    "add a journey column to the file and map it under the metric's 'columns:' in site.yml, e.g. 'journey: Journey'")
+        if "journey" in layout.columns:
+            return (f"unknown touchpoint '{value}' of journey '{journey}' {where}",
+                    did_you_mean(value, index.touchpoints.get(journey, {}), f"touchpoints of journey '{journey}'"))
+        return f"unknown touchpoint '{value}' {where}", did_you_mean(value, index.all_touchpoints(), "touchpoints")
+    if name == "stage":
+        journey = p.values.get("journey")
+        if kind == "mismatch":
+            tp = p.values.get("touchpoint")
+            owners = [journey] if journey else index.journeys_of(tp)
+            actual = index.touchpoints.get(owners[0], {}).get(tp) if owners else None
+            return (f"stage '{value}' {where} does not match touchpoint '{tp}', which is in stage '{actual}'",
+                    "correct the stage or the touchpoint: a touchpoint's rows count for its own stage")
+        model = index.model_of(journey if "journey" in layout.columns else None)
+        of = f" of journey '{journey}'" if "journey" in layout.columns else " (the site's stage_model)"
+        return (f"stage '{value}' {where} is not in stage model '{model}'{of}",
+                did_you_mean(value, index.model_stages.get(model, ()), f"stages of '{model}'"))
+    return f"{kind} {name} '{value}' {where}", ""
+
+
+def _number_message(kind: str, name: str, value: str, where: str, source: MetricSource, layout: Layout,
+                    experiment: str | None) -> tuple[str, str]:
+    if kind == "unreadable":
+        from .read import number_decimal
+        decimal, thousands = number_decimal(layout, source)
+        other = "." if decimal == "," else ","
+        if other in value and thousands != other:
+            hint = (f"if '{other}' separates thousands here, declare 'thousands: \"{other}\"' for metric '{source.id}' "
+                    f"in site.yml; if it is the decimal mark, declare 'decimal: \"{other}\"'")
+            return f"unreadable number '{value}' {where}: this file's decimal mark is '{decimal}'", hint
+        return f"unreadable number '{value}' {where}", f"write a plain number, e.g. 8 or 7{decimal}5"
+    if kind == "not_whole":
+        what = "a score" if source.type in SCORE_RANGE else "a count of customers"
+        return f"{name} '{value}' {where} is not a whole number", f"{what} is a whole number"
+    if kind == "out_of_range":
+        lo, hi = SCORE_RANGE[source.type]
+        return (f"score '{value}' {where} is out of range: a {source.type} score is {lo} to {hi}",
+                "check the survey's scale; a 1-10 scale is not an NPS scale" if source.type == "nps"
+                else "check the survey's scale")
+    if kind == "negative":
+        return f"count '{value}' {where} is negative", "a funnel count is a number of customers, 0 or more"
+    if kind == "not_binary":
+        return (f"value '{value}' {where} must be 0 or 1: experiment '{experiment}' counts a 1 as a conversion",
+                "write 1 for a visit that converted and 0 for one that did not")
+    return f"{kind} {name} '{value}' {where}", ""
+
+
+def report(problems: Problems, rel: str, located: list[tuple[int, int, str, str, str]], total: int, limit: int = LIMIT) -> None:
+    """Add located problems (line, col, message, hint, where) to problems: the first `limit`, then one saying how many more."""
+    for line, col, message, hint, suffix in located[:limit]:
+        problems.error(rel, line, col, message + suffix, hint)
+    if total > limit:
+        line, col = (located[limit][0], located[limit][1]) if len(located) > limit else (0, 0)
+        more = total - limit
+        problems.error(rel, line, col,
+                       f"{more} more problem{'s' * (more != 1)} in this file from here on (only the first {limit} are listed)",
+                       "fix the problems above and check again; the rest are often the same mistake")

@@ -1,0 +1,95 @@
+"""The formulas of FORMAT.md (section Formulas): pure functions, no I/O, so every figure can be checked by hand.
+
+Each function gives None where a figure does not exist (no responses, a division by zero),
+never NaN or an infinity.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+Z95 = 1.96  # two-sided 95%: the normal quantile FORMAT.md names
+
+
+def nps(promoters: int, detractors: int, n: int) -> tuple[float, float] | None:
+    """Give (NPS, margin) in percent points: 100 (P - D) and 100 × 1.96 × sqrt((P + D - (P - D)²) / n)."""
+    if n <= 0:
+        return None
+    p, d = promoters / n, detractors / n
+    variance = max(p + d - (p - d) ** 2, 0.0)  # rounding can make an exact 0 slightly negative
+    return 100 * (p - d), 100 * Z95 * math.sqrt(variance / n)
+
+
+def csat(satisfied: int, n: int) -> tuple[float, float] | None:
+    """Give (CSAT, margin) in percent points: 100 S and 100 × 1.96 × sqrt(S (1 - S) / n)."""
+    if n <= 0:
+        return None
+    s = satisfied / n
+    return 100 * s, 100 * Z95 * math.sqrt(max(s * (1 - s), 0.0) / n)
+
+
+def ces(total: int, total_sq: int, n: int) -> tuple[float, float | None] | None:
+    """Give (mean, margin) from the sum and the sum of squares of n scores; margin = 1.96 s / sqrt(n), None for n < 2.
+
+    The sums are whole numbers, so the sample variance is computed exactly as (n Σx² - (Σx)²) / (n (n - 1)).
+    """
+    if n <= 0:
+        return None
+    mean = total / n
+    if n < 2:
+        return mean, None
+    variance = (n * total_sq - total * total) / (n * (n - 1))
+    return mean, Z95 * math.sqrt(max(variance, 0.0)) / math.sqrt(n)
+
+
+def share(part: float, whole: float) -> float | None:
+    """Give part / whole, or None when whole is 0 (a funnel stage nobody reached)."""
+    return part / whole if whole else None
+
+
+def two_sided_p(z: float) -> float:
+    """Give the two-sided p-value of a standard normal z score."""
+    return math.erfc(abs(z) / math.sqrt(2))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A variant against its control: rate, lift, 95% interval of the difference, p-value."""
+
+    rate: float | None
+    lift: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+
+
+def compare(conversions_c: int, n_c: int, conversions_v: int, n_v: int) -> Comparison:
+    """Give a variant's comparison with its control (FORMAT.md, Experiment).
+
+    lift = (p_v - p_c) / p_c (None when p_c = 0); the 95% interval of p_v - p_c is
+    ± 1.96 × sqrt(p_c(1 - p_c)/n_c + p_v(1 - p_v)/n_v); the p-value is two-sided from the
+    pooled two-proportion z-test. When both groups are all-or-nothing alike (pooled
+    variance 0) the difference is exactly 0 and the p-value is 1.
+    """
+    rate_v = share(conversions_v, n_v)
+    rate_c = share(conversions_c, n_c)
+    if rate_v is None or rate_c is None:
+        return Comparison(rate_v, None, None, None, None)
+    diff = rate_v - rate_c
+    lift = diff / rate_c if rate_c else None
+    half = Z95 * math.sqrt(rate_c * (1 - rate_c) / n_c + rate_v * (1 - rate_v) / n_v)
+    pooled = (conversions_c + conversions_v) / (n_c + n_v)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n_c + 1 / n_v))
+    p_value = two_sided_p(diff / se) if se > 0 else 1.0
+    return Comparison(rate_v, lift, diff - half, diff + half, p_value)
+
+
+def verdict(low: float | None, high: float | None) -> str:
+    """Give 'better', 'worse' or 'inconclusive' from the 95% interval of p_v - p_c ('no_data' without one)."""
+    if low is None or high is None:
+        return "no_data"
+    if low > 0:
+        return "better"
+    if high < 0:
+        return "worse"
+    return "inconclusive"
