@@ -603,15 +603,15 @@ def headline(change: Change, esc=lambda s: s, strong=lambda s: f'"{s}"', code=la
     ident = code(change.id)
     if change.type and change.kind == "playbook":
         ident += f", {PLAYBOOK_TYPES.get(change.type, change.type)}"
-    elif change.type:
-        ident += f", {change.type}"
     action = change.action
     if change.action == "renamed":
         action = f"renamed from {code(change.from_id)}" + (" and changed" if change.changes else "")
     status = next((f for f in change.changes if f["field"] == "status" and "to" in f), None)
     if change.kind == "playbook" and status and status["to"] == "live":
         action += " — went live"
-    return f"{what} {strong(esc(change.name or change.id))} ({ident}): {action}"
+    if not change.name or change.name == change.id:
+        return f"{what} {ident.replace(', ', ' (', 1) + ')' if ', ' in ident else ident}: {action}"
+    return f"{what} {strong(esc(change.name))} ({ident}): {action}"
 
 
 def _summary_phrases(comparison: Comparison) -> list[str]:
@@ -683,7 +683,11 @@ def render_markdown(comparison: Comparison) -> str:
     strong = lambda s: f"<b>{s}</b>"  # noqa: E731
     code = lambda s: f"<code>{html.escape(s)}</code>"  # noqa: E731
     bullets = dict(esc=md_escape, added="added ", removed="removed ")
+    plain: list[str] = []  # journeys added, removed or renamed with nothing more to show: one list
     for journey, kind, items in _groups(comparison):
+        if journey and not journey.changes and not items:
+            plain.append(f"- {headline(journey, md_escape, strong, code)}")
+            continue
         if journey:
             summary = headline(journey, md_escape, strong, code)
             body = [f"- {line}" for line in detail_lines(journey, **bullets)]
@@ -691,14 +695,33 @@ def render_markdown(comparison: Comparison) -> str:
                 body.append(f"- {headline(c, md_escape, strong, code)}")
                 body += [f"  - {line}" for line in detail_lines(c, **bullets)]
         else:
+            if plain:
+                out += _details(f"Journeys: {_count_phrase(plain_changes(comparison))}", plain)
+                plain = []
             counts = comparison.summary()[kind]
             summary = f"{PLURAL[kind].capitalize()}: " + ", ".join(f"{n} {a}" for a, n in counts.items() if n)
             body = []
             for c in items:
                 body.append(f"- {headline(c, md_escape, strong, code)}")
                 body += [f"  - {line}" for line in detail_lines(c, **bullets)]
-        out += ["<details>", f"<summary>{summary}</summary>", ""] + body + ["", "</details>", ""]
+        out += _details(summary, body)
+    if plain:
+        out += _details(f"Journeys: {_count_phrase(plain_changes(comparison))}", plain)
     return "\n".join(out)
+
+
+def plain_changes(comparison: Comparison) -> list[Change]:
+    """Give the journey changes that have no details of their own (added, removed, renamed as they were)."""
+    inner = {c.journey for c in comparison.changes if c.kind in ("stage", "touchpoint")}
+    return [c for c in comparison.changes if c.kind == "journey" and not c.changes and c.id not in inner]
+
+
+def _count_phrase(changes: list[Change]) -> str:
+    return ", ".join(f"{n} {a}" for a in ACTIONS if (n := sum(c.action == a for c in changes)))
+
+
+def _details(summary: str, body: list[str]) -> list[str]:
+    return ["<details>", f"<summary>{summary}</summary>", ""] + body + ["", "</details>", ""]
 
 
 def render_json(comparison: Comparison) -> str:
