@@ -88,7 +88,7 @@ def emotion_curve(names: Sequence[str], scores: Sequence[float | None], hover: S
     trace = {
         "type": "scatter", "mode": "lines+markers", "x": list(range(n)), "y": list(scores),
         "text": list(hover), "hovertemplate": "%{text}<extra></extra>", "connectgaps": True,
-        "line": {"color": style.primary, "width": 3, "shape": "spline", "smoothing": 0.6},
+        "line": {"color": style.primary, "width": 3, "shape": "spline", "smoothing": 0.35},
         "marker": {"size": 11, "color": [_score_color(s) for s in scores], "line": {"color": "#ffffff", "width": 2}},
     }
     xaxis = {"tickmode": "array", "tickvals": list(range(n)), "ticktext": list(names), "showgrid": False,
@@ -113,7 +113,7 @@ def emotion_compare(series: Sequence[dict], stage_names: Sequence[str], style: C
             "type": "scatter", "mode": "lines+markers", "name": s["name"], "x": s["x"], "y": s["y"], "text": s["text"],
             "hovertemplate": "%{text}<extra>%{fullData.name}</extra>", "connectgaps": True,
             "line": {"color": colors[i % len(colors)], "width": 3 if i == 0 else 2, "dash": "solid" if i == 0 else "dot",
-                     "shape": "spline", "smoothing": 0.6},
+                     "shape": "spline", "smoothing": 0.35},
             "marker": {"size": 9 if i == 0 else 7, "color": colors[i % len(colors)]},
         })
     n = len(stage_names)
@@ -134,7 +134,7 @@ def sparkline(scores: Sequence[float | None], style: ChartStyle) -> dict:
     """Give a small emotion curve without axes, for the home page."""
     trace = {"type": "scatter", "mode": "lines+markers", "x": list(range(len(scores))), "y": list(scores),
              "hoverinfo": "skip", "connectgaps": True,
-             "line": {"color": style.primary, "width": 2, "shape": "spline", "smoothing": 0.6},
+             "line": {"color": style.primary, "width": 2, "shape": "spline", "smoothing": 0.35},
              "marker": {"size": 5, "color": [_score_color(s) for s in scores]}}
     layout = _layout(style, margin={"l": 4, "r": 4, "t": 4, "b": 4},
                      xaxis={"visible": False}, yaxis={"visible": False, "range": [-2.4, 2.4]})

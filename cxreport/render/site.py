@@ -16,7 +16,7 @@ from .charts import Chart, ChartStyle, emotion_compare, emotion_curve, intervals
 from .i18n import Catalogue
 from .markdown import MarkdownRenderer
 
-LANES = ("doing", "thinking", "feeling", "pain_points", "opportunities", "backstage", "evidence")
+LANES = ("figures", "doing", "thinking", "feeling", "pain_points", "opportunities", "playbooks", "backstage", "evidence")
 SURPRISE_STATUSES = ("idea", "planned", "live", "retired")
 PLAYBOOK_KINDS = ("surprise", "recovery", "story", "experiment", "guide")
 VERDICTS = ("better", "worse", "inconclusive", "no_data")
