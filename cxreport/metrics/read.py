@@ -173,7 +173,7 @@ def report_unparsable(con: duckdb.DuckDBPyConnection, name: str, file: FileRef, 
     rejects = []
     try:
         options = f", store_rejects=true, rejects_table={lit(name)}, rejects_scan={lit(name + '_scan')}, rejects_limit={MAX_REJECTS}"
-        con.execute(f"SELECT count(*) FROM {_csv_from(file, layout, options)}")
+        con.execute(f"SELECT count(*) FROM {_csv_from(file, layout, options)}").fetchall()  # the log is written once read
         rejects = con.execute(f"SELECT line, min(column_idx), min(error_type), min(error_message) FROM {name} "
                               f"GROUP BY line ORDER BY line").fetchall()
     except duckdb.Error:
@@ -211,8 +211,9 @@ def report_unparsable(con: duckdb.DuckDBPyConnection, name: str, file: FileRef, 
             problems.error(file.rel, physical, width + 1, f"row has {n} fields but the header has {width} columns",
                            f"put a field that contains '{_show(layout.delimiter)}' in quotes, or remove the extra delimiter")
         elif error_type == "UNQUOTED VALUE":
-            problems.error(file.rel, physical, (column_idx or 0), "a quote appears inside a field that is not quoted",
-                           "put the whole field in quotes and double the quotes inside it (\"\")")
+            problems.error(file.rel, physical, (column_idx or 0),
+                           "the quotes in this row do not pair up: a quoted field is never closed, or a quote follows a closing quote",
+                           "put a field that holds quotes or line breaks in quotes, and double each quote inside it (\"\")")
         elif error_type == "LINE SIZE OVER MAXIMUM":
             problems.error(file.rel, physical, 0, "the line is too long to be a row (over 2 MB)", "check for a quote that is never closed")
         else:

@@ -8,6 +8,7 @@ the first 21 and their lines.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import duckdb
@@ -126,26 +127,53 @@ def funnel_breaks_sql(resolved: str, index: MapIndex, period: str) -> str:
 
 # --- lines -------------------------------------------------------------------------
 
-def record_lines(con: duckdb.DuckDBPyConnection, name: str, csv_from: str, layout: Layout, rids: list[int],
+def _quote_state_patterns(delimiter: str) -> tuple[str, str, str]:
+    """Give regexes for a line that leaves a quoted field open: from outside quotes, and two from inside one.
+
+    As DuckDB reads CSV: a field is quoted only when it starts with a quote; inside it a
+    doubled quote is a quote; a quote inside an unquoted field is just a character.
+    """
+    d = re.escape(delimiter)
+    quoted = '"(?:[^"]|"")*"'
+    unquoted = f'(?:[^"{d}][^{d}]*)?'
+    field = f"(?:{quoted}|{unquoted})"
+    still_open = '"(?:[^"]|"")*'
+    out_to_in = f"(?:{field}{d})*{still_open}"
+    in_to_in = '(?:[^"]|"")*'
+    in_to_in_again = f'(?:[^"]|"")*"(?:{d}{field})*{d}{still_open}'
+    return out_to_in, in_to_in, in_to_in_again
+
+
+def record_lines(con: duckdb.DuckDBPyConnection, name: str, lines_from: str, layout: Layout, rids: list[int],
                  record_count: int) -> dict[int, tuple[int, bool]]:
     """Give, for records (0-based, in file order), the line each starts on and whether it spans more lines.
 
-    The file is read once more as plain lines; a line starts a record when the quotes before
-    it (from the header on) are balanced and it is not blank, as DuckDB's reader skips blank
-    lines. Empty when the count of records found disagrees with the rows read.
+    The file is read once more as plain lines. Each line maps the state "inside a quoted
+    field or not" at its start to the state at its end; that map is the identity, a flip
+    or a constant, so the state at every line is a running sum in SQL (no loop over rows).
+    A record starts on a line that begins outside quotes and is not blank (DuckDB skips
+    blank lines). Empty when the count of records found disagrees with the rows read.
     """
     if not rids:
         return {}
+    out_to_in, in_to_in, in_to_in_again = (lit(p) for p in _quote_state_patterns(layout.delimiter))
     try:
-        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT l FROM {csv_from}")
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT l FROM {lines_from}")
         rows = con.execute(f"""
-            WITH x AS (SELECT rowid + 1 AS line, l, coalesce(length(l) - length(replace(l, '"', '')), 0) AS q
-                       FROM {name} WHERE rowid >= {layout.skip}),
-            y AS (SELECT line, l, q, coalesce(sum(q) OVER (ORDER BY line ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
-                  FROM x),
-            starts AS (SELECT line, (before + q) % 2 = 1 AS spans, row_number() OVER (ORDER BY line) - 2 AS rec
-                       FROM y WHERE before % 2 = 0 AND l IS NOT NULL AND trim(l, chr(13)) <> '')
-            SELECT rec, line, spans FROM starts WHERE rec IN ({', '.join(str(r) for r in rids)}) OR rec = (SELECT max(rec) FROM starts)
+            WITH x AS (SELECT rowid + 1 AS line, coalesce(l, '') AS l FROM {name} WHERE rowid >= {layout.skip}),
+            f AS (SELECT line, l = '' AS blank, regexp_full_match(l, {out_to_in}) AS o,
+                         regexp_full_match(l, {in_to_in}) OR regexp_full_match(l, {in_to_in_again}) AS i FROM x),
+            k AS (SELECT *, o = i AS fixed, o AND NOT i AS flip FROM f),
+            s AS (SELECT *, sum(flip::INTEGER) OVER w AS flips FROM k WINDOW w AS (ORDER BY line ROWS UNBOUNDED PRECEDING)),
+            t AS (SELECT *, last_value(CASE WHEN fixed THEN o::INTEGER END IGNORE NULLS) OVER w AS fixed_to,
+                            last_value(CASE WHEN fixed THEN flips END IGNORE NULLS) OVER w AS flips_then
+                  FROM s WINDOW w AS (ORDER BY line ROWS UNBOUNDED PRECEDING)),
+            a AS (SELECT line, blank, (coalesce(fixed_to, 0) + flips - coalesce(flips_then, 0)) % 2 = 1 AS inside_after FROM t),
+            b AS (SELECT *, coalesce(lag(inside_after) OVER (ORDER BY line), false) AS inside_before FROM a),
+            starts AS (SELECT line, inside_after AS spans, row_number() OVER (ORDER BY line) - 2 AS rec
+                       FROM b WHERE NOT inside_before AND NOT blank)
+            SELECT rec, line, spans FROM starts
+            WHERE rec IN ({', '.join(str(r) for r in rids)}) OR rec = (SELECT max(rec) FROM starts)
         """).fetchall()
     except duckdb.Error:
         return {}
@@ -236,7 +264,7 @@ def _number_message(kind: str, name: str, value: str, where: str, source: Metric
         return f"{name} '{value}' {where} is not a whole number", f"{what} is a whole number"
     if kind == "out_of_range":
         lo, hi = SCORE_RANGE[source.type]
-        return (f"score '{value}' {where} is out of range: a {source.type} score is {lo} to {hi}",
+        return (f"score '{value}' {where} is out of range: {'an' if source.type == 'nps' else 'a'} {source.type} score is {lo} to {hi}",
                 "check the survey's scale; a 1-10 scale is not an NPS scale" if source.type == "nps"
                 else "check the survey's scale")
     if kind == "negative":
