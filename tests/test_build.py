@@ -238,3 +238,56 @@ def test_build_from_the_command_line_module(make_project):
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == "" and proc.stdout == ""
     assert (root / "output" / "index.html").is_file()
+
+
+@pytest.mark.skipif(not EXAMPLE_READY, reason="the example handbook is not there yet")
+def test_every_relative_link_and_asset_in_the_written_example_resolves(tmp_path):
+    import posixpath
+    from urllib.parse import unquote
+
+    from test_render_site import scan
+
+    out = tmp_path / "site"
+    assert run("build", str(REPO), "--out", str(out), "-q").exit_code == 0
+    pages = sorted(out.rglob("*.html"))
+    assert len(pages) >= 20
+    ids = {p.relative_to(out).as_posix(): set(scan(p.read_text(encoding="utf-8")).ids) for p in pages}
+    for page in pages:
+        rel = page.relative_to(out).as_posix()
+        s = scan(page.read_text(encoding="utf-8"))
+        for link in s.links + s.scripts:
+            assert not link.startswith(("http:", "https:", "//", "/")), (rel, link)  # nothing leaves the site
+            target, _, fragment = link.partition("#")
+            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(rel), unquote(target))) if target else rel
+            assert (out / resolved).is_file(), (rel, link)
+            if fragment and resolved.endswith(".html"):
+                assert fragment in ids[resolved], (rel, link)
+    plotly = [p for p in out.rglob("*") if p.is_file() and p.name == "plotly.min.js"]
+    assert len(plotly) == 1
+    assert b"https://cdn" not in (out / "assets" / "style.css").read_bytes()
+
+
+def test_progress_on_a_terminal(make_project, monkeypatch):
+    from cxreport import cli
+
+    root = make_project()
+    seen = []
+    progress = cli._TerminalProgress()
+    monkeypatch.setattr(cli.click, "echo", lambda text="", **k: seen.append(text))
+    pipeline.build(root, progress=progress)
+    text = "".join(seen)
+    for label in ("reading content", "checking references", "rendering pages", "writing files"):
+        assert label in text
+    assert "[########################]" in text
+
+
+def test_check_and_build_report_metric_problems(make_project):
+    root = make_project({
+        "site.yml": "title: T\nmetrics:\n  - {id: nps, file: metrics/nps.csv, type: nps}\n",
+        "content/metrics/nps.csv": "date,score\n2026-01-05,9\n2026-01-06,11\n",
+    })
+    check = run("check", str(root))
+    assert check.exit_code == 1 and "content/metrics/nps.csv:3" in check.output
+    build = run("build", str(root))
+    assert build.exit_code == 1 and "content/metrics/nps.csv:3" in build.output
+    assert not (root / "output").exists()
