@@ -92,7 +92,8 @@ def test_example_renders_every_page_kind(example):
     site, problems = example
     assert not problems.errors
     kinds = {p.kind for p in site.pages}
-    assert kinds == {"home", "journey", "persona", "pillars", "playbooks", "playbook", "chapter", "metrics", "metric"}
+    assert kinds == {"home", "journeys", "journey", "personas", "persona", "pillars", "playbooks", "playbook", "chapter",
+                     "metrics", "metric"}
     templates = {p.template for p in site.pages}
     assert {"surprise.html", "recovery.html", "story.html", "experiment.html", "chapter.html"} <= templates
     paths = [p.path for p in site.pages]

@@ -21,6 +21,9 @@ SURPRISE_STATUSES = ("idea", "planned", "live", "retired")
 PLAYBOOK_KINDS = ("surprise", "recovery", "story", "experiment", "guide")
 VERDICTS = ("better", "worse", "inconclusive", "no_data")
 ALL = "all"
+NAV_LIMIT = 15        # a navigation section lists its pages up to this many; beyond, its index page does
+HOME_CARDS = 24       # journeys shown as cards (with a sparkline) on the home page
+BREAKDOWN_LIMIT = 300  # rows of a metric's breakdown table before it keeps to journeys and segments
 
 
 @dataclass(frozen=True)
@@ -334,8 +337,9 @@ class Planner:
 
     def plan(self) -> list[Page]:
         """Give every page of the site, in a fixed order."""
-        pages = [self.home_page()]
+        pages = [self.home_page(), self.journeys_page()]
         pages += [self.journey_page(j) for j in self.project.journeys.values()]
+        pages.append(self.personas_page())
         pages += [self.persona_page(p) for p in self.project.personas.values()]
         pages.append(self.pillars_page())
         pages.append(self.playbooks_page())
@@ -365,7 +369,7 @@ class Planner:
     def home_page(self) -> Page:
         path = "index.html"
         cards, charts = [], []
-        for journey in self.project.journeys.values():
+        for journey in list(self.project.journeys.values())[:HOME_CARDS]:
             card, chart = self.journey_card(journey, path)
             cards.append(card)
             if chart:
@@ -377,13 +381,29 @@ class Planner:
                        if pb.type == "experiment" and pb.status in ("running", "done")]
         context = {
             "description": self.md(self.cfg.description, path),
-            "journeys": cards, "coverage": coverage,
+            "journeys": cards, "journeys_total": len(self.project.journeys),
+            "journeys_url": relative_url(path, "journeys/index.html"), "coverage": coverage,
             "live_surprises": surprises,
             "running_experiments": [e for e in experiments if e["status"] == "running"],
             "done_experiments": [e for e in experiments if e["status"] == "done"],
             "overall": self.headline(None, path, ("nps",)),
         }
         return Page(path, "home.html", "home", self.cfg.title, context, tuple(charts))
+
+    def journeys_page(self) -> Page:
+        path = "journeys/index.html"
+        cards = [self.journey_card(j, path, with_chart=False)[0] for j in self.project.journeys.values()]
+        return Page(path, "journeys.html", "journeys", self.t("nav.journeys"), {"journeys": cards})
+
+    def personas_page(self) -> Page:
+        path = "personas/index.html"
+        personas = []
+        for p in self.project.personas.values():
+            journeys = [{"title": j.title, "url": relative_url(path, journey_path(j.id))}
+                        for j in self.project.journeys.values() if j.persona == p.id]
+            personas.append({"id": p.id, "name": p.name, "quote": p.quote or "", "segment": p.segment or "",
+                             "url": relative_url(path, persona_path(p.id)), "journeys": journeys})
+        return Page(path, "personas.html", "personas", self.t("nav.personas"), {"personas": personas})
 
     def journey_page(self, journey: m.Journey) -> Page:
         path = journey_path(journey.id)
@@ -835,11 +855,14 @@ class Planner:
                                                           f.touchpoint or ""))
                      if f.period != ALL and f.segment is None and f.variant is None
                      and (source.type == "funnel" or f.journey is None)]
+        overall = [f for f in figs if f.period == ALL]
+        shortened = len(overall) > BREAKDOWN_LIMIT
+        if shortened:  # stages and touchpoints are on the journey pages and in the CSV
+            overall = [f for f in overall if f.touchpoint is None and (f.stage is None or source.type == "funnel")]
         breakdown = [self.figure_view(f, source.id, path) | {"place": self._place_name(f.journey, f.stage, f.touchpoint),
                                                               "segment": f.segment or "", "variant": f.variant or ""}
-                     for f in sorted(figs, key=lambda f: (f.journey or "", self._stage_pos((f.journey, f.stage)),
-                                                          f.touchpoint or "", f.segment or "", f.variant or ""))
-                     if f.period == ALL]
+                     for f in sorted(overall, key=lambda f: (f.journey or "", self._stage_pos((f.journey, f.stage)),
+                                                             f.touchpoint or "", f.segment or "", f.variant or ""))]
         target = self.cfg.targets.get(source.id) or self.cfg.targets.get(source.type)
         context = {
             "metric": {
@@ -854,7 +877,7 @@ class Planner:
                 "json_url": relative_url(path, "data/figures.json"),
                 "count": len(figs),
             },
-            "chart": chart, "over_time": over_time, "breakdown": breakdown,
+            "chart": chart, "over_time": over_time, "breakdown": breakdown, "breakdown_shortened": shortened,
         }
         return Page(path, "metric.html", "metric", self.metric_label(source.id), context, tuple(charts))
 
@@ -885,17 +908,18 @@ class Planner:
     def navigation(self) -> list[dict]:
         """Give the site's navigation with site-absolute paths (each page makes them relative)."""
         nav: list[dict] = [{"label": self.t("nav.home"), "path": "index.html", "items": []}]
-        if self.project.journeys:
-            nav.append({"label": self.t("nav.journeys"), "path": None,
-                        "items": [{"label": j.title, "path": journey_path(j.id)} for j in self.project.journeys.values()]})
-        if self.project.personas:
-            nav.append({"label": self.t("nav.personas"), "path": None,
-                        "items": [{"label": p.name, "path": persona_path(p.id)} for p in self.project.personas.values()]})
+        def listed(items: list[dict]) -> list[dict]:
+            return items if len(items) <= NAV_LIMIT else []
+
+        nav.append({"label": self.t("nav.journeys"), "path": "journeys/index.html",
+                    "items": listed([{"label": j.title, "path": journey_path(j.id)} for j in self.project.journeys.values()])})
+        nav.append({"label": self.t("nav.personas"), "path": "personas/index.html",
+                    "items": listed([{"label": p.name, "path": persona_path(p.id)} for p in self.project.personas.values()])})
         nav.append({"label": self.t("nav.pillars"), "path": "pillars.html", "items": []})
         nav.append({"label": self.t("nav.playbooks"), "path": "playbooks/index.html", "items": []})
         if self.cfg.metrics:
             nav.append({"label": self.t("nav.metrics"), "path": "metrics/index.html",
-                        "items": [{"label": self.metric_label(s.id), "path": metric_path(s.id)} for s in self.cfg.metrics]})
+                        "items": listed([{"label": self.metric_label(s.id), "path": metric_path(s.id)} for s in self.cfg.metrics])})
         chapters = self.chapters_sorted()
         if chapters:
             nav.append({"label": self.t("nav.handbook"), "path": None,
