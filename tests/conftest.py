@@ -111,3 +111,32 @@ def sample_figures(project):
                     ci_high=None if is_control else 0.034, p_value=None if is_control else 0.123))
         verdicts[pb.id] = "inconclusive"
     return FigureSet(figures=tuple(figures), experiments=tuple(experiments), verdicts=verdicts)
+
+
+@pytest.fixture
+def run_metrics():
+    """Give a function that loads a project and runs its metric stage: (project, problems, FigureSet, MetricData)."""
+    from cxreport.loader import load_sources
+    from cxreport.metrics import compute_figures, join_metrics
+    from cxreport.problems import Problems
+    from cxreport.validate import validate
+
+    opened = []
+
+    def run(root: Path, cache_dir: Path | None = None):
+        problems = Problems()
+        project = load_sources(root, problems)
+        assert project is not None, [p.format() for p in problems]
+        validate(project, problems)
+        data = join_metrics(project, problems, cache_dir)
+        opened.append(data)
+        return project, problems, compute_figures(project, data), data
+
+    yield run
+    for data in opened:
+        data.close()
+
+
+def located(problems, severity: str = "error") -> list[tuple[str, int, int, str]]:
+    """Give problems as (path, line, col, message) tuples, sorted: one-line table comparisons in tests."""
+    return [(p.path, p.line, p.col, p.message) for p in problems.sorted() if p.severity == severity]

@@ -59,7 +59,8 @@ def _metric_figures(project: Project, data: MetricData, table: MetricTable) -> l
     place_keys = [k for k in keys if k != "period"]
     label = period_label_sql("period", source.period)
     outer = ", ".join(k if k in keys else f"NULL AS {k}" for k in ("journey", "stage", "touchpoint", "segment", "variant"))
-    having = " AND ".join(f"NOT (GROUPING({k}) = 0 AND {k} IS NULL)" for k in place_keys) or "true"
+    # an empty tally still gives the empty grouping set one row, of NULLs: sum(w) > 0 drops it
+    having = " AND ".join([f"NOT (GROUPING({k}) = 0 AND {k} IS NULL)" for k in place_keys] + ["sum(w) > 0"])
     sql = f"""
         SELECT CASE WHEN GROUPING(period) = 1 THEN 'all' ELSE {label} END AS period_label, {outer},
                sum(w) AS n, {_AGGREGATES[source.type]}

@@ -43,7 +43,7 @@ def _metric_groups(data: MetricData, table: MetricTable) -> dict[tuple[str, str 
     rows = data.con.execute(f"""
         SELECT CASE WHEN GROUPING(period) = 1 THEN 'all' ELSE {label} END, {'segment' if table.has('segment') else 'NULL'},
                variant, sum(w), sum(total)
-        FROM {table.joined} GROUP BY GROUPING SETS ({', '.join(sets)}) HAVING variant IS NOT NULL""").fetchall()
+        FROM {table.joined} GROUP BY GROUPING SETS ({', '.join(sets)}) HAVING variant IS NOT NULL AND sum(w) > 0""").fetchall()
     groups: dict[tuple[str, str | None], dict[str, tuple[int, int]]] = {}
     for period, segment, variant, n, conversions in rows:
         groups.setdefault((period, segment), {})[variant] = (int(n), int(conversions))

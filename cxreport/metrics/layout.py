@@ -17,7 +17,7 @@ import duckdb
 
 from ..model import MetricSource
 from ..problems import Problems, did_you_mean
-from .cells import NUMBER_COLUMN
+from .cells import NUMBER_COLUMN, decimal_mark
 
 HEAD_BYTES = 1 << 20
 KEY_COLUMNS = ("journey", "stage", "touchpoint", "segment", "variant")
@@ -154,9 +154,11 @@ def map_columns(layout: Layout, source: MetricSource, index: int, rel: str, proj
                 problems.warning(rel, header_line, i + 1, f"column {i + 1} has no header; it is ignored",
                                  "name the column in the header row, or remove it")
     required = {"date", NUMBER_COLUMN[source.type]}
+    claimed: set[str] = set()
     for name in wanted_columns(source):
         mapped = getattr(source.columns, name)
         header = mapped if mapped is not None else name
+        claimed.add(header)
         if header not in positions:
             if mapped is not None:
                 line, col = origin.at("metrics", index, "columns", name)
@@ -183,7 +185,7 @@ def map_columns(layout: Layout, source: MetricSource, index: int, rel: str, proj
             continue
         columns[name] = where[0]
     for h, where in positions.items():
-        if h and len(where) > 1 and h not in {layout.headers[c] for c in columns.values()} and layout.kind == "csv":
+        if h and len(where) > 1 and h not in claimed and layout.kind == "csv":
             problems.warning(rel, header_line, where[1] + 1, f"header '{h}' appears more than once; these columns are ignored",
                              "give each column its own header")
     if source.type == "funnel" and ok and "stage" not in columns and "touchpoint" not in columns:
@@ -191,7 +193,8 @@ def map_columns(layout: Layout, source: MetricSource, index: int, rel: str, proj
         problems.error(origin.path, line, col, f"metric '{source.id}': a funnel needs a stage column, and {rel} has none",
                        "map it under 'columns:', e.g. 'stage: Stage'")
         ok = False
-    if source.thousands and source.thousands == (source.decimal or None):
+    decimal = decimal_mark(source, layout.delimiter) if layout.kind == "csv" else (source.decimal or ".")
+    if source.thousands and source.thousands == decimal:
         line, col = origin.at("metrics", index, "thousands")
         problems.error(origin.path, line, col, f"metric '{source.id}': thousands separator and decimal mark are both '{source.thousands}'",
                        "they must differ, e.g. 'decimal: \",\"' with 'thousands: \".\"'")

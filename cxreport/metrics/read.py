@@ -84,9 +84,9 @@ def _csv_from(file: FileRef, layout: Layout, extra: str = "") -> str:
 
 def lines_from(file: FileRef, layout: Layout) -> str:
     """Give a read_csv of a file's physical lines, one text column, blank lines as NULL (for line numbers)."""
+    # latin-1 reads any bytes, and quotes, delimiters and line ends are ASCII in every encoding we read
     return (f"read_csv({lit(str(file.path))}, delim=chr(31), quote='', escape='', header=false, skip=0, "
-            f"columns={{'l': 'VARCHAR'}}, auto_detect=false, strict_mode=false, null_padding=true, "
-            f"encoding={lit(DUCKDB_ENCODING[file.encoding])})")
+            f"columns={{'l': 'VARCHAR'}}, auto_detect=false, strict_mode=false, null_padding=true, encoding='latin-1')")
 
 
 def cells_sql(file: FileRef, layout: Layout, source: MetricSource, with_rid: bool = False) -> str:
@@ -173,16 +173,20 @@ def report_unparsable(con: duckdb.DuckDBPyConnection, name: str, file: FileRef, 
     rejects = []
     try:
         options = f", store_rejects=true, rejects_table={lit(name)}, rejects_scan={lit(name + '_scan')}, rejects_limit={MAX_REJECTS}"
-        con.execute(f"SELECT count(*) FROM {_csv_from(file, layout, options)}").fetchall()  # the log is written once read
+        touch = ", ".join(f"count(c{i})" for i in range(len(layout.headers)))  # count(*) would skip reading the cells
+        con.execute(f"SELECT {touch} FROM {_csv_from(file, layout, options)}").fetchall()
         rejects = con.execute(f"SELECT line, min(column_idx), min(error_type), min(error_message) FROM {name} "
                               f"GROUP BY line ORDER BY line").fetchall()
     except duckdb.Error:
         rejects = []
     if not rejects:  # the reader stopped before it could log rows, e.g. a quote never closed
-        match = _LINE_RE.search(str(error))
+        head = str(error).split("\n\n")[0]  # what went wrong, without DuckDB's list of options
+        match = _LINE_RE.search(head)
         line = int(match.group(1)) + layout.skip if match else 0
-        first = next((ln for ln in str(error).splitlines()[1:] if ln and not ln.startswith(("Original Line", "  "))), "")
-        if "quote" in str(error).lower() or "unterminated" in str(error).lower():
+        first = next((ln for ln in head.splitlines()[1:] if ln and not ln.startswith(("Original Line", "  "))), "")
+        if "unicode" in head.lower() or "encod" in head.lower():
+            encoding_problem(problems, file.rel, line, source)
+        elif "quote" in head.lower():
             problems.error(file.rel, line, 0, "a quoted field is never closed: a \" opens it and no \" ends it",
                            "close the quote, or double a quote that is part of the text (\"\")")
         else:
