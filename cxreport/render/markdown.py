@@ -10,7 +10,7 @@ import nh3
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 # A link resolver gets (url, source file, output page) and gives the url to write, or None when the
 # url names something that does not exist (the caller reports it).
@@ -40,6 +40,8 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 # Ids the templates use; a heading in content that would take one gets a prefix instead.
 RESERVED_ID = re.compile(r"^(main|site-nav|top|search.*|tp-.*|stage-.*|lane-.*|chart-.*|sec-.*)$")
 _SLUG = re.compile(r"^[\w-]+$", re.UNICODE)
+# Text that Markdown would only wrap in <p>: no markup characters, no list, quote, heading or code start.
+_PLAIN = re.compile(r"^(?![ \t]*(?:[-+*>#]|\d+[.)])\s)(?![ \t]{4})[^*_`\[\]<>&\\#!|~{}\n]*$")
 
 
 def heading_id(value: str, separator: str = "-") -> str:
@@ -145,6 +147,8 @@ class MarkdownRenderer:
         """Give one line of Markdown as sanitised inline HTML (no surrounding paragraph)."""
         if not text:
             return Markup("")
+        if _PLAIN.match(text):  # most lane lines are plain words: escaping gives what Markdown would
+            return escape(text.strip())
         html = str(self.block(text, source=source, page=page, line=line))
         match = re.fullmatch(r"\s*<p>(.*)</p>\s*", html, re.DOTALL)
         if match and "<p>" not in match.group(1):

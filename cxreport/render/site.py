@@ -87,9 +87,15 @@ class FigureIndex:
         self.set = figures
         self._by_key: dict[tuple, Figure] = {}
         self._by_metric: dict[str, list[Figure]] = defaultdict(list)
+        self._series: dict[tuple, list[Figure]] = defaultdict(list)
         for f in figures.figures:
             self._by_key[(f.metric, f.period, f.journey, f.stage, f.touchpoint, f.segment, f.variant)] = f
             self._by_metric[f.metric].append(f)
+            if f.period != ALL and f.variant is None:
+                self._series[(f.metric, f.journey, f.stage, f.touchpoint, f.segment)].append(f)
+        for rows in self._series.values():
+            rows.sort(key=lambda f: f.period)
+        self._segments = {m: sorted({f.segment for f in rows if f.segment is not None}) for m, rows in self._by_metric.items()}
         self._experiments: dict[str, list[VariantResult]] = defaultdict(list)
         for r in figures.experiments:
             self._experiments[r.experiment].append(r)
@@ -104,12 +110,10 @@ class FigureIndex:
     def over_time(self, metric: str, journey: str | None = None, stage: str | None = None,
                   touchpoint: str | None = None, segment: str | None = None) -> list[Figure]:
         """Give a place's figures per period (not 'all'), oldest first."""
-        rows = [f for f in self.of_metric(metric) if f.period != ALL and f.journey == journey and f.stage == stage
-                and f.touchpoint == touchpoint and f.segment == segment and f.variant is None]
-        return sorted(rows, key=lambda f: f.period)
+        return self._series.get((metric, journey, stage, touchpoint, segment), [])
 
     def segments(self, metric: str) -> list[str]:
-        return sorted({f.segment for f in self.of_metric(metric) if f.segment is not None})
+        return self._segments.get(metric, [])
 
     def experiment(self, experiment: str) -> list[VariantResult]:
         return self._experiments.get(experiment, [])
@@ -134,6 +138,10 @@ class Planner:
         self.index = FigureIndex(self.figures)
         self.cfg = self.project.config
         self.metric_ids = [s.id for s in self.cfg.metrics]
+        self._playbooks_at: dict[tuple[str | None, str | None], list] = defaultdict(list)
+        for pb in self.project.playbooks.values():
+            if pb.type != "guide":
+                self._playbooks_at[(pb.journey, pb.touchpoint)].append(pb)
 
     # --- names in the site's language ---------------------------------------------------------
 
@@ -289,11 +297,7 @@ class Planner:
                 "label": feeling.label or "", "word": self.t(f"feeling.{rounded}"), "level": rounded}
 
     def playbooks_at(self, journey_id: str, touchpoint_id: str | None, page: str) -> list[dict]:
-        out = []
-        for pb in self.project.playbooks.values():
-            if pb.journey == journey_id and pb.touchpoint == touchpoint_id and pb.type != "guide":
-                out.append(self.playbook_link(pb, page))
-        return out
+        return [self.playbook_link(pb, page) for pb in self._playbooks_at.get((journey_id, touchpoint_id), [])]
 
     def playbook_link(self, pb, page: str) -> dict:
         status = getattr(pb, "status", None)
