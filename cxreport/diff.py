@@ -163,9 +163,12 @@ class Repository:
         if done.returncode != 0:
             raise DiffError(f"git could not read files: {_first_line(done.stderr)}")
         out, pos, blobs = done.stdout, 0, []
-        for _ in oids:
+        for oid in oids:
             eol = out.index(b"\n", pos)
             header = out[pos:eol].split(b" ")
+            if len(header) != 3:  # '<oid> missing': e.g. a partial clone that cannot fetch it
+                raise DiffError(f"git could not read object {oid.decode('ascii', 'replace')}: it is missing from this clone",
+                                "fetch the full history (git fetch --refetch, or clone without --filter)")
             size = int(header[2])
             blobs.append(out[eol + 1:eol + 1 + size])
             pos = eol + 1 + size + 1
@@ -208,11 +211,16 @@ class Side:
         return {"label": self.label, "revision": self.revision, "commit": self.commit}
 
 
-def load_side(label: str, project: Project | None, problems: Problems, revision: str | None, commit: str | None) -> Side:
-    """Give a side whose project loaded without errors, or raise DiffError listing its problems."""
+def load_side(label: str, project: Project | None, problems: Problems, revision: str | None, commit: str | None,
+              shown: tuple[str, str] = ("", "")) -> Side:
+    """Give a side whose project loaded without errors, or raise DiffError listing its problems.
+
+    shown: (temporary folder, what to call it) so a hint names the user's folder, not ours.
+    """
     errors = problems.errors
     if project is None or errors:
-        lines = [f"{label}: {p.format()}" for p in errors]
+        tmp, name = shown
+        lines = [f"{label}: {p.format().replace(tmp, name) if tmp else p.format()}" for p in errors]
         n = len(errors)
         raise DiffError(f"{label}: the handbook has {n} error{'s' * (n != 1)} at this revision; nothing was compared",
                         "fix the errors (or compare other revisions) and run cxreport diff again", lines=lines)
@@ -501,12 +509,12 @@ class Comparison:
 
 # --- running ----------------------------------------------------------------------
 
-def _revision_side(repo: Repository, rev: str, sha: str, folder: Path) -> tuple[Project | None, Problems, str, str]:
+def _revision_side(repo: Repository, rev: str, sha: str, folder: Path) -> tuple[Project | None, Problems, str, str, Path]:
     folder.mkdir(parents=True)
     repo.materialise(sha, folder)
     from .pipeline import check
     project, problems = check(folder)
-    return project, problems, rev, sha
+    return project, problems, rev, sha, folder
 
 
 def compare_revisions(folder: Path, rev_a: str = "HEAD", rev_b: str | None = None) -> Comparison:
@@ -525,13 +533,14 @@ def compare_revisions(folder: Path, rev_a: str = "HEAD", rev_b: str | None = Non
         loaded = [_revision_side(repo, rev_a, sha_a, Path(tmp) / "a")]
         if rev_b is None:
             project, problems = check(folder)
-            loaded.append((project, problems, WORKING_TREE, None))
+            loaded.append((project, problems, WORKING_TREE, None, None))
         else:
             loaded.append(_revision_side(repo, rev_b, sha_b, Path(tmp) / "b"))
         sides, failures = [], []
-        for project, problems, label, sha in loaded:
+        for project, problems, label, sha, materialised in loaded:
+            shown = (str(materialised.resolve()), f"{folder} at {label}") if materialised else ("", "")
             try:
-                sides.append(load_side(label, project, problems, None if sha is None else label, sha))
+                sides.append(load_side(label, project, problems, None if sha is None else label, sha, shown))
             except DiffError as exc:
                 failures.append(exc)
         if failures:

@@ -616,3 +616,19 @@ def test_python_dash_m_diff_never_prints_a_traceback(repo):
                           capture_output=True, text=True)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
+
+
+def test_a_folder_without_site_yml_names_the_users_folder_not_a_temporary_one(repo):
+    result = diff("--path", str(repo / "content"))
+    assert result.exit_code == 1
+    assert "HEAD: site.yml: error: no site.yml in the project folder\n" in result.stderr
+    assert f"(here: {repo / 'content'} at HEAD)" in result.stderr
+    assert "cxreport-diff-" not in result.stderr
+
+
+def test_a_missing_object_is_a_clear_message(repo):
+    blob = git(repo, "rev-parse", "HEAD:site.yml")
+    (repo / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    result = diff("--path", str(repo))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"cxreport diff: error: git could not read object {blob}: it is missing from this clone\n")
