@@ -83,11 +83,11 @@ def create_project(target: Path, language: str) -> list[str]:
 
 
 @click.command("new")
-@click.argument("directory", type=click.Path(file_okay=True, dir_okay=True))
+@click.argument("directory", metavar="DIR", type=click.Path(file_okay=True, dir_okay=True))
 @click.option("--language", type=click.Choice(LANGUAGES), default="en", show_default=True,
               help="Language of the example content and the site's labels.")
 def new_command(directory: str, language: str) -> None:
-    """Create a small, valid handbook in DIRECTORY (new or empty) to start from."""
+    """Create a small, valid handbook in DIR (a new or empty folder) to start from."""
     target = Path(directory)
     try:
         files = create_project(target, language)
