@@ -142,10 +142,10 @@ class Repository:
                 skipped.append(rel)
                 continue
             target = dest.joinpath(*parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if not str(target.parent.resolve()).startswith(str(dest.resolve())):
+            if not target.parent.resolve().is_relative_to(dest.resolve()):  # never write through a link
                 skipped.append(rel)
                 continue
+            target.parent.mkdir(parents=True, exist_ok=True)
             if mode == b"120000":
                 try:
                     os.symlink(os.fsdecode(data), target)
@@ -292,8 +292,9 @@ def field_changes(a: dict, b: dict, prefix: str = "") -> list[dict]:
             continue
         if key == "pillars" and isinstance(va or {}, dict) and isinstance(vb or {}, dict):
             va, vb = va or {}, vb or {}
-            out += _list_change(name, [p for p in va if p not in vb] + [p for p in va if p in vb],
-                                [p for p in vb if p not in va] + [p for p in va if p in vb])
+            added, removed = [p for p in vb if p not in va], [p for p in va if p not in vb]
+            if added or removed:  # pillars are a set: their order is no change
+                out.append({"field": name, "added": added, "removed": removed})
             out += [{"field": f"{name}.{p}", "from": va[p], "to": vb[p]} for p in va if p in vb and va[p] != vb[p]]
         elif isinstance(va, dict) or isinstance(vb, dict):
             if va is None or vb is None or (isinstance(va, dict) and isinstance(vb, dict)):

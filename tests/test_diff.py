@@ -632,3 +632,22 @@ def test_a_missing_object_is_a_clear_message(repo):
     result = diff("--path", str(repo))
     assert result.exit_code == 1
     assert result.stderr.startswith(f"cxreport diff: error: git could not read object {blob}: it is missing from this clone\n")
+
+
+def test_field_changes_shapes():
+    from cxreport.diff import field_changes, show, text_change
+
+    assert field_changes({"pillars": {"a": None, "b": None}}, {"pillars": {"b": None, "a": None}}) == []
+    assert field_changes({"pillars": {"a": "old note"}}, {"pillars": {"a": "new note", "c": None}}) == [
+        {"field": "pillars", "added": ["c"], "removed": []},
+        {"field": "pillars.a", "from": "old note", "to": "new note"},
+    ]
+    assert field_changes({"feeling": None}, {"feeling": {"score": 1, "label": None}}) == [
+        {"field": "feeling.score", "from": None, "to": 1}]
+    assert field_changes({"results": {"a": {"n": 10, "conversions": 1}}}, {"results": {"a": {"n": 12, "conversions": 1}}}) == [
+        {"field": "results.a.n", "from": 10, "to": 12}]
+    assert field_changes({"path": ["a", "b"]}, {"path": ["b", "a"]}) == [{"field": "path", "from": ["a", "b"], "to": ["b", "a"]}]
+    assert field_changes({"doing": ["x", "x"]}, {"doing": ["x"]}) == [{"field": "doing", "added": [], "removed": ["x"]}]
+    assert text_change("body", "a\nb\n", "a\nc\nd\n") == [{"field": "body", "lines_added": 2, "lines_removed": 1}]
+    assert show(None) == "(none)" and show(True) == "yes" and show(["a", "b"]) == "a, b"
+    assert show("x" * 200) == "x" * 159 + "…"
