@@ -131,6 +131,11 @@ def unique(slug: str, taken: set[str]) -> str:
 
 # --- reading a diagram ----------------------------------------------------------------
 
+def _lines(text: str) -> list[str]:
+    """Give the lines as Mermaid sees them: split at newlines only (not at U+2028 and the like)."""
+    return [line.rstrip("\r") for line in text.split("\n")]
+
+
 def _strip_comment(line: str) -> str:
     line = re.sub(r"%%(?!\{).*$", "", line)
     return line.split("#", 1)[0]  # entity codes are hidden before this runs
@@ -138,7 +143,7 @@ def _strip_comment(line: str) -> str:
 
 def _mermaid_block(text: str) -> tuple[str, int]:
     """Give the diagram text and the line it starts on: the whole file, or the first ```mermaid block holding a journey."""
-    lines = text.splitlines()
+    lines = _lines(text)
     for i, line in enumerate(lines):
         if re.match(r"^\s*(```|~~~)\s*mermaid\s*$", line):
             fence = line.strip()[:3]
@@ -156,7 +161,7 @@ def parse_mermaid(text: str) -> Diagram:
     """Give the user journey diagram in text, or raise MermaidError at the first line it cannot read."""
     text = text.lstrip("\ufeff")
     text, offset = _mermaid_block(text)
-    lines = text.splitlines()
+    lines = _lines(text)
     title: str | None = None
     description: str | None = None
     sections: list[Section] = []
@@ -237,12 +242,13 @@ def parse_mermaid(text: str) -> Diagram:
         else:
             raise MermaidError(number, f"cannot read '{restore(line)[:60]}': not a title, section or task",
                                "a task is written 'Task name: score: actor, actor'")
+    last = offset + max((i + 1 for i, line in enumerate(lines) if line.strip()), default=1)
     if multiline_descr is not None:
-        raise MermaidError(offset + len(lines), "accDescr { … is never closed", "end it with '}'")
+        raise MermaidError(last, "accDescr { … is never closed", "end it with '}'")
     if not seen_journey:
         raise MermaidError(offset + 1, "not a Mermaid user journey: no line 'journey'", "a user journey starts with a line 'journey'")
     if not sections:
-        raise MermaidError(offset + len(lines) or 1, "the journey has no sections", "add 'section <stage name>' lines with tasks under them")
+        raise MermaidError(last, "the journey has no sections", "add 'section <stage name>' lines with tasks under them")
     return Diagram(title, sections, description)
 
 
@@ -309,7 +315,9 @@ def _scalar(text: str) -> str:
 
     if re.fullmatch(r"[^\W_](?:[\w .,'()/&+-]*[\w.)'])?", text) and ": " not in text and " #" not in text:
         return text
-    return json.dumps(text, ensure_ascii=False)
+    quoted = json.dumps(text, ensure_ascii=False)
+    # YAML reads these as line breaks even inside quotes; escape them so the text stays one line
+    return quoted.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\x85")
 
 
 @dataclass
@@ -340,14 +348,15 @@ def import_diagram(diagram: Diagram, *, source: str, journey_id: str, persona: s
         stage_ids = [unique(slugify(s.name, "stage"), taken) for s in diagram.sections]
         snippet = "stage_models:\n  " + model_id + ":\n" + "".join(
             f"    - {{id: {sid}, name: {_scalar(s.name)}}}\n" for sid, s in zip(stage_ids, diagram.sections))
-    header = [f"# Imported from {' '.join(source.split())} by cxreport import mermaid."]
+    shown = " ".join("".join(ch if ch.isprintable() else " " for ch in source).split())
+    header = [f"# Imported from {shown} by cxreport import mermaid."]
     if snippet:
         header += ["#", f"# Its sections are not the stages of a stage model of this site, so this journey uses a new",
                    f"# stage model, '{model_id}'. Add it to site.yml (under stage_models: if site.yml has that key already):",
                    "#"] + ["#   " + line for line in snippet.splitlines()]
     out = header + ([f"id: {journey_id}"] if write_id else []) + [
         f"title: {_scalar(diagram.title or journey_id)}",
-        f"persona: {persona}",
+        f"persona: {_scalar(persona)}",
         "state: current",
         f"stage_model: {model_id}",
     ]

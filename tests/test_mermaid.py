@@ -316,3 +316,29 @@ def test_fold_and_slugify():
     assert slugify("Crème brûlée: 10% off!") == "creme-brulee-10-off"
     assert slugify("!!!", "touchpoint") == "touchpoint"
     assert Path(slugify("x" * 100)).name == "x" * 60
+
+
+def test_hostile_names_stay_text_in_the_journey_file(make_project, tmp_path):
+    root = make_project()
+    diagram = tmp_path / "evil\u2028title: x.mmd"
+    diagram.write_text('journey\ntitle "Quoted" {braces} [x]\nsection Attention\n'
+                       'Pay\u2028stages#58; [] now: 3: web\u2029app, "me"\n')
+    out = root / "content/journeys/evil.yml"
+    result = run("import", "mermaid", str(diagram), "--out", str(out), "--persona", "parent", "--path", str(root))
+    assert result.exit_code == 0, result.output
+    from cxreport.pipeline import check
+    project, problems = check(root)
+    assert not problems.errors, [p.format() for p in problems]
+    journey = project.journeys["evil"]
+    assert journey.title == '"Quoted" {braces} [x]'
+    (stage, tp), = journey.touchpoints()
+    assert (tp.name, tp.channel) == ("Pay\u2028stages: [] now", 'web\u2029app, "me"')
+
+
+def test_a_persona_given_without_a_project_is_written_as_text(tmp_path):
+    diagram = tmp_path / "d.mmd"
+    diagram.write_text("journey\ntitle T\nsection Attention\nAd: 3: Me\n")
+    result = run("import", "mermaid", str(diagram), "--persona", "x\nstages: []", "--path", str(tmp_path), "--out", "-")
+    assert result.exit_code == 0, result.output
+    assert 'persona: "x\\nstages: []"\n' in result.stdout
+    assert "note: no usable site.yml" in result.stderr
