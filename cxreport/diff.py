@@ -570,6 +570,12 @@ def field_name(name: str) -> str:
     return FIELD_NAMES.get(name, name.replace("_", " "))
 
 
+def printable(text: str) -> str:
+    """Give text with control and other invisible characters written as escapes (no terminal tricks from content)."""
+    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+                   for ch in text)
+
+
 def show(value: Any) -> str:
     """Give a value as a person reads it: (none), yes/no, a list joined, evidence as 'kind — source — note'."""
     if value is None or value == "":
@@ -582,7 +588,7 @@ def show(value: Any) -> str:
         text = ", ".join(show(v) for v in value) if value else "(none)"
     else:
         text = str(value)
-    text = " ".join(text.split())
+    text = printable(" ".join(text.split()))
     return text if len(text) <= SHORTEN else text[:SHORTEN - 1] + "…"
 
 
@@ -621,7 +627,7 @@ def headline(change: Change, esc=lambda s: s, strong=lambda s: f'"{s}"', code=la
         action += " — went live"
     if not change.name or change.name == change.id:
         return f"{what} {ident.replace(', ', ' (', 1) + ')' if ', ' in ident else ident}: {action}"
-    return f"{what} {strong(esc(change.name))} ({ident}): {action}"
+    return f"{what} {strong(esc(show(change.name)))} ({ident}): {action}"
 
 
 def _summary_phrases(comparison: Comparison) -> list[str]:

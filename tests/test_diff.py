@@ -651,3 +651,14 @@ def test_field_changes_shapes():
     assert text_change("body", "a\nb\n", "a\nc\nd\n") == [{"field": "body", "lines_added": 2, "lines_removed": 1}]
     assert show(None) == "(none)" and show(True) == "yes" and show(["a", "b"]) == "a, b"
     assert show("x" * 200) == "x" * 159 + "…"
+
+
+def test_text_never_sends_control_characters_to_the_terminal(repo):
+    journey = repo / FO
+    journey.write_text(journey.read_text().replace("name: Advert", 'name: "Ad\\e[2Jvert"').replace(
+        "Slow page", '"Slow\\u0007 page\\u2028now"'))
+    result = diff("--path", str(repo))
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout and "\u2028" not in result.stdout
+    assert 'Touchpoint "Ad\\x1b[2Jvert" (ad): changed' in result.stdout
+    assert "+ pain point: Slow\\x07 page now" in result.stdout  # a line separator is white space
