@@ -13,9 +13,10 @@ import json
 import os
 import subprocess
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable
+from typing import Any
 
 import click
 
@@ -91,7 +92,7 @@ class Repository:
     prefix: str  # the project's folder relative to top, '' or ending in '/'
 
     @classmethod
-    def of(cls, folder: Path) -> "Repository":
+    def of(cls, folder: Path) -> Repository:
         """Give the repository holding folder, or raise DiffError if there is none."""
         done = git(["rev-parse", "--show-toplevel", "--show-prefix"], folder)
         if done.returncode != 0:
@@ -136,7 +137,7 @@ class Repository:
         blobs = self._blobs([oid for _, oid, _ in entries])
         skipped = []
         for (mode, oid, name), data in zip(entries, blobs):
-            rel = name[len(self.prefix):] if name.startswith(self.prefix) else name
+            rel = name.removeprefix(self.prefix)
             parts = PurePosixPath(rel).parts
             if not parts or any(p in ("", ".", "..", ".git") for p in parts) or rel.startswith("/"):
                 skipped.append(rel)
@@ -383,7 +384,7 @@ class Comparison:
         for old, new in pairs:
             removed.remove(old)
             added.remove(new)
-        type_of = lambda o: getattr(o, "type", None) if kind == "playbook" else None  # noqa: E731
+        type_of = lambda o: getattr(o, "type", None) if kind == "playbook" else None
         for i in removed:
             o = objs_a[i]
             self.changes.append(Change(kind, "removed", i, name_of(o), type=type_of(o), path=self._path(self.a, kind, i)))
@@ -473,7 +474,7 @@ class Comparison:
         for old, new in pairs:
             removed.remove(old)
             added.remove(new)
-        label = lambda s: s.label or s.id  # noqa: E731
+        label = lambda s: s.label or s.id
         for i in removed:
             self.changes.append(Change("metric", "removed", i, label(ma[i]), type=ma[i].type, path="site.yml"))
         for i in added:
@@ -686,7 +687,7 @@ def md_escape(text: str) -> str:
 def render_markdown(comparison: Comparison) -> str:
     """Give the comparison as a pull-request comment: a summary table, then details collapsed per journey and kind."""
     a, b = comparison.a, comparison.b
-    name = lambda s: f"<code>{html.escape(s.label)}</code> ({s.commit[:7]})" if s.commit else "the working tree"  # noqa: E731
+    name = lambda s: f"<code>{html.escape(s.label)}</code> ({s.commit[:7]})" if s.commit else "the working tree"
     out = ["<!-- cxreport-diff -->", f"### Handbook changes: {name(a)} → {name(b)}", ""]
     if not comparison.changes:
         out.append("No changes to journeys, personas, playbooks, pages, metrics or site settings.")
@@ -696,9 +697,9 @@ def render_markdown(comparison: Comparison) -> str:
         if any(counts.values()):
             out.append(f"| {PLURAL[kind]} | " + " | ".join(str(counts[a]) for a in ACTIONS) + " |")
     out.append("")
-    strong = lambda s: f"<b>{s}</b>"  # noqa: E731
-    code = lambda s: f"<code>{html.escape(s)}</code>"  # noqa: E731
-    bullets = dict(esc=md_escape, added="added ", removed="removed ")
+    strong = lambda s: f"<b>{s}</b>"
+    code = lambda s: f"<code>{html.escape(s)}</code>"
+    bullets = {"esc": md_escape, "added": "added ", "removed": "removed "}
     plain: list[str] = []  # journeys added, removed or renamed with nothing more to show: one list
     for journey, kind, items in _groups(comparison):
         if journey and not journey.changes and not items:

@@ -152,7 +152,7 @@ def _mermaid_block(text: str) -> tuple[str, int]:
                 if lines[j].strip().startswith(fence):
                     break
                 body.append(lines[j])
-            if any(re.match(r"^\s*journey\s*$", b, re.I) for b in body):
+            if any(re.match(r"^\s*journey\s*$", b, re.IGNORECASE) for b in body):
                 return "\n".join(body), i + 1
     return text, 0
 
@@ -196,7 +196,7 @@ def parse_mermaid(text: str) -> Diagram:
         line = _strip_comment(hidden).strip()
         if not line:
             continue
-        restore = lambda s: decode(s.replace("\x00", "#").replace("\x01", ";")).strip()  # noqa: E731
+        restore = lambda s: decode(s.replace("\x00", "#").replace("\x01", ";")).strip()
         if not seen_journey:
             if line.lower() != "journey":
                 raise MermaidError(number, f"not a Mermaid user journey: the diagram starts with '{restore(line)[:40]}'",
@@ -205,7 +205,7 @@ def parse_mermaid(text: str) -> Diagram:
             continue
         if ";" in line:
             raise MermaidError(number, "';' is not allowed in a Mermaid journey", "write it as #59;")
-        if re.match(r"^title\s", line, re.I):
+        if re.match(r"^title\s", line, re.IGNORECASE):
             title = restore(line[6:])
         elif re.match(r"^accTitle\s*:", line):
             continue
@@ -217,7 +217,7 @@ def parse_mermaid(text: str) -> Diagram:
                 description = restore(rest.split("}", 1)[0]) or None
             else:
                 multiline_descr = [restore(rest)]
-        elif re.match(r"^section\s", line, re.I):
+        elif re.match(r"^section\s", line, re.IGNORECASE):
             name = line[8:]
             if ":" in name:
                 raise MermaidError(number, "a section name may not contain ':'", "write it as #58;")
@@ -351,7 +351,7 @@ def import_diagram(diagram: Diagram, *, source: str, journey_id: str, persona: s
     shown = " ".join("".join(ch if ch.isprintable() else " " for ch in source).split())
     header = [f"# Imported from {shown} by cxreport import mermaid."]
     if snippet:
-        header += ["#", f"# Its sections are not the stages of a stage model of this site, so this journey uses a new",
+        header += ["#", "# Its sections are not the stages of a stage model of this site, so this journey uses a new",
                    f"# stage model, '{model_id}'. Add it to site.yml (under stage_models: if site.yml has that key already):",
                    "#"] + ["#   " + line for line in snippet.splitlines()]
     out = header + ([f"id: {journey_id}"] if write_id else []) + [

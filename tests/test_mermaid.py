@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import REPO
+from helpers import problems_of
 
 from cxreport import model as m
 from cxreport.cli import main
 from cxreport.mermaid import fold, mermaid_score, parse_mermaid, slugify
-from conftest import REPO
-from helpers import problems_of
 
 # "My working day", the example of https://mermaid.js.org/syntax/userJourney.html
 # (mermaid-js/mermaid, docs/syntax/userJourney.md), as written there.
@@ -331,7 +331,7 @@ def test_hostile_names_stay_text_in_the_journey_file(make_project, tmp_path):
     assert not problems.errors, [p.format() for p in problems]
     journey = project.journeys["evil"]
     assert journey.title == '"Quoted" {braces} [x]'
-    (stage, tp), = journey.touchpoints()
+    (_stage, tp), = journey.touchpoints()
     assert (tp.name, tp.channel) == ("Pay\u2028stages: [] now", 'web\u2029app, "me"')
 
 

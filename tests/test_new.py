@@ -8,7 +8,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-import cxreport.scaffold as scaffold
+from cxreport import scaffold
 from cxreport.cli import main
 from cxreport.schema import schema_text
 
