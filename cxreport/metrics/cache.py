@@ -24,7 +24,7 @@ from .. import __version__
 from ..model import MetricSource
 from .cells import lit
 
-TALLY_LAYOUT = 1  # bump when the tally's columns or meaning change
+TALLY_LAYOUT = 3  # bump when the cached table's columns or meaning change
 RACY_NS = 2_000_000_000
 _READ_FIELDS = ("file", "type", "columns", "period", "date_format", "delimiter", "decimal", "thousands", "encoding")
 

@@ -7,18 +7,9 @@ from ..figures import Figure, FigureSet
 from ..loader import Project
 from ..model import MetricSource
 from . import stats
-from .cells import period_label_sql
-from .content import MapIndex
+from .cells import lit, period_label_sql
 from .experiments import experiment_results
 from .join import MetricData, MetricTable
-
-_AGGREGATES = {  # what each type needs besides n = sum(w): a and b
-    "nps": "sum(w) FILTER (WHERE score >= 9) AS a, sum(w) FILTER (WHERE score <= 6) AS b",
-    "csat": "sum(w) FILTER (WHERE score >= 4) AS a, NULL AS b",
-    "ces": "sum(w * score) AS a, sum(w * score * score) AS b",
-    "funnel": "sum(total) AS a, NULL AS b",
-    "value": "sum(total) AS a, NULL AS b",
-}
 
 
 def compute_figures(project: Project, data: MetricData) -> FigureSet:
@@ -26,12 +17,10 @@ def compute_figures(project: Project, data: MetricData) -> FigureSet:
 
     Metrics with row problems have no figures (the build stops on them anyway).
     """
-    order = {s.id: i for i, s in enumerate(project.config.metrics)}
     figures: list[Figure] = []
-    for table in sorted(data.tables.values(), key=lambda t: t.index):
+    for table in sorted(data.tables.values(), key=lambda t: t.index):  # metrics in the order site.yml declares them
         if table.ok:
             figures.extend(_metric_figures(project, data, table))
-    figures.sort(key=lambda f: _sort_key(f, order, data.index))
     experiments, verdicts = experiment_results(project, data)
     return FigureSet(tuple(figures), tuple(experiments), verdicts)
 
@@ -61,17 +50,26 @@ def _metric_figures(project: Project, data: MetricData, table: MetricTable) -> l
     outer = ", ".join(k if k in keys else f"NULL AS {k}" for k in ("journey", "stage", "touchpoint", "segment", "variant"))
     # an empty tally still gives the empty grouping set one row, of NULLs: sum(w) > 0 drops it
     having = " AND ".join([f"NOT (GROUPING({k}) = 0 AND {k} IS NULL)" for k in place_keys] + ["sum(w) > 0"])
+    a_type = "DOUBLE" if source.type == "value" else "BIGINT"  # exact sums, cast once: Python gets plain numbers
+    # the order of figures.json: 'all' before the periods in time order, then journeys by id, stages in their
+    # model's order, touchpoints in their map's order, segments and variants by name; none before any
     sql = f"""
-        SELECT CASE WHEN GROUPING(period) = 1 THEN 'all' ELSE {label} END AS period_label, {outer},
-               sum(w) AS n, {_AGGREGATES[source.type]}
-        FROM (SELECT period, j AS journey, s AS stage, touchpoint, segment, variant, score, total, w FROM {table.joined})
-        GROUP BY GROUPING SETS ({', '.join('(' + ', '.join(s) + ')' for s in sets)})
-        HAVING {having}"""
+        WITH g AS (
+            SELECT GROUPING(period) AS every, period, {outer}, sum(w)::BIGINT AS n, sum(a)::{a_type} AS a, sum(b)::BIGINT AS b
+            FROM {table.joined}
+            GROUP BY GROUPING SETS ({', '.join('(' + ', '.join(s) + ')' for s in sets)})
+            HAVING {having})
+        SELECT CASE WHEN every = 1 THEN 'all' ELSE {label} END, g.journey, g.stage, g.touchpoint, g.segment, g.variant, n, a, b
+        FROM g LEFT JOIN cx_journeys jm ON jm.journey = g.journey
+        LEFT JOIN cx_model_stages ms ON ms.model = coalesce(jm.model, {lit(data.index.default_model)}) AND ms.stage = g.stage
+        LEFT JOIN cx_touchpoints tp ON tp.journey = g.journey AND tp.touchpoint = g.touchpoint
+        ORDER BY every DESC, period, g.journey NULLS FIRST, ms.ord NULLS FIRST, g.stage NULLS FIRST, tp.ord NULLS FIRST,
+                 g.touchpoint NULLS FIRST, g.segment NULLS FIRST, g.variant NULLS FIRST"""
     rows = data.con.execute(sql).fetchall()
     target = project.config.targets.get(source.id) or project.config.targets.get(source.type)
     raw = [_figure(source, *row) for row in rows]
     if source.type == "funnel":
-        raw = _with_conversion(raw, data.index)
+        raw = _with_conversion(raw)
     out = []
     for f in raw:
         basis = f["value"] if source.type != "funnel" else (None if f["conversion"] is None else 100 * f["conversion"])
@@ -99,23 +97,13 @@ def _figure(source: MetricSource, period, journey, stage, touchpoint, segment, v
             "segment": segment, "variant": variant, "n": n, "value": value, "margin": margin, "conversion": None}
 
 
-def _with_conversion(figures: list[dict], index: MapIndex) -> list[dict]:
+def _with_conversion(figures: list[dict]) -> list[dict]:
     """Give funnel figures with each stage's share of the previous stage present (model order, same journey, period, segment, variant)."""
     groups: dict[tuple, list[dict]] = {}
     for f in figures:
         if f["touchpoint"] is None:
             groups.setdefault((f["period"], f["journey"], f["segment"], f["variant"]), []).append(f)
-    for (_, journey, _, _), stages in groups.items():
-        stages.sort(key=lambda f: index.stage_rank(journey, f["stage"]))
+    for stages in groups.values():  # in the model's order already: the query sorts them so
         for before, f in pairwise(stages):
             f["conversion"] = stats.share(f["value"], before["value"])
     return figures
-
-
-def _sort_key(f: Figure, order: dict[str, int], index: MapIndex) -> tuple:
-    """Give the order of figures.json: metric as declared, 'all' before the periods in time order, then the map's order."""
-    def named(value: str | None) -> tuple:
-        return (0, "") if value is None else (1, value)
-    return (order.get(f.metric, len(order)), (0, "") if f.period == "all" else (1, f.period), named(f.journey),
-            index.stage_rank(f.journey, f.stage), f.stage or "", index.touchpoint_rank(f.journey, f.touchpoint),
-            f.touchpoint or "", named(f.segment), named(f.variant))

@@ -42,7 +42,7 @@ def _metric_groups(data: MetricData, table: MetricTable) -> dict[tuple[str, str 
     label = period_label_sql("period", table.source.period)
     rows = data.con.execute(f"""
         SELECT CASE WHEN GROUPING(period) = 1 THEN 'all' ELSE {label} END, {'segment' if table.has('segment') else 'NULL'},
-               variant, sum(w), sum(total)
+               variant, sum(w)::BIGINT, sum(a)::BIGINT
         FROM {table.joined} GROUP BY GROUPING SETS ({', '.join(sets)}) HAVING variant IS NOT NULL AND sum(w) > 0""").fetchall()
     groups: dict[tuple[str, str | None], dict[str, tuple[int, int]]] = {}
     for period, segment, variant, n, conversions in rows:

@@ -24,7 +24,7 @@ from .cells import (
 )
 from .content import MapIndex
 from .layout import KEY_COLUMNS, Layout, inspect_csv, inspect_parquet, map_columns
-from .read import FileRef, build_rows, build_tally, lines_from, number_decimal, report_unparsable, tally_columns, transcode
+from .read import FileRef, build_rows, build_tally, lines_from, number_decimal, report_unparsable, transcode
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
 
@@ -37,7 +37,7 @@ class MetricTable:
     index: int                 # position in site.yml's metrics
     rel: str                   # the file, relative to the project: content/metrics/nps.csv
     layout: Layout
-    joined: str                # a view: period, journey, stage, touchpoint, segment, variant, score, total, w
+    joined: str                # a table: period, journey, stage, touchpoint, segment, variant, w and the sums a, b
     ok: bool                   # no row problems: its figures can be computed
     cached: bool               # the tally came from the cache
 
@@ -139,28 +139,29 @@ def _read_metric(con: duckdb.DuckDBPyConnection, project: Project, index: MapInd
                 readable.append(FileRef(path, rel, source.encoding))
         return readable[0]
 
-    tally = f"tally_{i}"
-    columns = tally_columns(layout, source)
+    std = f"std_{i}"  # a table, not a view: the checks, the join and the cache all read it
     key = cache.key(path, source) if cache else None
-    cached = bool(cache and cache.load(con, key, tally, columns))
+    cached = bool(cache and cache.load(con, key, std, STANDARD_COLUMNS))
     if not cached:
         f = file()
         if f is None:
             return None
+        tally = f"tally_{i}"
         try:
             build_tally(con, tally, f, layout, source)
         except duckdb.Error as exc:
             report_unparsable(con, f"rejects_{i}", f, layout, source, exc, problems, rowcheck.LIMIT)
             return None
+        con.execute(f"CREATE OR REPLACE TABLE {std} AS {_standard_sql(tally, layout, source)}")
+        con.execute(f"DROP TABLE {tally}")
         if cache:
-            cache.save(con, key, tally, columns, f"{path.resolve()}#{source.id}")
-    std = f"std_{i}"
-    con.execute(f"CREATE OR REPLACE VIEW {std} AS {_standard_sql(tally, layout, source)}")
+            cache.save(con, key, std, STANDARD_COLUMNS, f"{path.resolve()}#{source.id}")
     ok = _check_rows(con, i, source, layout, std, index, experiment, file, problems)
     joined = f"joined_{i}"
-    con.execute(f"CREATE OR REPLACE VIEW {joined} AS {rowcheck.resolved_sql(std, layout)}")
-    if ok and experiment is not None:
-        _check_control(con, project, experiment, source, layout, joined, problems)
+    if ok:
+        con.execute(f"CREATE OR REPLACE TABLE {joined} AS {_joined_sql(std, layout)}")
+        if experiment is not None:
+            _check_control(con, project, experiment, source, layout, joined, problems)
     return MetricTable(source, i, rel, layout, joined, ok, cached)
 
 
@@ -176,14 +177,41 @@ def _keys_sql(layout: Layout) -> str:
     return ", ".join(k if k in layout.columns else f"NULL::VARCHAR AS {k}" for k in KEY_COLUMNS)
 
 
+STANDARD_COLUMNS = ["period", "date_status", *KEY_COLUMNS, "num_status", "w", "a", "b"]
+# per type, the two sums every figure of it is made of, besides n = sum(w) (compute.py turns them into figures)
+_FIGURE_PARTS = {
+    "nps": ("sum(w) FILTER (WHERE score >= 9)", "sum(w) FILTER (WHERE score <= 6)"),
+    "csat": ("sum(w) FILTER (WHERE score >= 4)", "NULL"),
+    "ces": ("sum(w * score)", "sum(w * score * score)"),
+    "funnel": ("sum(total)", "NULL"),
+    "value": ("sum(total)", "NULL"),
+}
+
+
 def _standard_sql(tally: str, layout: Layout, source: m.MetricSource) -> str:
-    """Give the standard view of a tally (see rowcheck): one line per group, w rows each."""
+    """Give the standard form of a tally (see rowcheck), every cell judged and the scores summed to figure parts.
+
+    One line per period, date status, keys and number status: w rows, and the sums a and b
+    the figures are made of (nps: promoters, detractors; csat: satisfied; ces: the sum and
+    the sum of squares of the scores; funnel: the counts; value: the values). Exact types:
+    whole numbers as HUGEINT, values as DECIMAL, so the same file always gives the same figures.
+    """
     if source.type in SCORE_RANGE:
         number, status = _number_sql("score_raw", layout, source)
-        tail = f"{status} AS num_status, TRY_CAST({number} AS INTEGER) AS score, NULL::DECIMAL(38,10) AS total"
+        judged = f"SELECT *, {status} AS num_status, TRY_CAST({number} AS INTEGER) AS score FROM {tally}"
     else:
-        tail = "num_status, NULL::INTEGER AS score, total"
-    return f"SELECT NULL::BIGINT AS rid, w, period, date_status, {_keys_sql(layout)}, {tail} FROM {tally}"
+        judged = tally
+    a, b = _FIGURE_PARTS[source.type]
+    a_type = "DECIMAL(38,10)" if source.type == "value" else "HUGEINT"
+    return (f"SELECT period, date_status, {_keys_sql(layout)}, num_status, sum(w)::HUGEINT AS w, "
+            f"coalesce({a}, 0)::{a_type} AS a, coalesce({b}, 0)::HUGEINT AS b "
+            f"FROM ({judged}) GROUP BY ALL")
+
+
+def _joined_sql(std: str, layout: Layout) -> str:
+    """Give the rows joined to the map: per period, journey, stage, touchpoint, segment and variant, w, a and b."""
+    return (f"SELECT period, j AS journey, s AS stage, touchpoint, segment, variant, sum(w) AS w, sum(a) AS a, sum(b) AS b "
+            f"FROM ({rowcheck.resolved_sql(std, layout)}) GROUP BY ALL")
 
 
 def _row_sql(rows: str, layout: Layout, source: m.MetricSource) -> str:
@@ -198,7 +226,7 @@ def _check_rows(con: duckdb.DuckDBPyConnection, i: int, source: m.MetricSource, 
                 experiment: str | None, file, problems: Problems) -> bool:
     """Report the row problems of one metric file; give whether it has none."""
     found = rowcheck.checks(source, layout, experiment, index)
-    total = rowcheck.count_problems(con, std, found, layout)
+    total = rowcheck.count_problems(con, std, found)
     breaks = []
     if total == 0 and source.type == "funnel":
         breaks = con.execute(rowcheck.funnel_breaks_sql(rowcheck.resolved_sql(std, layout), index, source.period)).fetchall()

@@ -141,12 +141,6 @@ def tally_sql(cells: str, layout: Layout, source: MetricSource) -> str:
     return f"SELECT {', '.join(select)} FROM ({cells}) GROUP BY ALL"
 
 
-def tally_columns(layout: Layout, source: MetricSource) -> list[str]:
-    keys = [k for k in KEY_COLUMNS if k in layout.columns]
-    tail = ["score_raw", "w"] if source.type in SCORE_RANGE else ["num_status", "w", "total"]
-    return ["period", "date_status"] + keys + tail
-
-
 def build_tally(con: duckdb.DuckDBPyConnection, table: str, file: FileRef, layout: Layout, source: MetricSource) -> None:
     """Create the tally table of one file (raises duckdb.Error when the file cannot be parsed)."""
     con.execute(f"CREATE OR REPLACE TABLE {table} AS {tally_sql(cells_sql(file, layout, source), layout, source)}")

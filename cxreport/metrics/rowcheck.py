@@ -97,9 +97,10 @@ def _union(view: str, found: list[Check], layout: Layout) -> str:
     return " UNION ALL ".join(parts)
 
 
-def count_problems(con: duckdb.DuckDBPyConnection, view: str, found: list[Check], layout: Layout) -> int:
-    """Give how many problems the rows behind a view have (each row counts w times)."""
-    return int(con.execute(f"SELECT coalesce(sum(w), 0) FROM ({_union(view, found, layout)})").fetchone()[0])
+def count_problems(con: duckdb.DuckDBPyConnection, view: str, found: list[Check]) -> int:
+    """Give how many problems the rows behind a view have (each row counts w times), in one pass over it."""
+    counts = ", ".join(f"coalesce(sum(w) FILTER (WHERE {c.condition}), 0)" for c in found)
+    return int(sum(con.execute(f"SELECT {counts} FROM {view} x").fetchone()))
 
 
 def resolved_sql(view: str, layout: Layout) -> str:
@@ -116,7 +117,7 @@ def resolved_sql(view: str, layout: Layout) -> str:
 def funnel_breaks_sql(resolved: str, index: MapIndex, period: str) -> str:
     """Give the funnel stages whose count is larger than the previous stage's (model order; same journey, period, segment, variant)."""
     return f"""
-        WITH s AS (SELECT period, j, segment, variant, s AS stage, sum(total) AS c FROM ({resolved}) GROUP BY ALL),
+        WITH s AS (SELECT period, j, segment, variant, s AS stage, sum(a) AS c FROM ({resolved}) GROUP BY ALL),
         o AS (SELECT s.*, m.ord FROM s LEFT JOIN cx_journeys jm ON jm.journey = s.j
               JOIN cx_model_stages m ON m.model = coalesce(jm.model, {lit(index.default_model)}) AND m.stage = s.stage),
         w AS (SELECT *, lag(c) OVER win AS prev_c, lag(stage) OVER win AS prev_stage FROM o
