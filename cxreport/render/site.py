@@ -1,6 +1,7 @@
 """The page plan: one Page per output path, with its template and the context it is rendered with."""
 from __future__ import annotations
 
+import functools
 import math
 import posixpath
 import re
@@ -38,11 +39,19 @@ class Page:
     charts: tuple[Chart, ...] = ()
 
 
+@functools.lru_cache(maxsize=65536)
 def relative_url(from_page: str, target: str) -> str:
     """Give the link from one output page to another output path, relative so the site works from disk."""
     target, _, fragment = target.partition("#")
-    start = posixpath.dirname(from_page) or "."
-    link = posixpath.relpath(target, start) if target else posixpath.basename(from_page)
+    if not target:
+        link = from_page.rsplit("/", 1)[-1]
+    else:
+        here = from_page.split("/")[:-1]
+        parts = target.split("/")
+        common = 0
+        while common < len(here) and common < len(parts) - 1 and here[common] == parts[common]:
+            common += 1
+        link = "../" * (len(here) - common) + "/".join(parts[common:])
     return link + ("#" + fragment if fragment else "")
 
 
