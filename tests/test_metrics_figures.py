@@ -131,7 +131,9 @@ def test_every_row_and_value_matches_a_plain_python_count(project, run_metrics, 
     rows = data.draw(st.lists(st.tuples(st.dates(dt.date(2025, 11, 1), dt.date(2026, 2, 28)), st.sampled_from(sorted(STAGE_OF)),
                                         st.sampled_from(["parents", "students", "caf\u00e9"]), st.integers(lo, hi)),
                               min_size=1, max_size=40))
-    text = "date,touchpoint,segment,score\n" + "".join(f"{d.isoformat()},{t},{s},{x}\n" for d, t, s, x in rows)
+    # scores written plainly take the fast count; written otherwise (" 9", "9.0", "+9") each text is judged after counting
+    style = data.draw(st.sampled_from(["{}", " {}", "{}.0", "+{}"]))
+    text = "date,touchpoint,segment,score\n" + "".join(f"{d.isoformat()},{t},{s},{style.format(x)}\n" for d, t, s, x in rows)
     root = project(f"- {{id: m, file: metrics/m.csv, type: {kind}}}\n", {"content/metrics/m.csv": text})
     fs = clean(run_metrics, root)
     expected = expected_figures(rows, kind)

@@ -14,17 +14,23 @@ from ..problems import Problems
 from . import rowcheck
 from .cache import TallyCache
 from .cells import (
-    SCORE_RANGE,
     date_status_sql,
     lit,
-    number_sql,
-    number_status_sql,
-    number_text_sql,
     period_sql,
 )
 from .content import MapIndex
-from .layout import KEY_COLUMNS, Layout, inspect_csv, inspect_parquet, map_columns
-from .read import FileRef, build_rows, build_tally, lines_from, number_decimal, report_unparsable, transcode
+from .layout import Layout, inspect_csv, inspect_parquet, map_columns
+from .read import (
+    STANDARD_COLUMNS,
+    FileRef,
+    build_rows,
+    build_standard,
+    keys_sql,
+    lines_from,
+    number_sql_pair,
+    report_unparsable,
+    transcode,
+)
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
 
@@ -146,14 +152,11 @@ def _read_metric(con: duckdb.DuckDBPyConnection, project: Project, index: MapInd
         f = file()
         if f is None:
             return None
-        tally = f"tally_{i}"
         try:
-            build_tally(con, tally, f, layout, source)
+            build_standard(con, std, f, layout, source)
         except duckdb.Error as exc:
             report_unparsable(con, f"rejects_{i}", f, layout, source, exc, problems, rowcheck.LIMIT)
             return None
-        con.execute(f"CREATE OR REPLACE TABLE {std} AS {_standard_sql(tally, layout, source)}")
-        con.execute(f"DROP TABLE {tally}")
         if cache:
             cache.save(con, key, std, STANDARD_COLUMNS, f"{path.resolve()}#{source.id}")
     ok = _check_rows(con, i, source, layout, std, index, experiment, file, problems)
@@ -165,49 +168,6 @@ def _read_metric(con: duckdb.DuckDBPyConnection, project: Project, index: MapInd
     return MetricTable(source, i, rel, layout, joined, ok, cached)
 
 
-def _number_sql(raw: str, layout: Layout, source: m.MetricSource) -> tuple[str, str]:
-    """Give (number, status) expressions for a score, count or value text column."""
-    decimal, thousands = number_decimal(layout, source)
-    text = number_text_sql(raw, decimal, thousands)
-    number = number_sql(text, "DOUBLE" if source.type in SCORE_RANGE else "DECIMAL(38,10)")
-    return number, number_status_sql(raw, number, source.type)
-
-
-def _keys_sql(layout: Layout) -> str:
-    return ", ".join(k if k in layout.columns else f"NULL::VARCHAR AS {k}" for k in KEY_COLUMNS)
-
-
-STANDARD_COLUMNS = ["period", "date_status", *KEY_COLUMNS, "num_status", "w", "a", "b"]
-# per type, the two sums every figure of it is made of, besides n = sum(w) (compute.py turns them into figures)
-_FIGURE_PARTS = {
-    "nps": ("sum(w) FILTER (WHERE score >= 9)", "sum(w) FILTER (WHERE score <= 6)"),
-    "csat": ("sum(w) FILTER (WHERE score >= 4)", "NULL"),
-    "ces": ("sum(w * score)", "sum(w * score * score)"),
-    "funnel": ("sum(total)", "NULL"),
-    "value": ("sum(total)", "NULL"),
-}
-
-
-def _standard_sql(tally: str, layout: Layout, source: m.MetricSource) -> str:
-    """Give the standard form of a tally (see rowcheck), every cell judged and the scores summed to figure parts.
-
-    One line per period, date status, keys and number status: w rows, and the sums a and b
-    the figures are made of (nps: promoters, detractors; csat: satisfied; ces: the sum and
-    the sum of squares of the scores; funnel: the counts; value: the values). Exact types:
-    whole numbers as HUGEINT, values as DECIMAL, so the same file always gives the same figures.
-    """
-    if source.type in SCORE_RANGE:
-        number, status = _number_sql("score_raw", layout, source)
-        judged = f"SELECT *, {status} AS num_status, TRY_CAST({number} AS INTEGER) AS score FROM {tally}"
-    else:
-        judged = tally
-    a, b = _FIGURE_PARTS[source.type]
-    a_type = "DECIMAL(38,10)" if source.type == "value" else "HUGEINT"
-    return (f"SELECT period, date_status, {_keys_sql(layout)}, num_status, sum(w)::HUGEINT AS w, "
-            f"coalesce({a}, 0)::{a_type} AS a, coalesce({b}, 0)::HUGEINT AS b "
-            f"FROM ({judged}) GROUP BY ALL")
-
-
 def _joined_sql(std: str, layout: Layout) -> str:
     """Give the rows joined to the map: per period, journey, stage, touchpoint, segment and variant, w, a and b."""
     return (f"SELECT period, j AS journey, s AS stage, touchpoint, segment, variant, sum(w) AS w, sum(a) AS a, sum(b) AS b "
@@ -216,9 +176,9 @@ def _joined_sql(std: str, layout: Layout) -> str:
 
 def _row_sql(rows: str, layout: Layout, source: m.MetricSource) -> str:
     """Give the standard view of the rows read again in file order: one line per row, with its raw cells."""
-    _, status = _number_sql("num_raw", layout, source)
+    _, status = number_sql_pair("num_raw", layout, source)
     return (f"SELECT coalesce(rid, rowid) AS rid, 1 AS w, {period_sql('d', source.period)} AS period, "
-            f"{date_status_sql('date_raw', 'd')} AS date_status, {_keys_sql(layout)}, {status} AS num_status, "
+            f"{date_status_sql('date_raw', 'd')} AS date_status, {keys_sql(layout)}, {status} AS num_status, "
             f"date_raw, num_raw FROM {rows}")
 
 

@@ -122,28 +122,76 @@ def number_decimal(layout: Layout, source: MetricSource) -> tuple[str, str | Non
     return decimal_mark(source, layout.delimiter), source.thousands
 
 
-def tally_sql(cells: str, layout: Layout, source: MetricSource) -> str:
-    """Give the query that counts the rows of a file per period, date status, keys and score (or number status)."""
+def number_sql_pair(raw: str, layout: Layout, source: MetricSource) -> tuple[str, str]:
+    """Give (number, status) expressions for a score, count or value text column."""
+    decimal, thousands = number_decimal(layout, source)
+    number = number_sql(number_text_sql(raw, decimal, thousands), "DOUBLE" if source.type in SCORE_RANGE else "DECIMAL(38,10)")
+    return number, number_status_sql(raw, number, source.type)
+
+
+def keys_sql(layout: Layout) -> str:
+    """Give every key column, NULL for the ones the file does not have."""
+    return ", ".join(k if k in layout.columns else f"NULL::VARCHAR AS {k}" for k in KEY_COLUMNS)
+
+
+# The standard form of a file (see rowcheck): one line per period, date status, keys and
+# number status, with w rows and the two sums a and b the figures are made of.
+STANDARD_COLUMNS = ["period", "date_status", *KEY_COLUMNS, "num_status", "w", "a", "b"]
+FIGURE_PARTS = {  # (a, b) per type, over judged rows with score or total; n is sum(w)
+    "nps": ("sum(w) FILTER (WHERE score >= 9)", "sum(w) FILTER (WHERE score <= 6)"),  # promoters, detractors
+    "csat": ("sum(w) FILTER (WHERE score >= 4)", "NULL"),                              # satisfied
+    "ces": ("sum(w * score)", "sum(w * score * score)"),                               # for the mean and deviation
+    "funnel": ("sum(total)", "NULL"),                                                  # the counts
+    "value": ("sum(total)", "NULL"),                                                   # the values
+}
+
+
+def _standard_select(source: MetricSource, layout: Layout, judged: str) -> str:
+    """Give the standard form of judged lines (columns period, date_status, keys, num_status, w, score or total)."""
+    a, b = FIGURE_PARTS[source.type]
+    a_type = "DECIMAL(38,10)" if source.type == "value" else "HUGEINT"  # exact: the same file gives the same figures
+    return (f"SELECT period, date_status, {keys_sql(layout)}, num_status, sum(w)::HUGEINT AS w, "
+            f"coalesce({a}, 0)::{a_type} AS a, coalesce({b}, 0)::HUGEINT AS b FROM ({judged}) GROUP BY ALL")
+
+
+def _counted(cells: str, layout: Layout, source: MetricSource, extra: list[str]) -> str:
+    """Give cells counted per period, date status and keys (plus the extra group columns)."""
     keys = [k for k in KEY_COLUMNS if k in layout.columns]
-    period = period_sql("d", source.period)
-    status = date_status_sql("date_raw", "d")
-    group = [f"{period} AS period", f"{status} AS date_status"] + keys
+    group = [f"{period_sql('d', source.period)} AS period", f"{date_status_sql('date_raw', 'd')} AS date_status", *keys]
+    return f"SELECT {', '.join(group + extra)} FROM ({cells}) GROUP BY ALL"
+
+
+def build_standard(con: duckdb.DuckDBPyConnection, table: str, file: FileRef, layout: Layout, source: MetricSource) -> None:
+    """Create the standard form of one file in one scan (raises duckdb.Error when DuckDB cannot parse the file).
+
+    Scores are counted per score class straight away when every score is written plainly
+    ('0' to '10'), the usual case; a file with any other score text is counted again per
+    distinct text, and each text judged once after counting. Counts and values are judged
+    row by row (their texts are many).
+    """
+    cells = cells_sql(file, layout, source)
     if source.type in SCORE_RANGE:
-        # few distinct scores: group by the text and judge each distinct text once, after counting
-        select = group + ["num_raw AS score_raw", "count(*) AS w"]
+        lo, hi = SCORE_RANGE[source.type]
+        plain = ", ".join(lit(str(v)) for v in range(lo, hi + 1))
+        a, b = FIGURE_PARTS[source.type]
+        parts = ["sum(w) FILTER (WHERE score IS NULL) AS odd", "sum(w) AS w", f"{a} AS a", f"{b} AS b"]
+        scored = f"SELECT *, 1 AS w, CASE WHEN num_raw IN ({plain}) THEN CAST(num_raw AS INTEGER) END AS score FROM ({cells})"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_plain AS {_counted(scored, layout, source, parts)}")
+        if not con.execute(f"SELECT sum(odd) FROM {table}_plain").fetchone()[0]:
+            con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT period, date_status, {keys_sql(layout)}, 0 AS num_status, "
+                        f"w::HUGEINT AS w, coalesce(a, 0)::HUGEINT AS a, coalesce(b, 0)::HUGEINT AS b FROM {table}_plain")
+            con.execute(f"DROP TABLE {table}_plain")
+            return
+        con.execute(f"DROP TABLE {table}_plain")
+        number, status = number_sql_pair("score_raw", layout, source)
+        tally = _counted(cells, layout, source, ["num_raw AS score_raw", "count(*) AS w"])
+        judged = f"SELECT *, {status} AS num_status, TRY_CAST({number} AS INTEGER) AS score FROM ({tally})"
     else:
-        dec, thousands = number_decimal(layout, source)
-        text = number_text_sql("num_raw", dec, thousands)
-        num = number_sql(text, "DECIMAL(38,10)")  # exact sums: the same file always gives the same figures
-        select = group + [f"{number_status_sql('num_raw', 'num', source.type)} AS num_status",
-                          "count(*) AS w", "sum(num) AS total"]
-        cells = f"SELECT *, {num} AS num FROM ({cells})"
-    return f"SELECT {', '.join(select)} FROM ({cells}) GROUP BY ALL"
-
-
-def build_tally(con: duckdb.DuckDBPyConnection, table: str, file: FileRef, layout: Layout, source: MetricSource) -> None:
-    """Create the tally table of one file (raises duckdb.Error when the file cannot be parsed)."""
-    con.execute(f"CREATE OR REPLACE TABLE {table} AS {tally_sql(cells_sql(file, layout, source), layout, source)}")
+        number, _ = number_sql_pair("num_raw", layout, source)
+        numbered = f"SELECT *, {number} AS num FROM ({cells})"
+        status = number_status_sql("num_raw", "num", source.type)
+        judged = _counted(numbered, layout, source, [f"{status} AS num_status", "count(*) AS w", "sum(num) AS total"])
+    con.execute(f"CREATE OR REPLACE TABLE {table} AS {_standard_select(source, layout, judged)}")
 
 
 def build_rows(con: duckdb.DuckDBPyConnection, table: str, file: FileRef, layout: Layout, source: MetricSource) -> None:
