@@ -501,3 +501,11 @@ def test_control_missing_from_the_variant_column(project, run_metrics):
     _, problems, _, _ = run_metrics(root)
     assert located(problems) == [("content/playbooks/t.md", 6, 10, "control 'controle' does not occur in column 'v' of metric 'conv'")]
     assert problems.errors[0].hint == "did you mean 'control'?"
+
+
+def test_one_bad_iso_date_among_many_is_a_row_problem_not_a_failed_read(project, run_metrics):
+    """DuckDB 2.0 turns TRY_CAST of a bare CSV column into a hard cast in the reader (duckdb/duckdb#23818)."""
+    rows = "".join(f"2026-01-{d:02d},9\n" for d in range(1, 29))
+    text = "date,score\n" + rows + "2026-02-30,9\n" + rows
+    _, problems, _, _ = run_metrics(project("- {id: nps, file: metrics/nps.csv, type: nps}\n", {NPS: text}))
+    assert located(problems) == [(NPS, 30, 1, "unreadable date '2026-02-30' in column 'date': expected yyyy-mm-dd")]

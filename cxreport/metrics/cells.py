@@ -32,7 +32,9 @@ def decimal_mark(source: MetricSource, delimiter: str) -> str:
 def date_sql(raw: str, date_format: str | None) -> str:
     """Give a DATE expression for a text cell: ISO 8601 (a time part is allowed) or the declared strftime pattern."""
     if date_format is None:
-        return f"TRY_CAST({raw} AS DATE)"
+        # never TRY_CAST a bare CSV column: DuckDB 2.0 pushes that cast into the reader as a hard one,
+        # so one bad date fails the whole read (duckdb/duckdb#23818); nullif keeps it an expression
+        return f"TRY_CAST(nullif({raw}, '') AS DATE)"
     return f"CAST(try_strptime({raw}, {lit(date_format)}) AS DATE)"
 
 

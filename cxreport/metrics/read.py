@@ -21,10 +21,11 @@ import duckdb
 from ..model import MetricSource
 from ..problems import Problems
 from .cells import (
+    DATE_OK,
+    DATE_UNREADABLE,
     NUMBER_COLUMN,
     SCORE_RANGE,
     date_sql,
-    date_status_sql,
     decimal_mark,
     lit,
     number_sql,
@@ -155,10 +156,14 @@ def _standard_select(source: MetricSource, layout: Layout, judged: str) -> str:
 
 
 def _counted(cells: str, layout: Layout, source: MetricSource, extra: list[str]) -> str:
-    """Give cells counted per period, date status and keys (plus the extra group columns)."""
-    keys = [k for k in KEY_COLUMNS if k in layout.columns]
-    group = [f"{period_sql('d', source.period)} AS period", f"{date_status_sql('date_raw', 'd')} AS date_status", *keys]
-    return f"SELECT {', '.join(group + extra)} FROM ({cells}) GROUP BY ALL"
+    """Give cells counted per period and keys (plus the extra columns), the only work done row by row.
+
+    A date that cannot be read (or is missing) has no period; its status is set after
+    counting (the row pass that words the problems tells empty from unreadable).
+    """
+    columns = [f"{period_sql('d', source.period)} AS period", *(k for k in KEY_COLUMNS if k in layout.columns), *extra]
+    counted = f"SELECT {', '.join(columns)} FROM ({cells}) GROUP BY ALL"
+    return f"SELECT *, CASE WHEN period IS NULL THEN {DATE_UNREADABLE} ELSE {DATE_OK} END AS date_status FROM ({counted})"
 
 
 def build_standard(con: duckdb.DuckDBPyConnection, table: str, file: FileRef, layout: Layout, source: MetricSource) -> None:
@@ -173,9 +178,11 @@ def build_standard(con: duckdb.DuckDBPyConnection, table: str, file: FileRef, la
     if source.type in SCORE_RANGE:
         lo, hi = SCORE_RANGE[source.type]
         plain = ", ".join(lit(str(v)) for v in range(lo, hi + 1))
-        a, b = FIGURE_PARTS[source.type]
-        parts = ["sum(w) FILTER (WHERE score IS NULL) AS odd", "sum(w) AS w", f"{a} AS a", f"{b} AS b"]
-        scored = f"SELECT *, 1 AS w, CASE WHEN num_raw IN ({plain}) THEN CAST(num_raw AS INTEGER) END AS score FROM ({cells})"
+        count = {"nps": ("count(*) FILTER (WHERE score >= 9)", "count(*) FILTER (WHERE score <= 6)"),
+                 "csat": ("count(*) FILTER (WHERE score >= 4)", "NULL"),
+                 "ces": ("sum(score)", "sum(score * score)")}[source.type]
+        parts = ["count(*) FILTER (WHERE score IS NULL) AS odd", "count(*) AS w", f"{count[0]} AS a", f"{count[1]} AS b"]
+        scored = f"SELECT *, CASE WHEN num_raw IN ({plain}) THEN CAST(num_raw AS INTEGER) END AS score FROM ({cells})"
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_plain AS {_counted(scored, layout, source, parts)}")
         if not con.execute(f"SELECT sum(odd) FROM {table}_plain").fetchone()[0]:
             con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT period, date_status, {keys_sql(layout)}, 0 AS num_status, "
