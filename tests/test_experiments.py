@@ -196,3 +196,12 @@ def test_experiments_json_text(project, run_metrics):
 
 def test_experiments_json_empty():
     assert experiments_json(FigureSet()) == '{"experiments": []}\n'
+
+
+def test_each_experiment_on_a_metric_has_its_control_checked(project, run_metrics):
+    files = {"content/metrics/conv.csv": CONV,
+             "content/playbooks/a.md": playbook(metric="conv", control="control"),
+             "content/playbooks/b.md": playbook(metric="conv", control="contrl")}
+    _, problems, fs, _ = run_metrics(project(files))
+    assert located(problems) == [("content/playbooks/b.md", 6, 10, "control 'contrl' does not occur in column 'Variant' of metric 'conv'")]
+    assert fs.verdicts["a"] == "inconclusive" and fs.verdicts["b"] == "no_data"

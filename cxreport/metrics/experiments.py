@@ -85,5 +85,5 @@ def verdict_of(rows: list[VariantResult], control: str | None) -> str:
     variants = [r for r in rows if r.variant != control and r.rate is not None and r.ci_low is not None]
     if not variants:
         return "no_data"
-    best = max(variants, key=lambda r: (r.rate, [-ord(ch) for ch in r.variant]))
+    best = min(variants, key=lambda r: (-r.rate, r.variant))  # the highest rate; on a tie the first by name
     return stats.verdict(best.ci_low, best.ci_high)

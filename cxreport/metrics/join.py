@@ -10,7 +10,7 @@ import duckdb
 
 from .. import model as m
 from ..loader import Project, relpath, resolve_content_path
-from ..problems import Problems
+from ..problems import Problems, did_you_mean
 from . import rowcheck
 from .cache import TallyCache
 from .cells import (
@@ -85,13 +85,16 @@ def join_metrics(project: Project, problems: Problems, cache_dir: Path | None = 
     index = MapIndex.of(project)
     index.register(con)
     cache = TallyCache(cache_dir) if cache_dir is not None else None
-    experiment_of = {pb.metric: pb.id for pb in project.playbooks.values() if isinstance(pb, m.Experiment) and pb.metric}
+    experiments: dict[str, list[m.Experiment]] = {}
+    for pb in project.playbooks.values():  # sorted by id
+        if isinstance(pb, m.Experiment) and pb.metric:
+            experiments.setdefault(pb.metric, []).append(pb)
     tables: dict[str, MetricTable] = {}
     with tempfile.TemporaryDirectory(prefix="cxreport-") as scratch:
         for i, source in enumerate(project.config.metrics):
             if source.id in tables:
                 continue  # validate reports the second declaration
-            table = _read_metric(con, project, index, i, source, problems, cache, experiment_of.get(source.id), Path(scratch))
+            table = _read_metric(con, project, index, i, source, problems, cache, experiments.get(source.id, []), Path(scratch))
             if table is not None:
                 tables[source.id] = table
     return MetricData(con, index, tables)
@@ -103,7 +106,7 @@ def _site_error(project: Project, problems: Problems, keys: tuple, message: str,
 
 
 def _read_metric(con: duckdb.DuckDBPyConnection, project: Project, index: MapIndex, i: int, source: m.MetricSource,
-                 problems: Problems, cache: TallyCache | None, experiment: str | None, scratch: Path) -> MetricTable | None:
+                 problems: Problems, cache: TallyCache | None, experiments: list[m.Experiment], scratch: Path) -> MetricTable | None:
     path = resolve_content_path(project.root, source.file)
     # the same words as validate, so a run that does both reports each once
     if path is None:
@@ -159,12 +162,13 @@ def _read_metric(con: duckdb.DuckDBPyConnection, project: Project, index: MapInd
             return None
         if cache:
             cache.save(con, key, std, STANDARD_COLUMNS, f"{path.resolve()}#{source.id}")
-    ok = _check_rows(con, i, source, layout, std, index, experiment, file, problems)
+    # an experiment's metric must hold 0 and 1 only; the first experiment names the reason
+    ok = _check_rows(con, i, source, layout, std, index, experiments[0].id if experiments else None, file, problems)
     joined = f"joined_{i}"
     if ok:
         con.execute(f"CREATE OR REPLACE TABLE {joined} AS {_joined_sql(std, layout)}")
-        if experiment is not None:
-            _check_control(con, project, experiment, source, layout, joined, problems)
+        for pb in experiments:
+            _check_control(con, project, pb, source, layout, joined, problems)
     return MetricTable(source, i, rel, layout, joined, ok, cached)
 
 
@@ -249,18 +253,15 @@ def _whole(value) -> str:
     return str(int(value)) if value == int(value) else str(value)
 
 
-def _check_control(con: duckdb.DuckDBPyConnection, project: Project, experiment: str, source: m.MetricSource, layout: Layout,
+def _check_control(con: duckdb.DuckDBPyConnection, project: Project, pb: m.Experiment, source: m.MetricSource, layout: Layout,
                    joined: str, problems: Problems) -> None:
     """Report an experiment whose control variant does not occur in its metric's variant column."""
-    pb = project.playbooks.get(experiment)
-    if pb is None or pb.control is None or "variant" not in layout.columns:
+    if pb.control is None or "variant" not in layout.columns:
         return
     variants = [r[0] for r in con.execute(f"SELECT DISTINCT variant FROM {joined} WHERE variant IS NOT NULL ORDER BY 1").fetchall()]
     if variants and pb.control not in variants:
-        from ..problems import did_you_mean
         origin = project.origins[("playbook", pb.id)]
         line, col = origin.at("control")
         problems.error(origin.path, line, col,
                        f"control '{pb.control}' does not occur in column '{layout.header('variant')}' of metric '{source.id}'",
                        did_you_mean(pb.control, variants, "variants"))
-

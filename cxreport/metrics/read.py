@@ -1,18 +1,18 @@
-"""Read one metric file with DuckDB into a tally: its rows counted per period, place, segment, variant and score.
+"""Read one metric file with DuckDB into its standard form: rows counted per period and keys, every cell judged.
 
-The fast pass reads the columns we use as text, judges each date and number in SQL
-(cells.py) and aggregates in the same query, so a 10-million-row file is scanned once and
-never held in memory row by row. The tally keeps what every figure needs (for scores, the
-count of each score; for counts and values, their sum) and what every row check needs
-(the status of each cell and the raw ids).
+One scan reads the columns we use as text, judges each date and number in SQL (cells.py)
+and counts in the same query, so a 10-million-row file is read once and never held in
+memory row by row. The result keeps what every figure needs (for each period, place,
+segment and variant: the rows and the sums a and b, see FIGURE_PARTS) and what every row
+check needs (the status of the cells and the raw ids).
 
 Only when something is wrong are the rows read again, in file order, to find the line of
-each problem (problems.py).
+each problem (rowcheck.py).
 """
 from __future__ import annotations
 
+import codecs
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,7 +55,6 @@ def transcode(path: Path, rel: str, source: MetricSource, folder: Path, problems
     target = folder / (path.name + ".utf8")
     decoder_errors = None
     with path.open("rb") as src, target.open("w", encoding="utf-8", newline="") as dst:
-        import codecs
         decoder = codecs.getincrementaldecoder("cp1252")()
         offset = 0
         while True:
@@ -138,18 +137,26 @@ def keys_sql(layout: Layout) -> str:
 # The standard form of a file (see rowcheck): one line per period, date status, keys and
 # number status, with w rows and the two sums a and b the figures are made of.
 STANDARD_COLUMNS = ["period", "date_status", *KEY_COLUMNS, "num_status", "w", "a", "b"]
-FIGURE_PARTS = {  # (a, b) per type, over judged rows with score or total; n is sum(w)
-    "nps": ("sum(w) FILTER (WHERE score >= 9)", "sum(w) FILTER (WHERE score <= 6)"),  # promoters, detractors
-    "csat": ("sum(w) FILTER (WHERE score >= 4)", "NULL"),                              # satisfied
-    "ces": ("sum(w * score)", "sum(w * score * score)"),                               # for the mean and deviation
-    "funnel": ("sum(total)", "NULL"),                                                  # the counts
-    "value": ("sum(total)", "NULL"),                                                   # the values
-}
+def figure_parts(metric_type: str, per_row: bool = False) -> tuple[str, str]:
+    """Give the SQL of the sums a and b a type's figures are made of (n is the count of rows).
+
+    nps: promoters, detractors; csat: satisfied; ces: the sum and the sum of squares of the
+    scores; funnel: the counts; value: the values. Over counted lines (weight w), or, with
+    per_row, over single rows.
+    """
+    n, w = ("count(*)", "") if per_row else ("sum(w)", "w * ")
+    return {
+        "nps": (f"{n} FILTER (WHERE score >= 9)", f"{n} FILTER (WHERE score <= 6)"),
+        "csat": (f"{n} FILTER (WHERE score >= 4)", "NULL"),
+        "ces": (f"sum({w}score)", f"sum({w}score * score)"),
+        "funnel": ("sum(total)", "NULL"),
+        "value": ("sum(total)", "NULL"),
+    }[metric_type]
 
 
 def _standard_select(source: MetricSource, layout: Layout, judged: str) -> str:
     """Give the standard form of judged lines (columns period, date_status, keys, num_status, w, score or total)."""
-    a, b = FIGURE_PARTS[source.type]
+    a, b = figure_parts(source.type)
     a_type = "DECIMAL(38,10)" if source.type == "value" else "HUGEINT"  # exact: the same file gives the same figures
     return (f"SELECT period, date_status, {keys_sql(layout)}, num_status, sum(w)::HUGEINT AS w, "
             f"coalesce({a}, 0)::{a_type} AS a, coalesce({b}, 0)::HUGEINT AS b FROM ({judged}) GROUP BY ALL")
@@ -178,10 +185,8 @@ def build_standard(con: duckdb.DuckDBPyConnection, table: str, file: FileRef, la
     if source.type in SCORE_RANGE:
         lo, hi = SCORE_RANGE[source.type]
         plain = ", ".join(lit(str(v)) for v in range(lo, hi + 1))
-        count = {"nps": ("count(*) FILTER (WHERE score >= 9)", "count(*) FILTER (WHERE score <= 6)"),
-                 "csat": ("count(*) FILTER (WHERE score >= 4)", "NULL"),
-                 "ces": ("sum(score)", "sum(score * score)")}[source.type]
-        parts = ["count(*) FILTER (WHERE score IS NULL) AS odd", "count(*) AS w", f"{count[0]} AS a", f"{count[1]} AS b"]
+        a, b = figure_parts(source.type, per_row=True)
+        parts = ["count(*) FILTER (WHERE score IS NULL) AS odd", "count(*) AS w", f"{a} AS a", f"{b} AS b"]
         scored = f"SELECT *, CASE WHEN num_raw IN ({plain}) THEN CAST(num_raw AS INTEGER) END AS score FROM ({cells})"
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_plain AS {_counted(scored, layout, source, parts)}")
         if not con.execute(f"SELECT sum(odd) FROM {table}_plain").fetchone()[0]:
@@ -275,13 +280,3 @@ def report_unparsable(con: duckdb.DuckDBPyConnection, name: str, file: FileRef, 
 
 def _show(delimiter: str) -> str:
     return "tab" if delimiter == "\t" else delimiter
-
-
-def remove_quietly(path: Path) -> None:
-    try:
-        if path.is_dir():
-            shutil.rmtree(path)
-        else:
-            path.unlink()
-    except OSError:
-        pass
