@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 
 from pydantic import BaseModel, ValidationError
 
@@ -163,24 +163,30 @@ def _load_kind(root: Path, kind: str, problems: Problems, origins: dict, broken:
     objects: dict[str, BaseModel] = {}
     for path in _content_files(root, kind, problems):
         rel = relpath(path, root)
+        # a file that cannot be read at all still names an object (by its file name): no follow-up "unknown" errors
+        unreadable = {(kind, path.stem)} if ID_RE.match(path.stem) else set()
         text = read_text(path, rel, problems)
         if text is None:
+            broken.update(unreadable)
             continue
         body, body_line = "", 0
         if path.suffix == ".md":
             fm = parse_front_matter(text, rel, problems)
             if fm is None:
+                broken.update(unreadable)
                 continue
             data, loc, body, body_line = dict(fm.data), fm.locator, fm.body, fm.body_line
         else:
             parsed = parse_yaml(text, rel, problems)
             if parsed is None:
+                broken.update(unreadable)
                 continue
             data, loc = parsed
             if not isinstance(data, dict):
                 line, col = loc.at(())
                 problems.error(rel, line, col, f"a {kind} file must be a mapping of fields (name: value)",
                                "start with 'title: …'" if kind == "journey" else "start with 'name: …'")
+                broken.update(unreadable)
                 continue
         obj_id = _object_id(data, path, rel, loc, problems)
         if obj_id is None and "id" not in data:
@@ -241,7 +247,7 @@ def load_sources(root: Path, problems: Problems) -> Project | None:
     stage_models.update(config.stage_models)
     pillars = dict(m.BUILTIN_PILLARS)
     pillars.update(config.pillars)
-    freeze = lambda d: MappingProxyType(dict(sorted(d.items())))  # noqa: E731
+    freeze = lambda d: MappingProxyType(dict(sorted(d.items())))
     return Project(
         root=root, config=config,
         journeys=freeze(loaded["journey"]), personas=freeze(loaded["persona"]),

@@ -3,11 +3,19 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Iterable, Iterator
 
 ERROR = "error"
 WARNING = "warning"
+
+
+def printable(text: str) -> str:
+    """Give text with control and other invisible characters written as escapes, so content cannot drive a terminal."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+                   for ch in text)
 
 
 @dataclass(frozen=True, order=True)
@@ -24,19 +32,19 @@ class Problem:
 
     def format(self) -> str:
         """Give the problem as `path:line:col: severity: message` plus an indented hint."""
-        where = self.path
+        where = printable(self.path)
         if self.line:
             where += f":{self.line}:{self.col or 1}"
-        text = f"{where}: {self.severity}: {self.message}"
+        text = f"{where}: {self.severity}: {printable(self.message)}"
         if self.hint:
-            text += f"\n  hint: {self.hint}"
+            text += f"\n  hint: {printable(self.hint)}"
         return text
 
     def as_github(self) -> str:
         """Give the problem as a GitHub workflow annotation."""
 
         def esc(value: str, prop: bool = False) -> str:
-            value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            value = printable(value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
             if prop:
                 value = value.replace(":", "%3A").replace(",", "%2C")
             return value

@@ -8,6 +8,7 @@ text: the model's field types decide what a number or a boolean is, so YAML
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,7 @@ _STR, _SEQ, _MAP, _MERGE = ("tag:yaml.org,2002:" + t for t in ("str", "seq", "ma
 class _Loader(_Base):  # type: ignore[misc, valid-type]
     """A composer only: plain scalars stay text, so implicit type resolution is skipped (it is slow, too)."""
 
-    def resolve(self, kind, value, implicit):  # noqa: D102 - PyYAML hook
+    def resolve(self, kind, value, implicit):
         if kind is yaml.ScalarNode:
             return _MERGE if implicit[0] and value == "<<" else _STR
         return _SEQ if kind is yaml.SequenceNode else _MAP
@@ -68,6 +69,34 @@ class Locator:
         return self.at(path)
 
 
+# YAML 1.1 also breaks lines at NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR; editors, git and CI annotations do not.
+_YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
+_EDITOR_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class _Lines:
+    """Turns a YAML mark into the (line, col) an editor shows, where YAML's own count of lines differs."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0] + [m.end() for m in _EDITOR_BREAK.finditer(text)] if _YAML_ONLY_BREAKS.search(text) else None
+
+    def at(self, mark) -> tuple[int, int]:
+        """Give 1-based (line, col) of a mark (or of a character index)."""
+        index = mark if isinstance(mark, int) else mark.index
+        if self.starts is None and not isinstance(mark, int):
+            return mark.line + 1, mark.column + 1
+        starts = self.starts or [0]
+        line = bisect.bisect_right(starts, index)
+        return line, index - starts[line - 1] + 1
+
+    @staticmethod
+    def plain_at(text: str, index: int) -> tuple[int, int]:
+        """Give 1-based (line, col) of a character index, lines broken as editors break them."""
+        head = text[:index]
+        breaks = list(_EDITOR_BREAK.finditer(head))
+        return len(breaks) + 1, index - (breaks[-1].end() if breaks else 0) + 1
+
+
 class _Refused(Exception):
     def __init__(self, line: int, col: int, message: str, hint: str = "") -> None:
         super().__init__(message)
@@ -94,14 +123,14 @@ def read_text(path: Path, rel: str, problems: Problems, limit: int = MAX_FILE_BY
         problems.error(rel, line, col, f"file is not UTF-8 text (byte 0x{data[exc.start]:02X} cannot be read)",
                        "save the file as UTF-8 in your editor (e.g. 'Save with encoding: UTF-8')")
         return None
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     return text
 
 
 def parse_yaml(text: str, rel: str, problems: Problems, line_offset: int = 0,
                kind: str = "file") -> tuple[Any, Locator] | None:
     """Give (data, locator) of a single YAML document, or None after adding its problems."""
+    lines = _Lines(text)
     try:
         loader = _Loader(text)
         try:
@@ -111,7 +140,7 @@ def parse_yaml(text: str, rel: str, problems: Problems, line_offset: int = 0,
             node = loader.get_node()
             if loader.check_node():
                 extra = loader.get_node()
-                line = extra.start_mark.line + 1 + line_offset if extra is not None else 1
+                line = lines.at(extra.start_mark)[0] + line_offset if extra is not None else 1
                 problems.error(rel, line, 1, f"{kind} holds several YAML documents (a second one starts here)",
                                "keep one document per file: remove the '---' line, or split the file")
                 return None
@@ -119,15 +148,30 @@ def parse_yaml(text: str, rel: str, problems: Problems, line_offset: int = 0,
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + 1 if mark else 1) + line_offset
-        col = mark.column + 1 if mark else 1
-        src_line = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
+        line, col = lines.at(mark) if mark else (1, 1)
+        src_lines = _EDITOR_BREAK.split(text)
+        src_line = src_lines[line - 1] if line - 1 < len(src_lines) else ""
+        line += line_offset
         if "\t" in src_line[: len(src_line) - len(src_line.lstrip())] or "'\\t'" in str(exc.problem):
             problems.error(rel, line, col, "tab character used for indentation", "indent YAML with spaces only")
+        elif any(_YAML_ONLY_BREAKS.search(near) for near in src_lines[max(line - 2 - line_offset, 0): line - line_offset]):
+            # the separator made YAML see a line break that the file does not show: point at the separator
+            at = next(i for i in range(line - line_offset - 1, max(line - 2 - line_offset, 0) - 1, -1)
+                      if i < len(src_lines) and _YAML_ONLY_BREAKS.search(src_lines[i]))
+            line, col = at + 1 + line_offset, _YAML_ONLY_BREAKS.search(src_lines[at]).start() + 1
+            problems.error(rel, line, col, f"YAML syntax error: {exc.problem or exc.context or 'cannot be read'}",
+                           "this line holds a line or paragraph separator (U+2028, U+2029 or U+0085), which YAML reads "
+                           "as a line break: put the text in double quotes, or remove the character")
         else:
             what = exc.problem or exc.context or "cannot be read"
             problems.error(rel, line, col, f"YAML syntax error: {what}",
                            "check the indentation, and put text that contains ': ' or starts with a special character in quotes")
+        return None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other control characters)
+        line, col = lines.at(exc.position) if lines.starts else _Lines.plain_at(text, exc.position)
+        char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        problems.error(rel, line + line_offset, col, f"YAML cannot be read: character U+{char:04X} is not allowed in YAML",
+                       "remove the control character (it is invisible in most editors)")
         return None
     except yaml.YAMLError as exc:
         problems.error(rel, 1 + line_offset, 1, f"YAML cannot be read: {exc}")
@@ -136,7 +180,7 @@ def parse_yaml(text: str, rel: str, problems: Problems, line_offset: int = 0,
         problems.error(rel, 1 + line_offset, 1, f"{kind} is empty", "write the fields of this file; see docs/format.md")
         return None
     loc = Locator()
-    walker = _Walker(loc, line_offset)
+    walker = _Walker(loc, line_offset, lines)
     try:
         data = walker.walk(node, ())
     except _Refused as exc:
@@ -153,8 +197,9 @@ def parse_yaml(text: str, rel: str, problems: Problems, line_offset: int = 0,
 class _Walker:
     """Turns a composed node graph into plain data, guarding against bombs and cycles."""
 
-    def __init__(self, loc: Locator, line_offset: int) -> None:
+    def __init__(self, loc: Locator, line_offset: int, lines: _Lines | None = None) -> None:
         self.loc = loc
+        self.lines = lines
         self.offset = line_offset
         self.alias_nodes = 0
         self.active: set[int] = set()
@@ -162,6 +207,9 @@ class _Walker:
         self.problems: list[tuple[int, int, str, str]] = []
 
     def pos(self, node: yaml.Node) -> tuple[int, int]:
+        if self.lines is not None and self.lines.starts is not None:
+            line, col = self.lines.at(node.start_mark)
+            return line + self.offset, col
         return node.start_mark.line + 1 + self.offset, node.start_mark.column + 1
 
     def walk(self, node: yaml.Node, path: PathKey, via_alias: bool = False, depth: int = 0) -> Any:

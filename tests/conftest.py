@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+pytest.register_assert_rewrite("hostile_support")
+
 REPO = Path(__file__).resolve().parent.parent
 
 MINIMAL_SITE = "title: Test\nlanguage: en\n"
