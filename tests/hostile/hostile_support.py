@@ -115,10 +115,13 @@ def assert_inert(html: str, page: str = "", markers: tuple[str, ...] = ()) -> In
     blocks: list = []
     attributes: list[str] = []
     in_head = {id(e) for h in doc.iter("head") for e in h.iter()}
+    forbidden = FORBIDDEN_TAGS - template_tags()  # what our own templates write is ours
     for el in doc.iter():
         tag = el.tag if isinstance(el.tag, str) else ""
-        if tag in FORBIDDEN_TAGS and not (tag in OWN_META and id(el) in in_head):
+        if tag in forbidden and not (tag in OWN_META and id(el) in in_head):
             raise AssertionError(f"{page}: <{tag}> in the page")
+        if tag == "meta" and el.get("http-equiv") is not None:
+            raise AssertionError(f"{page}: <meta http-equiv> in the page")
         for name, value in el.attrib.items():
             lname = name.lower()
             attributes.append(value)
@@ -140,9 +143,10 @@ def assert_inert(html: str, page: str = "", markers: tuple[str, ...] = ()) -> In
                 assert "</script" not in body.lower() and "<!--" not in body, page
                 assert "\u2028" not in body and "\u2029" not in body, page
                 blocks.append(json.loads(body))
-            else:
+            else:  # an inline script must be one our templates write, word for word
                 for marker in markers:
                     assert marker not in body, f"{page}: generated text inside an inline script"
+                assert body.strip() in template_source(), f"{page}: an inline script the templates do not write"
             continue
         if tag in ("style",):
             for marker in markers:
@@ -187,3 +191,61 @@ def assert_refused(root: Path, files: dict[str, str | bytes], expected: list[tup
     assert tree(root / "output") == before
     assert leftovers(root) == []
     return run
+
+
+def render_pages(root: Path, *, allow_errors: bool = False):
+    """Give (html of each page by path, every file of the site, problems): the build's stages run in memory."""
+    from cxreport import pipeline
+    from cxreport.problems import Problems
+
+    problems = Problems()
+    project = pipeline.load_sources(root, problems)
+    assert project is not None, [p.format() for p in problems]
+    pipeline.validate(project, problems)
+    data = pipeline.join_metrics(project, problems, None)
+    assert allow_errors or not problems.errors, [p.format() for p in problems]
+    figures = pipeline.compute_figures(project, data)
+    site = pipeline.render(project, figures, problems)
+    if data is not None and hasattr(data, "close"):
+        data.close()
+    pages = {p.path: site.files.files[p.path].decode("utf-8") for p in site.pages}
+    return pages, site.files.files, problems
+
+
+_TEMPLATE_TAGS: set[str] = set()
+_TEMPLATE_SOURCE: list[str] = []
+
+
+def template_source() -> str:
+    """Give the text of every template of the built-in theme, joined."""
+    if not _TEMPLATE_SOURCE:
+        from cxreport.render.theme import builtin_theme_dir
+
+        _TEMPLATE_SOURCE.append("\n".join(p.read_text(encoding="utf-8")
+                                          for p in sorted((builtin_theme_dir() / "templates").rglob("*.html"))))
+    return _TEMPLATE_SOURCE[0]
+
+
+def template_tags() -> set[str]:
+    """Give the element names the built-in theme's templates write themselves (ours, not content's)."""
+    if not _TEMPLATE_TAGS:
+        from cxreport.render.theme import builtin_theme_dir
+
+        for path in (builtin_theme_dir() / "templates").rglob("*.html"):
+            _TEMPLATE_TAGS.update(t.lower() for t in re.findall(r"<([a-zA-Z][a-zA-Z0-9-]*)", path.read_text(encoding="utf-8")))
+    return _TEMPLATE_TAGS
+
+
+def assert_site_inert(files: dict, markers: tuple[str, ...] = ()) -> dict[str, Inert]:
+    """Check every HTML page of a rendered site with assert_inert, and every script file it writes for breakouts."""
+    out = {}
+    for path, data in sorted(files.items()):
+        if not isinstance(data, bytes):
+            continue
+        if path.endswith(".html"):
+            out[path] = assert_inert(data.decode("utf-8"), path, markers)
+        elif path.endswith(".js"):
+            text = data.decode("utf-8")
+            # generated text may sit in a script file only as escaped JSON: nothing that ends a script element
+            assert "</script" not in text.lower() and "<!--" not in text and "\u2028" not in text, path
+    return out
