@@ -133,7 +133,7 @@ def test_every_field_everywhere_is_inert_as_a_browser_parses_it(hostile_site):
 
 
 def test_every_page_kind_is_there(hostile_site):
-    site, pages = hostile_site
+    site, _pages = hostile_site
     assert {p.kind for p in site.pages} >= {"home", "journey", "persona", "pillars", "playbooks", "playbook",
                                             "chapter", "metrics", "metric"}
 
@@ -164,9 +164,9 @@ def test_names_and_quotes_are_escaped_in_text_and_attributes(hostile_site):
 
 
 def test_chart_data_cannot_break_out_of_its_script(hostile_site):
-    site, pages = hostile_site
+    _site, pages = hostile_site
     seen = False
-    for path, html in pages.items():
+    for html in pages.values():
         for block in scan(html).chart_json:
             assert "</script" not in block.lower() and "<!--" not in block
             assert "\u2028" not in block and "\u2029" not in block
@@ -263,7 +263,7 @@ def test_link_title_with_a_quote_cannot_leave_its_attribute(make_project):
     body = ('[a](https://example.org "t&quot; onmouseover=&quot;alert(1)") '
             "[b](https://example.org 'x\" onmouseover=\"alert(1)') "
             '![c](x.png "y\\" onerror=\\"alert(1)")\n')
-    html, text = page_of(make_project, body)
+    html, _text = page_of(make_project, body)
     doc = scan(html)
     assert "https://example.org" in doc.links
     assert 'onmouseover="' not in html and "onerror=\"" not in html
@@ -271,18 +271,18 @@ def test_link_title_with_a_quote_cannot_leave_its_attribute(make_project):
 
 def test_html_in_headings_that_feed_the_table_of_contents(make_project):
     body = '## <img src=x onerror=alert(1)>Kop <script>alert(2)</script>\n\n## "><svg onload=alert(3)>\n\nTekst\n'
-    html, text = page_of(make_project, body)
+    html, _text = page_of(make_project, body)
     ids = scan(html).ids
     assert all(i.replace("-", "").replace("_", "").isalnum() for i in ids)  # ids are slugs, never markup
 
 
-def test_template_syntax_in_content_is_printed_as_written(make_project):
+def test_template_syntax_in_names_and_bodies_is_printed_as_written_never_run(make_project):
     evil = "{{ 7*7 }} {% for x in range(3) %}{{ x }}{% endfor %} {{ config.__class__ }} {# c #}"
     root = make_project({
         "content/personas/parent.yml": f"name: {json.dumps(evil)}\nquote: {json.dumps(evil)}\n",
         PB: f"---\ntitle: {json.dumps(evil)}\ntype: guide\n---\n{evil}\n",
     })
-    pages, files, _ = render_pages(root)
+    _pages, files, _ = render_pages(root)
     inert = assert_site_inert(files)
     for path in ("personas/parent.html", "playbooks/p.html"):
         assert evil in inert[path].text, path
@@ -307,7 +307,7 @@ stages:
 """,
         "content/personas/parent.yml": f"name: P\nsegment: {json.dumps(evil)}\n",
     })
-    pages, files, _ = render_pages(root)
+    _pages, files, _ = render_pages(root)
     inert = assert_site_inert(files, markers=("alert(",))
     data = [block for page in inert.values() for block in page.json_blocks]
     assert data and evil in json.dumps(data, ensure_ascii=False)  # the label arrives intact, as data
@@ -331,7 +331,7 @@ def test_file_names_with_quotes_and_markup_in_links_and_the_logo(make_project):
         "content/assets/" + name: b"\x89PNG\r\n",
         PB: f"---\ntitle: P\ntype: guide\n---\n![foto](<../assets/{name}>)\n",
     })
-    pages, files, _ = render_pages(root)
+    _pages, files, _ = render_pages(root)
     assert_site_inert(files, markers=("alert(",))
     assert "media/" + name in files
 
