@@ -229,8 +229,11 @@ def report_unparsable(con: duckdb.DuckDBPyConnection, name: str, file: FileRef, 
         options = f", store_rejects=true, rejects_table={lit(name)}, rejects_scan={lit(name + '_scan')}, rejects_limit={MAX_REJECTS}"
         touch = ", ".join(f"count(c{i})" for i in range(len(layout.headers)))  # count(*) would skip reading the cells
         con.execute(f"SELECT {touch} FROM {_csv_from(file, layout, options)}").fetchall()
-        rejects = con.execute(f"SELECT line, min(column_idx), min(error_type), min(error_message) FROM {name} "
-                              f"GROUP BY line ORDER BY line").fetchall()
+        # DuckDB logs a ragged row once per missing or extra field: the first says how many a short row has,
+        # the last how many a long one has (min() of the text would pick 'Found: 10' over 'Found: 9')
+        rejects = con.execute(f"SELECT line, min(column_idx), min(error_type), CASE WHEN min(error_type) = 'TOO MANY COLUMNS' "
+                              f"THEN arg_max(error_message, column_idx) ELSE arg_min(error_message, column_idx) END "
+                              f"FROM {name} GROUP BY line ORDER BY line").fetchall()
     except duckdb.Error:
         rejects = []
     if not rejects:  # the reader stopped before it could log rows, e.g. a quote never closed
