@@ -1,6 +1,7 @@
 """The build as its own table of contents: load_sources -> validate -> join_metrics -> compute_figures -> render -> write."""
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,12 +88,12 @@ def compute_figures(project: Project, data: Any) -> FigureSet:
 
 
 def render(project: Project, figures: FigureSet, problems: Problems, *, stamp: bool = False,
-           progress: Progress | None = None):
-    """Give the whole site rendered in memory (render.RenderedSite)."""
+           progress: Progress | None = None, print_date: dt.date | None = None):
+    """Give the whole site rendered in memory (render.RenderedSite); with print_date also print.html for the PDF."""
     from .render import build_stamp, render_site
 
     return render_site(project, figures, problems, stamp=build_stamp(stamp),
-                       on_page=(progress or Silent()).advance)
+                       on_page=(progress or Silent()).advance, print_date=print_date)
 
 
 def write(site, out: Path, project_root: Path, progress: Progress | None = None) -> None:
@@ -107,7 +108,7 @@ def default_out(root: Path) -> Path:
 
 
 def build(root: Path, out: Path | None = None, *, stamp: bool = False, strict: bool = False,
-          progress: Progress | None = None) -> Build:
+          progress: Progress | None = None, print_date: dt.date | None = None) -> Build:
     """Give the outcome of building the project in root into out; nothing is written unless every stage succeeded.
 
     Raises render.write.OutputFolderError before any work when out is a folder cxreport must not replace.
@@ -139,7 +140,7 @@ def build(root: Path, out: Path | None = None, *, stamp: bool = False, strict: b
     progress.stage("compute_figures")
     figures = compute_figures(project, data)
     progress.stage("render")
-    site = render(project, figures, problems, stamp=stamp, progress=progress)
+    site = render(project, figures, problems, stamp=stamp, progress=progress, print_date=print_date)
     result.pages, result.figures, result.files = len(site.pages), site.figures, len(site.files)
     if result.failed:
         return _done(result, started)

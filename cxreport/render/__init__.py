@@ -10,10 +10,12 @@ from typing import Callable
 from ..figures import FigureSet
 from ..loader import Project, inside, relpath
 from ..problems import Problems
+from ..search import INDEX_PATH, entries_for, index_script
 from .charts import ChartStyle
 from .data import experiments_json, figures_json, metric_csv
 from .i18n import Catalogue, load_catalogue
 from .markdown import MarkdownRenderer
+from .printing import print_page, without_links
 from .site import Page, Planner, media_path, metric_csv_path, page_link_resolver, relative_url
 from .theme import Theme
 from .write import SiteFiles
@@ -71,8 +73,11 @@ def build_stamp(stamp: bool) -> dt.datetime | None:
 
 
 def render_site(project: Project, figures: FigureSet, problems: Problems, *, stamp: dt.datetime | None = None,
-                on_page: Callable[[int, int], None] | None = None) -> RenderedSite:
-    """Give every file of the site, rendered in memory; broken links in content become warnings."""
+                on_page: Callable[[int, int], None] | None = None, print_date: dt.date | None = None) -> RenderedSite:
+    """Give every file of the site, rendered in memory; broken links in content become warnings.
+
+    With print_date the site also gets print.html, the whole report as one document for the PDF, dated then.
+    """
     cfg = project.config
     theme = Theme.for_project(project.root, cfg.theme)
     t: Catalogue = load_catalogue(cfg.language, theme.i18n_dirs())
@@ -87,6 +92,8 @@ def render_site(project: Project, figures: FigureSet, problems: Problems, *, sta
     style = ChartStyle(primary=cfg.brand.primary_color or "#2f6f6a", separators=",." if cfg.language == "nl" else ".,")
     planner = Planner(project, figures, t, markdown, style, problems)
     pages = planner.plan()
+    if print_date is not None:
+        pages.append(print_page(planner, pages, print_date))
     nav = planner.navigation()
 
     logo = None
@@ -113,7 +120,8 @@ def render_site(project: Project, figures: FigureSet, problems: Problems, *, sta
             "nav": nav, "t": t, "url": url, "stamp": stamp_text,
             **page.context,
         }
-        files.add(page.path, template.render(context))
+        html = template.render(context)
+        files.add(page.path, without_links(html) if page.kind == "print" else html)
         if on_page:
             on_page(i, len(pages))
 
@@ -123,6 +131,8 @@ def render_site(project: Project, figures: FigureSet, problems: Problems, *, sta
         files.add(PLOTLY_ASSET, plotly_js_path())
     for rel, path in assets.items():
         files.add(media_path(rel), path)
+    search_labels = {k.removeprefix("search."): v for k, v in t.labels.items() if k.startswith("search.")}
+    files.add(INDEX_PATH, index_script(entries_for(pages, t("playbook.guide")), search_labels, cfg.language))
     files.add("data/figures.json", figures_json(figures))
     files.add("data/experiments.json", experiments_json(figures))
     for source in cfg.metrics:

@@ -1,0 +1,167 @@
+"""The search index: built at build time and loaded as a script, so search also works from disk (file://).
+
+The index is made from the page plan (each page's context), so it finds what the pages show: journeys, their
+touchpoints with every lane, personas, playbooks, chapters and their sections, pillars and metrics.
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Sequence
+
+KINDS = ("journey", "touchpoint", "persona", "playbook", "page", "section", "pillar", "metric")
+INDEX_PATH = "assets/search-index.js"
+MAX_TEXT = 400  # folded characters of words kept per entry besides title and context: enough to find, small enough to ship
+# Words too common to find anything by; a query for them still matches longer words by prefix ("de" -> "dekbed").
+STOP_WORDS = {
+    "nl": frozenset("aan al als bij dan dat de deze die dit door een en er het hij in is je ik kan met na naar niet "
+                    "nog of om op te tot uit van voor was wat we wel wie zij ze zich zo zijn".split()),
+    "en": frozenset("a an and are as at be by for from has have in is it its of on or that the this to was were "
+                    "with you your".split()),
+}
+_TAG = re.compile(r"<[^>]+>")
+_SECTION = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.DOTALL)
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+@dataclass(frozen=True)
+class SearchEntry:
+    """One thing a reader can find: a journey, a touchpoint, a persona, a playbook, a page, a section, a pillar, a metric."""
+
+    kind: str
+    title: str
+    url: str          # relative to the site root, with #anchor for a touchpoint or section
+    context: str = ""  # shown under the title: the journey and stage of a touchpoint, a playbook's type
+    text: str = ""     # words to search besides the title (lanes, summaries, bodies)
+
+
+def fold(text: str) -> str:
+    """Give text lowercased with accents removed and punctuation turned into spaces (ë -> e, É -> e).
+
+    search.js folds a query the same way: lower case, NFKD, marks dropped, anything not a letter or digit a space.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
+    return _NOT_WORD.sub(" ", stripped).strip()
+
+
+def plain(markup: Any) -> str:
+    """Give the text of an HTML fragment (rendered Markdown): tags become spaces, entities characters."""
+    return html.unescape(_TAG.sub(" ", str(markup or "")))
+
+
+def words_of(entry: SearchEntry, stop: frozenset[str] = frozenset()) -> str:
+    """Give the entry's searchable words beyond its title and context: folded, each once, at most MAX_TEXT characters."""
+    shown = set(fold(entry.title).split()) | set(fold(entry.context).split())
+    kept: dict[str, None] = {}
+    size = 0
+    for word in fold(entry.text).split():
+        if len(word) < 2 or word in stop or word in shown or word in kept:
+            continue
+        if size + len(word) + 1 > MAX_TEXT + 1:
+            break
+        kept[word] = None
+        size += len(word) + 1
+    return " ".join(kept)
+
+
+def _script_json(data: Any) -> str:
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def index_script(entries: Iterable[SearchEntry], labels: Mapping[str, str], language: str = "") -> str:
+    """Give the JavaScript file that defines the index as `window.CXSEARCH` (safe inside <script>, byte-stable).
+
+    Rows are [kind number, title, url, context, words], sorted by kind, then url; `labels` are the words search.js
+    shows (group headings, counts), in the site's language.
+    """
+    stop = STOP_WORDS.get(language, frozenset())
+    order = {k: i for i, k in enumerate(KINDS)}
+    rows = []
+    for e in sorted(entries, key=lambda e: (order.get(e.kind, len(KINDS)), e.url, e.title)):
+        if e.kind not in order:
+            raise ValueError(f"unknown search entry kind {e.kind!r}")
+        rows.append([order[e.kind], e.title, e.url, e.context, words_of(e, stop)])
+    data = {"kinds": list(KINDS), "labels": dict(sorted(labels.items())), "items": rows}
+    return f"window.CXSEARCH={_script_json(data)};\n"
+
+
+# --- entries from the page plan ---------------------------------------------------------------------
+
+
+def _join(*parts: Any) -> str:
+    out: list[str] = []
+    for part in parts:
+        if part is None:
+            continue
+        if isinstance(part, (list, tuple)):
+            out.append(_join(*part))
+        else:
+            out.append(plain(part))
+    return " ".join(p for p in out if p)
+
+
+def _sections(body: Any, page_path: str, title: str) -> list[SearchEntry]:
+    """Give an entry for each second-level heading of a rendered body, linking to its anchor."""
+    return [SearchEntry("section", plain(text).strip(), f"{page_path}#{anchor}", title)
+            for anchor, text in _SECTION.findall(str(body or "")) if plain(text).strip()]
+
+
+def _journey_entries(path: str, c: Mapping[str, Any]) -> list[SearchEntry]:
+    j = c["journey"]
+    persona = j["persona"]["name"] if j.get("persona") else ""
+    entries = [SearchEntry("journey", j["title"], path, " · ".join(x for x in (j["state_text"], persona) if x),
+                           _join(j["summary"], j["owner"], [s["name"] for s in c["stages"]],
+                                 [s["goal"] for s in c["stages"]]))]
+    for stage in c["stages"]:
+        for tp in stage["touchpoints"]:
+            feeling = tp["feeling"]
+            entries.append(SearchEntry(
+                "touchpoint", tp["name"], f"{path}#{tp['anchor']}", f"{j['title']} · {stage['name']}",
+                _join(tp["channel"], tp["owner"], [p["name"] for p in tp["pillars"]], tp["doing"], tp["thinking"],
+                      feeling["label"] if feeling else "", tp["pain_points"], tp["opportunities"], tp["backstage"],
+                      [(e["source"], e["note"]) for e in tp["evidence"]], [p["title"] for p in tp["playbooks"]])))
+    return entries
+
+
+def _playbook_entries(path: str, c: Mapping[str, Any]) -> list[SearchEntry]:
+    pb = c["playbook"]
+    place = pb.get("place") or {}
+    context = " · ".join(x for x in (pb["type_text"], pb.get("status_text", "")) if x)
+    text = _join(*(pb.get(k, "") for k in ("trigger", "failure", "signal", "owner", "hypothesis", "decision", "moral",
+                                           "quote")),
+                 place.get("journey", ""), place.get("touchpoint", ""), pb["body"])
+    return [SearchEntry("playbook", pb["title"], path, context, text), *_sections(pb["body"], path, pb["title"])]
+
+
+def entries_for(pages: Sequence[Any], guide_label: str = "") -> list[SearchEntry]:
+    """Give the search entries of a planned site: what each page shows that a reader may look for."""
+    entries: list[SearchEntry] = []
+    for page in pages:
+        c, path = page.context, page.path
+        if page.kind == "journey":
+            entries += _journey_entries(path, c)
+        elif page.kind == "persona":
+            p = c["persona"]
+            entries.append(SearchEntry("persona", p["name"], path, p["segment"],
+                                       _join(p["quote"], p["description"], p["goals"], p["frustrations"], p["channels"])))
+        elif page.kind == "playbook":
+            entries += _playbook_entries(path, c)
+        elif page.kind == "chapter":
+            ch = c["chapter"]
+            context = guide_label if path.startswith("playbooks/") else ""
+            entries.append(SearchEntry("page", ch["title"], path, context, _join(ch["body"])))
+            entries += _sections(ch["body"], path, ch["title"])
+        elif page.kind == "pillars":
+            entries += [SearchEntry("pillar", d["name"], f"{path}#{d['anchor']}", "", _join(d["description"]))
+                        for d in c["details"]]
+        elif page.kind == "metric":
+            mt = c["metric"]
+            entries.append(SearchEntry("metric", mt["label"], path, mt["type_text"],
+                                       _join(mt["id"], mt["pillar"]["name"] if mt["pillar"] else "", mt["unit"])))
+    return entries
