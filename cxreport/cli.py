@@ -159,6 +159,8 @@ def build(path: str, out_dir: str | None, quiet: bool, stamp: bool, strict: bool
     from .pipeline import build as run_build
     from .render.write import OutputFolderError
 
+    if out_dir is not None and not out_dir.strip():  # an unset variable in a script: never guess a folder
+        raise click.UsageError("--out is empty: name the folder to write the site into, or leave --out out for PATH/output")
     root = _project_root(path)
     tty = sys.stderr.isatty() and not quiet
     progress = _TerminalProgress() if tty else None
