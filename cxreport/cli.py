@@ -154,8 +154,12 @@ def _interrupt(signum, frame):  # noqa: ARG001 (signal handler signature)
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems: no progress, no summary.")
 @click.option("--stamp", is_flag=True, help="Print the build time on the pages (off by default, so builds are byte-identical).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def build(path: str, out_dir: str | None, quiet: bool, stamp: bool, strict: bool) -> None:
-    """Build the site of the project in PATH into output/ (or --out), atomically: all or nothing."""
+@click.option("--full", is_flag=True, help="Make every page again, whatever the last build's record says.")
+def build(path: str, out_dir: str | None, quiet: bool, stamp: bool, strict: bool, full: bool) -> None:
+    """Build the site of the project in PATH into output/ (or --out), atomically: all or nothing.
+
+    Only the pages whose content changed since the last build are made again (--full makes them all).
+    """
     from .pipeline import build as run_build
     from .render.write import OutputFolderError
 
@@ -166,7 +170,8 @@ def build(path: str, out_dir: str | None, quiet: bool, stamp: bool, strict: bool
     progress = _TerminalProgress() if tty else None
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        result = run_build(root, Path(out_dir) if out_dir else None, stamp=stamp, strict=strict, progress=progress)
+        result = run_build(root, Path(out_dir) if out_dir else None, stamp=stamp, strict=strict, progress=progress,
+                           full=full)
     except OutputFolderError as exc:
         raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt:
@@ -188,5 +193,7 @@ def build(path: str, out_dir: str | None, quiet: bool, stamp: bool, strict: bool
             shown = os.path.relpath(result.out)
         except ValueError:
             shown = str(result.out)
+        how = (" (nothing changed)" if result.unchanged else
+               f" ({result.made} made anew, the rest kept)" if result.made < result.pages else "")
         click.echo(f"Built {result.pages} pages, {result.figures} figures, {w} warning{'s' * (w != 1)} "
-                   f"in {result.seconds:.1f} s -> {shown}", err=True)
+                   f"in {result.seconds:.1f} s{how} -> {shown}", err=True)

@@ -159,69 +159,95 @@ def _object_id(data: dict, path: Path, rel: str, loc: Locator, problems: Problem
     return None
 
 
-def _load_kind(root: Path, kind: str, problems: Problems, origins: dict, broken: set) -> dict[str, BaseModel]:
+@dataclass(frozen=True)
+class _Loaded:
+    """What one content file gave: its object (None when it failed) and the ids it blocks follow-up errors for."""
+
+    obj: BaseModel | None
+    loc: Locator | None
+    body_line: int
+    broken: frozenset[tuple[str, str]]
+
+
+def _load_file(kind: str, path: Path, rel: str, text: str, problems: Problems) -> _Loaded:
+    """Give the object one content file holds, checked field by field, or None in it with problems."""
+    # a file that cannot be read at all still names an object (by its file name): no follow-up "unknown" errors
+    unreadable = frozenset({(kind, path.stem)}) if ID_RE.match(path.stem) else frozenset()
+    body, body_line = "", 0
+    if path.suffix == ".md":
+        fm = parse_front_matter(text, rel, problems)
+        if fm is None:
+            return _Loaded(None, None, 0, unreadable)
+        data, loc, body, body_line = dict(fm.data), fm.locator, fm.body, fm.body_line
+    else:
+        parsed = parse_yaml(text, rel, problems)
+        if parsed is None:
+            return _Loaded(None, None, 0, unreadable)
+        data, loc = parsed
+        if not isinstance(data, dict):
+            line, col = loc.at(())
+            problems.error(rel, line, col, f"a {kind} file must be a mapping of fields (name: value)",
+                           "start with 'title: …'" if kind == "journey" else "start with 'name: …'")
+            return _Loaded(None, None, 0, unreadable)
+    obj_id = _object_id(data, path, rel, loc, problems)
+    if obj_id is None and "id" not in data:
+        return _Loaded(None, None, 0, frozenset())
+    data.setdefault("id", obj_id)
+    cls: type[BaseModel]
+    if kind == "journey":
+        cls = m.Journey
+    elif kind == "persona":
+        cls = m.Persona
+    elif kind == "page":
+        cls = m.Page
+        data["body"] = body
+    else:
+        ptype = data.get("type")
+        if ptype is None:
+            line, col = loc.at(())
+            problems.error(rel, line, col, "missing required field 'type'",
+                           "add 'type: …', one of " + ", ".join(m.PLAYBOOK_TYPES))
+            return _Loaded(None, None, 0, frozenset())
+        if not isinstance(ptype, str) or ptype not in m.PLAYBOOK_TYPES:
+            line, col = loc.at(("type",))
+            problems.error(rel, line, col, f"type: '{ptype}' is not a playbook type",
+                           did_you_mean(str(ptype), m.PLAYBOOK_TYPES, "type"))
+            return _Loaded(None, None, 0, frozenset())
+        cls = m.PLAYBOOK_TYPES[ptype]
+        data["body"] = body
+    if "body" in data and loc.keys.get(("body",)):
+        line, col = loc.keys[("body",)]
+        problems.error(rel, line, col, "unknown field 'body'", "write the text below the front matter instead")
+        return _Loaded(None, None, 0, frozenset())
+    obj = _validate(cls, data, rel, loc, problems)
+    if obj is None:
+        return _Loaded(None, None, 0, frozenset({(kind, data["id"])}) if isinstance(data.get("id"), str) else frozenset())
+    return _Loaded(obj, loc, body_line, frozenset())
+
+
+def _load_kind(root: Path, kind: str, problems: Problems, origins: dict, broken: set,
+               memo: dict | None = None) -> dict[str, BaseModel]:
+    """Give the objects of one kind; with memo (rel -> text, what it gave), a file whose text is unchanged is not parsed again."""
     objects: dict[str, BaseModel] = {}
     for path in _content_files(root, kind, problems):
         rel = relpath(path, root)
-        # a file that cannot be read at all still names an object (by its file name): no follow-up "unknown" errors
-        unreadable = {(kind, path.stem)} if ID_RE.match(path.stem) else set()
         text = read_text(path, rel, problems)
         if text is None:
-            broken.update(unreadable)
+            broken.update({(kind, path.stem)} if ID_RE.match(path.stem) else set())
             continue
-        body, body_line = "", 0
-        if path.suffix == ".md":
-            fm = parse_front_matter(text, rel, problems)
-            if fm is None:
-                broken.update(unreadable)
-                continue
-            data, loc, body, body_line = dict(fm.data), fm.locator, fm.body, fm.body_line
+        known = memo.get(rel) if memo is not None else None
+        if known is not None and known[0] == kind and known[1] == text:
+            loaded, found = known[2], known[3]
         else:
-            parsed = parse_yaml(text, rel, problems)
-            if parsed is None:
-                broken.update(unreadable)
-                continue
-            data, loc = parsed
-            if not isinstance(data, dict):
-                line, col = loc.at(())
-                problems.error(rel, line, col, f"a {kind} file must be a mapping of fields (name: value)",
-                               "start with 'title: …'" if kind == "journey" else "start with 'name: …'")
-                broken.update(unreadable)
-                continue
-        obj_id = _object_id(data, path, rel, loc, problems)
-        if obj_id is None and "id" not in data:
-            continue
-        data.setdefault("id", obj_id)
-        cls: type[BaseModel]
-        if kind == "journey":
-            cls = m.Journey
-        elif kind == "persona":
-            cls = m.Persona
-        elif kind == "page":
-            cls = m.Page
-            data["body"] = body
-        else:
-            ptype = data.get("type")
-            if ptype is None:
-                line, col = loc.at(())
-                problems.error(rel, line, col, "missing required field 'type'",
-                               "add 'type: …', one of " + ", ".join(m.PLAYBOOK_TYPES))
-                continue
-            if not isinstance(ptype, str) or ptype not in m.PLAYBOOK_TYPES:
-                line, col = loc.at(("type",))
-                problems.error(rel, line, col, f"type: '{ptype}' is not a playbook type",
-                               did_you_mean(str(ptype), m.PLAYBOOK_TYPES, "type"))
-                continue
-            cls = m.PLAYBOOK_TYPES[ptype]
-            data["body"] = body
-        if "body" in data and loc.keys.get(("body",)):
-            line, col = loc.keys[("body",)]
-            problems.error(rel, line, col, "unknown field 'body'", "write the text below the front matter instead")
-            continue
-        obj = _validate(cls, data, rel, loc, problems)
+            own = Problems()
+            loaded = _load_file(kind, path, rel, text, own)
+            found = list(own)
+            if memo is not None:
+                memo[rel] = (kind, text, loaded, found)
+        problems.extend(found)
+        broken.update(loaded.broken)
+        obj, loc = loaded.obj, loaded.loc
         if obj is None:
-            if isinstance(data.get("id"), str):
-                broken.add((kind, data["id"]))
             continue
         if obj.id in objects:
             first = origins[(kind, obj.id)].path
@@ -230,17 +256,23 @@ def _load_kind(root: Path, kind: str, problems: Problems, origins: dict, broken:
                            "give each file its own id (the file name, or 'id:')")
             continue
         objects[obj.id] = obj
-        origins[(kind, obj.id)] = Origin(rel, loc, body_line)
+        origins[(kind, obj.id)] = Origin(rel, loc, loaded.body_line)
     return objects
 
 
-def load_sources(root: Path, problems: Problems) -> Project | None:
-    """Give the whole project read and checked field by field, or None when site.yml is unusable."""
+def load_sources(root: Path, problems: Problems, memo: dict | None = None) -> Project | None:
+    """Give the whole project read and checked field by field, or None when site.yml is unusable.
+
+    memo, kept by the caller between loads (cxreport serve), lets a file whose text is unchanged skip parsing.
+    """
     root = root.resolve()
     config, site_origin = load_config(root, problems)
     origins: dict[tuple[str, str], Origin] = {}
     broken: set[tuple[str, str]] = set()
-    loaded = {kind: _load_kind(root, kind, problems, origins, broken) for kind in KINDS}
+    loaded = {kind: _load_kind(root, kind, problems, origins, broken, memo) for kind in KINDS}
+    if memo is not None:
+        for rel in [r for r in memo if r not in {o.path for o in origins.values()} and not (root / r).is_file()]:
+            del memo[rel]
     if config is None:
         return None
     stage_models = dict(m.BUILTIN_STAGE_MODELS)

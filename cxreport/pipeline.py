@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .figures import FigureSet
-from .loader import Project, load_sources
+from .loader import Project, load_sources, relpath, resolve_content_path
 from .problems import Problems
 from .validate import validate
 
@@ -48,6 +48,8 @@ class Build:
     written: bool = False
     seconds: float = 0.0
     strict: bool = False
+    made: int = 0            # pages made by this build (an incremental build keeps the rest)
+    unchanged: bool = False  # nothing had changed: the site in out was already this build's
 
     @property
     def failed(self) -> bool:
@@ -88,12 +90,15 @@ def compute_figures(project: Project, data: Any) -> FigureSet:
 
 
 def render(project: Project, figures: FigureSet, problems: Problems, *, stamp: bool = False,
-           progress: Progress | None = None, print_date: dt.date | None = None):
-    """Give the whole site rendered in memory (render.RenderedSite); with print_date also print.html for the PDF."""
+           progress: Progress | None = None, print_date: dt.date | None = None, reuse=None, jobs: int = 1):
+    """Give the whole site rendered in memory (render.RenderedSite); with print_date also print.html for the PDF.
+
+    With reuse (render.Reuse) only the pages whose content keys changed are made; the others are kept.
+    """
     from .render import build_stamp, render_site
 
     return render_site(project, figures, problems, stamp=build_stamp(stamp),
-                       on_page=(progress or Silent()).advance, print_date=print_date)
+                       on_page=(progress or Silent()).advance, print_date=print_date, reuse=reuse, jobs=jobs)
 
 
 def write(site, out: Path, project_root: Path, progress: Progress | None = None) -> None:
@@ -108,46 +113,183 @@ def default_out(root: Path) -> Path:
 
 
 def build(root: Path, out: Path | None = None, *, stamp: bool = False, strict: bool = False,
-          progress: Progress | None = None, print_date: dt.date | None = None) -> Build:
+          progress: Progress | None = None, print_date: dt.date | None = None, full: bool = False,
+          jobs: int | None = None) -> Build:
     """Give the outcome of building the project in root into out; nothing is written unless every stage succeeded.
 
+    Only what changed since the last build into out is made again (see Session), unless full.
     Raises render.write.OutputFolderError before any work when out is a folder cxreport must not replace.
     """
-    from .render.write import check_output_dir
+    session = Session(root, out, stamp=stamp, strict=strict, full=full or print_date is not None, jobs=jobs)
+    return session.build(progress, print_date=print_date)
 
-    progress = progress or Silent()
-    started = time.perf_counter()
-    root = root.resolve()
-    out = (out if out is not None else default_out(root)).resolve()
-    check_output_dir(root, out)
-    result = Build(root=root, out=out, problems=Problems(), strict=strict)
-    problems = result.problems
 
-    progress.stage("load_sources")
-    project = load_sources(root, problems)
-    result.project = project
-    if project is None:
+class Session:
+    """Builds of one project into one folder, each redoing only what changed since the one before.
+
+    What the last build read and made is its dependency record (cxreport.record), kept in the cache folder
+    between processes. A session kept alive (cxreport serve) also keeps the parsed content files, the
+    figures and the digests in memory, so a rebuild parses only the files that changed and computes the
+    figures only when the metric files, their declarations or the maps they are joined to changed.
+    """
+
+    def __init__(self, root: Path, out: Path | None = None, *, stamp: bool = False, strict: bool = False,
+                 full: bool = False, jobs: int | None = None, keep_record: bool = True) -> None:
+        from .depends import ObjectDigests
+        from .record import record_file
+
+        self.root = root.resolve()
+        self.out = (out if out is not None else default_out(self.root)).resolve()
+        self.stamp, self.strict, self.full, self.keep_record = stamp, strict, full, keep_record
+        self.jobs = jobs
+        self.record_path = record_file(self.root / CACHE_DIR, self.out)
+        self.record = None
+        self.memo: dict = {}                # content file -> its text and what it gave (loader)
+        self.digests = ObjectDigests()
+        self.figures_memo: tuple | None = None  # (inputs digest, figures, metric problems, figure keys)
+
+    def build(self, progress: Progress | None = None, print_date: dt.date | None = None) -> Build:
+        """Give the outcome of building the project again; nothing is written unless every stage succeeded."""
+        from .depends import changed, content_keys, digest, figure_keys, with_wildcards
+        from .record import Record, code_key, fingerprint, input_files, output_stats, problem_of, problem_row, same_inputs
+        from .render import KeptPage, Reuse
+        from .render.pages import default_jobs
+        from .render.theme import builtin_theme_dir
+        from .render.write import check_output_dir, clean_stale
+
+        progress = progress or Silent()
+        started = time.perf_counter()
+        root, out = self.root, self.out
+        check_output_dir(root, out)
+        result = Build(root=root, out=out, problems=Problems(), strict=self.strict)
+        problems = result.problems
+        incremental = not (self.full or self.stamp or print_date is not None)
+        self.full = False  # a session asked for a full build does one, then goes on incrementally
+
+        previous = self.record if incremental else None
+        if incremental and previous is None and self.keep_record:
+            previous = Record.load(self.record_path, with_entries=False)
+        files = input_files(root, [builtin_theme_dir()])
+        inputs = fingerprint(files, previous.inputs if previous else None)
+        options = {"strict": self.strict}
+        if previous is not None and (previous.code != code_key() or previous.options != options):
+            previous = None
+        if previous is not None and same_inputs(previous.inputs, inputs):
+            clean_stale(out)
+            if self._as_left(previous):  # nothing changed: the site in out is the one this build would make
+                problems.extend(problem_of(row) for row in previous.problems)
+                result.strict = previous.summary.get("strict", self.strict)
+                result.pages, result.figures = previous.summary.get("pages", 0), previous.summary.get("figures", 0)
+                result.files, result.written, result.unchanged = previous.summary.get("files", 0), True, True
+                self.record = previous
+                return _done(result, started)
+
+        progress.stage("load_sources")
+        project = load_sources(root, problems, self.memo)
+        result.project = project
+        if project is None:
+            return _done(result, started)
+        result.strict = self.strict or project.config.strict
+        progress.stage("validate")
+        validate(project, problems)
+        if result.failed:
+            return _done(result, started)
+        progress.stage("join_metrics")
+        figures_input = self._figures_input(project, inputs)
+        if self.figures_memo is not None and self.figures_memo[0] == figures_input:
+            _, figures, found, fig_keys = self.figures_memo
+            problems.extend(found)
+            if result.failed:
+                return _done(result, started)
+            progress.stage("compute_figures")
+        else:
+            self.figures_memo = None
+            own = Problems()
+            data = join_metrics(project, own, root / CACHE_DIR)
+            found = list(own)
+            problems.extend(found)
+            if result.failed:
+                if data is not None:
+                    data.close()
+                return _done(result, started)
+            progress.stage("compute_figures")
+            figures = compute_figures(project, data)
+            if data is not None:
+                data.close()  # no DuckDB connection may be open while workers are forked
+            fig_keys = figure_keys(figures)
+            self.figures_memo = (figures_input, figures, found, fig_keys)
+
+        keys = with_wildcards({**content_keys(project, self.digests), **fig_keys})
+        site_key = digest([code_key(), options, {k: v[4] for k, v in inputs.items() if not k.startswith("content/")},
+                           sorted(k for k in inputs if k.startswith("content/")),
+                           sorted((kind, oid, o.path) for (kind, oid), o in project.origins.items())])
+        reuse = None
+        if incremental and previous is not None and previous.site == site_key and (
+                previous.entries or previous.load_entries(self.record_path)):
+            changed_keys = changed(previous.keys, keys)
+            now = output_stats(out, previous.outputs)
+            intact = {p for p, st in now.items() if st is not None and st == previous.outputs[p]}
+            pages = {path: KeptPage([problem_of(r) for r in rows], bool(charts), previous.entries.get(path, []), out / path)
+                     for path, (rows, charts) in previous.pages.items() if path in intact and path in previous.entries}
+            kept_files = {} if "figures:*" in changed_keys else {p: out / p for p in intact if p not in previous.pages}
+            reuse = Reuse(pages, kept_files, lambda spec: any(d in changed_keys for d in spec.deps),
+                          previous.summary.get("nav", ""))
+
+        progress.stage("render")
+        site = render(project, figures, problems, stamp=self.stamp, progress=progress, print_date=print_date,
+                      reuse=reuse, jobs=self.jobs or default_jobs())
+        result.pages, result.figures, result.files = len(site.specs), site.figures, len(site.files)
+        result.made = len(site.pages)
+        if result.failed:
+            return _done(result, started)
+        progress.stage("write")
+        if incremental:
+            self.record = None
+            Record.forget(self.record_path)  # while out changes, no record vouches for it
+        write(site, out, root, progress)
+        result.written = True
+        if incremental:
+            paths = [p for p, _ in site.files.items()]
+            self.record = Record(
+                code=code_key(), options=options, inputs=inputs, site=site_key, keys=keys,
+                pages={path: [[problem_row(p) for p in info.problems], info.charts] for path, info in site.infos.items()},
+                outputs=output_stats(out, paths), problems=[problem_row(p) for p in problems.sorted()],
+                summary={"pages": result.pages, "figures": result.figures, "files": result.files, "strict": result.strict,
+                         "nav": site.nav},
+                entries={path: info.entries for path, info in site.infos.items()})
+            if self.keep_record:
+                self.record.save(self.record_path)
+        else:
+            self.record = None
+            Record.forget(self.record_path)
         return _done(result, started)
-    result.strict = strict or project.config.strict
-    progress.stage("validate")
-    validate(project, problems)
-    if result.failed:
-        return _done(result, started)
-    progress.stage("join_metrics")
-    data = join_metrics(project, problems, root / CACHE_DIR)
-    if result.failed:
-        return _done(result, started)
-    progress.stage("compute_figures")
-    figures = compute_figures(project, data)
-    progress.stage("render")
-    site = render(project, figures, problems, stamp=stamp, progress=progress, print_date=print_date)
-    result.pages, result.figures, result.files = len(site.pages), site.figures, len(site.files)
-    if result.failed:
-        return _done(result, started)
-    progress.stage("write")
-    write(site, out, root, progress)
-    result.written = True
-    return _done(result, started)
+
+    def _as_left(self, record) -> bool:
+        """Tell whether out holds exactly the files the record says the last build wrote, unchanged."""
+        from .record import output_files, output_stats
+
+        present = output_files(self.out)
+        if present is None or present != set(record.outputs):
+            return False
+        return output_stats(self.out, record.outputs) == record.outputs
+
+    def _figures_input(self, project: Project, inputs: dict) -> str:
+        """Give a digest of everything the figures are computed from: declarations, metric files, maps, experiments."""
+        from .depends import digest
+        from .metrics.content import MapIndex
+
+        cfg = project.config
+        experiments = [pb.model_dump(mode="json") for pb in project.playbooks.values() if pb.type == "experiment"]
+        files = {}
+        for source in cfg.metrics:
+            path = resolve_content_path(project.root, source.file)
+            rel = relpath(path, project.root) if path is not None else None
+            files[source.id] = inputs.get(rel, [None] * 5)[4] if rel else None
+        index = MapIndex.of(project)
+        return digest([cfg.model_dump(mode="json", include={"metrics", "targets", "stage_model", "stage_models"}), files,
+                       index.default_model, sorted(index.journey_model.items()),
+                       sorted((j, list(t.items())) for j, t in index.touchpoints.items()),
+                       sorted(index.model_stages.items()), experiments])
 
 
 def _done(result: Build, started: float) -> Build:

@@ -83,7 +83,7 @@ def test_a_build_failing_midway_leaves_the_old_site_byte_identical(make_project,
         raise RuntimeError("render failed")
 
     monkeypatch.setattr(site_module.Planner, "persona_page", boom)
-    result = CliRunner().invoke(main, ["build", str(root)])
+    result = CliRunner().invoke(main, ["build", str(root), "--full"])
     assert result.exit_code == 1 and "internal error" in result.output
     assert tree(out) == before
     assert [p.name for p in root.iterdir() if "staging" in p.name] == []
@@ -104,7 +104,7 @@ def test_a_failure_while_writing_leaves_the_old_site_and_no_staging(make_project
         return real_copy(src, dst, *a, **k)
 
     monkeypatch.setattr(write_module.shutil, "copyfile", flaky_copy)
-    result = CliRunner().invoke(main, ["build", str(root)])
+    result = CliRunner().invoke(main, ["build", str(root), "--full"])
     assert result.exit_code == 1
     assert tree(out) == before
     assert not any("staging" in p.name for p in root.iterdir())
@@ -120,7 +120,7 @@ def test_an_interrupted_build_leaves_the_old_site(make_project, monkeypatch):
 
     monkeypatch.setattr(pipeline, "write", lambda site, out, project_root, progress=None: (
         write_module.write_site(site.files, out, project_root, on_file=interrupted)))
-    result = CliRunner().invoke(main, ["build", str(root)])
+    result = CliRunner().invoke(main, ["build", str(root), "--full"])
     assert result.exit_code == 130 and "previous site is unchanged" in result.output
     assert tree(root / "output") == before
     assert not any("staging" in p.name for p in root.iterdir())

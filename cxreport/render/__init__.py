@@ -1,37 +1,71 @@
 """render: the project and its figures as a static site, every file made in memory before anything is written."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
+import jinja2
+
+from ..depends import digest
 from ..figures import FigureSet
 from ..loader import Project, inside, relpath
-from ..problems import Problems
-from ..search import INDEX_PATH, entries_for, index_script
+from ..problems import Problem, Problems
+from ..search import INDEX_PATH, SearchEntry, entries_for, index_script
 from .charts import ChartStyle
 from .data import experiments_json, figures_json, metric_csv
 from .i18n import Catalogue, load_catalogue
 from .markdown import MarkdownRenderer
 from .printing import print_page, without_links
-from .site import Page, Planner, media_path, metric_csv_path, page_link_resolver, relative_url
+from .pages import MadePage, ProblemSink, make_pages
+from .site import Page, PageSpec, Planner, media_path, metric_csv_path, page_link_resolver, relative_url
 from .theme import Theme
-from .write import SiteFiles
+from .write import KeptFile, SiteFiles
 
-__all__ = ["RenderedSite", "render_site", "plotly_js_path", "Page"]
+__all__ = ["RenderedSite", "render_site", "plotly_js_path", "Page", "KeptPage", "PageInfo", "Reuse"]
 
 PLOTLY_ASSET = "assets/plotly.min.js"
 
 
 @dataclass
+class PageInfo:
+    """What a build remembers of a page besides its file: its problems, whether it draws charts, its search entries."""
+
+    problems: list[Problem]
+    charts: bool
+    entries: list[list]
+
+
+@dataclass
+class KeptPage(PageInfo):
+    """A page of the previous build that an incremental build keeps: its file in the previous output."""
+
+    file: Path = Path()
+
+
+@dataclass
+class Reuse:
+    """What an incremental build takes from the previous one: pages and other files, and which pages to make anew."""
+
+    pages: Mapping[str, KeptPage]
+    files: Mapping[str, Path]
+    remake: Callable[[PageSpec], bool]
+    nav: str = ""  # the previous navigation's digest: when it changed, every page is made anew
+
+
+@dataclass
 class RenderedSite:
-    """The built site in memory: its files, and what was built (for the summary)."""
+    """The built site in memory: its files, and what was built (for the summary and the dependency record)."""
 
     files: SiteFiles
-    pages: list[Page]
+    pages: list[Page]  # the pages made by this build (an incremental build keeps the others)
     figures: int
+    specs: list[PageSpec] = field(default_factory=list)  # every page of the site
+    infos: dict[str, PageInfo] = field(default_factory=dict)
+    nav: str = ""
 
 
 def plotly_js_path() -> Path:
@@ -73,27 +107,29 @@ def build_stamp(stamp: bool) -> dt.datetime | None:
 
 
 def render_site(project: Project, figures: FigureSet, problems: Problems, *, stamp: dt.datetime | None = None,
-                on_page: Callable[[int, int], None] | None = None, print_date: dt.date | None = None) -> RenderedSite:
+                on_page: Callable[[int, int], None] | None = None, print_date: dt.date | None = None,
+                reuse: Reuse | None = None, jobs: int = 1) -> RenderedSite:
     """Give every file of the site, rendered in memory; broken links in content become warnings.
 
     With print_date the site also gets print.html, the whole report as one document for the PDF, dated then.
+    With reuse (an incremental build) only the pages it says must be made again are made; the others, and the
+    files it keeps, are taken from the previous build. With jobs > 1 a large site is drawn on that many cores.
     """
     cfg = project.config
     theme = Theme.for_project(project.root, cfg.theme)
     t: Catalogue = load_catalogue(cfg.language, theme.i18n_dirs())
     files = SiteFiles()
     assets = _content_assets(project, problems)
+    sink = ProblemSink(problems)
 
     def broken(url: str, source: str, line: int) -> None:
-        problems.warning(source or "site.yml", line, 0, f"link '{url}' leads to no page or file of the site",
-                         "link to another content file by its path (e.g. ../pages/werkwijze.md) or to a file in content/assets/")
+        sink.warning(source or "site.yml", line, 0, f"link '{url}' leads to no page or file of the site",
+                     "link to another content file by its path (e.g. ../pages/werkwijze.md) or to a file in content/assets/")
 
     markdown = MarkdownRenderer(page_link_resolver(project, lambda rel: rel[len("content/"):] in assets), broken)
     style = ChartStyle(primary=cfg.brand.primary_color or "#2f6f6a", separators=",." if cfg.language == "nl" else ".,")
     planner = Planner(project, figures, t, markdown, style, problems)
-    pages = planner.plan()
-    if print_date is not None:
-        pages.append(print_page(planner, pages, print_date))
+    specs = planner.specs()
     nav = planner.navigation()
 
     logo = None
@@ -106,24 +142,66 @@ def render_site(project: Project, figures: FigureSet, problems: Problems, *, sta
     stamp_text = t.datetime(stamp) if stamp else None
     env = theme.environment()
     static = theme.static_files()
-    uses_charts = any(p.charts for p in pages)
+    templates: dict[str, jinja2.Template] = {}
+    site_view = {"title": cfg.title, "language": cfg.language, "description": cfg.description or "",
+                 "logo": logo, "primary_color": cfg.brand.primary_color or "", "footer": cfg.brand.footer or "",
+                 "base_url": cfg.base_url}
 
-    for i, page in enumerate(pages, 1):
-        template = env.get_template(page.template)
+    def draw(page: Page) -> str:
+        if page.template not in templates:
+            templates[page.template] = env.get_template(page.template)
         url = lambda target, _p=page.path: relative_url(_p, target)  # noqa: E731
         context = {
-            "site": {"title": cfg.title, "language": cfg.language, "description": cfg.description or "",
-                     "logo": logo, "primary_color": cfg.brand.primary_color or "", "footer": cfg.brand.footer or "",
-                     "base_url": cfg.base_url},
+            "site": site_view,
             "page": {"path": page.path, "kind": page.kind, "title": page.title, "charts": page.charts,
                      "root": relative_url(page.path, "index.html")[: -len("index.html")]},
             "nav": nav, "t": t, "url": url, "stamp": stamp_text,
             **page.context,
         }
-        html = template.render(context)
-        files.add(page.path, without_links(html) if page.kind == "print" else html)
-        if on_page:
-            on_page(i, len(pages))
+        html = templates[page.template].render(context)
+        return without_links(html) if page.kind == "print" else html
+
+    guide_label = t("playbook.guide")
+
+    def search_entries(page: Page) -> list[list]:
+        return [list(dataclasses.astuple(e)) for e in entries_for([page], guide_label)]
+
+    data: dict[str, bytes | str | Path] = {}
+
+    def data_files() -> None:  # made while the workers draw the pages
+        for path, make in [("data/figures.json", lambda: figures_json(figures)),
+                           ("data/experiments.json", lambda: experiments_json(figures))] + [
+                (metric_csv_path(s.id), lambda s=s: metric_csv(planner.index.of_metric(s.id), cfg.language))
+                for s in cfg.metrics]:
+            data[path] = reuse.files[path] if reuse is not None and path in reuse.files else make()
+
+    nav_key = digest(nav)
+    if reuse is not None and reuse.nav != nav_key:
+        reuse = dataclasses.replace(reuse, pages={})
+    chosen = specs if reuse is None else [s for s in specs if s.path not in reuse.pages or reuse.remake(s)]
+    made = make_pages(chosen, draw, sink, extra=search_entries, jobs=1 if print_date is not None else jobs,
+                      on_page=on_page, meanwhile=data_files)
+    pages = [m.page for m in made]
+    if print_date is not None:
+        printed = print_page(planner, pages, print_date)
+        pages.append(printed)
+        made.append(MadePage(printed.path, draw(printed).encode("utf-8"), printed, []))
+
+    infos: dict[str, PageInfo] = {}
+    by_path = {m.path: m for m in made}
+    for spec in specs:
+        if spec.path in by_path:
+            m = by_path[spec.path]
+            files.add(m.path, m.html)
+            infos[m.path] = PageInfo(m.problems, bool(m.page.charts), m.extra or [])
+        else:
+            kept = reuse.pages[spec.path]
+            files.add(spec.path, KeptFile(kept.file))
+            infos[spec.path] = PageInfo(kept.problems, kept.charts, kept.entries)
+        problems.extend(infos[spec.path].problems)
+    if print_date is not None:
+        files.add(pages[-1].path, made[-1].html)
+    uses_charts = any(info.charts for info in infos.values())
 
     for rel, path in static.items():
         files.add(f"assets/{rel}", path)
@@ -132,9 +210,8 @@ def render_site(project: Project, figures: FigureSet, problems: Problems, *, sta
     for rel, path in assets.items():
         files.add(media_path(rel), path)
     search_labels = {k.removeprefix("search."): v for k, v in t.labels.items() if k.startswith("search.")}
-    files.add(INDEX_PATH, index_script(entries_for(pages, t("playbook.guide")), search_labels, cfg.language))
-    files.add("data/figures.json", figures_json(figures))
-    files.add("data/experiments.json", experiments_json(figures))
-    for source in cfg.metrics:
-        files.add(metric_csv_path(source.id), metric_csv(planner.index.of_metric(source.id), cfg.language))
-    return RenderedSite(files=files, pages=pages, figures=len(figures.figures))
+    entries = [SearchEntry(*row) for info in infos.values() for row in info.entries]
+    files.add(INDEX_PATH, index_script(entries, search_labels, cfg.language))
+    for path, content in data.items():
+        files.add(path, content)
+    return RenderedSite(files=files, pages=pages, figures=len(figures.figures), specs=specs, infos=infos, nav=nav_key)

@@ -25,6 +25,7 @@ ALL = "all"
 NAV_LIMIT = 15        # a navigation section lists its pages up to this many; beyond, its index page does
 HOME_CARDS = 24       # journeys shown as cards (with a sparkline) on the home page
 BREAKDOWN_LIMIT = 300  # rows of a metric's breakdown table before it keeps to journeys and segments
+CHAPTERS_PATH = "chapters.html"  # the handbook's contents, made when there are more chapters than NAV_LIMIT
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,19 @@ class Page:
     title: str
     context: Mapping[str, Any]
     charts: tuple[Chart, ...] = ()
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """A page before it is made: its path, the content keys it shows (cxreport.depends) and how to make it.
+
+    An incremental build makes only the pages whose keys changed; the keys must name everything the page reads
+    beyond the site itself (site.yml, theme, navigation, the set of content files), which every page depends on.
+    """
+
+    path: str
+    deps: frozenset[str]
+    make: Callable[[], Page]
 
 
 @functools.lru_cache(maxsize=65536)
@@ -350,18 +364,43 @@ class Planner:
 
     def plan(self) -> list[Page]:
         """Give every page of the site, in a fixed order."""
-        pages = [self.home_page(), self.journeys_page()]
-        pages += [self.journey_page(j) for j in self.project.journeys.values()]
-        pages.append(self.personas_page())
-        pages += [self.persona_page(p) for p in self.project.personas.values()]
-        pages.append(self.pillars_page())
-        pages.append(self.playbooks_page())
-        pages += [self.playbook_page(pb) for pb in self.project.playbooks.values()]
-        pages += [self.chapter_page(p) for p in self.project.pages.values()]
+        return [spec.make() for spec in self.specs()]
+
+    def specs(self) -> list[PageSpec]:
+        """Give every page of the site still to be made, in a fixed order, each with the content keys it shows."""
+        p = self.project
+        spec = lambda path, deps, make, *args: PageSpec(path, frozenset(deps), functools.partial(make, *args))  # noqa: E731
+        everything = ("journey-brief:*", "persona:*", "pb-meta:*", "figures:*")
+        out = [spec("index.html", everything, self.home_page),
+               spec("journeys/index.html", ("journey-brief:*", "persona:*", "figures:*"), self.journeys_page)]
+        for j in p.journeys.values():
+            deps = [f"journey:{j.id}", f"persona:{j.persona}", f"pb-at:{j.id}", f"figures:{j.id}", "figures:-"]
+            if j.compare_to:
+                deps.append(f"journey:{j.compare_to}")
+            out.append(spec(journey_path(j.id), deps, self.journey_page, j))
+        out.append(spec("personas/index.html", ("persona:*", "journey-brief:*"), self.personas_page))
+        for persona in p.personas.values():
+            out.append(spec(persona_path(persona.id), (f"persona:{persona.id}", f"journeys-of:{persona.id}",
+                                                       f"pb-for-persona:{persona.id}", "figures:*"),
+                            self.persona_page, persona))
+        out.append(spec("pillars.html", ("journey-brief:*", "pb-meta:*", "figures:-"), self.pillars_page))
+        out.append(spec("playbooks/index.html", ("pb-meta:*", "journey-brief:*", "persona:*", "chapters", "figures:-"),
+                        self.playbooks_page))
+        for pb in p.playbooks.values():
+            deps = [f"playbook:{pb.id}", "figures:-"]
+            if pb.journey:
+                deps.append(f"journey-brief:{pb.journey}")
+            for persona_id in (getattr(pb, "audience", None), getattr(pb, "persona", None)):
+                if persona_id:
+                    deps.append(f"persona:{persona_id}")
+            out.append(spec(playbook_path(pb.id), deps, self.playbook_page, pb))
+        out += [spec(page_path(c.id), (f"page:{c.id}",), self.chapter_page, c) for c in p.pages.values()]
+        if self.chapters_listed() is None:
+            out.append(spec(CHAPTERS_PATH, ("chapters",), self.chapters_page))
         if self.cfg.metrics:
-            pages.append(self.metrics_page())
-            pages += [self.metric_page(s) for s in self.cfg.metrics]
-        return pages
+            out.append(spec("metrics/index.html", ("figures:-",), self.metrics_page))
+            out += [spec(metric_path(s.id), ("figures:*", "journey-brief:*"), self.metric_page, s) for s in self.cfg.metrics]
+        return out
 
     def journey_card(self, journey: m.Journey, page: str, with_chart: bool = True) -> tuple[dict, Chart | None]:
         names, scores, hover = self.curve(journey)
@@ -813,6 +852,22 @@ class Planner:
         items = list(self.project.pages.values()) + [pb for pb in self.project.playbooks.values() if pb.type == "guide"]
         return sorted(items, key=lambda x: (x.order is None, x.order or 0, isinstance(x, m.Guide), x.title.casefold(), x.id))
 
+    def chapters_listed(self) -> list[dict] | None:
+        """Give the chapters as navigation items while there are at most NAV_LIMIT; None when they get their own page."""
+        chapters = self.chapters_sorted()
+        if len(chapters) > NAV_LIMIT:
+            return None
+        return [{"label": c.title, "path": page_path(c.id) if isinstance(c, m.Page) else playbook_path(c.id)}
+                for c in chapters]
+
+    def chapters_page(self) -> Page:
+        """Give the handbook's table of contents: every page and guide, for a handbook with too many for the navigation."""
+        path = CHAPTERS_PATH
+        items = [{"title": c.title, "kind": "page" if isinstance(c, m.Page) else "guide",
+                  "url": relative_url(path, page_path(c.id) if isinstance(c, m.Page) else playbook_path(c.id))}
+                 for c in self.chapters_sorted()]
+        return Page(path, "chapters.html", "chapters", self.t("nav.handbook"), {"chapters": items})
+
     def chapter_page(self, p: m.Page) -> Page:
         path = page_path(p.id)
         body = self.md(without_title(p.body), path, "page", p.id, ids=True, body=True)
@@ -933,11 +988,11 @@ class Planner:
         if self.cfg.metrics:
             nav.append({"label": self.t("nav.metrics"), "path": "metrics/index.html",
                         "items": listed([{"label": self.metric_label(s.id), "path": metric_path(s.id)} for s in self.cfg.metrics])})
-        chapters = self.chapters_sorted()
-        if chapters:
-            nav.append({"label": self.t("nav.handbook"), "path": None,
-                        "items": [{"label": c.title, "path": page_path(c.id) if isinstance(c, m.Page) else playbook_path(c.id)}
-                                  for c in chapters]})
+        chapters = self.chapters_listed()
+        if chapters is None:  # too many to list on every page: the handbook's own contents page lists them
+            nav.append({"label": self.t("nav.handbook"), "path": CHAPTERS_PATH, "items": []})
+        elif chapters:
+            nav.append({"label": self.t("nav.handbook"), "path": None, "items": chapters})
         return nav
 
 

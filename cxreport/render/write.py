@@ -19,6 +19,14 @@ class OutputFolderError(Exception):
     """The output folder cannot be used: writing there could destroy something cxreport did not make."""
 
 
+class OutputWriteError(OutputFolderError):
+    """Writing the site failed (a full disk, no permission): the previous site is left as it was."""
+
+
+class KeptFile(type(Path())):  # type: ignore[misc]
+    """A file of the previous output kept as it is by an incremental build: linked into the new one, not copied."""
+
+
 def _keep(name: str) -> bool:
     return (name.startswith(".") and name != MARKER) or name in KEEP_NAMES
 
@@ -150,7 +158,9 @@ def write_files(files: SiteFiles, folder: Path, on_file: Callable[[int, int], No
         if dest.parent not in made:
             dest.parent.mkdir(parents=True, exist_ok=True)
             made.add(dest.parent)
-        if isinstance(data, Path):
+        if isinstance(data, KeptFile):
+            _link_or_copy(str(data), str(dest))
+        elif isinstance(data, Path):
             shutil.copyfile(data, dest)
         else:
             dest.write_bytes(data)
@@ -161,19 +171,27 @@ def write_files(files: SiteFiles, folder: Path, on_file: Callable[[int, int], No
 
 def write_site(files: SiteFiles, out: Path, project_root: Path,
                on_file: Callable[[int, int], None] | None = None) -> None:
-    """Write the site into out atomically: all of it is staged first, and out changes only in one swap at the end."""
+    """Write the site into out atomically: all of it is staged first, and out changes only in one swap at the end.
+
+    Raises OutputWriteError when the file system refuses (no space, no permission); out is then unchanged.
+    """
     out = out.resolve()
     check_output_dir(project_root, out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    clean_stale(out)
-    check_output_dir(project_root, out)  # a restored output is checked again
     staging = staging_dir(out)
-    if staging.exists():
-        shutil.rmtree(staging)
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale(out)
+        check_output_dir(project_root, out)  # a restored output is checked again
+        if staging.exists():
+            shutil.rmtree(staging)
         write_files(files, staging, on_file)
         _carry_kept(out, staging)
         _swap(staging, out)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise OutputWriteError(f"cannot write the site into {out}: {exc.strerror or exc}{where}; "
+                               "the previous site is unchanged") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

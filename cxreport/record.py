@@ -1,0 +1,212 @@
+"""The dependency record: what the last build read, which content keys each page showed, and what it wrote.
+
+It lives in the project's cache folder (.cxreport-cache/builds/), one per output folder. The next build
+compares the project's files with it: when nothing changed and the output is as it was left, nothing is
+done; otherwise only the pages whose keys (cxreport.depends) changed are made again. Anything the record
+cannot vouch for — another layout, another cxreport, a damaged or missing file, an output changed by hand —
+means a full build, never a wrong site.
+
+Files up to BIG bytes are hashed (SHA-256) on every build, which costs less than trusting time stamps;
+larger ones (metric exports) are hashed once and then trusted by size, time stamp and inode while those
+stay the same and the file was already older than two seconds when it was hashed, as git's index does.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.metadata
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from . import __version__
+from .problems import Problem
+
+LAYOUT = 1
+BIG = 4 * 1024 * 1024
+RACY_NS = 2_000_000_000
+
+
+def record_file(cache_dir: Path, out: Path) -> Path:
+    """Give where the record of builds into out is kept."""
+    name = hashlib.sha1(str(out.resolve()).encode("utf-8")).hexdigest()[:20]
+    return cache_dir / "builds" / f"{name}.json"
+
+
+@functools.lru_cache(maxsize=1)
+def code_key() -> str:
+    """Give a digest of cxreport's own code and the versions of what draws the pages: a new one makes every page anew."""
+    package = Path(__file__).resolve().parent
+    parts: list[Any] = [LAYOUT, __version__, sys.version]
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".html", ".json", ".css", ".js"):
+            st = path.stat()
+            parts.append((path.relative_to(package).as_posix(), st.st_size, st.st_mtime_ns))
+    for dist in ("jinja2", "markdown", "nh3", "plotly", "pydantic", "duckdb", "markupsafe"):
+        try:
+            parts.append((dist, importlib.metadata.version(dist)))
+        except importlib.metadata.PackageNotFoundError:
+            parts.append((dist, None))
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def input_files(root: Path, theme_dirs: Iterable[Path]) -> dict[str, Path]:
+    """Give every file a build may read, by a stable name: site.yml, content/**, the project's themes and the built-in one."""
+    found: dict[str, Path] = {}
+    site = root / "site.yml"
+    if site.is_file():
+        found["site.yml"] = site
+    for base, prefix in [(root / "content", "content/"), (root / "themes", "themes/")] + [
+            (Path(d), f"theme:{i}/") for i, d in enumerate(theme_dirs)]:
+        if not base.is_dir():
+            continue
+        for folder, dirs, files in os.walk(base):
+            dirs.sort()
+            rel = Path(folder).relative_to(base).as_posix()
+            for name in sorted(files):
+                found[prefix + (name if rel == "." else f"{rel}/{name}")] = Path(folder) / name
+    return found
+
+
+def _hash(path: Path) -> str:
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def fingerprint(files: dict[str, Path], known: dict[str, list] | None = None) -> dict[str, list]:
+    """Give each file's [size, mtime_ns, inode, ctime_ns, sha256, hashed_ns]; unreadable files get a sha of None."""
+    known = known or {}
+    out: dict[str, list] = {}
+    for name, path in files.items():
+        try:
+            st = path.stat()
+            stamp = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
+            before = known.get(name)
+            if (st.st_size > BIG and before and before[:4] == stamp and before[4]
+                    and before[5] - st.st_mtime_ns > RACY_NS):
+                out[name] = before
+            else:
+                out[name] = stamp + [_hash(path), time.time_ns()]
+        except OSError:
+            out[name] = [0, 0, 0, 0, None, 0]
+    return out
+
+
+def same_inputs(a: dict[str, list], b: dict[str, list]) -> bool:
+    """Tell whether two fingerprints name the same files with the same contents."""
+    return a.keys() == b.keys() and all(a[k][4] is not None and a[k][4] == b[k][4] for k in a)
+
+
+def output_stats(out: Path, paths: Iterable[str]) -> dict[str, list]:
+    """Give [size, mtime_ns, inode] of each written file; a missing file gets None."""
+    stats: dict[str, list] = {}
+    for rel in paths:
+        try:
+            st = (out / rel).stat()
+            stats[rel] = [st.st_size, st.st_mtime_ns, st.st_ino]
+        except OSError:
+            stats[rel] = None  # type: ignore[assignment]
+    return stats
+
+
+def output_files(out: Path) -> set[str] | None:
+    """Give the files of an output folder (hidden ones and the ones kept across builds aside), or None without one."""
+    from .render.write import KEEP_NAMES, MARKER
+
+    if not (out / MARKER).is_file():
+        return None
+    found: set[str] = set()
+    for folder, dirs, files in os.walk(out):
+        rel = Path(folder).relative_to(out).as_posix()
+        if rel == ".":
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            files = [f for f in files if not f.startswith(".") and f not in KEEP_NAMES]
+        for name in files:
+            found.add(name if rel == "." else f"{rel}/{name}")
+    return found
+
+
+def problem_row(p: Problem) -> list:
+    return [p.path, p.line, p.col, p.severity, p.message, p.hint, p.code]
+
+
+def problem_of(row: list) -> Problem:
+    return Problem(*row)
+
+
+@dataclass
+class Record:
+    """What a build leaves for the next one (see the module's docstring)."""
+
+    code: str
+    options: dict
+    inputs: dict[str, list]
+    site: str                              # the digest of everything every page depends on
+    keys: dict[str, str]                   # content key -> digest
+    pages: dict[str, list]                 # page path -> [problem rows, draws charts]
+    outputs: dict[str, list]               # every written file -> [size, mtime_ns, inode]
+    problems: list[list]                   # every problem of the build
+    summary: dict                          # pages, figures, files
+    entries: dict[str, list] = field(default_factory=dict)  # page path -> search entries (kept in a file beside)
+
+    def to_json(self) -> str:
+        data = {k: v for k, v in vars(self).items() if k != "entries"}
+        data["layout"] = LAYOUT
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def load(cls, path: Path, with_entries: bool = True) -> "Record | None":
+        """Give the record kept at path, or None when there is none or it cannot be trusted."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.pop("layout", None) != LAYOUT:
+                return None
+            record = cls(**data)
+            if not all(isinstance(getattr(record, k), dict) for k in ("options", "inputs", "keys", "pages", "outputs", "summary")):
+                return None
+            if with_entries:
+                record.load_entries(path)
+            return record
+        except (OSError, ValueError, TypeError, KeyError):
+            return None
+
+    def load_entries(self, path: Path) -> bool:
+        try:
+            entries = json.loads(_entries_file(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        if not isinstance(entries, dict) or entries.keys() != self.pages.keys():
+            return False
+        self.entries = entries
+        return True
+
+    def save(self, path: Path) -> None:
+        """Keep the record (best effort: a cache that cannot be written never fails a build)."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            ignore = path.parent.parent / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# cxreport's cache: safe to delete\n*\n", encoding="utf-8")
+            for target, text in ((_entries_file(path), json.dumps(self.entries, ensure_ascii=False, separators=(",", ":"))),
+                                 (path, self.to_json())):
+                tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+                tmp.write_text(text, encoding="utf-8")
+                os.replace(tmp, target)
+        except OSError:
+            pass
+
+    @staticmethod
+    def forget(path: Path) -> None:
+        for p in (path, _entries_file(path)):
+            try:
+                p.unlink()
+            except OSError:
+                pass
+
+
+def _entries_file(path: Path) -> Path:
+    return path.with_name(path.stem + ".entries.json")

@@ -1,0 +1,118 @@
+"""Making pages: each chosen page planned and drawn, on every core for a large site, always in the same order.
+
+Workers are forked from the building process, so they inherit the planner (project, figures, theme) as it is
+and nothing is sent to them but page numbers; each gives back its pages' bytes, problems and search entries,
+which are taken in page order, so the output is the same on any number of cores.
+"""
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+from ..problems import Problem, Problems
+from .site import Page, PageSpec
+
+PARALLEL_FROM = 150  # pages: below this, starting workers costs more than it saves
+CHUNKS_PER_WORKER = 8  # pages go out in small batches, so a worker that drew large pages does not hold up the rest
+
+
+@dataclass
+class MadePage:
+    """One page made: its HTML, the page (without its context when made by a worker), its problems and extras."""
+
+    path: str
+    html: bytes
+    page: Page
+    problems: list[Problem]
+    extra: Any = None
+
+
+class ProblemSink:
+    """Where problems found while making a page go: swapped for each page, so every page keeps its own."""
+
+    def __init__(self, problems: Problems) -> None:
+        self.current = problems
+
+    def warning(self, *args, **kwargs) -> Problem:
+        return self.current.warning(*args, **kwargs)
+
+
+def default_jobs() -> int:
+    """Give the number of cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _make(spec: PageSpec, draw: Callable[[Page], str], extra: Callable[[Page], Any] | None, sink: ProblemSink,
+          light: bool) -> MadePage:
+    own = Problems()
+    before, sink.current = sink.current, own
+    try:
+        page = spec.make()
+        if page.path != spec.path:
+            raise ValueError(f"page planned for {spec.path} was made for {page.path}")
+        html = draw(page).encode("utf-8")
+        more = extra(page) if extra is not None else None
+    finally:
+        sink.current = before
+    if light:  # a context holds Markup of the whole page: not worth sending back
+        page = dataclasses.replace(page, context={})
+    return MadePage(page.path, html, page, own.sorted(), more)
+
+
+_JOB: tuple | None = None  # (specs, draw, extra, sink): set before the workers are forked, inherited by them
+
+
+def _work(indices: range) -> list[MadePage]:
+    assert _JOB is not None
+    specs, draw, extra, sink = _JOB
+    return [_make(specs[i], draw, extra, sink, light=True) for i in indices]
+
+
+def make_pages(specs: Sequence[PageSpec], draw: Callable[[Page], str], sink: ProblemSink, *,
+               extra: Callable[[Page], Any] | None = None, jobs: int = 1, on_page: Callable[[int, int], None] | None = None,
+               meanwhile: Callable[[], None] | None = None, parallel_from: int | None = None) -> list[MadePage]:
+    """Give every page of specs made, in their order; with jobs > 1 and enough pages, in forked workers.
+
+    meanwhile runs in this process while the workers draw (other files of the site).
+    """
+    total = len(specs)
+    forkable = "fork" in multiprocessing.get_all_start_methods()
+    if jobs <= 1 or total < (PARALLEL_FROM if parallel_from is None else parallel_from) or not forkable:
+        if meanwhile is not None:
+            meanwhile()
+        made = []
+        for i, spec in enumerate(specs, 1):
+            made.append(_make(spec, draw, extra, sink, light=False))
+            if on_page:
+                on_page(i, total)
+        return made
+    global _JOB
+    size = max(1, -(-total // (jobs * CHUNKS_PER_WORKER)))
+    chunks = [range(i, min(i + size, total)) for i in range(0, total, size)]
+    _JOB = (specs, draw, extra, sink)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+    try:
+        results = pool.map(_work, chunks)
+        if meanwhile is not None:
+            meanwhile()
+        made = []
+        for batch in results:
+            made.extend(batch)
+            if on_page:
+                on_page(len(made), total)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in list(getattr(pool, "_processes", {}).values()):  # Ctrl-C or a failure: stop drawing now
+            process.terminate()
+        raise
+    finally:
+        _JOB = None
+    pool.shutdown(wait=True)
+    return made
