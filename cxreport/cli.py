@@ -66,12 +66,14 @@ from .diff import diff_command  # noqa: E402
 from .mermaid import export_group, import_group  # noqa: E402
 from .pdf import pdf_command  # noqa: E402
 from .scaffold import new_command  # noqa: E402
+from .serve import serve_command  # noqa: E402
 
 main.add_command(diff_command)
 main.add_command(export_group)
 main.add_command(import_group)
 main.add_command(new_command)
 main.add_command(pdf_command)
+main.add_command(serve_command)
 
 
 @main.command()
