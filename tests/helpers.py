@@ -1,6 +1,7 @@
 """Small helpers shared by tests."""
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 from cxreport.pipeline import check
@@ -15,3 +16,97 @@ def problems_of(root: Path, severity: str | None = None) -> list[tuple[str, int,
 def hints_of(root: Path) -> list[str]:
     _, problems = check(root)
     return [p.hint for p in problems]
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+MINIMAL_SITE = "title: Test\nlanguage: en\n"
+MINIMAL_PERSONA = "name: Parent\nsegment: parents\n"
+MINIMAL_JOURNEY = """\
+title: First order
+persona: parent
+stages:
+  - stage: attention
+    touchpoints:
+      - id: ad
+        name: Advert
+        feeling: {score: 1, label: curious}
+  - stage: action
+    touchpoints:
+      - id: checkout
+        name: Checkout
+        feeling: -1
+"""
+
+
+def write_project(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write files (path -> text or bytes; text is dedented) under root and give root."""
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content), encoding="utf-8")
+    return root
+
+
+def sample_figures(project):
+    """Give a hand-made FigureSet for a project: figures for every metric, journey, stage and touchpoint.
+
+    Values are made up but deterministic, so the site can be rendered and checked before (and apart from) the
+    metric engine. Experiments with inline results get rows too.
+    """
+    from cxreport.figures import Figure, FigureSet, VariantResult
+
+    periods = ["2026-01", "2026-02", "2026-03"]
+    figures = []
+    for mi, source in enumerate(project.config.metrics):
+        places = [(None, None, None)]
+        for journey in project.journeys.values():
+            places.append((journey.id, None, None))
+            for stage in journey.stages:
+                places.append((journey.id, stage.stage, None))
+                for tp in stage.touchpoints:
+                    places.append((journey.id, stage.stage, tp.id))
+        segments = [None] + sorted({p.segment for p in project.personas.values() if p.segment})
+        for pi, (journey, stage, tp) in enumerate(places):
+            if source.type == "funnel" and stage is None:
+                continue
+            for si, segment in enumerate(segments):
+                for ki, period in enumerate(periods + ["all"]):
+                    n = 12 + (pi * 37 + si * 11 + ki * 53 + mi * 7) % 400
+                    base = {"nps": 20.0, "csat": 75.0, "ces": 3.5, "funnel": 1000.0, "value": 90.0}[source.type]
+                    value = round(base + ((pi * 13 + si * 7 + ki * 5) % 21) - 10 + 0.25, 2)
+                    margin = None if source.type in ("funnel", "value") else round(90 / (n ** 0.5), 2)
+                    status = None
+                    target = project.config.targets.get(source.id) or project.config.targets.get(source.type)
+                    if target is not None:
+                        status = target.status(value)
+                    figures.append(Figure(
+                        metric=source.id, type=source.type, period=period, journey=journey, stage=stage, touchpoint=tp,
+                        segment=segment, variant=None, n=n, value=value, margin=margin,
+                        conversion=(0.5 if source.type == "funnel" else None), status=status))
+    figures.sort(key=lambda f: (f.metric, f.period, f.journey or "", f.stage or "", f.touchpoint or "",
+                                f.segment or "", f.variant or ""))
+    experiments, verdicts = [], {}
+    for pb in project.playbooks.values():
+        if pb.type != "experiment":
+            continue
+        variants = list(pb.results) if pb.results else [pb.control or "control", "variant"]
+        control = pb.control or variants[0]
+        for segment in [None, "ouders", "studenten"]:
+            for variant in variants:
+                is_control = variant == control
+                experiments.append(VariantResult(
+                    experiment=pb.id, variant=variant, control=control, period="all", segment=segment,
+                    n=2400, conversions=300 if is_control else 336, rate=0.125 if is_control else 0.14,
+                    lift=None if is_control else 0.12, ci_low=None if is_control else -0.004,
+                    ci_high=None if is_control else 0.034, p_value=None if is_control else 0.123))
+        verdicts[pb.id] = "inconclusive"
+    return FigureSet(figures=tuple(figures), experiments=tuple(experiments), verdicts=verdicts)
+
+
+def located(problems, severity: str = "error") -> list[tuple[str, int, int, str]]:
+    """Give problems as (path, line, col, message) tuples, sorted: one-line table comparisons in tests."""
+    return [(p.path, p.line, p.col, p.message) for p in problems.sorted() if p.severity == severity]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import REPO
+from helpers import REPO
 from cxreport import pipeline
 from cxreport.cli import main
 from cxreport.render import site as site_module

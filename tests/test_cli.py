@@ -8,7 +8,7 @@ import sys
 from click.testing import CliRunner
 
 from cxreport.cli import main
-from conftest import REPO
+from helpers import REPO
 
 
 def run(*args: str):

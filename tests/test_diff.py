@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import write_project
+from helpers import write_project
 
 import cxreport.diff as diff_module
 from cxreport.cli import main

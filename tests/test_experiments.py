@@ -5,7 +5,7 @@ import json
 import textwrap
 
 import pytest
-from conftest import located
+from helpers import located
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import chi2_contingency, norm

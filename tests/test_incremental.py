@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from helpers import REPO
 from cxreport.pipeline import Session, build
 from cxreport.record import Record
 

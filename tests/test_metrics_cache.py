@@ -6,7 +6,7 @@ import os
 import time
 
 import pytest
-from conftest import located
+from helpers import located
 
 from cxreport.metrics import figures_json
 

@@ -10,7 +10,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from conftest import REPO, located
+from helpers import REPO, located
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -6,7 +6,7 @@ import textwrap
 
 import duckdb
 import pytest
-from conftest import located
+from helpers import located
 
 PERSONA = "name: Parent\nsegment: parents\n"
 FIRST_ORDER = """\

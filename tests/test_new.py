@@ -174,7 +174,7 @@ def test_a_failure_while_moving_into_place_leaves_nothing_behind(tmp_path, monke
 def test_starter_files_are_package_data_and_dotfiles_get_their_dot():
     import tomllib
 
-    from conftest import REPO
+    from helpers import REPO
 
     pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
     assert "starter/**/*" in pyproject["tool"]["setuptools"]["package-data"]["cxreport"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import sample_figures
+from helpers import sample_figures
 from hostile_support import assert_inert, assert_site_inert, cli, render_pages, write_files
 from test_render_site import scan
 
@@ -35,7 +35,7 @@ Text with <script>alert(2)</script> and <img src=x onerror="alert(3)"> and
 
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory):
-    from conftest import write_project
+    from helpers import write_project
 
     root = write_project(tmp_path_factory.mktemp("hostile"), {
         "site.yml": f"""\
