@@ -19,9 +19,10 @@ import json
 import os
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from . import __version__
 from .problems import Problem
@@ -54,8 +55,14 @@ def code_key() -> str:
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
+class OutsideLink(type(Path())):  # type: ignore[misc]
+    """A project file that is a link to a place outside the project: never read, known by where it points."""
+
+
 def input_files(root: Path, theme_dirs: Iterable[Path]) -> dict[str, Path]:
     """Give every file a build may read, by a stable name: site.yml, content/**, the project's themes and the built-in one."""
+    from .loader import inside
+
     found: dict[str, Path] = {}
     site = root / "site.yml"
     if site.is_file():
@@ -64,15 +71,21 @@ def input_files(root: Path, theme_dirs: Iterable[Path]) -> dict[str, Path]:
             (Path(d), f"theme:{i}/") for i, d in enumerate(theme_dirs)]:
         if not base.is_dir():
             continue
+        own = prefix.endswith("/") and not prefix.startswith("theme:")
         for folder, dirs, files in os.walk(base):
             dirs.sort()
             rel = Path(folder).relative_to(base).as_posix()
             for name in sorted(files):
-                found[prefix + (name if rel == "." else f"{rel}/{name}")] = Path(folder) / name
+                path = Path(folder) / name
+                if own and not inside(path, root):  # checking refuses it; hashing it would read it
+                    path = OutsideLink(path)
+                found[prefix + (name if rel == "." else f"{rel}/{name}")] = path
     return found
 
 
 def _hash(path: Path) -> str:
+    if isinstance(path, OutsideLink):
+        return "link:" + hashlib.sha256(os.fsencode(os.readlink(path)) if path.is_symlink() else b"").hexdigest()
     with path.open("rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
@@ -159,7 +172,7 @@ class Record:
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
-    def load(cls, path: Path, with_entries: bool = True) -> "Record | None":
+    def load(cls, path: Path, with_entries: bool = True) -> Record | None:
         """Give the record kept at path, or None when there is none or it cannot be trusted."""
         try:
             data = json.loads(path.read_text(encoding="utf-8"))

@@ -1,11 +1,17 @@
 """validate: check every reference across files (personas, stages, touchpoints, pillars, metrics)."""
 from __future__ import annotations
 
-from .loader import Origin, Project, resolve_content_path
+import json
+import os
+from pathlib import Path
+
 from . import model as m
+from .loader import Origin, Project, inside, resolve_content_path
 from .problems import Problems, did_you_mean
 
 METRIC_TYPES = ("nps", "csat", "ces", "funnel", "value")
+# Each kind's pages share a folder with its overview page, index.html: an object with id 'index' would overwrite it.
+RESERVED_IDS = {"journey": "journeys", "persona": "personas", "playbook": "playbooks", "metric": "metrics"}
 
 
 def _ref(problems: Problems, origin: Origin, keys: tuple, what: str, value: str, choices, kind_plural: str,
@@ -21,6 +27,7 @@ def _ref(problems: Problems, origin: Origin, keys: tuple, what: str, value: str,
 def validate(project: Project, problems: Problems) -> None:
     """Add a problem for every reference that does not resolve and every map that breaks a rule."""
     _validate_site(project, problems)
+    _validate_output_paths(project, problems)
     for journey in project.journeys.values():
         _validate_journey(project, journey, problems)
     for playbook in project.playbooks.values():
@@ -74,6 +81,79 @@ def _validate_site(project: Project, problems: Problems) -> None:
         themes = [p.name for p in (project.root / "themes").iterdir() if p.is_dir()] if (project.root / "themes").is_dir() else []
         problems.error(o.path, line, col, f"theme '{cfg.theme}' not found: there is no folder themes/{cfg.theme}/",
                        did_you_mean(cfg.theme, themes + ["default"], "themes"))
+    _validate_theme(project, problems)
+
+
+def _validate_theme(project: Project, problems: Problems) -> None:
+    """Report theme files that lead out of the project, label files that are not JSON, templates that do not parse."""
+    folder = project.root / "themes" / project.config.theme
+    if not folder.is_dir():
+        return
+    rel = lambda p: p.relative_to(project.root).as_posix()
+    if not inside(folder, project.root):
+        problems.error(rel(folder), 0, 0, "theme folder is a link to a place outside the project; it was not read",
+                       "copy the theme into the project instead of linking to it")
+        return
+    import jinja2
+
+    env = jinja2.Environment()
+    for dirpath, dirnames, filenames in os.walk(folder):  # links to folders are not followed, only reported
+        for name in sorted(dirnames + filenames):
+            path = Path(dirpath) / name
+            if path.is_symlink() and not inside(path, project.root):
+                problems.error(rel(path), 0, 0, "file is a link to a place outside the project; it was not read",
+                               "copy the file into the theme instead of linking to it")
+                continue
+            if not path.is_file() or name.startswith("."):
+                continue
+            parent = path.parent.relative_to(folder).parts[:1]
+            if parent == ("i18n",) and name.endswith(".json"):
+                try:
+                    labels = json.loads(path.read_text(encoding="utf-8"))
+                except UnicodeDecodeError:
+                    problems.error(rel(path), 0, 0, "file is not UTF-8 text", "save the file as UTF-8")
+                    continue
+                except json.JSONDecodeError as exc:
+                    problems.error(rel(path), exc.lineno, exc.colno, f"labels file is not JSON: {exc.msg}",
+                                   'write the labels as one JSON object: {"nav.home": "Home", …}')
+                    continue
+                if not isinstance(labels, dict):
+                    problems.error(rel(path), 1, 1, "labels file must be one JSON object of labels",
+                                   'write the labels as one JSON object: {"nav.home": "Home", …}')
+            elif parent == ("templates",) and name.endswith(".html"):
+                try:
+                    env.parse(path.read_text(encoding="utf-8"))
+                except UnicodeDecodeError:
+                    problems.error(rel(path), 0, 0, "file is not UTF-8 text", "save the file as UTF-8")
+                except jinja2.TemplateSyntaxError as exc:
+                    problems.error(rel(path), exc.lineno or 1, 0, f"template syntax error: {exc.message}",
+                                   "see the Jinja template documentation; the built-in theme's templates are examples")
+
+
+def _validate_output_paths(project: Project, problems: Problems) -> None:
+    """Report objects and files whose pages would land on a path another page already takes."""
+    for kind, folder in RESERVED_IDS.items():
+        if kind == "metric":
+            spots = [project.site_origin.at("metrics", i, "id") for i, s in enumerate(project.config.metrics) if s.id == "index"]
+            where = [(project.site_origin.path, *spot) for spot in spots]
+        else:
+            objects = {"journey": project.journeys, "persona": project.personas, "playbook": project.playbooks}[kind]
+            origin = project.origins.get((kind, "index")) if "index" in objects else None
+            where = [(origin.path, *(origin.at("id") if ("id",) in origin.locator.values else (1, 1)))] if origin else []
+        for path, line, col in where:
+            problems.error(path, line, col, f"id 'index' is reserved: {folder}/index.html is the overview of the {folder}",
+                           f"give this {kind} another id (rename the file, or set 'id:')")
+    # Windows and macOS see 'Logo.png' and 'logo.png' as one file: the second would overwrite the first
+    assets = project.content_dir / "assets"
+    if assets.is_dir():
+        seen: dict[str, str] = {}
+        for path in sorted(assets.rglob("*")):
+            rel = path.relative_to(project.root).as_posix()
+            key = rel.casefold()
+            if key in seen:
+                problems.error(rel, 0, 0, f"file name differs from {seen[key]} only in upper and lower case",
+                               "rename one of them: on Windows and macOS they are the same file, so the site would lose one")
+            seen.setdefault(key, rel)
 
 
 def _validate_journey(project: Project, journey: m.Journey, problems: Problems) -> None:

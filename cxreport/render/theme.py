@@ -21,18 +21,48 @@ def builtin_theme_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "themes" / "default"
 
 
+def _within(path: Path, bound: Path) -> bool:
+    """Tell whether path, links resolved, stays under bound (a theme file never leads out of its project)."""
+    try:
+        return path.resolve().is_relative_to(bound.resolve())
+    except (OSError, RuntimeError):
+        return False
+
+
+class _BoundedLoader(jinja2.FileSystemLoader):
+    """A template folder whose templates may not be links to files outside a bound (the project)."""
+
+    def __init__(self, folder: str, bound: str) -> None:
+        super().__init__(folder, encoding="utf-8")
+        self.bound = Path(bound)
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = super().get_source(environment, template)
+        if not _within(Path(filename), self.bound):
+            raise jinja2.TemplateNotFound(template)
+        return source, filename, uptodate
+
+
 @dataclass(frozen=True)
 class Theme:
-    """The folders a site is rendered from, most specific first: the project's theme, then the built-in one."""
+    """The folders a site is rendered from, most specific first: the project's theme, then the built-in one.
+
+    bounds[i] is where folders[i]'s files must stay, links resolved: the project for its own theme.
+    """
 
     folders: tuple[Path, ...]
+    bounds: tuple[Path, ...] = ()
 
     @classmethod
-    def for_project(cls, project_root: Path, name: str) -> "Theme":
+    def for_project(cls, project_root: Path, name: str) -> Theme:
         own = project_root / "themes" / name
         builtin = builtin_theme_dir()
-        folders = (own, builtin) if own.is_dir() and own.resolve() != builtin.resolve() else (builtin,)
-        return cls(folders)
+        if own.is_dir() and own.resolve() != builtin.resolve() and _within(own, project_root):
+            return cls((own, builtin), (project_root, builtin))
+        return cls((builtin,), (builtin,))
+
+    def bound(self, folder: Path) -> Path:
+        return self.bounds[self.folders.index(folder)] if self.bounds else folder
 
     def template_dirs(self) -> tuple[str, ...]:
         return tuple(str(f / "templates") for f in self.folders if (f / "templates").is_dir())
@@ -50,18 +80,19 @@ class Theme:
                 continue
             for path in sorted(base.rglob("*")):
                 rel = path.relative_to(base)
-                if path.is_file() and not any(part.startswith(".") for part in rel.parts):
+                if path.is_file() and not any(part.startswith(".") for part in rel.parts) and _within(path, self.bound(folder)):
                     files[rel.as_posix()] = path
         return dict(sorted(files.items()))
 
     def environment(self) -> jinja2.Environment:
-        return _environment(self.template_dirs())
+        dirs = [(str(f / "templates"), str(self.bound(f))) for f in self.folders if (f / "templates").is_dir()]
+        return _environment(tuple(dirs))
 
 
 @functools.lru_cache(maxsize=8)
-def _environment(template_dirs: tuple[str, ...]) -> jinja2.Environment:
-    """Give the Jinja environment for a chain of template folders, made once and kept (templates compile once)."""
-    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(d, encoding="utf-8") for d in template_dirs])
+def _environment(template_dirs: tuple[tuple[str, str], ...]) -> jinja2.Environment:
+    """Give the Jinja environment for a chain of (template folder, bound), made once and kept (templates compile once)."""
+    loader = jinja2.ChoiceLoader([_BoundedLoader(d, bound) for d, bound in template_dirs])
     env = jinja2.Environment(
         loader=loader, autoescape=True, undefined=jinja2.StrictUndefined, auto_reload=True,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
