@@ -80,7 +80,7 @@ def check_revision(rev: str) -> None:
     if rev.startswith("-"):
         raise DiffError(f"revision '{rev}' starts with '-' and would be read as an option; refused",
                         "name a commit, branch or tag, e.g. HEAD~1 or main", exit_code=2)
-    if "\x00" in rev or "\n" in rev:
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in rev):  # git refuses them in names; never echo them to a terminal
         raise DiffError("a revision may not contain control characters", exit_code=2)
 
 
