@@ -157,7 +157,9 @@ def _interrupt(signum, frame):  # noqa: ARG001 (signal handler signature)
 @click.option("--stamp", is_flag=True, help="Print the build time on the pages (off by default, so builds are byte-identical).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--full", is_flag=True, help="Make every page again, whatever the last build's record says.")
-def build(path: str, out_dir: str | None, quiet: bool, stamp: bool, strict: bool, full: bool) -> None:
+@click.option("-j", "--jobs", type=click.IntRange(1, 512), default=None,
+              help="Processes drawing the pages of a large site (default: one per core).")
+def build(path: str, out_dir: str | None, quiet: bool, stamp: bool, strict: bool, full: bool, jobs: int | None) -> None:
     """Build the site of the project in PATH into output/ (or --out), atomically: all or nothing.
 
     Only the pages whose content changed since the last build are made again (--full makes them all).
@@ -173,7 +175,7 @@ def build(path: str, out_dir: str | None, quiet: bool, stamp: bool, strict: bool
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         result = run_build(root, Path(out_dir) if out_dir else None, stamp=stamp, strict=strict, progress=progress,
-                           full=full)
+                           full=full, jobs=jobs)
     except OutputFolderError as exc:
         raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt:

@@ -163,7 +163,8 @@ class Session:
         check_output_dir(root, out)
         result = Build(root=root, out=out, problems=Problems(), strict=self.strict)
         problems = result.problems
-        incremental = not (self.full or self.stamp or print_date is not None)
+        recorded = not (self.stamp or print_date is not None)  # pages that carry a time or the PDF's page: no record
+        incremental = recorded and not self.full
         self.full = False  # a session asked for a full build does one, then goes on incrementally
 
         previous = self.record if incremental else None
@@ -243,12 +244,12 @@ class Session:
         if result.failed:
             return _done(result, started)
         progress.stage("write")
-        if incremental:
+        if recorded:
             self.record = None
             Record.forget(self.record_path)  # while out changes, no record vouches for it
         write(site, out, root, progress)
         result.written = True
-        if incremental:
+        if recorded:
             paths = [p for p, _ in site.files.items()]
             self.record = Record(
                 code=code_key(), options=options, inputs=inputs, site=site_key, keys=keys,
