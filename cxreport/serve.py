@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import html
 import http.server
+import ipaddress
 import mimetypes
 import os
-import posixpath
 import queue
 import shutil
 import socket
@@ -22,9 +22,10 @@ import threading
 import time
 import traceback
 import webbrowser
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 import click
@@ -125,17 +126,33 @@ class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     state: SiteState  # set on the subclass made for each server
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 (http.server's name)
+    def log_message(self, format: str, *args) -> None:
         pass  # the terminal shows builds and problems, not every request
 
-    def do_HEAD(self) -> None:  # noqa: N802 (http.server's name)
-        self._respond(head=True)
+    def do_HEAD(self) -> None:
+        if self._host_allowed(head=True):
+            self._respond(head=True)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
+        if not self._host_allowed(head=False):
+            return
         if urlsplit(self.path).path == EVENTS:
             self._events()
         else:
             self._respond(head=False)
+
+    def _host_allowed(self, head: bool) -> bool:
+        """Refuse a request for another host name while listening on loopback (DNS rebinding: a web page whose name
+        was pointed at 127.0.0.1 would otherwise read the handbook through the visitor's browser)."""
+        bound = self.server.server_address[0]
+        if not is_loopback(str(bound)):
+            return True
+        host = (self.headers.get("Host") or "").strip().lower()
+        name = host[1:].split("]")[0] if host.startswith("[") else host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+        if name == "localhost" or _loopback_address(name):
+            return True
+        self._send(421, b"This server answers only to localhost", "text/plain; charset=utf-8", head)
+        return False
 
     def _send(self, status: int, body: bytes, content_type: str, head: bool, extra: dict | None = None) -> None:
         self.send_response(status)
@@ -336,6 +353,13 @@ class DevServer:
             if thread is not threading.current_thread():
                 thread.join(timeout=2)
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def _loopback_address(name: str) -> bool:
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 def is_loopback(host: str) -> bool:
