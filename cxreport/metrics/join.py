@@ -14,9 +14,7 @@ from ..problems import Problems, did_you_mean
 from . import rowcheck
 from .cache import TallyCache
 from .cells import (
-    date_status_sql,
     lit,
-    period_sql,
 )
 from .content import MapIndex
 from .layout import Layout, inspect_csv, inspect_parquet, map_columns
@@ -25,9 +23,7 @@ from .read import (
     FileRef,
     build_rows,
     build_standard,
-    keys_sql,
     lines_from,
-    number_sql_pair,
     report_unparsable,
     transcode,
 )
@@ -91,12 +87,16 @@ def join_metrics(project: Project, problems: Problems, cache_dir: Path | None = 
             experiments.setdefault(pb.metric, []).append(pb)
     tables: dict[str, MetricTable] = {}
     with tempfile.TemporaryDirectory(prefix="cxreport-") as scratch:
+        # should DuckDB need to spill (reading a huge file's rows again to find problems), it does so here,
+        # never in the folder cxreport was started from
+        con.execute(f"SET temp_directory = {lit(str(Path(scratch) / 'duckdb'))}")
         for i, source in enumerate(project.config.metrics):
             if source.id in tables:
                 continue  # validate reports the second declaration
             table = _read_metric(con, project, index, i, source, problems, cache, experiments.get(source.id, []), Path(scratch))
             if table is not None:
                 tables[source.id] = table
+        con.execute("SET temp_directory = ''")  # the scratch folder goes; the tables left are small
     return MetricData(con, index, tables)
 
 
@@ -178,14 +178,6 @@ def _joined_sql(std: str, layout: Layout) -> str:
             f"FROM ({rowcheck.resolved_sql(std, layout)}) GROUP BY ALL")
 
 
-def _row_sql(rows: str, layout: Layout, source: m.MetricSource) -> str:
-    """Give the standard view of the rows read again in file order: one line per row, with its raw cells."""
-    _, status = number_sql_pair("num_raw", layout, source)
-    return (f"SELECT coalesce(rid, rowid) AS rid, 1 AS w, {period_sql('d', source.period)} AS period, "
-            f"{date_status_sql('date_raw', 'd')} AS date_status, {keys_sql(layout)}, {status} AS num_status, "
-            f"date_raw, num_raw FROM {rows}")
-
-
 def _check_rows(con: duckdb.DuckDBPyConnection, i: int, source: m.MetricSource, layout: Layout, std: str, index: MapIndex,
                 experiment: str | None, file, problems: Problems) -> bool:
     """Report the row problems of one metric file; give whether it has none."""
@@ -200,14 +192,13 @@ def _check_rows(con: duckdb.DuckDBPyConnection, i: int, source: m.MetricSource, 
     f = file()
     if f is None:
         return False
-    rows, view = f"rows_{i}", f"rowview_{i}"
+    rows = f"rows_{i}"
     try:
         build_rows(con, rows, f, layout, source)
-        con.execute(f"CREATE OR REPLACE VIEW {view} AS {_row_sql(rows, layout, source)}")
         if breaks:
-            located = _locate_breaks(con, view, layout, source, breaks[:rowcheck.LIMIT + 1])
+            located = _locate_breaks(con, rows, layout, source, breaks[:rowcheck.LIMIT + 1])
         else:
-            located = rowcheck.locate(con, view, found, layout, rowcheck.LIMIT + 1)
+            located = rowcheck.locate(con, rows, found, layout, rowcheck.LIMIT + 1)
         count = con.execute(f"SELECT count(*) FROM {rows}").fetchone()[0]
         if layout.kind == "csv":
             lines = rowcheck.record_lines(con, f"lines_{i}", lines_from(f, layout), layout,
@@ -227,18 +218,17 @@ def _check_rows(con: duckdb.DuckDBPyConnection, i: int, source: m.MetricSource, 
         out.sort(key=lambda o: (o[0], o[1]))
         rowcheck.report(problems, f.rel, out, total)
     finally:
-        con.execute(f"DROP VIEW IF EXISTS {view}")
         con.execute(f"DROP TABLE IF EXISTS {rows}")
     return False
 
 
-def _locate_breaks(con: duckdb.DuckDBPyConnection, view: str, layout: Layout, source: m.MetricSource, breaks) -> list[rowcheck.RowProblem]:
+def _locate_breaks(con: duckdb.DuckDBPyConnection, rows: str, layout: Layout, source: m.MetricSource, breaks) -> list[rowcheck.RowProblem]:
     """Give the first row of each funnel stage whose count exceeds the previous stage's."""
-    resolved = rowcheck.resolved_sql(view, layout)
+    resolved = rowcheck.resolved_sql(f"(SELECT *, coalesce(rid, rowid) AS rno FROM {rows})", layout)
     header = layout.header("count")
     out = []
     for period, label, journey, segment, variant, stage, c, prev_stage, prev_c in breaks:
-        rid = con.execute(f"SELECT min(rid) FROM ({resolved}) WHERE period = ? AND j IS NOT DISTINCT FROM ? "
+        rid = con.execute(f"SELECT min(rno) FROM ({resolved}) WHERE period = ? AND j IS NOT DISTINCT FROM ? "
                           f"AND segment IS NOT DISTINCT FROM ? AND variant IS NOT DISTINCT FROM ? AND s = ?",
                           [period, journey, segment, variant, stage]).fetchone()[0]
         within = ", ".join([label] + [f"{w} '{v}'" for w, v in (("journey", journey), ("segment", segment), ("variant", variant)) if v])

@@ -26,6 +26,7 @@ from .cells import (
     NUMBER_COLUMN,
     SCORE_RANGE,
     date_sql,
+    date_status_sql,
     decimal_mark,
     lit,
     number_sql,
@@ -207,8 +208,17 @@ def build_standard(con: duckdb.DuckDBPyConnection, table: str, file: FileRef, la
 
 
 def build_rows(con: duckdb.DuckDBPyConnection, table: str, file: FileRef, layout: Layout, source: MetricSource) -> None:
-    """Create a table of the rows in file order (CSV: rowid is the record's index), to find the lines of problems."""
-    con.execute(f"CREATE OR REPLACE TABLE {table} AS {cells_sql(file, layout, source, with_rid=layout.kind == 'parquet')}")
+    """Create a table of the rows in file order, every cell judged, to find the lines of problems.
+
+    Columns rid (Parquet: the row number; CSV: NULL, the record's index is the table's rowid,
+    as a new table keeps the file's order), w = 1, period, date_status, the keys, num_status
+    and the raw date and number. Read a row's number as coalesce(rid, rowid).
+    """
+    _, status = number_sql_pair("num_raw", layout, source)
+    rid = "rid" if layout.kind == "parquet" else "NULL::BIGINT"
+    con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT {rid} AS rid, 1 AS w, {period_sql('d', source.period)} AS period, "
+                f"{date_status_sql('date_raw', 'd')} AS date_status, {keys_sql(layout)}, {status} AS num_status, date_raw, num_raw "
+                f"FROM ({cells_sql(file, layout, source, with_rid=layout.kind == 'parquet')})")
 
 
 # --- when DuckDB cannot parse a file ----------------------------------------------

@@ -91,9 +91,9 @@ def checks(source: MetricSource, layout: Layout, experiment: str | None, index: 
     return out
 
 
-def _union(view: str, found: list[Check], layout: Layout) -> str:
-    parts = [f"SELECT rid, w, {layout.col(c.column)} AS col, {lit(c.column)} AS name, {lit(c.kind)} AS kind "
-             f"FROM {view} x WHERE {c.condition}" for c in found]
+def _union(rows: str, found: list[Check], layout: Layout, extra: list[str]) -> str:
+    parts = [f"SELECT coalesce(rid, rowid) AS rid, {layout.col(c.column)} AS col, {lit(c.column)} AS name, {lit(c.kind)} AS kind"
+             f"{''.join(', ' + e for e in extra)} FROM {rows} x WHERE {c.condition}" for c in found]
     return " UNION ALL ".join(parts)
 
 
@@ -150,8 +150,10 @@ def record_lines(con: duckdb.DuckDBPyConnection, name: str, lines_from: str, lay
     """Give, for records (0-based, in file order), the line each starts on and whether it spans more lines.
 
     The file is read once more as plain lines. Each line maps the state "inside a quoted
-    field or not" at its start to the state at its end; that map is the identity, a flip
-    or a constant, so the state at every line is a running sum in SQL (no loop over rows).
+    field or not" at its start to the state at its end; that map is the identity (always,
+    for a line without a quote), a flip or a constant. After each constant line the state
+    is that constant flipped once per flipping line since, so the state at every line is a
+    running sum in SQL (no loop over rows).
     A record starts on a line that begins outside quotes and is not blank (DuckDB skips
     blank lines). Empty when the count of records found disagrees with the rows read.
     """
@@ -159,17 +161,19 @@ def record_lines(con: duckdb.DuckDBPyConnection, name: str, lines_from: str, lay
         return {}
     out_to_in, in_to_in, in_to_in_again = (lit(p) for p in _quote_state_patterns(layout.delimiter))
     try:
-        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT l FROM {lines_from}")
+        # each line judged as it is read: the table keeps three flags a line, not its text
+        con.execute(f"""CREATE OR REPLACE TABLE {name} AS SELECT coalesce(l, '') = '' AS blank,
+                            contains(l, '"') AND regexp_full_match(l, {out_to_in}) AS o,
+                            l IS NULL OR NOT contains(l, '"') OR regexp_full_match(l, {in_to_in})
+                                OR regexp_full_match(l, {in_to_in_again}) AS i
+                        FROM {lines_from}""")
         rows = con.execute(f"""
-            WITH x AS (SELECT rowid + 1 AS line, coalesce(l, '') AS l FROM {name} WHERE rowid >= {layout.skip}),
-            f AS (SELECT line, l = '' AS blank, regexp_full_match(l, {out_to_in}) AS o,
-                         regexp_full_match(l, {in_to_in}) OR regexp_full_match(l, {in_to_in_again}) AS i FROM x),
+            WITH f AS (SELECT rowid + 1 AS line, blank, coalesce(o, false) AS o, i FROM {name} WHERE rowid >= {layout.skip}),
             k AS (SELECT *, o = i AS fixed, o AND NOT i AS flip FROM f),
-            s AS (SELECT *, sum(flip::INTEGER) OVER w AS flips FROM k WINDOW w AS (ORDER BY line ROWS UNBOUNDED PRECEDING)),
-            t AS (SELECT *, last_value(CASE WHEN fixed THEN o::INTEGER END IGNORE NULLS) OVER w AS fixed_to,
-                            last_value(CASE WHEN fixed THEN flips END IGNORE NULLS) OVER w AS flips_then
-                  FROM s WINDOW w AS (ORDER BY line ROWS UNBOUNDED PRECEDING)),
-            a AS (SELECT line, blank, (coalesce(fixed_to, 0) + flips - coalesce(flips_then, 0)) % 2 = 1 AS inside_after FROM t),
+            s AS (SELECT *, sum(fixed::INTEGER) OVER (ORDER BY line ROWS UNBOUNDED PRECEDING) AS seg FROM k),
+            t AS (SELECT *, sum(flip::INTEGER) OVER (PARTITION BY seg ORDER BY line ROWS UNBOUNDED PRECEDING) AS flips,
+                            max(CASE WHEN fixed THEN o::INTEGER END) OVER (PARTITION BY seg) AS fixed_to FROM s),
+            a AS (SELECT line, blank, (coalesce(fixed_to, 0) + flips) % 2 = 1 AS inside_after FROM t),
             b AS (SELECT *, coalesce(lag(inside_after) OVER (ORDER BY line), false) AS inside_before FROM a),
             starts AS (SELECT line, inside_after AS spans, row_number() OVER (ORDER BY line) - 2 AS rec
                        FROM b WHERE NOT inside_before AND NOT blank)
@@ -200,12 +204,14 @@ class RowProblem:
     text: tuple[str, str] | None = None  # (message, hint) when the check words it itself
 
 
-def locate(con: duckdb.DuckDBPyConnection, view: str, found: list[Check], layout: Layout, limit: int) -> list[RowProblem]:
-    """Give the first `limit` problems of the rows behind a view, in file order."""
-    sql = (f"SELECT p.rid, p.col, p.name, p.kind, r.date_raw, r.num_raw, r.journey, r.stage, r.touchpoint, r.segment, r.variant "
-           f"FROM ({_union(view, found, layout)}) p JOIN {view} r ON r.rid = p.rid ORDER BY p.rid, p.col, p.kind LIMIT {limit}")
-    names = ["date_raw", "num_raw", "journey", "stage", "touchpoint", "segment", "variant"]
-    return [RowProblem(row[0], row[1], row[2], row[3], dict(zip(names, row[4:]))) for row in con.execute(sql).fetchall()]
+_RAW = ["date_raw", "num_raw", "journey", "stage", "touchpoint", "segment", "variant"]
+
+
+def locate(con: duckdb.DuckDBPyConnection, rows: str, found: list[Check], layout: Layout, limit: int) -> list[RowProblem]:
+    """Give the first `limit` problems of a table of judged rows (read.build_rows), in file order."""
+    sql = (f"SELECT rid, col, name, kind, {', '.join(_RAW)} FROM ({_union(rows, found, layout, _RAW)}) "
+           f"ORDER BY rid, col, kind LIMIT {limit}")
+    return [RowProblem(row[0], row[1], row[2], row[3], dict(zip(_RAW, row[4:]))) for row in con.execute(sql).fetchall()]
 
 
 def describe(p: RowProblem, source: MetricSource, layout: Layout, index: MapIndex, experiment: str | None) -> tuple[str, str]:
