@@ -11,7 +11,7 @@ from typing import Mapping
 SMALL_SAMPLE = 30
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a large handbook has hundreds of thousands: no __dict__ each
 class Figure:
     """One figure: a metric for one period and one place in the map (and segment, variant)."""
 

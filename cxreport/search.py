@@ -43,9 +43,11 @@ def fold(text: str) -> str:
 
     search.js folds a query the same way: lower case, NFKD, marks dropped, anything not a letter or digit a space.
     """
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
-    return _NOT_WORD.sub(" ", stripped).strip()
+    folded = text.casefold()
+    if not folded.isascii():  # ASCII has nothing to decompose (most text): skip the walk over every character
+        decomposed = unicodedata.normalize("NFKD", folded)
+        folded = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
+    return _NOT_WORD.sub(" ", folded).strip()
 
 
 def plain(markup: Any) -> str:
@@ -74,6 +76,21 @@ def _script_json(data: Any) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
+def index_row(entry: SearchEntry, stop: frozenset[str] = frozenset()) -> list:
+    """Give one row of the index: [kind number, title, url, context, words]."""
+    order = KINDS.index(entry.kind) if entry.kind in KINDS else None
+    if order is None:
+        raise ValueError(f"unknown search entry kind {entry.kind!r}")
+    return [order, entry.title, entry.url, entry.context, words_of(entry, stop)]
+
+
+def script_of_rows(rows: Iterable[list], labels: Mapping[str, str]) -> str:
+    """Give the index script of rows made by index_row (an incremental build keeps each page's rows)."""
+    items = sorted(rows, key=lambda r: (r[0], r[2], r[1]))
+    data = {"kinds": list(KINDS), "labels": dict(sorted(labels.items())), "items": items}
+    return f"window.CXSEARCH={_script_json(data)};\n"
+
+
 def index_script(entries: Iterable[SearchEntry], labels: Mapping[str, str], language: str = "") -> str:
     """Give the JavaScript file that defines the index as `window.CXSEARCH` (safe inside <script>, byte-stable).
 
@@ -81,14 +98,7 @@ def index_script(entries: Iterable[SearchEntry], labels: Mapping[str, str], lang
     shows (group headings, counts), in the site's language.
     """
     stop = STOP_WORDS.get(language, frozenset())
-    order = {k: i for i, k in enumerate(KINDS)}
-    rows = []
-    for e in sorted(entries, key=lambda e: (order.get(e.kind, len(KINDS)), e.url, e.title)):
-        if e.kind not in order:
-            raise ValueError(f"unknown search entry kind {e.kind!r}")
-        rows.append([order[e.kind], e.title, e.url, e.context, words_of(e, stop)])
-    data = {"kinds": list(KINDS), "labels": dict(sorted(labels.items())), "items": rows}
-    return f"window.CXSEARCH={_script_json(data)};\n"
+    return script_of_rows([index_row(e, stop) for e in entries], labels)
 
 
 # --- entries from the page plan ---------------------------------------------------------------------

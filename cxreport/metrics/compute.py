@@ -67,7 +67,8 @@ def _metric_figures(project: Project, data: MetricData, table: MetricTable) -> l
                  g.touchpoint NULLS FIRST, g.segment NULLS FIRST, g.variant NULLS FIRST"""
     rows = data.con.execute(sql).fetchall()
     target = project.config.targets.get(source.id) or project.config.targets.get(source.type)
-    raw = [_figure(source, *row) for row in rows]
+    shared: dict[str, str] = {}  # one string object per distinct period and id, not one per figure (memory)
+    raw = [_figure(source, *[shared.setdefault(v, v) if type(v) is str else v for v in row]) for row in rows]
     if source.type == "funnel":
         raw = _with_conversion(raw)
     out = []

@@ -54,7 +54,8 @@ def experiment_row(r: VariantResult) -> dict:
 def _document(name: str, rows: list[dict]) -> str:
     if not rows:
         return f'{{"{name}": []}}\n'
-    lines = ",\n".join("  " + json.dumps(r, ensure_ascii=False, allow_nan=False) for r in rows)
+    encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode  # one encoder, not one per row
+    lines = ",\n".join("  " + encode(r) for r in rows)
     return f'{{"{name}": [\n{lines}\n]}}\n'
 
 

@@ -14,7 +14,7 @@ from ..depends import digest
 from ..figures import FigureSet
 from ..loader import Project, inside, relpath
 from ..problems import Problem, Problems
-from ..search import INDEX_PATH, SearchEntry, entries_for, index_script
+from ..search import INDEX_PATH, STOP_WORDS, entries_for, index_row, script_of_rows
 from .charts import ChartStyle
 from .data import experiments_json, figures_json, metric_csv
 from .i18n import Catalogue, load_catalogue
@@ -162,9 +162,10 @@ def render_site(project: Project, figures: FigureSet, problems: Problems, *, sta
         return without_links(html) if page.kind == "print" else html
 
     guide_label = t("playbook.guide")
+    stop = STOP_WORDS.get(cfg.language, frozenset())
 
-    def search_entries(page: Page) -> list[list]:
-        return [list(dataclasses.astuple(e)) for e in entries_for([page], guide_label)]
+    def search_rows(page: Page) -> list[list]:  # made with the page (in its worker), kept with it by the record
+        return [index_row(e, stop) for e in entries_for([page], guide_label)]
 
     data: dict[str, bytes | str | Path] = {}
 
@@ -179,7 +180,7 @@ def render_site(project: Project, figures: FigureSet, problems: Problems, *, sta
     if reuse is not None and reuse.nav != nav_key:
         reuse = dataclasses.replace(reuse, pages={})
     chosen = specs if reuse is None else [s for s in specs if s.path not in reuse.pages or reuse.remake(s)]
-    made = make_pages(chosen, draw, sink, extra=search_entries, jobs=1 if print_date is not None else jobs,
+    made = make_pages(chosen, draw, sink, extra=search_rows, jobs=1 if print_date is not None else jobs,
                       on_page=on_page, meanwhile=data_files)
     pages = [m.page for m in made]
     if print_date is not None:
@@ -210,8 +211,7 @@ def render_site(project: Project, figures: FigureSet, problems: Problems, *, sta
     for rel, path in assets.items():
         files.add(media_path(rel), path)
     search_labels = {k.removeprefix("search."): v for k, v in t.labels.items() if k.startswith("search.")}
-    entries = [SearchEntry(*row) for info in infos.values() for row in info.entries]
-    files.add(INDEX_PATH, index_script(entries, search_labels, cfg.language))
+    files.add(INDEX_PATH, script_of_rows([row for info in infos.values() for row in info.entries], search_labels))
     for path, content in data.items():
         files.add(path, content)
     return RenderedSite(files=files, pages=pages, figures=len(figures.figures), specs=specs, infos=infos, nav=nav_key)

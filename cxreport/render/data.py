@@ -69,6 +69,18 @@ def metric_csv(figures: list[Figure], language: str) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(FIGURE_COLUMNS)
+    text: dict = {}  # ids and periods repeat across hundreds of thousands of figures: judge each once
+    getters = [(c in TEXT_COLUMNS, c) for c in FIGURE_COLUMNS]
     for f in figures:
-        writer.writerow([safe_cell(c, getattr(f, c), decimal) for c in FIGURE_COLUMNS])
+        row = []
+        for is_text, c in getters:
+            value = getattr(f, c)
+            if is_text:
+                cell = text.get(value)
+                if cell is None:
+                    cell = text[value] = safe_cell(c, value, decimal)
+            else:
+                cell = safe_cell(c, value, decimal)
+            row.append(cell)
+        writer.writerow(row)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -123,6 +123,15 @@ class FigureIndex:
         for r in figures.experiments:
             self._experiments[r.experiment].append(r)
 
+    _last: tuple[FigureSet, "FigureIndex"] | None = None
+
+    @classmethod
+    def of(cls, figures: FigureSet) -> "FigureIndex":
+        """Give the index of a FigureSet, kept for the next build while its figures stay the same (cxreport serve)."""
+        if cls._last is None or cls._last[0] is not figures:
+            cls._last = (figures, cls(figures))
+        return cls._last[1]
+
     def get(self, metric: str, period: str = ALL, journey: str | None = None, stage: str | None = None,
             touchpoint: str | None = None, segment: str | None = None, variant: str | None = None) -> Figure | None:
         return self._by_key.get((metric, period, journey, stage, touchpoint, segment, variant))
@@ -158,7 +167,7 @@ class Planner:
     _chart_count: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.index = FigureIndex(self.figures)
+        self.index = FigureIndex.of(self.figures)
         self.cfg = self.project.config
         self.metric_ids = [s.id for s in self.cfg.metrics]
         self._playbooks_at: dict[tuple[str | None, str | None], list] = defaultdict(list)
