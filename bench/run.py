@@ -100,7 +100,7 @@ import sys, time
 from pathlib import Path
 from cxreport.pipeline import Session
 root, out, rel, old, new = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
-session = Session(root, out, keep_record=False)
+session = Session(root, out, keep_record=False, in_place=True)
 first = session.build()
 assert first.written
 path = root / rel

@@ -108,6 +108,33 @@ def write(site, out: Path, project_root: Path, progress: Progress | None = None)
     write_site(site.files, out, project_root, on_file=(progress or Silent()).advance)
 
 
+def write_in_place(site, out: Path, previous: set[str]) -> None:
+    """Update out file by file: changed files written under a temporary name and moved into place, files no
+    longer in the site removed. Only for a folder nobody else writes to (serve's): a reader may see a mix of
+    two builds for a moment, never a half-written file.
+    """
+    import os
+    import shutil
+
+    from .render.write import MARKER, KeptFile
+
+    pid = os.getpid()
+    for rel, data in site.files.items():
+        dest = out / rel
+        if isinstance(data, KeptFile) and Path(data) == dest:
+            continue  # kept as it is
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(f".{dest.name}.{pid}.tmp")
+        if isinstance(data, Path):
+            shutil.copyfile(data, tmp)
+        else:
+            tmp.write_bytes(data)
+        os.replace(tmp, dest)
+    for rel in previous - set(site.files.files):
+        (out / rel).unlink(missing_ok=True)
+    (out / MARKER).touch()
+
+
 def default_out(root: Path) -> Path:
     return root / "output"
 
@@ -134,13 +161,14 @@ class Session:
     """
 
     def __init__(self, root: Path, out: Path | None = None, *, stamp: bool = False, strict: bool = False,
-                 full: bool = False, jobs: int | None = None, keep_record: bool = True) -> None:
+                 full: bool = False, jobs: int | None = None, keep_record: bool = True, in_place: bool = False) -> None:
         from .depends import ObjectDigests
         from .record import record_file
 
         self.root = root.resolve()
         self.out = (out if out is not None else default_out(self.root)).resolve()
         self.stamp, self.strict, self.full, self.keep_record = stamp, strict, full, keep_record
+        self.in_place = in_place  # rebuilds update out file by file instead of swapping in a staged copy (serve)
         self.jobs = jobs
         self.record_path = record_file(self.root / CACHE_DIR, self.out)
         self.record = None
@@ -247,7 +275,10 @@ class Session:
         if recorded:
             self.record = None
             Record.forget(self.record_path)  # while out changes, no record vouches for it
-        write(site, out, root, progress)
+        if self.in_place and reuse is not None:
+            write_in_place(site, out, set(previous.outputs))
+        else:
+            write(site, out, root, progress)
         result.written = True
         if recorded:
             paths = [p for p, _ in site.files.items()]

@@ -246,7 +246,7 @@ class DevServer:
         self.host, self.port = host, port
         self.echo = echo or (lambda text: click.echo(text, err=True))
         self.tmp = Path(tempfile.mkdtemp(prefix="cxreport-serve-"))
-        self.session = Session(self.root, self.tmp / "site", strict=strict, jobs=jobs, keep_record=False)
+        self.session = Session(self.root, self.tmp / "site", strict=strict, jobs=jobs, keep_record=False, in_place=True)
         self.state = SiteState(self.tmp / "site")
         self.stop_event = threading.Event()
         self.changes: queue.Queue = queue.Queue()

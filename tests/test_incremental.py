@@ -175,3 +175,15 @@ def test_a_session_keeps_parsed_files_and_figures(example, tmp_path, monkeypatch
     assert calls == []  # the maps the metrics join to did not change: the figures are kept
     assert not session.record_path.exists()
     assert tree(tmp_path / "out") == full_build_of(example, tmp_path, "full")
+
+
+def test_a_session_that_updates_in_place_gives_the_same_site(example, tmp_path):
+    session = Session(example, tmp_path / "out", keep_record=False, in_place=True)
+    assert session.build().written
+    edit(example, "content/journeys/eerste-bestelling.yml", "Scrolt 's avonds op de bank", "Scrolt 's nachts op de bank")
+    (example / "content/pages/werkwijze.md").unlink()
+    assert session.build().written
+    assert tree(tmp_path / "out") == full_build_of(example, tmp_path, "full")
+    edit(example, "content/journeys/eerste-bestelling.yml", "Scrolt 's nachts", "Scrolt 's ochtends")
+    result = session.build()
+    assert result.made == 2 and tree(tmp_path / "out") == full_build_of(example, tmp_path, "full2")
