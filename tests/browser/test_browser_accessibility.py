@@ -1,0 +1,39 @@
+"""axe-core (axe-playwright-python) on the home page, a journey page and a playbook page: no serious or critical
+violation. Every violation found is written to test-artifacts/axe.json for a person to read."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from browser_support import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+PAGES = ["index.html", "journeys/eerste-bestelling.html", "playbooks/maathulp-productpagina.html",
+         "playbooks/pakket-vertraagd.html"]
+
+
+def scan(page) -> list[dict]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": len(v["nodes"]),
+             "targets": [n["target"] for n in v["nodes"]][:5]} for v in results.response["violations"]]
+
+
+def test_no_serious_or_critical_violation(watched, server):
+    page = watched.page
+    found: dict[str, list[dict]] = {}
+    for path in PAGES:
+        watched.open(server + path)
+        found[path] = scan(page)
+    # The search results open, too: their groups and links are part of the page then.
+    watched.open(server + "index.html")
+    page.locator("#search-input").fill("maattabel")
+    page.wait_for_selector("#search-results a.search-hit")
+    found["index.html (search results open)"] = scan(page)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "axe.json").write_text(json.dumps(found, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    serious = {path: [v for v in violations if v["impact"] in ("serious", "critical")] for path, violations in found.items()}
+    assert serious == {path: [] for path in found}
+    assert watched.problems == []

@@ -1,0 +1,50 @@
+"""cxreport pdf end to end: the example printed by headless Chromium, read back with pypdf."""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from browser_support import ARTIFACTS, REPO
+
+pytestmark = pytest.mark.browser
+
+A4_LANDSCAPE = (842, 595)  # points
+
+
+def output_state() -> dict[str, str]:
+    out = REPO / "output"
+    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*")) if p.is_file()} if out.is_dir() else {}
+
+
+def test_pdf_of_the_example(browser, tmp_path):
+    from pypdf import PdfReader
+
+    before = output_state()
+    target = tmp_path / "rapport.pdf"
+    env = dict(os.environ, SOURCE_DATE_EPOCH="1772528400")  # 3 March 2026
+    run = subprocess.run([sys.executable, "-m", "cxreport", "pdf", str(REPO), "--out", str(target)],
+                         capture_output=True, text=True, env=env, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr
+    reader = PdfReader(str(target))
+    pages = len(reader.pages)
+    assert f"Printed {pages} pages" in run.stderr
+    # cover, summary, and per journey its introduction and a part of the map per group of stages, pillars, playbooks
+    assert 1 + 1 + 3 * 2 + 1 + 1 <= pages <= 60
+    for page in reader.pages:
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == A4_LANDSCAPE
+    texts = [page.extract_text() for page in reader.pages]
+    assert "Klanthandboek Pluk & Pien" in texts[0] and "Stand van 3 mrt. 2026" in texts[0]  # the cover, dated in Dutch
+    everything = "\n".join(texts)
+    for words in ["Samenvatting", "Eerste bestelling", "Woonspullen bestellen en terugsturen", "27,3", "Pijlers",
+                  "Draaiboeken", "deel 1 van", "Maattabel"]:
+        assert words in everything, words
+    assert reader.metadata.title.startswith("Klanthandboek Pluk & Pien")
+    assert output_state() == before  # built in a temporary folder, never in the project's output/
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copyfile(target, ARTIFACTS / "report.pdf")
