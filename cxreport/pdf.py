@@ -15,6 +15,7 @@ import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -39,11 +40,12 @@ class PdfUnavailable(click.ClickException):
 
 @dataclass
 class PdfResult:
-    """A printed report: where it went, its pages, and how long it took."""
+    """A printed report: where it went, its pages, how long it took, and the build's warnings."""
 
     path: Path
     pages: int
     seconds: float
+    problems: Any = None
 
 
 def find_chromium() -> str | None:
@@ -94,7 +96,7 @@ def print_date() -> dt.date:
     """Give the report's date: the day of SOURCE_DATE_EPOCH when set (reproducible builds), else today."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
     return dt.date.today()
 
 
@@ -103,22 +105,29 @@ def print_to_pdf(sync_api, print_html: Path, target: Path) -> None:
     with sync_api.sync_playwright() as playwright:
         browser = launch(playwright)
         try:
-            page = browser.new_page(viewport={"width": PRINT_WIDTH_PX, "height": PRINT_HEIGHT_PX})
-            page.emulate_media(media="print")
-            page.goto(print_html.as_uri(), wait_until="load")
-            page.wait_for_function(
-                "() => { const specs = document.querySelectorAll('script[data-chart]');"
-                " return document.documentElement.dataset.charts === 'drawn' || specs.length === 0; }",
-                timeout=CHART_TIMEOUT_MS)
-            missing = page.evaluate(
-                "() => Array.from(document.querySelectorAll('script[data-chart]'))"
-                ".map(s => s.dataset.chart).filter(id => !document.querySelector('#' + CSS.escape(id) + ' svg'))")
-            if missing:
-                raise click.ClickException(f"charts did not draw: {', '.join(missing)}")
-            page.pdf(path=str(target), format="A4", landscape=True, print_background=True, prefer_css_page_size=True,
-                     outline=True, tagged=True)
+            _print(browser, print_html, target)
+        except sync_api.Error as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise click.ClickException(f"Chromium could not print the report: {first}") from None
         finally:
             browser.close()
+
+
+def _print(browser, print_html: Path, target: Path) -> None:
+    """Open print_html at the width of the paper in print media, wait for its charts, and print it to target."""
+    page = browser.new_page(viewport={"width": PRINT_WIDTH_PX, "height": PRINT_HEIGHT_PX})
+    page.emulate_media(media="print")
+    page.goto(print_html.as_uri(), wait_until="load")
+    page.wait_for_function(
+        "() => !document.querySelector('script[data-chart]') || document.documentElement.dataset.charts === 'drawn'",
+        timeout=CHART_TIMEOUT_MS)
+    missing = page.evaluate(
+        "() => Array.from(document.querySelectorAll('script[data-chart]')).map(s => s.dataset.chart)"
+        ".filter(id => !document.querySelector('#' + CSS.escape(id) + ' svg'))")
+    if missing:
+        raise click.ClickException(f"charts did not draw: {', '.join(missing)}")
+    page.pdf(path=str(target), format="A4", landscape=True, print_background=True, prefer_css_page_size=True,
+             outline=True, tagged=True)
 
 
 def make_pdf(root: Path, out: Path | None, *, echo=None) -> PdfResult:
@@ -150,7 +159,7 @@ def make_pdf(root: Path, out: Path | None, *, echo=None) -> PdfResult:
         staged = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         shutil.copyfile(partial, staged)
         os.replace(staged, target)
-    return PdfResult(path=target, pages=pages, seconds=time.perf_counter() - started)
+    return PdfResult(path=target, pages=pages, seconds=time.perf_counter() - started, problems=result.problems)
 
 
 def count_pages(path: Path) -> int:
@@ -188,6 +197,8 @@ def pdf_command(path: str, out_file: str | None, quiet: bool) -> None:
         raise click.ClickException("no PDF was made; fix the problems above and try again") from None
     except OutputFolderError as exc:
         raise click.ClickException(str(exc)) from None
+    if result.problems is not None and result.problems.warnings:
+        print_problems(result.problems, "text", False)
     if not quiet:
         try:
             shown = os.path.relpath(result.path)

@@ -9,18 +9,24 @@ import html
 import json
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 KINDS = ("journey", "touchpoint", "persona", "playbook", "page", "section", "pillar", "metric")
 INDEX_PATH = "assets/search-index.js"
 MAX_TEXT = 400  # folded characters of words kept per entry besides title and context: enough to find, small enough to ship
 # Words too common to find anything by; a query for them still matches longer words by prefix ("de" -> "dekbed").
 STOP_WORDS = {
-    "nl": frozenset("aan al als bij dan dat de deze die dit door een en er het hij in is je ik kan met na naar niet "
-                    "nog of om op te tot uit van voor was wat we wel wie zij ze zich zo zijn".split()),
-    "en": frozenset("a an and are as at be by for from has have in is it its of on or that the this to was were "
-                    "with you your".split()),
+    "nl": frozenset({
+        "aan", "al", "als", "bij", "dan", "dat", "de", "deze", "die", "dit", "door", "een", "en", "er", "het",
+        "hij", "in", "is", "je", "ik", "kan", "met", "na", "naar", "niet", "nog", "of", "om", "op", "te", "tot",
+        "uit", "van", "voor", "was", "wat", "we", "wel", "wie", "zij", "ze", "zich", "zo", "zijn"
+    }),
+    "en": frozenset({
+        "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is", "it", "its",
+        "of", "on", "or", "that", "the", "this", "to", "was", "were", "with", "you", "your"
+    }),
 }
 _TAG = re.compile(r"<[^>]+>")
 _SECTION = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.DOTALL)

@@ -50,7 +50,7 @@ def test_no_chromium_anywhere_is_a_clear_message(monkeypatch):
     from playwright.sync_api import Error
 
     class NoBrowser:
-        class chromium:  # noqa: N801 (Playwright's attribute)
+        class chromium:
             @staticmethod
             def launch(**kwargs):
                 raise Error("Executable doesn't exist at /root/.cache/ms-playwright/chromium/chrome")

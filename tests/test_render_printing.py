@@ -7,8 +7,8 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-
 from helpers import REPO, sample_figures
+
 from cxreport.figures import FigureSet
 from cxreport.loader import load_sources
 from cxreport.problems import Problems

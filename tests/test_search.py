@@ -6,8 +6,8 @@ import random
 import re
 
 import pytest
-
 from helpers import REPO, sample_figures
+
 from cxreport.figures import FigureSet
 from cxreport.loader import load_sources
 from cxreport.problems import Problems

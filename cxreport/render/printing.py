@@ -8,7 +8,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from .charts import Chart, emotion_curve
 from .site import Page, Planner
