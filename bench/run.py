@@ -399,7 +399,11 @@ def main() -> None:
     args = ap.parse_args()
     DATA.mkdir(exist_ok=True)
     started = time.perf_counter()
+    print("[example] serve: edit to reload ...", flush=True)
+    serve = run(SERVE, str(REPO))
     main_run = measure(args.size, with_mkdocs=not args.no_mkdocs)
+    if args.json:
+        args.json.write_text(json.dumps({"main": main_run, "serve": serve}, indent=1, default=str))
     smaller = None
     if args.size in ("M", "L"):
         small = "M" if args.size == "L" else "S"
@@ -407,8 +411,6 @@ def main() -> None:
         print(f"[{small}] cold build, for linearity ...", flush=True)
         smaller = {"size": small, "cold": cold(hb, DATA / f"out-{small}")}
         smaller["sizes"] = page_sizes(DATA / f"out-{small}")
-    print("[example] serve: edit to reload ...", flush=True)
-    serve = run(SERVE, str(REPO))
     text = report(main_run, smaller, serve, machine())
     print()
     print(text)

@@ -35,7 +35,7 @@ WILDCARD_KINDS = ("journey", "journey-brief", "persona", "playbook", "pb-meta", 
 def digest(data: Any) -> str:
     """Give a short, stable digest of JSON-able data."""
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()  # lone surrogates too
 
 
 def _brief(journey: m.Journey) -> dict:

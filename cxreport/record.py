@@ -34,7 +34,7 @@ RACY_NS = 2_000_000_000
 
 def record_file(cache_dir: Path, out: Path) -> Path:
     """Give where the record of builds into out is kept."""
-    name = hashlib.sha1(str(out.resolve()).encode("utf-8")).hexdigest()[:20]
+    name = hashlib.sha1(str(out.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:20]
     return cache_dir / "builds" / f"{name}.json"
 
 
@@ -169,7 +169,7 @@ class Record:
     def to_json(self) -> str:
         data = {k: v for k, v in vars(self).items() if k != "entries"}
         data["layout"] = LAYOUT
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        return json.dumps(data, separators=(",", ":"))  # ASCII: a lone surrogate in content is written as an escape
 
     @classmethod
     def load(cls, path: Path, with_entries: bool = True) -> Record | None:
@@ -204,12 +204,12 @@ class Record:
             ignore = path.parent.parent / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("# cxreport's cache: safe to delete\n*\n", encoding="utf-8")
-            for target, text in ((_entries_file(path), json.dumps(self.entries, ensure_ascii=False, separators=(",", ":"))),
+            for target, text in ((_entries_file(path), json.dumps(self.entries, separators=(",", ":"))),
                                  (path, self.to_json())):
                 tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
                 tmp.write_text(text, encoding="utf-8")
                 os.replace(tmp, target)
-        except OSError:
+        except (OSError, ValueError):
             pass
 
     @staticmethod

@@ -249,6 +249,9 @@ class DevServer:
         self.session = Session(self.root, self.tmp / "site", strict=strict, jobs=jobs, keep_record=False, in_place=True)
         self.state = SiteState(self.tmp / "site")
         self.stop_event = threading.Event()
+        self.probe = self.tmp / "watching"  # written to until every watcher has seen it: then they are watching
+        self.probe.mkdir()
+        self.ready: set[str] = set()
         self.changes: queue.Queue = queue.Queue()
         self.threads: list[threading.Thread] = []
         self.httpd: _Server | None = None
@@ -283,13 +286,17 @@ class DevServer:
     def _watch(self, paths: list[Path], recursive: bool, accept: Callable[[str], bool]) -> None:
         import watchfiles
 
+        probe = str(self.probe) + os.sep
         try:
-            for batch in watchfiles.watch(*paths, recursive=recursive, stop_event=self.stop_event, step=QUIET_MS,
+            for batch in watchfiles.watch(*paths, self.probe, recursive=recursive, stop_event=self.stop_event, step=QUIET_MS,
                                           debounce=LONGEST_WAIT_MS, rust_timeout=500, raise_interrupt=False,
-                                          watch_filter=lambda change, path: accept(path)):
+                                          watch_filter=lambda change, path: path.startswith(probe) or accept(path)):
                 stamp = time.perf_counter()
                 for _, path in batch:
-                    self.changes.put((stamp, path))
+                    if path.startswith(probe):
+                        self.ready.add(threading.current_thread().name)
+                    else:
+                        self.changes.put((stamp, path))
         except Exception as exc:  # noqa: BLE001 - a watcher that dies says so; the server keeps serving
             if not self.stop_event.is_set():
                 self.echo(f"cxreport: watching files stopped: {exc}")
@@ -337,6 +344,11 @@ class DevServer:
                                                  name="cxreport-watch", daemon=True))
         for thread in self.threads:
             thread.start()
+        watchers = {t.name for t in self.threads if t.name.startswith("cxreport-watch")}
+        deadline = time.monotonic() + 10
+        while not watchers <= self.ready and time.monotonic() < deadline:  # an edit right after start is not missed
+            (self.probe / "ping").write_text(str(time.monotonic()))
+            time.sleep(0.05)
         shown = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{shown}:{self.port}/"
 
