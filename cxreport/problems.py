@@ -108,7 +108,13 @@ class Problems:
         return bool(self.errors) or (strict and bool(self.warnings))
 
     def as_json(self) -> str:
-        return json.dumps([asdict(p) for p in self.sorted()], ensure_ascii=False, indent=2)
+        items = [asdict(p) for p in self.sorted()]
+        text = json.dumps(items, ensure_ascii=False, indent=2)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a file name with bytes that are not UTF-8: written as \u escapes, still JSON
+            text = json.dumps(items, ensure_ascii=True, indent=2)
+        return text
 
 
 def did_you_mean(word: str, choices: Iterable[str], what: str = "") -> str:

@@ -367,3 +367,19 @@ def test_figures_json_of_a_failed_build_is_the_previous_one(make_project):
     assert tree(root / "output") == before
     assert json.loads((root / "output/data/figures.json").read_text())["figures"][0]["n"] == 1
     assert MARKER in before
+
+
+def test_a_file_name_that_is_not_utf8(make_project):
+    """Bytes a file system allows but UTF-8 does not come through as escapes, in every format, never a crash."""
+    root = make_project()
+    build_previous(root)
+    before = tree(root / "output")
+    name = os.fsdecode(b"\xff\xfe.yml")
+    (root / "content/journeys" / name).write_text("title: J\n")
+    run = cli("check", root)
+    assert run.exit_code == 1
+    assert "content/journeys/\\udcff\\udcfe.yml:1:1: error: file name '\\udcff\\udcfe' is not a valid id" in run.stderr
+    assert cli("check", root, "--format", "github").exit_code == 1
+    assert cli("check", root, "--format", "json").exit_code == 1
+    assert cli("build", root).exit_code == 1
+    assert tree(root / "output") == before
