@@ -21,10 +21,10 @@ from .layout import Layout, inspect_csv, inspect_parquet, map_columns
 from .read import (
     STANDARD_COLUMNS,
     FileRef,
-    build_rows,
-    build_standard,
+        build_standard,
     lines_from,
     report_unparsable,
+    rows_sql,
     transcode,
 )
 
@@ -192,50 +192,47 @@ def _check_rows(con: duckdb.DuckDBPyConnection, i: int, source: m.MetricSource, 
     f = file()
     if f is None:
         return False
-    rows = f"rows_{i}"
-    try:
-        build_rows(con, rows, f, layout, source)
-        if breaks:
-            located = _locate_breaks(con, rows, layout, source, breaks[:rowcheck.LIMIT + 1])
+    rows = rows_sql(f, layout, source)
+    if breaks:
+        located = _locate_breaks(con, rows, layout, breaks[:rowcheck.LIMIT + 1])
+    else:
+        located = rowcheck.locate(con, rows, std, found, layout, rowcheck.LIMIT + 1)
+    lines = {}
+    if layout.kind == "csv":
+        count = con.execute(f"SELECT sum(w) FROM {std}").fetchone()[0]
+        lines = rowcheck.record_lines(con, f"lines_{i}", lines_from(f, layout), layout, sorted({p.rid for p in located}), count)
+    out = []
+    for p in located:
+        message, hint = p.text or rowcheck.describe(p, source, layout, index, experiment)
+        if layout.kind == "parquet":
+            out.append((p.rid + 1, p.col, message, hint, f" (row {p.rid + 1})"))
+        elif p.rid in lines:
+            line, spans = lines[p.rid]
+            out.append((line, p.col, message, hint, f" (record starting on line {line})" if spans else ""))
         else:
-            located = rowcheck.locate(con, rows, found, layout, rowcheck.LIMIT + 1)
-        count = con.execute(f"SELECT count(*) FROM {rows}").fetchone()[0]
-        if layout.kind == "csv":
-            lines = rowcheck.record_lines(con, f"lines_{i}", lines_from(f, layout), layout,
-                                          sorted({p.rid for p in located}), count)
-        else:
-            lines = {}
-        out = []
-        for p in located:
-            message, hint = p.text or rowcheck.describe(p, source, layout, index, experiment)
-            if layout.kind == "parquet":
-                out.append((p.rid + 1, p.col, message, hint, f" (row {p.rid + 1})"))
-            elif p.rid in lines:
-                line, spans = lines[p.rid]
-                out.append((line, p.col, message, hint, f" (record starting on line {line})" if spans else ""))
-            else:
-                out.append((0, p.col, message, hint, f" (record {p.rid + 1} after the header)"))
-        out.sort(key=lambda o: (o[0], o[1]))
-        rowcheck.report(problems, f.rel, out, total)
-    finally:
-        con.execute(f"DROP TABLE IF EXISTS {rows}")
+            out.append((0, p.col, message, hint, f" (record {p.rid + 1} after the header)"))
+    out.sort(key=lambda o: (o[0], o[1]))
+    rowcheck.report(problems, f.rel, out, total)
     return False
 
 
-def _locate_breaks(con: duckdb.DuckDBPyConnection, rows: str, layout: Layout, source: m.MetricSource, breaks) -> list[rowcheck.RowProblem]:
-    """Give the first row of each funnel stage whose count exceeds the previous stage's."""
-    resolved = rowcheck.resolved_sql(f"(SELECT *, coalesce(rid, rowid) AS rno FROM {rows})", layout)
+def _locate_breaks(con: duckdb.DuckDBPyConnection, rows: str, layout: Layout, breaks) -> list[rowcheck.RowProblem]:
+    """Give the first row of each funnel stage whose count exceeds the previous stage's, in one pass over the rows."""
     header = layout.header("count")
+    groups = " UNION ALL ".join(f"SELECT {k} AS g, ?::DATE AS period, ?::VARCHAR AS j, ?::VARCHAR AS segment, "
+                                f"?::VARCHAR AS variant, ?::VARCHAR AS s" for k in range(len(breaks)))
+    params = [v for period, _, journey, segment, variant, stage, *_ in breaks for v in (period, journey, segment, variant, stage)]
+    first = dict(con.execute(
+        f"SELECT b.g, min(r.rid) FROM ({rowcheck.resolved_sql(f'({rows})', layout)}) r JOIN ({groups}) b "
+        f"ON r.period = b.period AND r.j IS NOT DISTINCT FROM b.j AND r.segment IS NOT DISTINCT FROM b.segment "
+        f"AND r.variant IS NOT DISTINCT FROM b.variant AND r.s = b.s GROUP BY b.g", params).fetchall())
     out = []
-    for period, label, journey, segment, variant, stage, c, prev_stage, prev_c in breaks:
-        rid = con.execute(f"SELECT min(rno) FROM ({resolved}) WHERE period = ? AND j IS NOT DISTINCT FROM ? "
-                          f"AND segment IS NOT DISTINCT FROM ? AND variant IS NOT DISTINCT FROM ? AND s = ?",
-                          [period, journey, segment, variant, stage]).fetchone()[0]
+    for k, (_, label, journey, segment, variant, stage, c, prev_stage, prev_c) in enumerate(breaks):
         within = ", ".join([label] + [f"{w} '{v}'" for w, v in (("journey", journey), ("segment", segment), ("variant", variant)) if v])
         message = (f"funnel count in column '{header}': stage '{stage}' has {_whole(c)} ({within}), "
                    f"more than the {_whole(prev_c)} of the stage before it, '{prev_stage}'")
         hint = "no stage can be reached by more customers than the stage before it in the stage model; check the counts and the stage ids"
-        out.append(rowcheck.RowProblem(rid, layout.col("count"), "count", "funnel_order", {}, (message, hint)))
+        out.append(rowcheck.RowProblem(first[k], layout.col("count"), "count", "funnel_order", {}, (message, hint)))
     return sorted(out, key=lambda p: p.rid)
 
 

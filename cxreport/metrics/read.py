@@ -23,6 +23,7 @@ from ..problems import Problems
 from .cells import (
     DATE_OK,
     DATE_UNREADABLE,
+    NUM_OK,
     NUMBER_COLUMN,
     SCORE_RANGE,
     date_sql,
@@ -207,18 +208,23 @@ def build_standard(con: duckdb.DuckDBPyConnection, table: str, file: FileRef, la
     con.execute(f"CREATE OR REPLACE TABLE {table} AS {_standard_select(source, layout, judged)}")
 
 
-def build_rows(con: duckdb.DuckDBPyConnection, table: str, file: FileRef, layout: Layout, source: MetricSource) -> None:
-    """Create a table of the rows in file order, every cell judged, to find the lines of problems.
+def rows_sql(file: FileRef, layout: Layout, source: MetricSource) -> str:
+    """Give a SELECT of the rows in file order, every cell judged, to find the lines of problems (one streaming pass).
 
-    Columns rid (Parquet: the row number; CSV: NULL, the record's index is the table's rowid,
-    as a new table keeps the file's order), w = 1, period, date_status, the keys, num_status
-    and the raw date and number. Read a row's number as coalesce(rid, rowid).
+    Columns rid (the record's index: DuckDB keeps a file's order through a window with an
+    empty OVER clause; for Parquet the row number), w = 1, period, date_status, the keys,
+    num_status and the raw date and number. Nothing is held in memory row by row.
     """
     _, status = number_sql_pair("num_raw", layout, source)
-    rid = "rid" if layout.kind == "parquet" else "NULL::BIGINT"
-    con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT {rid} AS rid, 1 AS w, {period_sql('d', source.period)} AS period, "
-                f"{date_status_sql('date_raw', 'd')} AS date_status, {keys_sql(layout)}, {status} AS num_status, date_raw, num_raw "
-                f"FROM ({cells_sql(file, layout, source, with_rid=layout.kind == 'parquet')})")
+    if source.type in SCORE_RANGE:  # a score written plainly needs no closer look
+        lo, hi = SCORE_RANGE[source.type]
+        status = f"CASE WHEN num_raw IN ({', '.join(lit(str(v)) for v in range(lo, hi + 1))}) THEN {NUM_OK} ELSE {status} END"
+    parquet = layout.kind == "parquet"
+    cells = cells_sql(file, layout, source, with_rid=parquet)
+    rid = "rid" if parquet else "row_number() OVER () - 1"
+    return (f"SELECT {rid} AS rid, 1 AS w, {period_sql('d', source.period)} AS period, "
+            f"{date_status_sql('date_raw', 'd')} AS date_status, {keys_sql(layout)}, {status} AS num_status, date_raw, num_raw "
+            f"FROM ({cells})")
 
 
 # --- when DuckDB cannot parse a file ----------------------------------------------

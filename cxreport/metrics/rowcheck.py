@@ -44,6 +44,11 @@ class Check:
     kind: str
     condition: str
 
+    @property
+    def on_keys(self) -> bool:
+        """Tell whether the check looks up ids in the maps (its outcome depends on the row's keys alone)."""
+        return self.kind in ("unknown", "ambiguous", "not_in_model", "mismatch")
+
 
 def checks(source: MetricSource, layout: Layout, experiment: str | None, index: MapIndex) -> list[Check]:
     """Give every check that applies to a metric file, given which columns it has."""
@@ -89,12 +94,6 @@ def checks(source: MetricSource, layout: Layout, experiment: str | None, index: 
             out.append(Check("stage", "mismatch", f"stage IS NOT NULL{guard}{unique} AND EXISTS (SELECT 1 FROM cx_touchpoints t "
                                                   f"WHERE {same}t.touchpoint = x.touchpoint AND t.stage <> x.stage)"))
     return out
-
-
-def _union(rows: str, found: list[Check], layout: Layout, extra: list[str]) -> str:
-    parts = [f"SELECT coalesce(rid, rowid) AS rid, {layout.col(c.column)} AS col, {lit(c.column)} AS name, {lit(c.kind)} AS kind"
-             f"{''.join(', ' + e for e in extra)} FROM {rows} x WHERE {c.condition}" for c in found]
-    return " UNION ALL ".join(parts)
 
 
 def count_problems(con: duckdb.DuckDBPyConnection, view: str, found: list[Check]) -> int:
@@ -153,7 +152,7 @@ def record_lines(con: duckdb.DuckDBPyConnection, name: str, lines_from: str, lay
     field or not" at its start to the state at its end; that map is the identity (always,
     for a line without a quote), a flip or a constant. After each constant line the state
     is that constant flipped once per flipping line since, so the state at every line is a
-    running sum in SQL (no loop over rows).
+    running sum in SQL (no loop over rows), streamed in file order.
     A record starts on a line that begins outside quotes and is not blank (DuckDB skips
     blank lines). Empty when the count of records found disagrees with the rows read.
     """
@@ -167,27 +166,29 @@ def record_lines(con: duckdb.DuckDBPyConnection, name: str, lines_from: str, lay
                             l IS NULL OR NOT contains(l, '"') OR regexp_full_match(l, {in_to_in})
                                 OR regexp_full_match(l, {in_to_in_again}) AS i
                         FROM {lines_from}""")
-        rows = con.execute(f"""
+        # streaming windows (no ORDER BY: the flags table keeps the file's order), so memory stays small
+        running = "OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+        wanted = ", ".join(str(r) for r in rids)
+        rows, last = con.execute(f"""
             WITH f AS (SELECT rowid + 1 AS line, blank, coalesce(o, false) AS o, i FROM {name} WHERE rowid >= {layout.skip}),
             k AS (SELECT *, o = i AS fixed, o AND NOT i AS flip FROM f),
-            s AS (SELECT *, sum(fixed::INTEGER) OVER (ORDER BY line ROWS UNBOUNDED PRECEDING) AS seg FROM k),
-            t AS (SELECT *, sum(flip::INTEGER) OVER (PARTITION BY seg ORDER BY line ROWS UNBOUNDED PRECEDING) AS flips,
-                            max(CASE WHEN fixed THEN o::INTEGER END) OVER (PARTITION BY seg) AS fixed_to FROM s),
-            a AS (SELECT line, blank, (coalesce(fixed_to, 0) + flips) % 2 = 1 AS inside_after FROM t),
-            b AS (SELECT *, coalesce(lag(inside_after) OVER (ORDER BY line), false) AS inside_before FROM a),
-            starts AS (SELECT line, inside_after AS spans, row_number() OVER (ORDER BY line) - 2 AS rec
-                       FROM b WHERE NOT inside_before AND NOT blank)
-            SELECT rec, line, spans FROM starts
-            WHERE rec IN ({', '.join(str(r) for r in rids)}) OR rec = (SELECT max(rec) FROM starts)
-        """).fetchall()
+            s AS (SELECT *, sum(flip::INTEGER) {running} AS flips FROM k),
+            t AS (SELECT *, max(CASE WHEN fixed THEN line * 2 + o::INTEGER END) {running} AS last_fixed,
+                            max(CASE WHEN fixed THEN flips END) {running} AS flips_then FROM s),
+            a AS (SELECT line, blank, (coalesce(last_fixed % 2, 0) + flips - coalesce(flips_then, 0)) % 2 = 1 AS inside_after FROM t),
+            b AS (SELECT *, coalesce(lag(inside_after) OVER (), false) AS inside_before FROM a),
+            c AS (SELECT line, inside_after AS spans, NOT inside_before AND NOT blank AS starts FROM b),
+            d AS (SELECT *, sum(starts::INTEGER) {running} - 2 AS rec FROM c)
+            SELECT list([rec, line, spans::INTEGER]) FILTER (WHERE starts AND rec IN ({wanted})), max(rec) FILTER (WHERE starts)
+            FROM d
+        """).fetchone()
     except duckdb.Error:
         return {}
     finally:
         con.execute(f"DROP TABLE IF EXISTS {name}")
-    found = {rec: (line, spans) for rec, line, spans in rows}
-    if max(found, default=-2) + 1 != record_count:
+    if last is None or last + 1 != record_count:
         return {}
-    return found
+    return {rec: (line, bool(spans)) for rec, line, spans in rows or []}
 
 
 # --- messages ----------------------------------------------------------------------
@@ -207,11 +208,42 @@ class RowProblem:
 _RAW = ["date_raw", "num_raw", "journey", "stage", "touchpoint", "segment", "variant"]
 
 
-def locate(con: duckdb.DuckDBPyConnection, rows: str, found: list[Check], layout: Layout, limit: int) -> list[RowProblem]:
-    """Give the first `limit` problems of a table of judged rows (read.build_rows), in file order."""
-    sql = (f"SELECT rid, col, name, kind, {', '.join(_RAW)} FROM ({_union(rows, found, layout, _RAW)}) "
-           f"ORDER BY rid, col, kind LIMIT {limit}")
-    return [RowProblem(row[0], row[1], row[2], row[3], dict(zip(_RAW, row[4:]))) for row in con.execute(sql).fetchall()]
+def _failed(found: list[Check], indexes: list[int]) -> str:
+    """Give a SQL list of the indexes of the checks a line fails."""
+    return "list_filter([" + ", ".join(f"CASE WHEN {found[i].condition} THEN {i} END" for i in indexes) + "], lambda f: f IS NOT NULL)"
+
+
+def locate(con: duckdb.DuckDBPyConnection, rows: str, std: str, found: list[Check], layout: Layout, limit: int) -> list[RowProblem]:
+    """Give the first `limit` problems of judged rows (read.rows_sql), in file order, in one pass over them.
+
+    The checks that look ids up in the maps run once per distinct set of keys (from the
+    tally); the rows are only matched against the few sets that fail. The other checks run
+    on each row. Only the first rows with a problem are kept, so memory stays small however
+    large the file.
+    """
+    local = [i for i, c in enumerate(found) if not c.on_keys]
+    keyed = [i for i, c in enumerate(found) if c.on_keys]
+    keys = ("journey", "stage", "touchpoint")
+    key_failed: dict[tuple, list[int]] = {}
+    if keyed:
+        key_failed = {tuple(row[:3]): row[3] for row in con.execute(
+            f"SELECT {', '.join(keys)}, {_failed(found, keyed)} FROM (SELECT DISTINCT {', '.join(keys)} FROM {std}) x "
+            f"WHERE {' OR '.join('(' + found[i].condition + ')' for i in keyed)}").fetchall()}
+    where = "len(local) > 0"
+    if key_failed:
+        # one text per set of keys, NULL-safe; the IN list is the small side of the match
+        composite = "concat_ws(chr(31), " + ", ".join(f"coalesce({k}, chr(0))" for k in keys) + ")"
+        sets = ", ".join("(" + ", ".join("NULL::VARCHAR" if v is None else lit(v) for v in key) + ")" for key in key_failed)
+        where += (f" OR {composite} IN (SELECT {composite} FROM (VALUES {sets}) AS bad({', '.join(keys)}))")
+    sql = (f"WITH r AS (SELECT rid, {_failed(found, local)} AS local, {', '.join(_RAW)} FROM ({rows}) x) "
+           f"SELECT rid, local, {', '.join(_RAW)} FROM r WHERE {where} ORDER BY rid LIMIT {limit}")
+    out = []
+    for rid, row_failed, *raw in con.execute(sql).fetchall():
+        values = dict(zip(_RAW, raw))
+        failed = row_failed + key_failed.get(tuple(values[k] for k in keys), [])
+        out += [RowProblem(rid, layout.col(c.column), c.column, c.kind, values)
+                for c in sorted((found[i] for i in failed), key=lambda c: layout.col(c.column))]
+    return out[:limit]
 
 
 def describe(p: RowProblem, source: MetricSource, layout: Layout, index: MapIndex, experiment: str | None) -> tuple[str, str]:
