@@ -9,6 +9,7 @@ import json
 from dataclasses import asdict
 
 from ..figures import Figure, FigureSet
+from ..metrics.output import figure_row
 
 FIGURE_COLUMNS = ("metric", "type", "period", "journey", "stage", "touchpoint", "segment", "variant",
                   "n", "value", "margin", "conversion", "status")
@@ -50,6 +51,12 @@ def experiments_json(figures: FigureSet) -> str:
     return json.dumps({"experiments": [asdict(r) for r in figures.experiments]}, ensure_ascii=False, indent=1) + "\n"
 
 
+def _rounded(f: Figure) -> dict:
+    """Give a figure's numbers rounded as in figures.json (value, margin, conversion)."""
+    row = figure_row(f)
+    return {k: row[k] for k in ("value", "margin", "conversion") if k in row}
+
+
 def safe_cell(column: str, value: object, decimal: str) -> str:
     """Give a CSV cell: text that a spreadsheet would run as a formula gets a leading apostrophe."""
     if value is None:
@@ -73,8 +80,9 @@ def metric_csv(figures: list[Figure], language: str) -> bytes:
     getters = [(c in TEXT_COLUMNS, c) for c in FIGURE_COLUMNS]
     for f in figures:
         row = []
+        rounded = _rounded(f)  # the same numbers as figures.json, not 60.00000000000001
         for is_text, c in getters:
-            value = getattr(f, c)
+            value = rounded[c] if c in rounded else getattr(f, c)
             if is_text:
                 cell = text.get(value)
                 if cell is None:
