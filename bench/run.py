@@ -52,7 +52,10 @@ PY = sys.executable
 
 # A child process that runs one measured thing and prints its own and its workers' peak memory.
 _PEAK = textwrap.dedent("""
-    import json, resource, sys
+    import json, os, resource, sys
+    if os.environ.get("CXREPORT_BENCH_SNAPSHOT"):  # the snapshot, not the work tree's editable install
+        sys.meta_path[:] = [f for f in sys.meta_path if "__editable__" not in getattr(f, "__module__", "")]
+        sys.path.insert(0, os.environ["CXREPORT_BENCH_SNAPSHOT"])
     def _peak():
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -60,9 +63,23 @@ _PEAK = textwrap.dedent("""
 """)
 
 
+SNAPSHOT = DATA / "snapshot"
+
+
+def snapshot() -> None:
+    """Copy cxreport and its theme as they are now, so every step measures the same code (the work tree may change)."""
+    shutil.rmtree(SNAPSHOT, ignore_errors=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(REPO / "cxreport", SNAPSHOT / "cxreport", ignore=ignore)
+    shutil.copytree(REPO / "themes", SNAPSHOT / "themes", ignore=ignore)
+
+
 def run(code: str, *args: str, env: dict | None = None) -> dict:
-    """Run Python code in a fresh process; give its wall time and peak memory (MB)."""
+    """Run Python code in a fresh process (on the snapshot of cxreport); give its wall time and peak memory (MB)."""
     started = time.perf_counter()
+    env = dict(env or os.environ)
+    if SNAPSHOT.is_dir():
+        env["CXREPORT_BENCH_SNAPSHOT"] = str(SNAPSHOT)
     proc = subprocess.run([PY, "-c", _PEAK + code, *args], capture_output=True, text=True, env=env)
     wall = time.perf_counter() - started
     if proc.returncode != 0:
@@ -398,6 +415,7 @@ def main() -> None:
     ap.add_argument("--json", type=Path, help="also write every measurement as JSON here")
     args = ap.parse_args()
     DATA.mkdir(exist_ok=True)
+    snapshot()
     started = time.perf_counter()
     print("[example] serve: edit to reload ...", flush=True)
     serve = run(SERVE, str(REPO))

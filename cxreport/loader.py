@@ -132,6 +132,7 @@ def _content_files(root: Path, kind: str, problems: Problems) -> list[Path]:
     if not base.is_dir():
         return []
     out = []
+    base_inside = inside(base, root)  # then only a file that is itself a link can lead out (resolving each costs)
     for path in sorted(base.iterdir()):
         rel = relpath(path, root)
         if path.name.startswith(".") or path.is_dir():
@@ -140,7 +141,7 @@ def _content_files(root: Path, kind: str, problems: Problems) -> list[Path]:
             problems.warning(rel, 0, 0, f"file ignored: {kind} files end in {' or '.join(suffixes)}",
                              f"rename it to {path.stem}{suffixes[0]}, or move it out of content/{folder}/")
             continue
-        if not inside(path, root):
+        if (path.is_symlink() or not base_inside) and not inside(path, root):
             problems.error(rel, 0, 0, "file is a link to a place outside the project; it was not read",
                            "copy the file into the project instead of linking to it")
             continue
@@ -271,7 +272,8 @@ def load_sources(root: Path, problems: Problems, memo: dict | None = None) -> Pr
     broken: set[tuple[str, str]] = set()
     loaded = {kind: _load_kind(root, kind, problems, origins, broken, memo) for kind in KINDS}
     if memo is not None:
-        for rel in [r for r in memo if r not in {o.path for o in origins.values()} and not (root / r).is_file()]:
+        known = {o.path for o in origins.values()}
+        for rel in [r for r in memo if r not in known and not (root / r).is_file()]:
             del memo[rel]
     if config is None:
         return None

@@ -72,12 +72,13 @@ def input_files(root: Path, theme_dirs: Iterable[Path]) -> dict[str, Path]:
         if not base.is_dir():
             continue
         own = prefix.endswith("/") and not prefix.startswith("theme:")
+        walked_inside = own and inside(base, root)  # os.walk does not enter linked folders: only linked files can lead out
         for folder, dirs, files in os.walk(base):
             dirs.sort()
             rel = Path(folder).relative_to(base).as_posix()
             for name in sorted(files):
                 path = Path(folder) / name
-                if own and not inside(path, root):  # checking refuses it; hashing it would read it
+                if own and (not walked_inside or os.path.islink(path)) and not inside(path, root):  # checking refuses it; hashing it would read it
                     path = OutsideLink(path)
                 found[prefix + (name if rel == "." else f"{rel}/{name}")] = path
     return found
