@@ -18,9 +18,7 @@ SIZES = {  # journeys, personas, playbooks, pages, nps rows
     "L": (1000, 200, 2000, 100, 10_000_000),
 }
 STAGES = ["attention", "interest", "desire", "action", "satisfaction"]
-WORDS = ("klant levering bestelling retour winkelmand betaling pakket bezorger service vraag antwoord "
-         "tevreden snel duidelijk prijs maat kwaliteit verpakking verrassing ervaring moment kanaal website "
-         "app winkel medewerker team plan meting doel inzicht verbetering customer journey touchpoint").split()
+WORDS = ["klant", "levering", "bestelling", "retour", "winkelmand", "betaling", "pakket", "bezorger", "service", "vraag", "antwoord", "tevreden", "snel", "duidelijk", "prijs", "maat", "kwaliteit", "verpakking", "verrassing", "ervaring", "moment", "kanaal", "website", "app", "winkel", "medewerker", "team", "plan", "meting", "doel", "inzicht", "verbetering", "customer", "journey", "touchpoint"]
 
 
 def sentence(rng: random.Random, n: int) -> str:

@@ -5,8 +5,8 @@ writes it as output/data/figures.json and experiments.json (FORMAT.md).
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 SMALL_SAMPLE = 30
 

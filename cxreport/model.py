@@ -1,7 +1,7 @@
 """The typed content model: one immutable class per CX concept (see docs/format.md)."""
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
@@ -26,13 +26,12 @@ def _pillar_map(value: Any) -> Any:
     """Let pillars be written as a list of ids or as a map id -> note."""
     if isinstance(value, str):
         return {value: None}
-    if isinstance(value, list):
-        if all(isinstance(v, str) for v in value):
-            return {v: None for v in value}
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return {v: None for v in value}
     return value
 
 
-PillarTags = Annotated[dict[Id, Union[str, None]], BeforeValidator(_pillar_map)]
+PillarTags = Annotated[dict[Id, str | None], BeforeValidator(_pillar_map)]
 
 
 class Model(BaseModel):
@@ -63,7 +62,7 @@ class Target(Model):
     bad: float
 
     @model_validator(mode="after")
-    def _differ(self) -> "Target":
+    def _differ(self) -> Target:
         if self.good == self.bad:
             raise ValueError("'good' and 'bad' must differ (good > bad: higher is better; good < bad: lower is better)")
         return self
@@ -280,7 +279,7 @@ class VariantResult(Model):
     conversions: int = Field(ge=0)
 
     @model_validator(mode="after")
-    def _at_most_n(self) -> "VariantResult":
+    def _at_most_n(self) -> VariantResult:
         if self.conversions > self.n:
             raise ValueError("conversions cannot exceed n")
         return self
@@ -305,7 +304,7 @@ class Guide(_Playbook):
     order: float | None = None
 
 
-Playbook = Annotated[Union[Surprise, Recovery, Story, Experiment, Guide], Field(discriminator="type")]
+Playbook = Annotated[Surprise | Recovery | Story | Experiment | Guide, Field(discriminator="type")]
 PLAYBOOK_TYPES: dict[str, type[_Playbook]] = {
     "surprise": Surprise, "recovery": Recovery, "story": Story, "experiment": Experiment, "guide": Guide,
 }

@@ -166,9 +166,9 @@ def _validate_journey(project: Project, journey: m.Journey, problems: Problems) 
         else:
             _ref(problems, o, ("compare_to",), "journey", journey.compare_to, project.ids("journey"), "journeys")
     model_id = project.stage_model_of(journey)
-    if journey.stage_model is not None:
-        if not _ref(problems, o, ("stage_model",), "stage model", model_id, project.stage_models, "stage models"):
-            return
+    if journey.stage_model is not None and not _ref(problems, o, ("stage_model",), "stage model", model_id,
+                                                    project.stage_models, "stage models"):
+        return
     model_stages = [s.id for s in project.stage_models.get(model_id, ())]
     seen_stages: dict[str, int] = {}
     seen_tps: dict[str, int] = {}

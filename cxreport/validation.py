@@ -122,9 +122,7 @@ def report_validation_error(exc: ValidationError, cls: type[BaseModel], rel: str
             hint = "write fields as 'name: value' lines indented under it"
         elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
             message = f"{name}: {_describe(value)} is out of range ({err['msg'].replace('Input should be ', 'must be ')})"
-        elif kind == "string_too_short":
-            message = f"{name}: must not be empty"
-        elif kind == "too_short":
+        elif kind == "string_too_short" or kind == "too_short":
             message = f"{name}: must not be empty"
         elif kind == "finite_number":
             message = f"{name}: {_describe(value)} is not a finite number"

@@ -36,7 +36,6 @@ def test_build_writes_the_site_and_a_summary(make_project, tmp_path):
     assert (out / "index.html").is_file() and (out / "journeys/first-order.html").is_file()
     assert (out / MARKER).is_file()
     assert (out / "data/figures.json").is_file() and (out / "data/experiments.json").is_file()
-    assert "Built 11 pages" not in result.output or True
     assert "pages," in result.output and "figures," in result.output and "warning" in result.output
     assert run("build", str(root), "-q").output == ""
 
@@ -129,7 +128,7 @@ def test_check_still_works_and_schema_too(make_project):
 
 def test_build_from_the_command_line_module(make_project):
     root = make_project()
-    proc = subprocess.run([sys.executable, "-m", "cxreport", "build", str(root), "-q"], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "cxreport", "build", str(root), "-q"], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == "" and proc.stdout == ""
     assert (root / "output" / "index.html").is_file()

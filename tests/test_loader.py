@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 from helpers import hints_of, problems_of
+from pydantic import ValidationError
 
 from cxreport import model as m
 from cxreport.pipeline import check
@@ -20,7 +21,7 @@ def test_minimal_project_loads_into_typed_model(make_project):
     assert journey.stages[1].touchpoints[0].feeling.score == -1.0  # a bare number is a score
     assert project.config.language == "en"
     assert list(project.pillars) == ["reliability", "availability", "personal_attention", "situational"]
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         journey.title = "changed"  # immutable
 
 

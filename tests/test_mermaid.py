@@ -5,8 +5,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import REPO
-from helpers import problems_of
+from helpers import REPO, problems_of
 
 from cxreport import model as m
 from cxreport.cli import main

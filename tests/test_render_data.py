@@ -10,8 +10,8 @@ from cxreport.render.data import figures_json, metric_csv, safe_cell
 
 
 def fig(**over) -> Figure:
-    base = dict(metric="m", type="nps", period="2026-03", journey="j", stage="s", touchpoint="t", segment=None,
-                variant=None, n=412, value=-31.8, margin=7.4)
+    base = {"metric": "m", "type": "nps", "period": "2026-03", "journey": "j", "stage": "s", "touchpoint": "t",
+            "segment": None, "variant": None, "n": 412, "value": -31.8, "margin": 7.4}
     base.update(over)
     return Figure(**base)
 

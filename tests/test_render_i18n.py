@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -33,7 +34,7 @@ def test_every_label_the_code_and_templates_use_exists():
         used |= set(re.findall(r"""\bt\(\s*["']([a-z_.-]+)["']""", path.read_text(encoding="utf-8")))
     from cxreport.render import site
 
-    source = open(site.__file__, encoding="utf-8").read()
+    source = Path(site.__file__).read_text(encoding="utf-8")
     used |= {k for k in re.findall(r"""self\.t\(\s*"([a-z_.-]+)\"""", source)}
     labels = json.loads((I18N / "en.json").read_text(encoding="utf-8"))
     assert used and used <= set(labels), used - set(labels)

@@ -5,9 +5,9 @@ import datetime as dt
 import json
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 MONTHS = {
     "nl": ("jan.", "feb.", "mrt.", "apr.", "mei", "jun.", "jul.", "aug.", "sep.", "okt.", "nov.", "dec."),
@@ -58,7 +58,7 @@ class Catalogue:
             text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
         return text
 
-    def integer(self, value: int | float | None) -> str:
+    def integer(self, value: float | None) -> str:
         return self.number(value, 0)
 
     def signed(self, value: float | None, decimals: int = 1) -> str:

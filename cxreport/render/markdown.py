@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 from xml.etree.ElementTree import Element
 
 import markdown as md
@@ -83,7 +83,7 @@ def sanitize(html: str, *, keep_ids: bool) -> str:
 
 
 class _LinkRewriter(Treeprocessor):
-    def __init__(self, md_instance, owner: "MarkdownRenderer") -> None:
+    def __init__(self, md_instance, owner: MarkdownRenderer) -> None:
         super().__init__(md_instance)
         self.owner = owner
 
@@ -95,11 +95,11 @@ class _LinkRewriter(Treeprocessor):
 
 
 class _RewriteLinks(Extension):
-    def __init__(self, owner: "MarkdownRenderer") -> None:
+    def __init__(self, owner: MarkdownRenderer) -> None:
         super().__init__()
         self.owner = owner
 
-    def extendMarkdown(self, md_instance) -> None:  # noqa: N802 (Python-Markdown's name)
+    def extendMarkdown(self, md_instance) -> None:
         md_instance.treeprocessors.register(_LinkRewriter(md_instance, self.owner), "cx-links", 1)
 
 

@@ -5,9 +5,9 @@ import os
 import posixpath
 import re
 import shutil
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 MARKER = ".cxreport-output"
 MARKER_TEXT = "This folder is built by cxreport. Each build replaces it; edit the content, not these files.\n"
