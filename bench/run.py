@@ -34,7 +34,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import textwrap
 import time
 import venv
@@ -46,7 +45,7 @@ DATA = HERE / "data"
 README = HERE / "README.md"
 sys.path.insert(0, str(HERE))
 
-from gen_handbook import generate  # noqa: E402
+from gen_handbook import generate
 
 PY = sys.executable
 
@@ -328,9 +327,9 @@ def report(main: dict, smaller: dict | None, serve: dict, machine: str) -> str:
     m = main
     n = m["md_pages"]
     cold_pages = m["cold"]["pages"]
-    per = lambda r, count: r["seconds"] / count * 1000  # noqa: E731 (ms a page)
+    per = lambda r, count: r["seconds"] / count * 1000
     floor_pp, cx1_pp, cxn_pp = per(m["floor"], n), per(m["cx_md_1"], n), per(m["cx_md_n"], n)
-    peak = lambda r: max(r["peak_mb"], r["worker_peak_mb"])  # noqa: E731
+    peak = lambda r: max(r["peak_mb"], r["worker_peak_mb"])
     rows = [
         ("cxreport cold build (`build --full`, no cache)", f"{cold_pages:,} pages", fmt_s(m["cold"]["seconds"]),
          f"{m['cold']['peak_mb']:.0f} MB (workers {m['cold']['worker_peak_mb']:.0f} MB)"),

@@ -6,6 +6,7 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import click
 
@@ -62,11 +63,11 @@ def main() -> None:
 
 
 # The authoring loop's commands live in their own modules.
-from .diff import diff_command  # noqa: E402
-from .mermaid import export_group, import_group  # noqa: E402
-from .pdf import pdf_command  # noqa: E402
-from .scaffold import new_command  # noqa: E402
-from .serve import serve_command  # noqa: E402
+from .diff import diff_command
+from .mermaid import export_group, import_group
+from .pdf import pdf_command
+from .scaffold import new_command
+from .serve import serve_command
 
 main.add_command(diff_command)
 main.add_command(export_group)
@@ -117,7 +118,7 @@ def schema(kind: str | None, out_dir: str | None) -> None:
 class _TerminalProgress:
     """Progress on a terminal: the stage, and a bar over pages while rendering and files while writing."""
 
-    LABELS = {"load_sources": "reading content", "validate": "checking references", "join_metrics": "joining metrics",
+    LABELS: ClassVar[dict[str, str]] = {"load_sources": "reading content", "validate": "checking references", "join_metrics": "joining metrics",
               "compute_figures": "computing figures", "render": "rendering pages", "write": "writing files"}
 
     def __init__(self) -> None:
@@ -146,7 +147,7 @@ class _TerminalProgress:
         click.echo("\r\033[2K", nl=False, err=True)
 
 
-def _interrupt(signum, frame):  # noqa: ARG001 (signal handler signature)
+def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 

@@ -264,7 +264,7 @@ class DevServer:
         started = time.perf_counter()
         try:
             result = self.session.build()
-        except Exception as exc:  # a bug must not stop the server: show it like a problem
+        except Exception as exc:  # noqa: BLE001 - a bug must not stop the server: show it like a problem
             self.echo("cxreport: internal error while building:\n" + traceback.format_exc())
             problem = Problem("cxreport", 0, 0, "error", f"internal error: {type(exc).__name__}: {exc}",
                               "this is a bug in cxreport; the terminal shows the details")

@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from helpers import REPO
+
 from cxreport.pipeline import Session, build
 from cxreport.record import Record
 

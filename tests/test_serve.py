@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import REPO
 
 from cxreport.serve import DevServer
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping
 
 import jinja2
 
@@ -19,13 +19,13 @@ from .charts import ChartStyle
 from .data import experiments_json, figures_json, metric_csv
 from .i18n import Catalogue, load_catalogue
 from .markdown import MarkdownRenderer
-from .printing import print_page, without_links
 from .pages import MadePage, ProblemSink, make_pages
+from .printing import print_page, without_links
 from .site import Page, PageSpec, Planner, media_path, metric_csv_path, page_link_resolver, relative_url
 from .theme import Theme
 from .write import KeptFile, SiteFiles
 
-__all__ = ["RenderedSite", "render_site", "plotly_js_path", "Page", "KeptPage", "PageInfo", "Reuse"]
+__all__ = ["KeptPage", "Page", "PageInfo", "RenderedSite", "Reuse", "plotly_js_path", "render_site"]
 
 PLOTLY_ASSET = "assets/plotly.min.js"
 
@@ -102,7 +102,7 @@ def build_stamp(stamp: bool) -> dt.datetime | None:
         return None
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
     return dt.datetime.now().astimezone()
 
 
@@ -150,7 +150,7 @@ def render_site(project: Project, figures: FigureSet, problems: Problems, *, sta
     def draw(page: Page) -> str:
         if page.template not in templates:
             templates[page.template] = env.get_template(page.template)
-        url = lambda target, _p=page.path: relative_url(_p, target)  # noqa: E731
+        url = lambda target, _p=page.path: relative_url(_p, target)
         context = {
             "site": site_view,
             "page": {"path": page.path, "kind": page.kind, "title": page.title, "charts": page.charts,

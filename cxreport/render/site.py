@@ -6,8 +6,9 @@ import math
 import posixpath
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from .. import model as m
 from ..figures import Figure, FigureSet, VariantResult
@@ -99,7 +100,7 @@ def metric_csv_path(metric_id: str) -> str:
 
 def media_path(content_rel: str) -> str:
     """Give where a file under content/ is published: content/assets/x.png -> media/x.png."""
-    rel = content_rel[len("assets/"):] if content_rel.startswith("assets/") else content_rel
+    rel = content_rel.removeprefix("assets/")
     return "media/" + rel
 
 
@@ -123,10 +124,10 @@ class FigureIndex:
         for r in figures.experiments:
             self._experiments[r.experiment].append(r)
 
-    _last: tuple[FigureSet, "FigureIndex"] | None = None
+    _last: tuple[FigureSet, FigureIndex] | None = None
 
     @classmethod
-    def of(cls, figures: FigureSet) -> "FigureIndex":
+    def of(cls, figures: FigureSet) -> FigureIndex:
         """Give the index of a FigureSet, kept for the next build while its figures stay the same (cxreport serve)."""
         if cls._last is None or cls._last[0] is not figures:
             cls._last = (figures, cls(figures))
@@ -339,7 +340,7 @@ class Planner:
 
     def touchpoint_view(self, journey: m.Journey, stage: m.Stage, tp: m.Touchpoint, page: str) -> dict:
         kind = ("journey", journey.id)
-        lane = lambda items: [self.md_inline(x, page, *kind) for x in items]  # noqa: E731
+        lane = lambda items: [self.md_inline(x, page, *kind) for x in items]
         return {
             "empty": False, "id": tp.id, "anchor": f"tp-{tp.id}", "name": tp.name, "channel": tp.channel or "", "owner": tp.owner or "",
             "stage": stage.stage,
@@ -378,7 +379,7 @@ class Planner:
     def specs(self) -> list[PageSpec]:
         """Give every page of the site still to be made, in a fixed order, each with the content keys it shows."""
         p = self.project
-        spec = lambda path, deps, make, *args: PageSpec(path, frozenset(deps), functools.partial(make, *args))  # noqa: E731
+        spec = lambda path, deps, make, *args: PageSpec(path, frozenset(deps), functools.partial(make, *args))
         everything = ("journey-brief:*", "persona:*", "pb-meta:*", "figures:*")
         out = [spec("index.html", everything, self.home_page),
                spec("journeys/index.html", ("journey-brief:*", "persona:*", "figures:*"), self.journeys_page)]
@@ -412,7 +413,7 @@ class Planner:
         return out
 
     def journey_card(self, journey: m.Journey, page: str, with_chart: bool = True) -> tuple[dict, Chart | None]:
-        names, scores, hover = self.curve(journey)
+        _names, scores, _hover = self.curve(journey)
         chart = None
         if with_chart and any(s is not None for s in scores):
             chart = self.chart(page, f"spark-{journey.id}", sparkline(scores, self.style),
@@ -1039,7 +1040,7 @@ def page_link_resolver(project: Project, known: Callable[[str], bool]) -> Callab
         by_source[origin.path] = target
 
     def resolve(url: str, source: str, page: str) -> str | None:
-        if not url or url.startswith("#") or "://" in url or url.startswith(("mailto:", "tel:", "//")) or ":" in url.split("/")[0]:
+        if not url or url.startswith(("#", "mailto:", "tel:", "//")) or "://" in url or ":" in url.split("/")[0]:
             return url
         path, _, fragment = url.partition("#")
         path = path.split("?")[0]
