@@ -9,7 +9,7 @@ import markdown as md
 import nh3
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
-from markdown.treeprocessors import Treeprocessor
+from markdown.treeprocessors import InlineProcessor, Treeprocessor
 from markupsafe import Markup, escape
 
 # A link resolver gets (url, source file, output page) and gives the url to write, or None when the
@@ -82,6 +82,35 @@ def sanitize(html: str, *, keep_ids: bool) -> str:
     return re.sub(r"<img(?![^>]*\balt=)", '<img alt=""', clean)
 
 
+# Python-Markdown's own inline patterns, and the text each needs before it can match: a backtick, a backslash,
+# '[' (links and images), '<' (autolinks, inline HTML), '&' (entities), '*' or '_' (emphasis) or two spaces
+# before a line break. Text with none of these comes out of the inline stage as it went in.
+_CORE_INLINE = frozenset({"backtick", "escape", "reference", "link", "image_link", "image_reference", "short_reference",
+                          "short_image_ref", "autolink", "automail", "linebreak", "html", "entity", "em_strong",
+                          "em_strong2", "not_strong"})
+_INLINE_MARKUP = re.compile(r"[`\\\[<&*_]|  \n")
+
+
+class _QuickInline(InlineProcessor):
+    """Python-Markdown's inline stage, passing over text in which no inline pattern can match.
+
+    Each text runs through every pattern in turn (most of a page's conversion time); plain sentences, the
+    bulk of a handbook, cannot match any of them, so they are left as they are at once.
+    """
+
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802 (overrides a private method)
+        if _INLINE_MARKUP.search(data) is None:
+            return data
+        return super()._InlineProcessor__handleInline(data, patternIndex)
+
+
+class _QuickInlineStage(Extension):
+    def extendMarkdown(self, md_instance) -> None:  # noqa: N802
+        names = {item.name for item in md_instance.inlinePatterns._priority}
+        if names <= _CORE_INLINE:  # an extension with patterns of its own keeps the stage as it is
+            md_instance.treeprocessors.register(_QuickInline(md_instance), "inline", 20)
+
+
 class _LinkRewriter(Treeprocessor):
     def __init__(self, md_instance, owner: MarkdownRenderer) -> None:
         super().__init__(md_instance)
@@ -112,7 +141,7 @@ class MarkdownRenderer:
         self.on_broken_link = on_broken_link
         self._cache: dict[tuple, Markup] = {}
         self._current: tuple[str, str, str, int] = ("", "", "", 0)
-        common = ["tables", "fenced_code", "admonition", "sane_lists", _RewriteLinks(self)]
+        common = ["tables", "fenced_code", "admonition", "sane_lists", _RewriteLinks(self), _QuickInlineStage()]
         self._with_toc = md.Markdown(extensions=common + ["toc"],
                                      extension_configs={"toc": {"slugify": heading_id, "toc_depth": "2-3"}})
         self._plain = md.Markdown(extensions=common)
