@@ -98,14 +98,14 @@ class _QuickInline(InlineProcessor):
     bulk of a handbook, cannot match any of them, so they are left as they are at once.
     """
 
-    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802 (overrides a private method)
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
         if _INLINE_MARKUP.search(data) is None:
             return data
         return super()._InlineProcessor__handleInline(data, patternIndex)
 
 
 class _QuickInlineStage(Extension):
-    def extendMarkdown(self, md_instance) -> None:  # noqa: N802
+    def extendMarkdown(self, md_instance) -> None:
         names = {item.name for item in md_instance.inlinePatterns._priority}
         if names <= _CORE_INLINE:  # an extension with patterns of its own keeps the stage as it is
             md_instance.treeprocessors.register(_QuickInline(md_instance), "inline", 20)
