@@ -7,13 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 SMALL_SAMPLE = 30
 
 
-@dataclass(frozen=True, slots=True)  # a large handbook has hundreds of thousands: no __dict__ each
-class Figure:
-    """One figure: a metric for one period and one place in the map (and segment, variant)."""
+class Figure(NamedTuple):
+    """One figure: a metric for one period and one place in the map (and segment, variant).
+
+    A named tuple: a large handbook has hundreds of thousands of figures, each made straight from a row
+    of the metric engine (no __dict__, no per-field __setattr__ as a frozen dataclass would do).
+    """
 
     metric: str
     type: str                       # nps | csat | ces | funnel | value
