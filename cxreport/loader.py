@@ -10,6 +10,7 @@ from types import MappingProxyType
 from pydantic import BaseModel, ValidationError
 
 from . import model as m
+from .gcpause import paused
 from .problems import Problems, did_you_mean
 from .validation import report_validation_error
 from .yamlsrc import Locator, parse_front_matter, parse_yaml, read_text
@@ -270,7 +271,8 @@ def load_sources(root: Path, problems: Problems, memo: dict | None = None) -> Pr
     config, site_origin = load_config(root, problems)
     origins: dict[tuple[str, str], Origin] = {}
     broken: set[tuple[str, str]] = set()
-    loaded = {kind: _load_kind(root, kind, problems, origins, broken, memo) for kind in KINDS}
+    with paused():
+        loaded = {kind: _load_kind(root, kind, problems, origins, broken, memo) for kind in KINDS}
     if memo is not None:
         known = {o.path for o in origins.values()}
         for rel in [r for r in memo if r not in known and not (root / r).is_file()]:

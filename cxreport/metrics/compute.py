@@ -4,6 +4,7 @@ from __future__ import annotations
 from itertools import pairwise, product
 
 from ..figures import Figure, FigureSet
+from ..gcpause import paused
 from ..loader import Project
 from ..model import MetricSource
 from . import stats
@@ -18,9 +19,10 @@ def compute_figures(project: Project, data: MetricData) -> FigureSet:
     Metrics with row problems have no figures (the build stops on them anyway).
     """
     figures: list[Figure] = []
-    for table in sorted(data.tables.values(), key=lambda t: t.index):  # metrics in the order site.yml declares them
-        if table.ok:
-            figures.extend(_metric_figures(project, data, table))
+    with paused():
+        for table in sorted(data.tables.values(), key=lambda t: t.index):  # metrics in the order site.yml declares them
+            if table.ok:
+                figures.extend(_metric_figures(project, data, table))
     experiments, verdicts = experiment_results(project, data)
     return FigureSet(tuple(figures), tuple(experiments), verdicts)
 

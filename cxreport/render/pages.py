@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from ..gcpause import frozen
 from ..problems import Problem, Problems
 from .site import Page, PageSpec
 
@@ -98,6 +99,13 @@ def make_pages(specs: Sequence[PageSpec], draw: Callable[[Page], str], sink: Pro
     size = max(1, -(-total // (jobs * CHUNKS_PER_WORKER)))
     chunks = [range(i, min(i + size, total)) for i in range(0, total, size)]
     _JOB = (specs, draw, extra, sink)
+    with frozen():  # the workers' collections leave the inherited objects alone (and so do not copy them)
+        return _in_workers(chunks, jobs, total, on_page, meanwhile)
+
+
+def _in_workers(chunks: list[range], jobs: int, total: int, on_page: Callable[[int, int], None] | None,
+                meanwhile: Callable[[], None] | None) -> list[MadePage]:
+    global _JOB
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
     try:
         results = pool.map(_work, chunks)
