@@ -67,12 +67,18 @@ def _metric_figures(project: Project, data: MetricData, table: MetricTable) -> l
         LEFT JOIN cx_touchpoints tp ON tp.journey = g.journey AND tp.touchpoint = g.touchpoint
         ORDER BY every DESC, period, g.journey NULLS FIRST, ms.ord NULLS FIRST, g.stage NULLS FIRST, tp.ord NULLS FIRST,
                  g.touchpoint NULLS FIRST, g.segment NULLS FIRST, g.variant NULLS FIRST"""
-    rows = data.con.execute(sql).fetchall()
+    result = data.con.execute(sql)
     target = project.config.targets.get(source.id) or project.config.targets.get(source.type)
-    return _figures(source, rows, target.status if target is not None else None)
+    return _figures(source, _batches(result), target.status if target is not None else None)
 
 
-def _figures(source: MetricSource, rows: list[tuple], status) -> list[Figure]:
+def _batches(result, size: int = 65_536):
+    """Give a query's rows a batch at a time: half a million rows as Python tuples at once would double the memory."""
+    while batch := result.fetchmany(size):
+        yield from batch
+
+
+def _figures(source: MetricSource, rows, status) -> list[Figure]:
     """Give the figures of a metric's rows (period, journey, stage, touchpoint, segment, variant, n, a, b).
 
     One tight loop per metric type: at 10 million responses a handbook has half a million figures.
