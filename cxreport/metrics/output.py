@@ -28,17 +28,21 @@ def _significant(x: float | None, digits: int) -> float | None:
     return float(f"{x:.{digits}g}") + 0.0
 
 
+def rounded(f: Figure) -> tuple[float | int | None, float | None, float | None]:
+    """Give a figure's value, margin and conversion as figures.json writes them (conversion: funnels only)."""
+    if f.type == "funnel":
+        return int(f.value), _round(f.margin, 4), _round(f.conversion, FRACTION_DECIMALS)
+    decimals = VALUE_DECIMALS[f.type]
+    return _round(f.value, decimals), _round(f.margin, decimals), None
+
+
 def figure_row(f: Figure) -> dict:
     """Give one row of figures.json."""
-    if f.type == "funnel":
-        value = int(f.value)
-    else:
-        value = _round(f.value, VALUE_DECIMALS[f.type])
-    margin = _round(f.margin, VALUE_DECIMALS.get(f.type, 4))
+    value, margin, conversion = rounded(f)
     row = {"metric": f.metric, "type": f.type, "period": f.period, "journey": f.journey, "stage": f.stage,
            "touchpoint": f.touchpoint, "segment": f.segment, "variant": f.variant, "n": f.n, "value": value, "margin": margin}
     if f.type == "funnel":
-        row["conversion"] = _round(f.conversion, FRACTION_DECIMALS)
+        row["conversion"] = conversion
     return row
 
 
@@ -60,8 +64,35 @@ def _document(name: str, rows: list[dict]) -> str:
 
 
 def figures_json(fs: FigureSet) -> str:
-    """Give the text of output/data/figures.json."""
-    return _document("figures", [figure_row(f) for f in fs.figures])
+    """Give the text of output/data/figures.json: the bytes json would write for figure_row of each figure.
+
+    Written line by line without a dict per figure: a large handbook has half a million figures, whose ids
+    and periods repeat, so each distinct text is encoded once.
+    """
+    if not fs.figures:
+        return '{"figures": []}\n'
+    encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+    texts: dict = {None: "null"}
+
+    def text(v: str | None) -> str:
+        out = texts.get(v)
+        if out is None:
+            out = texts[v] = encode(v)
+        return out
+
+    def number(v) -> str:
+        return "null" if v is None else repr(v)  # json writes ints and finite floats as repr does
+
+    lines = []
+    add = lines.append
+    for f in fs.figures:
+        value, margin, conversion = rounded(f)
+        line = (f'  {{"metric": {text(f.metric)}, "type": {text(f.type)}, "period": {text(f.period)}, '
+                f'"journey": {text(f.journey)}, "stage": {text(f.stage)}, "touchpoint": {text(f.touchpoint)}, '
+                f'"segment": {text(f.segment)}, "variant": {text(f.variant)}, "n": {f.n}, "value": {number(value)}, '
+                f'"margin": {number(margin)}')
+        add(line + (f', "conversion": {number(conversion)}}}' if f.type == "funnel" else "}"))
+    return '{"figures": [\n' + ",\n".join(lines) + "\n]}\n"
 
 
 def experiments_json(fs: FigureSet) -> str:

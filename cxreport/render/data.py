@@ -9,7 +9,7 @@ import json
 from dataclasses import asdict
 
 from ..figures import Figure, FigureSet
-from ..metrics.output import figure_row
+from ..metrics.output import rounded
 
 FIGURE_COLUMNS = ("metric", "type", "period", "journey", "stage", "touchpoint", "segment", "variant",
                   "n", "value", "margin", "conversion", "status")
@@ -51,12 +51,6 @@ def experiments_json(figures: FigureSet) -> str:
     return json.dumps({"experiments": [asdict(r) for r in figures.experiments]}, ensure_ascii=False, indent=1) + "\n"
 
 
-def _rounded(f: Figure) -> dict:
-    """Give a figure's numbers rounded as in figures.json (value, margin, conversion)."""
-    row = figure_row(f)
-    return {k: row[k] for k in ("value", "margin", "conversion") if k in row}
-
-
 def safe_cell(column: str, value: object, decimal: str) -> str:
     """Give a CSV cell: text that a spreadsheet would run as a formula gets a leading apostrophe."""
     if value is None:
@@ -71,24 +65,35 @@ def safe_cell(column: str, value: object, decimal: str) -> str:
 
 
 def metric_csv(figures: list[Figure], language: str) -> bytes:
-    """Give one metric's figures as CSV for a spreadsheet: UTF-8 with BOM; ';' and decimal comma in Dutch."""
+    """Give one metric's figures as CSV for a spreadsheet: UTF-8 with BOM; ';' and decimal comma in Dutch.
+
+    The numbers are those of figures.json (rounded: not 60.00000000000001).
+    """
     delimiter, decimal = (";", ",") if language == "nl" else (",", ".")
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(FIGURE_COLUMNS)
-    text: dict = {}  # ids and periods repeat across hundreds of thousands of figures: judge each once
-    getters = [(c in TEXT_COLUMNS, c) for c in FIGURE_COLUMNS]
+    texts: dict = {}  # ids and periods repeat across hundreds of thousands of figures: judge each once
+
+    def text(v: str | None) -> str:
+        cell = texts.get(v)
+        if cell is None:
+            cell = texts[v] = safe_cell("metric", v, decimal)
+        return cell
+
+    def number(v) -> str:
+        if v is None:
+            return ""
+        out = repr(v) if type(v) is float else str(v)
+        return out.replace(".", decimal) if decimal != "." else out
+
+    rows = []
     for f in figures:
-        row = []
-        rounded = _rounded(f)  # the same numbers as figures.json, not 60.00000000000001
-        for is_text, c in getters:
-            value = rounded[c] if c in rounded else getattr(f, c)
-            if is_text:
-                cell = text.get(value)
-                if cell is None:
-                    cell = text[value] = safe_cell(c, value, decimal)
-            else:
-                cell = safe_cell(c, value, decimal)
-            row.append(cell)
-        writer.writerow(row)
+        value, margin, conversion = rounded(f)
+        if f.type != "funnel":
+            conversion = f.conversion
+        rows.append((text(f.metric), text(f.type), text(f.period), text(f.journey), text(f.stage), text(f.touchpoint),
+                     text(f.segment), text(f.variant), number(f.n), number(value), number(margin), number(conversion),
+                     text(f.status)))
+    writer.writerows(rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
