@@ -6,6 +6,7 @@ no NaN or infinity can be written (json refuses it).
 """
 from __future__ import annotations
 
+import io
 import json
 import math
 
@@ -83,16 +84,21 @@ def figures_json(fs: FigureSet) -> str:
     def number(v) -> str:
         return "null" if v is None else repr(v)  # json writes ints and finite floats as repr does
 
-    lines = []
-    add = lines.append
+    out = io.StringIO()  # line by line into one buffer: no list of half a million lines beside the text
+    write = out.write
+    write('{"figures": [\n')
+    between = ""
     for f in fs.figures:
         value, margin, conversion = rounded(f)
-        line = (f'  {{"metric": {text(f.metric)}, "type": {text(f.type)}, "period": {text(f.period)}, '
-                f'"journey": {text(f.journey)}, "stage": {text(f.stage)}, "touchpoint": {text(f.touchpoint)}, '
-                f'"segment": {text(f.segment)}, "variant": {text(f.variant)}, "n": {f.n}, "value": {number(value)}, '
-                f'"margin": {number(margin)}')
-        add(line + (f', "conversion": {number(conversion)}}}' if f.type == "funnel" else "}"))
-    return '{"figures": [\n' + ",\n".join(lines) + "\n]}\n"
+        write(between)
+        between = ",\n"
+        write(f'  {{"metric": {text(f.metric)}, "type": {text(f.type)}, "period": {text(f.period)}, '
+              f'"journey": {text(f.journey)}, "stage": {text(f.stage)}, "touchpoint": {text(f.touchpoint)}, '
+              f'"segment": {text(f.segment)}, "variant": {text(f.variant)}, "n": {f.n}, "value": {number(value)}, '
+              f'"margin": {number(margin)}')
+        write(f', "conversion": {number(conversion)}}}' if f.type == "funnel" else "}")
+    write("\n]}\n")
+    return out.getvalue()
 
 
 def experiments_json(fs: FigureSet) -> str:

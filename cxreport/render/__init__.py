@@ -14,7 +14,7 @@ from ..depends import digest
 from ..figures import FigureSet
 from ..loader import Project, inside, relpath
 from ..problems import Problem, Problems
-from ..search import INDEX_PATH, STOP_WORDS, entries_for, index_row, script_of_rows
+from ..search import INDEX_PATH, ROW_TEXTS, STOP_WORDS, entries_for, index_row
 from .charts import ChartStyle
 from .data import experiments_json, figures_json, metric_csv
 from .i18n import Catalogue, load_catalogue
@@ -174,7 +174,8 @@ def render_site(project: Project, figures: FigureSet, problems: Problems, *, sta
                            ("data/experiments.json", lambda: experiments_json(figures))] + [
                 (metric_csv_path(s.id), lambda s=s: metric_csv(planner.index.of_metric(s.id), cfg.language))
                 for s in cfg.metrics]:
-            data[path] = reuse.files[path] if reuse is not None and path in reuse.files else make()
+            content = reuse.files[path] if reuse is not None and path in reuse.files else make()
+            data[path] = content.encode("utf-8") if isinstance(content, str) else content  # not both kept (figures.json: 100 MB)
 
     nav_key = digest(nav)
     if reuse is not None and reuse.nav != nav_key:
@@ -211,7 +212,7 @@ def render_site(project: Project, figures: FigureSet, problems: Problems, *, sta
     for rel, path in assets.items():
         files.add(media_path(rel), path)
     search_labels = {k.removeprefix("search."): v for k, v in t.labels.items() if k.startswith("search.")}
-    files.add(INDEX_PATH, script_of_rows([row for info in infos.values() for row in info.entries], search_labels))
+    files.add(INDEX_PATH, ROW_TEXTS.script([info.entries for info in infos.values()], search_labels))
     for path, content in data.items():
         files.add(path, content)
     return RenderedSite(files=files, pages=pages, figures=len(figures.figures), specs=specs, infos=infos, nav=nav_key)

@@ -87,13 +87,12 @@ def metric_csv(figures: list[Figure], language: str) -> bytes:
         out = repr(v) if type(v) is float else str(v)
         return out.replace(".", decimal) if decimal != "." else out
 
-    rows = []
+    write = writer.writerow  # row by row: half a million rows held as cells at once would cost more than the file
     for f in figures:
         value, margin, conversion = rounded(f)
         if f.type != "funnel":
             conversion = f.conversion
-        rows.append((text(f.metric), text(f.type), text(f.period), text(f.journey), text(f.stage), text(f.touchpoint),
-                     text(f.segment), text(f.variant), number(f.n), number(value), number(margin), number(conversion),
-                     text(f.status)))
-    writer.writerows(rows)
+        write((text(f.metric), text(f.type), text(f.period), text(f.journey), text(f.stage), text(f.touchpoint),
+               text(f.segment), text(f.variant), number(f.n), number(value), number(margin), number(conversion),
+               text(f.status)))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
