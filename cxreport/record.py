@@ -6,9 +6,10 @@ done; otherwise only the pages whose keys (cxreport.depends) changed are made ag
 cannot vouch for — another layout, another cxreport, a damaged or missing file, an output changed by hand —
 means a full build, never a wrong site.
 
-Files up to BIG bytes are hashed (SHA-256) on every build, which costs less than trusting time stamps;
-larger ones (metric exports) are hashed once and then trusted by size, time stamp and inode while those
-stay the same and the file was already older than two seconds when it was hashed, as git's index does.
+Each file is hashed (SHA-256) once and then trusted by its size, time stamps (modification and change) and
+inode while those stay the same and the file was already older than two seconds when it was hashed, as git's
+index does; a file changed since, or too recently to tell, is hashed again. So a rebuild of a large handbook
+reads only the files that changed, not all of them.
 """
 from __future__ import annotations
 
@@ -28,7 +29,6 @@ from . import __version__
 from .problems import Problem
 
 LAYOUT = 1
-BIG = 4 * 1024 * 1024
 RACY_NS = 2_000_000_000
 
 
@@ -59,13 +59,17 @@ class OutsideLink(type(Path())):  # type: ignore[misc]
     """A project file that is a link to a place outside the project: never read, known by where it points."""
 
 
-def input_files(root: Path, theme_dirs: Iterable[Path]) -> dict[str, Path]:
-    """Give every file a build may read, by a stable name: site.yml, content/**, the project's themes and the built-in one."""
+def input_files(root: Path, theme_dirs: Iterable[Path]) -> dict[str, str | OutsideLink]:
+    """Give every file a build may read, by a stable name: site.yml, content/**, the project's themes and the built-in one.
+
+    Folders are walked as os.walk does (sorted, links to folders listed but not entered); a project file that is
+    a link leading out of the project is given as an OutsideLink, every other file as its path (a string).
+    """
     from .loader import inside
 
-    found: dict[str, Path] = {}
-    site = root / "site.yml"
-    if site.is_file():
+    found: dict[str, str | OutsideLink] = {}
+    site = os.path.join(root, "site.yml")
+    if os.path.isfile(site):
         found["site.yml"] = site
     for base, prefix in [(root / "content", "content/"), (root / "themes", "themes/")] + [
             (Path(d), f"theme:{i}/") for i, d in enumerate(theme_dirs)]:
@@ -73,35 +77,62 @@ def input_files(root: Path, theme_dirs: Iterable[Path]) -> dict[str, Path]:
             continue
         own = prefix.endswith("/") and not prefix.startswith("theme:")
         walked_inside = own and inside(base, root)  # os.walk does not enter linked folders: only linked files can lead out
-        for folder, dirs, files in os.walk(base):
-            dirs.sort()
-            rel = Path(folder).relative_to(base).as_posix()
-            for name in sorted(files):
-                path = Path(folder) / name
-                if own and (not walked_inside or os.path.islink(path)) and not inside(path, root):  # checking refuses it; hashing it would read it
-                    path = OutsideLink(path)
-                found[prefix + (name if rel == "." else f"{rel}/{name}")] = path
+        _walk(str(base), prefix, own, walked_inside, root, found)
     return found
 
 
-def _hash(path: Path) -> str:
+def _walk(folder: str, prefix: str, own: bool, walked_inside: bool, root: Path, found: dict) -> None:
+    from .loader import inside
+
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError:
+        return
+    dirs = []
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            dirs.append(entry)
+            continue
+        path: str | OutsideLink = entry.path
+        if own and (not walked_inside or entry.is_symlink()) and not inside(Path(path), root):  # checking refuses it; hashing it would read it
+            path = OutsideLink(path)
+        found[prefix + entry.name] = path
+    for entry in dirs:
+        try:
+            if entry.is_symlink():
+                continue  # listed by os.walk, never entered
+        except OSError:
+            continue
+        _walk(entry.path, f"{prefix}{entry.name}/", own, walked_inside, root, found)
+
+
+def _hash(path: str | Path) -> str:
     if isinstance(path, OutsideLink):
         return "link:" + hashlib.sha256(os.fsencode(os.readlink(path)) if path.is_symlink() else b"").hexdigest()
-    with path.open("rb") as f:
+    with open(path, "rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def fingerprint(files: dict[str, Path], known: dict[str, list] | None = None) -> dict[str, list]:
-    """Give each file's [size, mtime_ns, inode, ctime_ns, sha256, hashed_ns]; unreadable files get a sha of None."""
+def fingerprint(files: dict[str, str | Path], known: dict[str, list] | None = None) -> dict[str, list]:
+    """Give each file's [size, mtime_ns, inode, ctime_ns, sha256, hashed_ns]; unreadable files get a sha of None.
+
+    A file known with the same size, time stamps and inode, hashed when it was already older than RACY_NS, keeps
+    its known digest; any other is hashed (a link leading out of the project always: its stamps are its target's).
+    """
     known = known or {}
     out: dict[str, list] = {}
     for name, path in files.items():
         try:
-            st = path.stat()
+            st = os.stat(path)
             stamp = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
             before = known.get(name)
-            if (st.st_size > BIG and before and before[:4] == stamp and before[4]
-                    and before[5] - st.st_mtime_ns > RACY_NS):
+            if (before and before[:4] == stamp and before[4] and before[5] - st.st_mtime_ns > RACY_NS
+                    and not isinstance(path, OutsideLink)):
                 out[name] = before
             else:
                 out[name] = stamp + [_hash(path), time.time_ns()]
@@ -118,9 +149,10 @@ def same_inputs(a: dict[str, list], b: dict[str, list]) -> bool:
 def output_stats(out: Path, paths: Iterable[str]) -> dict[str, list]:
     """Give [size, mtime_ns, inode] of each written file; a missing file gets None."""
     stats: dict[str, list] = {}
+    base = str(out)
     for rel in paths:
         try:
-            st = (out / rel).stat()
+            st = os.stat(os.path.join(base, rel))
             stats[rel] = [st.st_size, st.st_mtime_ns, st.st_ino]
         except OSError:
             stats[rel] = None  # type: ignore[assignment]
