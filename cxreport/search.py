@@ -76,8 +76,15 @@ def words_of(entry: SearchEntry, stop: frozenset[str] = frozenset()) -> str:
     return " ".join(kept)
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # what json.dumps makes with these options
+
+
 def _script_json(data: Any) -> str:
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return _escaped(_ENCODER.encode(data))
+
+
+def _escaped(text: str) -> str:
+    """Give JSON text safe inside <script>: <, >, & and the two line separators JavaScript ends lines at, escaped."""
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
@@ -95,6 +102,38 @@ def script_of_rows(rows: Iterable[list], labels: Mapping[str, str]) -> str:
     items = sorted(rows, key=lambda r: (r[0], r[2], r[1]))
     data = {"kinds": list(KINDS), "labels": dict(sorted(labels.items())), "items": items}
     return f"window.CXSEARCH={_script_json(data)};\n"
+
+
+class RowTexts:
+    """Each page's index rows as they appear in the index script, kept between builds of one process.
+
+    A page's rows are known by the list that holds them (a build keeps the list of every page it does not make
+    again): rows already seen are not serialised again, so a rebuild that makes a few pages only sorts and joins.
+    The lists must not change once given (index_row makes new ones).
+    """
+
+    def __init__(self) -> None:
+        self._known: dict[int, tuple[list[list], list[tuple[tuple, str]]]] = {}
+
+    def script(self, pages: Iterable[list[list]], labels: Mapping[str, str]) -> str:
+        """Give exactly what script_of_rows gives for the rows of all pages, in this order."""
+        known, fresh = self._known, {}
+        items: list[tuple[tuple, str]] = []
+        for rows in pages:
+            entry = known.get(id(rows))
+            if entry is None or entry[0] is not rows:
+                encode = _ENCODER.encode  # a page's rows escaped at once: the encoder never writes a line break
+                texts = _escaped("\n".join([encode(r) for r in rows])).split("\n") if rows else []
+                entry = (rows, [((r[0], r[2], r[1]), text) for r, text in zip(rows, texts, strict=True)])
+            fresh[id(rows)] = entry  # holding the list keeps its id from being reused while it is known
+            items.extend(entry[1])
+        self._known = fresh
+        items.sort(key=lambda item: item[0])  # stable, as script_of_rows: rows with one key keep their order
+        head = _script_json({"kinds": list(KINDS), "labels": dict(sorted(labels.items()))})
+        return f"window.CXSEARCH={head[:-1]},\"items\":[{','.join(text for _, text in items)}]}};\n"
+
+
+ROW_TEXTS = RowTexts()  # the search index of the last site built by this process (cxreport serve rebuilds it often)
 
 
 def index_script(entries: Iterable[SearchEntry], labels: Mapping[str, str], language: str = "") -> str:
