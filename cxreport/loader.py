@@ -1,6 +1,7 @@
 """load_sources: read site.yml and content/ into one typed, immutable Project."""
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -56,10 +57,14 @@ class Project:
     site_origin: Origin = Origin("site.yml", Locator())
     broken: frozenset[tuple[str, str]] = frozenset()  # (kind, id) of files that failed to load: no follow-up errors
 
-    def ids(self, kind: str) -> set[str]:
-        """Give the ids of one kind, those of files that failed to load included."""
-        loaded = {"journey": self.journeys, "persona": self.personas, "playbook": self.playbooks, "page": self.pages}[kind]
-        return set(loaded) | {i for k, i in self.broken if k == kind}
+    def ids(self, kind: str) -> frozenset[str]:
+        """Give the ids of one kind, those of files that failed to load included (made once per project)."""
+        return self._id_sets[kind]
+
+    @functools.cached_property
+    def _id_sets(self) -> dict[str, frozenset[str]]:
+        loaded = {"journey": self.journeys, "persona": self.personas, "playbook": self.playbooks, "page": self.pages}
+        return {kind: frozenset(objects) | {i for k, i in self.broken if k == kind} for kind, objects in loaded.items()}
 
     @property
     def content_dir(self) -> Path:
@@ -228,24 +233,32 @@ def _load_file(kind: str, path: Path, rel: str, text: str, problems: Problems) -
 
 
 def _load_kind(root: Path, kind: str, problems: Problems, origins: dict, broken: set,
-               memo: dict | None = None) -> dict[str, BaseModel]:
-    """Give the objects of one kind; with memo (rel -> text, what it gave), a file whose text is unchanged is not parsed again."""
+               memo: dict | None = None, stamps: Mapping[str, list] | None = None) -> dict[str, BaseModel]:
+    """Give the objects of one kind; with memo (rel -> text, what it gave), a file whose text is unchanged is not parsed again.
+
+    With stamps (rel -> the file's stamp, record.fingerprint) a file whose stamp is the one it was read with is not
+    even read again.
+    """
     objects: dict[str, BaseModel] = {}
     for path in _content_files(root, kind, problems):
         rel = relpath(path, root)
-        text = read_text(path, rel, problems)
-        if text is None:
-            broken.update({(kind, path.stem)} if ID_RE.match(path.stem) else set())
-            continue
         known = memo.get(rel) if memo is not None else None
-        if known is not None and known[0] == kind and known[1] == text:
+        stamp = stamps.get(rel) if stamps is not None else None
+        if known is not None and known[0] == kind and stamp is not None and stamp[4] and known[4] == stamp[:5]:
             loaded, found = known[2], known[3]
         else:
-            own = Problems()
-            loaded = _load_file(kind, path, rel, text, own)
-            found = list(own)
+            text = read_text(path, rel, problems)
+            if text is None:
+                broken.update({(kind, path.stem)} if ID_RE.match(path.stem) else set())
+                continue
+            if known is not None and known[0] == kind and known[1] == text:
+                loaded, found = known[2], known[3]
+            else:
+                own = Problems()
+                loaded = _load_file(kind, path, rel, text, own)
+                found = list(own)
             if memo is not None:
-                memo[rel] = (kind, text, loaded, found)
+                memo[rel] = (kind, text, loaded, found, stamp[:5] if stamp is not None else None)
         problems.extend(found)
         broken.update(loaded.broken)
         obj, loc = loaded.obj, loaded.loc
@@ -262,17 +275,20 @@ def _load_kind(root: Path, kind: str, problems: Problems, origins: dict, broken:
     return objects
 
 
-def load_sources(root: Path, problems: Problems, memo: dict | None = None) -> Project | None:
+def load_sources(root: Path, problems: Problems, memo: dict | None = None,
+                 stamps: Mapping[str, list] | None = None) -> Project | None:
     """Give the whole project read and checked field by field, or None when site.yml is unusable.
 
-    memo, kept by the caller between loads (cxreport serve), lets a file whose text is unchanged skip parsing.
+    memo, kept by the caller between loads (cxreport serve), lets a file whose text is unchanged skip parsing;
+    with stamps (record.fingerprint of the files, taken before this load) a file whose stamp is unchanged since
+    it was read is not read again either.
     """
     root = root.resolve()
     config, site_origin = load_config(root, problems)
     origins: dict[tuple[str, str], Origin] = {}
     broken: set[tuple[str, str]] = set()
     with paused():
-        loaded = {kind: _load_kind(root, kind, problems, origins, broken, memo) for kind in KINDS}
+        loaded = {kind: _load_kind(root, kind, problems, origins, broken, memo, stamps) for kind in KINDS}
     if memo is not None:
         known = {o.path for o in origins.values()}
         for rel in [r for r in memo if r not in known and not (root / r).is_file()]:

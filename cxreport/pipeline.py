@@ -214,7 +214,7 @@ class Session:
                 return _done(result, started)
 
         progress.stage("load_sources")
-        project = load_sources(root, problems, self.memo)
+        project = load_sources(root, problems, self.memo, inputs)
         result.project = project
         if project is None:
             return _done(result, started)
