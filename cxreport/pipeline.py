@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from .figures import FigureSet
 from .loader import Project, load_sources, relpath, resolve_content_path
 from .problems import Problems
-from .validate import validate
+from .validate import ValidationMemo, validate
 
 CACHE_DIR = ".cxreport-cache"
 STAGES = ("load_sources", "validate", "join_metrics", "compute_figures", "render", "write")
@@ -158,6 +158,9 @@ class Session:
     between processes. A session kept alive (cxreport serve) also keeps the parsed content files, the
     figures and the digests in memory, so a rebuild parses only the files that changed and computes the
     figures only when the metric files, their declarations or the maps they are joined to changed.
+
+    A file is read again only when its size, time stamps or inode changed (record.fingerprint), and only the
+    journeys and playbooks an edit can affect are validated again (validate.ValidationMemo).
     """
 
     def __init__(self, root: Path, out: Path | None = None, *, stamp: bool = False, strict: bool = False,
@@ -174,6 +177,7 @@ class Session:
         self.record = None
         self.memo: dict = {}                # content file -> its text and what it gave (loader)
         self.digests = ObjectDigests()
+        self.validation = ValidationMemo()  # what each journey and playbook gave validate
         self.figures_memo: tuple | None = None  # (inputs digest, figures, metric problems, figure keys)
 
     def build(self, progress: Progress | None = None, print_date: dt.date | None = None) -> Build:
@@ -220,7 +224,7 @@ class Session:
             return _done(result, started)
         result.strict = self.strict or project.config.strict
         progress.stage("validate")
-        validate(project, problems)
+        validate(project, problems, self.validation)
         if result.failed:
             return _done(result, started)
         progress.stage("join_metrics")

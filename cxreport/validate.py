@@ -5,9 +5,12 @@ import json
 import os
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from . import model as m
 from .loader import Origin, Project, inside, resolve_content_path
-from .problems import Problems, did_you_mean
+from .problems import ERROR, Problem, Problems, did_you_mean
+from .yamlsrc import Locator
 
 METRIC_TYPES = ("nps", "csat", "ces", "funnel", "value")
 # Each kind's pages share a folder with its overview page, index.html: an object with id 'index' would overwrite it.
@@ -24,14 +27,80 @@ def _ref(problems: Problems, origin: Origin, keys: tuple, what: str, value: str,
     return False
 
 
-def validate(project: Project, problems: Problems) -> None:
-    """Add a problem for every reference that does not resolve and every map that breaks a rule."""
+class ValidationMemo:
+    """What validate found for each journey and playbook, kept between validations of one project (a session).
+
+    A journey or playbook is checked again only when something its checks read may have changed: the object
+    (a changed file gives a new object), where it was read from, whether each id it names exists, the journey a
+    playbook points into, or the site's stage models, pillars and metrics. An object that had an error is always
+    checked again (its hints list the ids there are). So an edit to one file checks that file and what names it;
+    a deleted or renamed persona checks again every journey and playbook that names it.
+    """
+
+    def __init__(self) -> None:
+        self.site: tuple | None = None
+        self.found: dict[tuple[str, str], tuple[tuple, list[Problem]]] = {}
+
+
+def _site_terms(project: Project) -> tuple:
+    """Give what the checks of every journey and playbook read from site.yml and the built-in definitions."""
+    cfg = project.config
+    return (cfg.stage_model, {mid: tuple(s.id for s in stages) for mid, stages in project.stage_models.items()},
+            tuple(project.pillars), tuple((s.id, s.type) for s in cfg.metrics))
+
+
+def _journey_terms(project: Project, journey: m.Journey) -> tuple:
+    o = project.origins[("journey", journey.id)]
+    return (journey, o.path, o.locator, journey.persona in project.ids("persona"),
+            journey.compare_to is None or journey.compare_to in project.ids("journey"))
+
+
+def _playbook_terms(project: Project, pb) -> tuple:
+    o = project.origins[("playbook", pb.id)]
+    personas = project.ids("persona")
+    return (pb, o.path, o.locator, pb.journey is None or pb.journey in project.ids("journey"),
+            project.journeys.get(pb.journey) if pb.journey is not None else None,
+            getattr(pb, "audience", None) is None or pb.audience in personas,
+            getattr(pb, "persona", None) is None or pb.persona in personas)
+
+
+def validate(project: Project, problems: Problems, memo: ValidationMemo | None = None) -> None:
+    """Add a problem for every reference that does not resolve and every map that breaks a rule.
+
+    With memo (kept by a session between builds) journeys and playbooks whose checks would read the same as the
+    last time give the problems they gave then, without being checked again.
+    """
     _validate_site(project, problems)
     _validate_output_paths(project, problems)
-    for journey in project.journeys.values():
-        _validate_journey(project, journey, problems)
-    for playbook in project.playbooks.values():
-        _validate_playbook(project, playbook, problems)
+    if memo is None:
+        for journey in project.journeys.values():
+            _validate_journey(project, journey, problems)
+        for playbook in project.playbooks.values():
+            _validate_playbook(project, playbook, problems)
+        return
+    site = _site_terms(project)
+    if memo.site != site:
+        memo.site, memo.found = site, {}
+    found: dict[tuple[str, str], tuple[tuple, list[Problem]]] = {}
+    for kind, objects, terms_of, check in (("journey", project.journeys, _journey_terms, _validate_journey),
+                                           ("playbook", project.playbooks, _playbook_terms, _validate_playbook)):
+        for obj_id, obj in objects.items():
+            terms = terms_of(project, obj)
+            known = memo.found.get((kind, obj_id))
+            if known is not None and _same(known[0], terms) and not any(p.severity == ERROR for p in known[1]):
+                own = known[1]
+            else:
+                sink = Problems()
+                check(project, obj, sink)
+                own = list(sink)
+            found[(kind, obj_id)] = (terms, own)
+            problems.extend(own)
+    memo.found = found
+
+
+def _same(a: tuple, b: tuple) -> bool:
+    """Tell whether two check terms are the same: objects by identity, the rest by value."""
+    return len(a) == len(b) and all(x is y or (not isinstance(x, BaseModel | Locator) and x == y) for x, y in zip(a, b))
 
 
 def _validate_site(project: Project, problems: Problems) -> None:
