@@ -179,6 +179,8 @@ class Session:
         self.digests = ObjectDigests()
         self.validation = ValidationMemo()  # what each journey and playbook gave validate
         self.figures_memo: tuple | None = None  # (inputs digest, figures, metric problems, figure keys)
+        self.map_parts: dict[str, tuple] = {}   # journey id -> (journey, digest of what the figures read of it)
+        self.experiment_parts: dict[str, tuple] = {}  # experiment id -> (playbook, its digest)
 
     def build(self, progress: Progress | None = None, print_date: dt.date | None = None) -> Build:
         """Give the outcome of building the project again; nothing is written unless every stage succeeded."""
@@ -187,7 +189,7 @@ class Session:
         from .render import KeptPage, Reuse
         from .render.pages import default_jobs
         from .render.theme import builtin_theme_dir
-        from .render.write import check_output_dir, clean_stale
+        from .render.write import KeptFile, check_output_dir, clean_stale
 
         progress = progress or Silent()
         started = time.perf_counter()
@@ -264,7 +266,8 @@ class Session:
             intact = {p for p, st in now.items() if st is not None and st == previous.outputs[p]}
             pages = {path: KeptPage([problem_of(r) for r in rows], bool(charts), previous.entries.get(path, []), out / path)
                      for path, (rows, charts) in previous.pages.items() if path in intact and path in previous.entries}
-            kept_files = {} if "figures:*" in changed_keys else {p: out / p for p in intact if p not in previous.pages}
+            kept_files = {} if "figures:*" in changed_keys else {  # linked, or left in place, not copied
+                p: KeptFile(out / p) for p in intact if p not in previous.pages}
             reuse = Reuse(pages, kept_files, lambda spec: any(d in changed_keys for d in spec.deps),
                           previous.summary.get("nav", ""))
 
@@ -310,22 +313,35 @@ class Session:
         return output_stats(self.out, record.outputs) == record.outputs
 
     def _figures_input(self, project: Project, inputs: dict) -> str:
-        """Give a digest of everything the figures are computed from: declarations, metric files, maps, experiments."""
+        """Give a digest of everything the figures are computed from: declarations, metric files, maps, experiments.
+
+        What the figures read of each journey (its stage model, its touchpoints and their stages: metrics.MapIndex)
+        and each experiment is digested once per object and kept: a rebuild digests only the objects that changed.
+        """
         from .depends import digest
-        from .metrics.content import MapIndex
 
         cfg = project.config
-        experiments = [pb.model_dump(mode="json") for pb in project.playbooks.values() if pb.type == "experiment"]
         files = {}
         for source in cfg.metrics:
             path = resolve_content_path(project.root, source.file)
             rel = relpath(path, project.root) if path is not None else None
             files[source.id] = inputs.get(rel, [None] * 5)[4] if rel else None
-        index = MapIndex.of(project)
+        maps: dict[str, tuple] = {}
+        for j in project.journeys.values():
+            known = self.map_parts.get(j.id)
+            if known is None or known[0] is not j or known[1] != project.stage_model_of(j):
+                known = (j, project.stage_model_of(j), digest([[t.id, s.stage] for s, t in j.touchpoints()]))
+            maps[j.id] = known
+        experiments: dict[str, tuple] = {}
+        for pb in project.playbooks.values():
+            if pb.type == "experiment":
+                known = self.experiment_parts.get(pb.id)
+                experiments[pb.id] = known if known is not None and known[0] is pb else (pb, digest(pb.model_dump(mode="json")))
+        self.map_parts, self.experiment_parts = maps, experiments
         return digest([cfg.model_dump(mode="json", include={"metrics", "targets", "stage_model", "stage_models"}), files,
-                       index.default_model, sorted(index.journey_model.items()),
-                       sorted((j, list(t.items())) for j, t in index.touchpoints.items()),
-                       sorted(index.model_stages.items()), experiments])
+                       cfg.stage_model, [[jid, part[1], part[2]] for jid, part in maps.items()],
+                       sorted((mid, [s.id for s in stages]) for mid, stages in project.stage_models.items()),
+                       [part[1] for part in experiments.values()]])
 
 
 def _done(result: Build, started: float) -> Build:
