@@ -1,7 +1,10 @@
 """The build as its own table of contents: load_sources -> validate -> join_metrics -> compute_figures -> render -> write."""
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import functools
+import gc
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -161,6 +164,12 @@ class Session:
 
     A file is read again only when its size, time stamps or inode changed (record.fingerprint), and only the
     journeys and playbooks an edit can affect are validated again (validate.ValidationMemo).
+
+    A session that updates its folder in place (serve's) is kept alive: after a build that made much of what it
+    keeps (the first, or one that computed the figures again) it collects the garbage once and freezes what is
+    left out of Python's cyclic garbage collector (gc.freeze; again after a build that made enough pages to draw
+    them in workers, which unfreeze), so that a later rebuild does not spend half a second walking millions of
+    figures and parsed values that stay.
     """
 
     def __init__(self, root: Path, out: Path | None = None, *, stamp: bool = False, strict: bool = False,
@@ -181,9 +190,22 @@ class Session:
         self.figures_memo: tuple | None = None  # (inputs digest, figures, metric problems, figure keys)
         self.map_parts: dict[str, tuple] = {}   # journey id -> (journey, digest of what the figures read of it)
         self.experiment_parts: dict[str, tuple] = {}  # experiment id -> (playbook, its digest)
+        self.frozen = False  # whether a build of this session froze what it keeps (see below)
 
     def build(self, progress: Progress | None = None, print_date: dt.date | None = None) -> Build:
         """Give the outcome of building the project again; nothing is written unless every stage succeeded."""
+        from .render.pages import PARALLEL_FROM
+
+        figures_before, result = self.figures_memo, None
+        try:
+            result = self._build(progress, print_date)
+            return result
+        finally:
+            if self.in_place and (not self.frozen or (result is not None and result.made >= PARALLEL_FROM)  # workers unfreeze
+                                  or (self.figures_memo is not None and self.figures_memo is not figures_before)):
+                self.frozen = _freeze_what_is_kept()
+
+    def _build(self, progress: Progress | None, print_date: dt.date | None) -> Build:
         from .depends import changed, content_keys, digest, figure_keys, with_wildcards
         from .record import Record, code_key, fingerprint, input_files, output_stats, problem_of, problem_row, same_inputs
         from .render import KeptPage, Reuse
@@ -342,6 +364,19 @@ class Session:
                        cfg.stage_model, [[jid, part[1], part[2]] for jid, part in maps.items()],
                        sorted((mid, [s.id for s in stages]) for mid, stages in project.stage_models.items()),
                        [part[1] for part in experiments.values()]])
+
+
+@functools.cache
+def _unfreeze_at_exit() -> None:
+    atexit.register(gc.unfreeze)  # objects left frozen are never finalised: extension modules report them as leaks
+
+
+def _freeze_what_is_kept() -> bool:
+    """Collect the garbage, then leave every object alive now out of later collections (see Session)."""
+    gc.collect()
+    gc.freeze()
+    _unfreeze_at_exit()
+    return True
 
 
 def _done(result: Build, started: float) -> Build:
