@@ -172,9 +172,17 @@ class Planner:
         self.cfg = self.project.config
         self.metric_ids = [s.id for s in self.cfg.metrics]
         self._playbooks_at: dict[tuple[str | None, str | None], list] = defaultdict(list)
+        self._playbooks_of: dict[str | None, list] = defaultdict(list)  # journey -> its playbooks (no guides)
+        self._playbooks_for: dict[str, list] = defaultdict(list)  # persona -> playbooks for it (audience, story)
         for pb in self.project.playbooks.values():
             if pb.type != "guide":
                 self._playbooks_at[(pb.journey, pb.touchpoint)].append(pb)
+                self._playbooks_of[pb.journey].append(pb)  # by id, as project.playbooks is
+            for persona_id in {getattr(pb, "audience", None), pb.persona if pb.type == "story" else None} - {None}:
+                self._playbooks_for[persona_id].append(pb)
+        self._journeys_of: dict[str, list] = defaultdict(list)  # persona -> journeys (by id)
+        for j in self.project.journeys.values():
+            self._journeys_of[j.persona].append(j)
 
     # --- names in the site's language ---------------------------------------------------------
 
@@ -514,8 +522,7 @@ class Planner:
         if compare and compare["chart"]:
             charts.append(compare["chart"])
         persona = self.project.personas.get(journey.persona)
-        linked = [self.playbook_link(pb, path) for pb in self.project.playbooks.values()
-                  if pb.journey == journey.id and pb.type != "guide"]
+        linked = [self.playbook_link(pb, path) for pb in self._playbooks_of.get(journey.id, ())]
         context = {
             "journey": {
                 "id": journey.id, "title": journey.title, "state": journey.state,
@@ -613,8 +620,7 @@ class Planner:
 
     def persona_page(self, persona: m.Persona) -> Page:
         path = persona_path(persona.id)
-        journeys = [self.journey_card(j, path, with_chart=False)[0] for j in self.project.journeys.values()
-                    if j.persona == persona.id]
+        journeys = [self.journey_card(j, path, with_chart=False)[0] for j in self._journeys_of.get(persona.id, ())]
         figures = []
         charts = []
         if persona.segment:
@@ -640,8 +646,7 @@ class Planner:
                     charts.append(self.chart(path, f"segment-{source.id}", time_series(series, self.style, y_title="NPS"),
                                              self.t("chart.segment", metric=self.metric_label(source.id), name=persona.name)))
                     break
-        playbooks = [self.playbook_link(pb, path) for pb in self.project.playbooks.values()
-                     if getattr(pb, "audience", None) == persona.id or (pb.type == "story" and pb.persona == persona.id)]
+        playbooks = [self.playbook_link(pb, path) for pb in self._playbooks_for.get(persona.id, ())]
         kind = ("persona", persona.id)
         context = {
             "persona": {
@@ -903,8 +908,7 @@ class Planner:
             keys = sorted({(f.journey, f.stage) for f in figs if f.period != ALL and f.segment is None and f.variant is None
                            and f.touchpoint is None and f.stage is not None}, key=lambda k: (k[0] or "", self._stage_pos(k)))
             for journey_id, stage_id in keys:
-                rows = sorted([f for f in figs if f.period != ALL and f.journey == journey_id and f.stage == stage_id
-                               and f.segment is None and f.variant is None and f.touchpoint is None], key=lambda f: f.period)
+                rows = self.index.over_time(source.id, journey_id, stage_id)
                 name = self._place_name(journey_id, stage_id, None)
                 series.append({"name": name, "x": [self.t.period(f.period) for f in rows], "y": [f.value for f in rows],
                                "margin": None, "text": [self.value_text(f) for f in rows]})
@@ -928,11 +932,11 @@ class Planner:
                                                            y_suffix=suffix, bars=source.type == "funnel"),
                                self.t("chart.metric", title=self.metric_label(source.id)), height=320)
             charts.append(chart)
+        shown = [f for f in figs if f.period != ALL and f.segment is None and f.variant is None
+                 and (source.type == "funnel" or f.journey is None)]  # chosen before sorting: figs may be half a million
         over_time = [self.figure_view(f, source.id, path) | {"place": self._place_name(f.journey, f.stage, f.touchpoint)}
-                     for f in sorted(figs, key=lambda f: (f.period, f.journey or "", self._stage_pos((f.journey, f.stage)),
-                                                          f.touchpoint or ""))
-                     if f.period != ALL and f.segment is None and f.variant is None
-                     and (source.type == "funnel" or f.journey is None)]
+                     for f in sorted(shown, key=lambda f: (f.period, f.journey or "", self._stage_pos((f.journey, f.stage)),
+                                                           f.touchpoint or ""))]
         overall = [f for f in figs if f.period == ALL]
         shortened = len(overall) > BREAKDOWN_LIMIT
         if shortened:  # stages and touchpoints are on the journey pages and in the CSV
