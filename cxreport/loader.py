@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -79,6 +80,9 @@ class Project:
 
 def relpath(path: Path, root: Path) -> str:
     """Give a path relative to the project root, with forward slashes."""
+    text, base = str(path), str(root)
+    if text.startswith(base) and text[len(base):len(base) + 1] == os.sep and os.sep == "/":
+        return text[len(base) + 1:]  # the common case without pathlib's parsing (3,300 files a load at L)
     try:
         return path.relative_to(root).as_posix()
     except ValueError:
@@ -196,6 +200,7 @@ def _load_file(kind: str, path: Path, rel: str, text: str, problems: Problems) -
             problems.error(rel, line, col, f"a {kind} file must be a mapping of fields (name: value)",
                            "start with 'title: …'" if kind == "journey" else "start with 'name: …'")
             return _Loaded(None, None, 0, unreadable)
+    wrote_body = "body" in data  # asked before 'body' is set below (asking the locator would read its positions)
     obj_id = _object_id(data, path, rel, loc, problems)
     if obj_id is None and "id" not in data:
         return _Loaded(None, None, 0, frozenset())
@@ -222,8 +227,8 @@ def _load_file(kind: str, path: Path, rel: str, text: str, problems: Problems) -
             return _Loaded(None, None, 0, frozenset())
         cls = m.PLAYBOOK_TYPES[ptype]
         data["body"] = body
-    if "body" in data and loc.keys.get(("body",)):
-        line, col = loc.keys[("body",)]
+    if wrote_body:
+        line, col = loc.key_at(("body",))
         problems.error(rel, line, col, "unknown field 'body'", "write the text below the front matter instead")
         return _Loaded(None, None, 0, frozenset())
     obj = _validate(cls, data, rel, loc, problems)

@@ -111,10 +111,10 @@ def write(site, out: Path, project_root: Path, progress: Progress | None = None)
     write_site(site.files, out, project_root, on_file=(progress or Silent()).advance)
 
 
-def write_in_place(site, out: Path, previous: set[str]) -> None:
+def write_in_place(site, out: Path, previous: set[str]) -> set[str]:
     """Update out file by file: changed files written under a temporary name and moved into place, files no
-    longer in the site removed. Only for a folder nobody else writes to (serve's): a reader may see a mix of
-    two builds for a moment, never a half-written file.
+    longer in the site removed; give the files written. Only for a folder nobody else writes to (serve's): a
+    reader may see a mix of two builds for a moment, never a half-written file.
     """
     import os
     import shutil
@@ -122,10 +122,12 @@ def write_in_place(site, out: Path, previous: set[str]) -> None:
     from .render.write import MARKER, KeptFile
 
     pid = os.getpid()
-    for rel, data in site.files.items():
-        dest = out / rel
-        if isinstance(data, KeptFile) and Path(data) == dest:
+    base = str(out)
+    written = set()
+    for rel, data in site.files.files.items():
+        if isinstance(data, KeptFile) and str(data) == os.path.join(base, rel):
             continue  # kept as it is
+        dest = out / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(f".{dest.name}.{pid}.tmp")
         if isinstance(data, Path):
@@ -133,9 +135,11 @@ def write_in_place(site, out: Path, previous: set[str]) -> None:
         else:
             tmp.write_bytes(data)
         os.replace(tmp, dest)
-    for rel in previous - set(site.files.files):
+        written.add(rel)
+    for rel in previous - site.files.files.keys():
         (out / rel).unlink(missing_ok=True)
     (out / MARKER).touch()
+    return written
 
 
 def default_out(root: Path) -> Path:
@@ -304,17 +308,19 @@ class Session:
         if recorded:
             self.record = None
             Record.forget(self.record_path)  # while out changes, no record vouches for it
+        paths = sorted(site.files.files)
         if self.in_place and reuse is not None:
-            write_in_place(site, out, set(previous.outputs))
+            written = output_stats(out, write_in_place(site, out, set(previous.outputs)))
+            outputs = {p: written[p] if p in written else now.get(p) or output_stats(out, [p])[p] for p in paths}
         else:
             write(site, out, root, progress)
+            outputs = output_stats(out, paths)
         result.written = True
         if recorded:
-            paths = [p for p, _ in site.files.items()]
             self.record = Record(
                 code=code_key(), options=options, inputs=inputs, site=site_key, keys=keys,
                 pages={path: [[problem_row(p) for p in info.problems], info.charts] for path, info in site.infos.items()},
-                outputs=output_stats(out, paths), problems=[problem_row(p) for p in problems.sorted()],
+                outputs=outputs, problems=[problem_row(p) for p in problems.sorted()],
                 summary={"pages": result.pages, "figures": result.figures, "files": result.files, "strict": result.strict,
                          "nav": site.nav},
                 entries={path: info.entries for path, info in site.infos.items()})

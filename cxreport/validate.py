@@ -17,11 +17,12 @@ METRIC_TYPES = ("nps", "csat", "ces", "funnel", "value")
 RESERVED_IDS = {"journey": "journeys", "persona": "personas", "playbook": "playbooks", "metric": "metrics"}
 
 
-def _ref(problems: Problems, origin: Origin, keys: tuple, what: str, value: str, choices, kind_plural: str,
+def _ref(problems: Problems, origin: Origin, keys, what: str, value: str, choices, kind_plural: str,
          at_key: bool = False) -> bool:
     """Report an unresolved reference with a did-you-mean hint; give whether it resolved."""
     if value in choices:
         return True
+    keys = keys() if callable(keys) else keys  # a function when finding the path needs the file's positions
     line, col = origin.key_at(*keys) if at_key else origin.at(*keys)
     problems.error(origin.path, line, col, f"unknown {what} '{value}'", did_you_mean(value, choices, kind_plural))
     return False
@@ -60,8 +61,8 @@ def _playbook_terms(project: Project, pb) -> tuple:
     personas = project.ids("persona")
     return (pb, o.path, o.locator, pb.journey is None or pb.journey in project.ids("journey"),
             project.journeys.get(pb.journey) if pb.journey is not None else None,
-            getattr(pb, "audience", None) is None or pb.audience in personas,
-            getattr(pb, "persona", None) is None or pb.persona in personas)
+            not isinstance(pb, m.Surprise) or pb.audience is None or pb.audience in personas,
+            not isinstance(pb, m.Story) or pb.persona is None or pb.persona in personas)
 
 
 def validate(project: Project, problems: Problems, memo: ValidationMemo | None = None) -> None:
@@ -239,40 +240,47 @@ def _validate_journey(project: Project, journey: m.Journey, problems: Problems) 
                                                     project.stage_models, "stage models"):
         return
     model_stages = [s.id for s in project.stage_models.get(model_id, ())]
-    seen_stages: dict[str, int] = {}
-    seen_tps: dict[str, int] = {}
+    seen_stages: dict[str, int] = {}    # stage -> its index in the file
+    seen_tps: dict[str, tuple] = {}     # touchpoint -> its path in the file
     last_index = -1
+    # positions are asked for only when there is something to report: reading them costs a clean file a second parse
     for si, stage in enumerate(journey.stages):
-        line, col = o.at("stages", si, "stage")
         if stage.stage in seen_stages:
-            problems.error(o.path, line, col, f"stage '{stage.stage}' is listed twice (first on line {seen_stages[stage.stage]})",
+            line, col = o.at("stages", si, "stage")
+            first = o.at("stages", seen_stages[stage.stage], "stage")[0]
+            problems.error(o.path, line, col, f"stage '{stage.stage}' is listed twice (first on line {first})",
                            "list each stage once and put all its touchpoints under it")
         elif stage.stage not in model_stages:
+            line, col = o.at("stages", si, "stage")
             problems.error(o.path, line, col, f"stage '{stage.stage}' is not in stage model '{model_id}'",
                            did_you_mean(stage.stage, model_stages, "stages"))
         else:
             index = model_stages.index(stage.stage)
             if index < last_index:
+                line, col = o.at("stages", si, "stage")
                 problems.warning(o.path, line, col, f"stage '{stage.stage}' comes after '{model_stages[last_index]}' but the stage model '{model_id}' puts it before",
                                  "order the stages as the model does: " + ", ".join(model_stages))
             last_index = max(last_index, index)
-        seen_stages.setdefault(stage.stage, line)
+        seen_stages.setdefault(stage.stage, si)
         if not stage.touchpoints:
+            line, col = o.at("stages", si, "stage")
             problems.warning(o.path, line, col, f"stage '{stage.stage}' has no touchpoints",
                              "add the moments where the customer meets you in this stage, or leave the stage out")
         for ti, tp in enumerate(stage.touchpoints):
             keys = ("stages", si, "touchpoints", ti)
-            tline, tcol = o.at(*keys, "id")
             if tp.id in seen_tps:
-                problems.error(o.path, tline, tcol, f"touchpoint id '{tp.id}' is used twice in this journey (first on line {seen_tps[tp.id]})",
+                tline, tcol = o.at(*keys, "id")
+                first = o.at(*seen_tps[tp.id], "id")[0]
+                problems.error(o.path, tline, tcol, f"touchpoint id '{tp.id}' is used twice in this journey (first on line {first})",
                                "give each touchpoint its own id")
-            seen_tps.setdefault(tp.id, tline)
+            seen_tps.setdefault(tp.id, keys)
             if tp.feeling is None:
                 line2, col2 = o.at(*keys)
                 problems.warning(o.path, line2, col2, f"touchpoint '{tp.id}' has no feeling",
                                  "add 'feeling: {score: 0, label: …}' (score from -2 to 2) so the emotion curve is complete")
             for pi, pillar in enumerate(tp.pillars):
-                _ref(problems, o, _pillar_keys(o, keys, pillar, pi), "pillar", pillar, project.pillars, "pillars", at_key=True)
+                _ref(problems, o, lambda keys=keys, pillar=pillar, pi=pi: _pillar_keys(o, keys, pillar, pi), "pillar", pillar,
+                     project.pillars, "pillars", at_key=True)
             for mi, metric_id in enumerate(tp.metrics):
                 _ref(problems, o, keys + ("metrics", mi), "metric", metric_id, [s.id for s in project.config.metrics], "metrics")
 
@@ -307,7 +315,8 @@ def _validate_playbook(project: Project, pb, problems: Problems) -> None:
         if pb.audience is not None:
             _ref(problems, o, ("audience",), "persona", pb.audience, project.ids("persona"), "personas")
         for pi, pillar in enumerate(pb.pillars):
-            _ref(problems, o, _pillar_keys(o, (), pillar, pi), "pillar", pillar, project.pillars, "pillars", at_key=True)
+            _ref(problems, o, lambda pillar=pillar, pi=pi: _pillar_keys(o, (), pillar, pi), "pillar", pillar, project.pillars,
+                 "pillars", at_key=True)
         if pb.success_metric is not None:
             _ref(problems, o, ("success_metric",), "metric", pb.success_metric, metric_ids, "metrics")
     elif isinstance(pb, m.Story):
