@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,21 +45,63 @@ _NULLS = {"", "~", "null", "Null", "NULL"}
 PathKey = tuple  # a path into the data: keys and list indexes
 
 
-@dataclass
 class Locator:
-    """Where each value (and each mapping key) of one YAML document sits in its file."""
+    """Where each value (and each mapping key) of one YAML document sits in its file.
 
-    values: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    Positions are only needed when something is wrong, and recording one for every value of every file
+    costs a large handbook a quarter of its loading time and hundreds of megabytes. So a file that parsed
+    cleanly gets a locator that keeps only its text and reads the positions again the first time they
+    are asked for (the same walk over the same text gives the same data and positions).
+    """
+
+    __slots__ = ("_keys", "_source", "_values")
+
+    def __init__(self, values: dict[PathKey, tuple[int, int]] | None = None,
+                 keys: dict[PathKey, tuple[int, int]] | None = None, *, source: tuple[str, int] | None = None) -> None:
+        self._source = source  # (text, line offset) to read the positions from, while they are not read yet
+        self._values = values if values is not None or source is not None else {}
+        self._keys = keys if keys is not None or source is not None else {}
+
+    @property
+    def values(self) -> dict[PathKey, tuple[int, int]]:
+        if self._values is None:
+            self._read()
+        return self._values
+
+    @property
+    def keys(self) -> dict[PathKey, tuple[int, int]]:
+        if self._keys is None:
+            self._read()
+        return self._keys
+
+    def _read(self) -> None:
+        text, offset = self._source
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+        self._values, self._keys = {}, {}
+        _Walker(self, offset, _Lines(text), record=True).walk(node, ())
+        self._source = None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Locator) and (self.values, self.keys) == (other.values, other.keys)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return "Locator(not read yet)" if self._source is not None else f"Locator({len(self._values)} values)"
 
     def at(self, path: PathKey) -> tuple[int, int]:
         """Give (line, col) of the value at path, or of its nearest enclosing value."""
+        values = self.values
         path = tuple(path)
         while path:
-            if path in self.values:
-                return self.values[path]
+            if path in values:
+                return values[path]
             path = path[:-1]
-        return self.values.get((), (1, 1))
+        return values.get((), (1, 1))
 
     def key_at(self, path: PathKey) -> tuple[int, int]:
         """Give (line, col) of the key naming path, else of the value or its parent."""
@@ -95,6 +137,10 @@ class _Lines:
         head = text[:index]
         breaks = list(_EDITOR_BREAK.finditer(head))
         return len(breaks) + 1, index - (breaks[-1].end() if breaks else 0) + 1
+
+
+class _Noted(Exception):
+    """A walk without positions met something to report (a duplicate key): walk again with them."""
 
 
 class _Refused(Exception):
@@ -179,6 +225,14 @@ def parse_yaml(text: str, rel: str, problems: Problems, line_offset: int = 0,
     if node is None:
         problems.error(rel, 1 + line_offset, 1, f"{kind} is empty", "write the fields of this file; see docs/format.md")
         return None
+    # first without recording positions (the usual case: nothing wrong); where something is, walk again
+    # recording them, so each problem names its line exactly
+    loc = Locator(source=(text, line_offset))
+    try:
+        data = _Walker(loc, line_offset, lines, record=False).walk(node, ())
+        return data, loc
+    except (_Refused, _Noted, RecursionError):
+        pass
     loc = Locator()
     walker = _Walker(loc, line_offset, lines)
     try:
@@ -197,8 +251,9 @@ def parse_yaml(text: str, rel: str, problems: Problems, line_offset: int = 0,
 class _Walker:
     """Turns a composed node graph into plain data, guarding against bombs and cycles."""
 
-    def __init__(self, loc: Locator, line_offset: int, lines: _Lines | None = None) -> None:
+    def __init__(self, loc: Locator, line_offset: int, lines: _Lines | None = None, record: bool = True) -> None:
         self.loc = loc
+        self.record = record  # without: no positions kept, and anything to report stops the walk (_Noted)
         self.lines = lines
         self.offset = line_offset
         self.alias_nodes = 0
@@ -216,6 +271,8 @@ class _Walker:
         if depth > MAX_DEPTH:
             raise _Refused(*self.pos(node), "YAML is nested too deeply", f"at most {MAX_DEPTH} levels are read")
         if id(node) in self.active:
+            if not self.record:
+                raise _Noted
             raise _Refused(*self.loc.key_at(path), "an anchor refers to itself (a recursive alias)",
                            "an alias (*name) may only refer to an anchor (&name) defined before and outside it")
         if id(node) in self.walked:
@@ -224,10 +281,12 @@ class _Walker:
         if via_alias:
             self.alias_nodes += 1
             if self.alias_nodes > MAX_ALIAS_NODES:
+                if not self.record:
+                    raise _Noted
                 # the shared node sits at its anchor; name the top-level key whose aliases blew up
                 raise _Refused(*self.loc.key_at(path[:1]), "aliases expand to too many values (an alias bomb?)",
                                f"at most {MAX_ALIAS_NODES} values may come from aliases (*name); write the values out")
-        if path not in self.loc.values:
+        if self.record and path not in self.loc.values:
             self.loc.values[path] = self.pos(node)
         if node.tag not in _ALLOWED_TAGS and node.tag != "!":
             tag = node.tag.replace(_YAML_NS, "!!", 1)
@@ -258,6 +317,12 @@ class _Walker:
                 raise _Refused(*self.pos(key_node), "a mapping key must be a plain word, not a list or mapping",
                                "write 'name: value' with a simple name")
             key = key_node.value
+            if not self.record:
+                if key in seen:
+                    raise _Noted
+                seen[key] = None
+                out[key] = self.walk(value_node, path + (key,), via_alias, depth + 1)
+                continue
             kpos = self.pos(key_node)
             if key in seen:
                 line0 = seen[key][0]
@@ -274,6 +339,8 @@ class _Walker:
                     raise _Refused(*self.pos(src), "'<<' (merge) needs a mapping or a list of mappings",
                                    "write '<<: *anchor' where &anchor names a mapping")
                 data = self.walk(src, path + ("<<",), True, depth + 1)
+                if not self.record:
+                    raise _Noted  # merges are rare: read them with positions
                 kpos = self.pos(key_node)
                 for k, v in data.items():
                     if k in seen:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from cxreport.problems import Problems
-from cxreport.yamlsrc import parse_front_matter, parse_yaml
+from cxreport.yamlsrc import Locator, parse_front_matter, parse_yaml
 
 
 def parse(text: str):
@@ -79,3 +79,29 @@ def test_front_matter_problems(text, expected):
     problems = Problems()
     parse_front_matter(text, "p.md", problems)
     assert [(p.line, p.col, p.message) for p in problems] == [expected]
+
+
+def test_positions_are_read_when_first_asked_and_match_a_recording_walk():
+    from cxreport.yamlsrc import _Lines, _Loader, _Walker
+
+    text = ("title: Eerste bestelling\nstages:\n  - stage: attention\n    touchpoints:\n      - id: ad\n"
+            "        doing: [Scrolt, Klikt]\n        feeling: {score: 1, label: blij}\n  - stage: action\n"
+            "    touchpoints: []\nnotes: |\n  regel 1\n  regel 2\n")
+    problems = Problems()
+    data, loc = parse_yaml(text, "content/journeys/x.yml", problems, line_offset=3)
+    assert not problems and repr(loc) == "Locator(not read yet)"
+    loader = _Loader(text)
+    node = loader.get_single_node()
+    loader.dispose()
+    eager = Locator()
+    assert _Walker(eager, 3, _Lines(text)).walk(node, ()) == data
+    assert loc.at(("stages", 0, "touchpoints", 0, "doing", 1)) == (9, 25)
+    assert loc.values == eager.values and loc.keys == eager.keys and loc == eager
+    assert repr(loc) == f"Locator({len(eager.values)} values)"
+
+
+def test_a_duplicate_key_found_without_positions_is_reported_with_them():
+    problems = Problems()
+    parsed = parse_yaml("a: 1\nb: 2\na: 3\n", "f.yml", problems)
+    assert parsed is not None and parsed[0] == {"a": "1", "b": "2"}
+    assert [(p.line, p.col, p.message) for p in problems] == [(3, 1, "duplicate key 'a' (first on line 1, again on line 3)")]
