@@ -22,7 +22,9 @@ itself) is part of the site key: when it changes, every page is made again.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import pickle
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -110,13 +112,24 @@ def content_keys(project, digests: ObjectDigests | None = None) -> dict[str, str
 def figure_keys(figures: FigureSet) -> dict[str, str]:
     """Give figures:J for each journey with figures and figures:- for the rest (experiments and verdicts too)."""
     by_journey: dict[str, list] = defaultdict(list)
-    for f in figures.figures:
-        by_journey[f.journey if f.journey is not None else "-"].append(
-            (f.metric, f.period, f.stage, f.touchpoint, f.segment, f.variant, f.n, f.value, f.margin, f.conversion, f.status))
+    for f in figures.figures:  # every field of the figure: a plain tuple of text, numbers and None
+        by_journey[f.journey if f.journey is not None else "-"].append(tuple(f))
     rest = by_journey["-"]
-    rest.append([repr(r) for r in figures.experiments])
-    rest.append(sorted(figures.verdicts.items()))
-    return {f"figures:{j}": hashlib.blake2b(repr(rows).encode(), digest_size=12).hexdigest() for j, rows in by_journey.items()}
+    rest.append(tuple(repr(r) for r in figures.experiments))
+    rest.append(tuple(sorted(figures.verdicts.items())))
+    return {f"figures:{j}": _value_digest(rows) for j, rows in by_journey.items()}
+
+
+def _value_digest(value: Any) -> str:
+    """Give a digest of plain data (tuples and lists of text, numbers, None) by value, a few times faster than repr.
+
+    Pickled without its memo (fast mode), so equal values give equal bytes whether or not they share objects.
+    """
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True
+    pickler.dump(value)
+    return hashlib.blake2b(buffer.getbuffer(), digest_size=12).hexdigest()
 
 
 def with_wildcards(keys: Mapping[str, str]) -> dict[str, str]:
