@@ -289,3 +289,25 @@ def test_relative_url():
     assert relative_url("journeys/a.html", "index.html") == "../index.html"
     assert relative_url("journeys/a.html", "journeys/b.html#tp-x") == "b.html#tp-x"
     assert relative_url("journeys/a.html", "assets/style.css") == "../assets/style.css"
+
+
+def test_pillars_page_of_a_large_handbook_keeps_to_a_row_per_journey_and_short_lists(monkeypatch):
+    import cxreport.render.site as site_module
+
+    full = html_of(render(REPO)[0], "pillars.html")
+    monkeypatch.setattr(site_module, "PILLAR_MATRIX_JOURNEYS", 1)
+    monkeypatch.setattr(site_module, "PILLAR_LIST_LIMIT", 1)
+    site, _ = render(REPO)
+    html = html_of(site, "pillars.html")
+    assert len(html) < len(full)
+    assert 'class="journey-row"' not in html and 'class="journey-row"' in full
+    assert "Per klantreis het aantal contactmomenten per pijler." in html
+    # one row per journey: its title links to the journey, its cells are the totals of the full matrix
+    project = load_sources(REPO, Problems())
+    for journey in project.journeys.values():
+        assert f'<th scope="row"><a href="journeys/{journey.id}.html">{journey.title}</a></th>' in html
+    assert re.search(r"En nog \d+: die staan op de kaart van elke klantreis\.", html)
+    lists = re.findall(r'<h3>(Gaten|Contactmomenten)</h3>\s*<ul class="plain-list">(.*?)</ul>', html, re.DOTALL)
+    assert lists and all(items.count("<li>") == 1 for _, items in lists)
+    full_lists = re.findall(r'<h3>(Gaten|Contactmomenten)</h3>\s*<ul class="plain-list">(.*?)</ul>', full, re.DOTALL)
+    assert max(items.count("<li>") for _, items in full_lists) > 1

@@ -26,6 +26,8 @@ ALL = "all"
 NAV_LIMIT = 15        # a navigation section lists its pages up to this many; beyond, its index page does
 HOME_CARDS = 24       # journeys shown as cards (with a sparkline) on the home page
 BREAKDOWN_LIMIT = 300  # rows of a metric's breakdown table before it keeps to journeys and segments
+PILLAR_MATRIX_JOURNEYS = 40  # journeys in the pillar matrix before it gives one row per journey instead of per stage
+PILLAR_LIST_LIMIT = 50  # gaps and touchpoints listed per pillar; the rest are counted (they are on the journey maps)
 CHAPTERS_PATH = "chapters.html"  # the handbook's contents, made when there are more chapters than NAV_LIMIT
 
 
@@ -678,6 +680,8 @@ class Planner:
         path = "pillars.html"
         pillars = list(self.project.pillars)
         rows = []
+        # a large handbook gets a row per journey, so the page does not grow with every stage of every journey
+        compact = len(self.project.journeys) > PILLAR_MATRIX_JOURNEYS
         for journey in self.project.journeys.values():
             model_id = self.project.stage_model_of(journey)
             stage_rows = []
@@ -692,7 +696,7 @@ class Planner:
                                    "cells": cells})
             totals = [sum(r["cells"][i]["count"] for r in stage_rows) for i in range(len(pillars))]
             rows.append({"id": journey.id, "title": journey.title, "url": relative_url(path, journey_path(journey.id)),
-                         "stages": stage_rows, "totals": totals})
+                         "stages": [] if compact else stage_rows, "totals": totals})
         details = []
         coverage = {c["id"]: c for c in self.pillar_coverage(path)}
         for pid in pillars:
@@ -708,10 +712,18 @@ class Planner:
                             "note": tp.pillars[pid] or ""}
                            for j in self.project.journeys.values() for _, tp in j.touchpoints() if pid in tp.pillars]
             details.append({"id": pid, "anchor": f"sec-pillar-{pid}", "name": self.pillar_name(pid),
-                            "description": self.pillar_description(pid) or "", "gaps": gaps, "metrics": metrics,
-                            "surprises": surprises, "touchpoints": touchpoints, "coverage": coverage[pid]})
-        context = {"pillars": [{"id": p, "name": self.pillar_name(p)} for p in pillars], "rows": rows, "details": details}
+                            "description": self.pillar_description(pid) or "", "metrics": metrics, "surprises": surprises,
+                            "gaps": gaps[:PILLAR_LIST_LIMIT], "gaps_more": self._more(len(gaps) - PILLAR_LIST_LIMIT),
+                            "touchpoints": touchpoints[:PILLAR_LIST_LIMIT],
+                            "touchpoints_more": self._more(len(touchpoints) - PILLAR_LIST_LIMIT),
+                            "coverage": coverage[pid]})
+        context = {"pillars": [{"id": p, "name": self.pillar_name(p)} for p in pillars], "rows": rows, "details": details,
+                   "compact": compact}
         return Page(path, "pillars.html", "pillars", self.t("nav.pillars"), context)
+
+    def _more(self, count: int) -> str:
+        """Give the note under a shortened list ('and 12 more: …'), or '' when nothing was left out."""
+        return self.t("pillars.more", count=self.t.integer(count)) if count > 0 else ""
 
     def experiment_summary(self, pb: m.Experiment, page: str) -> dict:
         verdict = self.figures.verdicts.get(pb.id, "no_data")
