@@ -409,7 +409,7 @@ def with_strings(project, figures, s: str):
                                   personas=MappingProxyType(personas), playbooks=MappingProxyType(playbooks),
                                   pillars=MappingProxyType(pillars))
     figures = dataclasses.replace(figures, figures=tuple(
-        dataclasses.replace(f, segment=plain) if f.segment is not None else f for f in figures.figures))
+        f._replace(segment=plain) if f.segment is not None else f for f in figures.figures))
     return project, figures
 
 
