@@ -89,3 +89,13 @@ def test_schema_per_kind_is_json_schema_for_editors(tmp_path):
 def test_python_dash_m_runs_the_cli():
     result = subprocess.run([sys.executable, "-m", "cxreport", "check", str(REPO)], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
+
+
+def test_build_as_the_command_leaves_at_once_with_its_output_written(tmp_path):
+    out = tmp_path / "site"
+    proc = subprocess.run([sys.executable, "-m", "cxreport", "build", str(REPO), "--out", str(out)],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.startswith("Built 28 pages, 644 figures, 0 warnings in ")
+    assert proc.stderr.endswith(f" -> {__import__('os').path.relpath(out)}\n")
+    assert (out / "index.html").is_file() and (out / "data" / "figures.json").is_file()
