@@ -248,7 +248,7 @@ class Session:
                 return _done(result, started)
 
         progress.stage("load_sources")
-        project = load_sources(root, problems, self.memo, inputs)
+        project = load_sources(root, problems, self.memo, inputs, jobs=self.jobs or default_jobs())
         result.project = project
         if project is None:
             return _done(result, started)
