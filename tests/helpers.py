@@ -1,6 +1,7 @@
 """Small helpers shared by tests."""
 from __future__ import annotations
 
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -37,6 +38,14 @@ stages:
         name: Checkout
         feeling: -1
 """
+
+
+def copy_example(root: Path) -> Path:
+    """Copy the example handbook (site.yml and content/) into root, a new folder, and give root."""
+    root.mkdir(parents=True)
+    shutil.copy(REPO / "site.yml", root / "site.yml")
+    shutil.copytree(REPO / "content", root / "content")
+    return root
 
 
 def write_project(root: Path, files: dict[str, str | bytes]) -> Path:

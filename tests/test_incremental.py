@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 from pathlib import Path
 
 import pytest
-from helpers import REPO
+from helpers import REPO, copy_example
 
 from cxreport.pipeline import Session, build
 from cxreport.record import Record
@@ -22,11 +21,7 @@ def tree(folder: Path) -> dict[str, str]:
 
 @pytest.fixture
 def example(tmp_path) -> Path:
-    root = tmp_path / "project"
-    root.mkdir()
-    shutil.copy(REPO / "site.yml", root / "site.yml")
-    shutil.copytree(REPO / "content", root / "content")
-    return root
+    return copy_example(tmp_path / "project")
 
 
 def edit(root: Path, rel: str, old: str, new: str) -> None:

@@ -1,10 +1,8 @@
 """A first load shared out over processes gives the same project and the same problems as one on one process."""
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from helpers import REPO
+from helpers import REPO, copy_example
 
 from cxreport import loader
 from cxreport.loader import load_sources
@@ -19,9 +17,7 @@ def load(root, jobs):
 
 @pytest.fixture
 def broken_example(tmp_path):
-    root = tmp_path / "hb"
-    shutil.copytree(REPO / "content", root / "content")
-    shutil.copy(REPO / "site.yml", root / "site.yml")
+    root = copy_example(tmp_path / "hb")
     journeys = root / "content" / "journeys"
     (journeys / "kapot.yml").write_text("title: [niet gesloten\n", encoding="utf-8")
     (journeys / "dubbel.yml").write_text("title: A\ntitle: B\npersona: niemand\nstages: []\n", encoding="utf-8")

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import http.client
-import shutil
 import signal
 import socket
 import subprocess
@@ -11,10 +10,10 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import REPO, copy_example
 
 from cxreport.serve import DevServer
 
-REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_READY = (REPO / "site.yml").is_file() and (REPO / "content" / "journeys").is_dir()
 
 
@@ -143,10 +142,7 @@ def test_ctrl_c_stops_cleanly(project):
 
 @pytest.mark.skipif(not EXAMPLE_READY, reason="the example handbook is not there yet")
 def test_an_edit_of_a_journey_of_the_example(tmp_path):
-    root = tmp_path / "example"
-    root.mkdir()
-    shutil.copy(REPO / "site.yml", root / "site.yml")
-    shutil.copytree(REPO / "content", root / "content")
+    root = copy_example(tmp_path / "example")
     dev = DevServer(root, "127.0.0.1", 0, echo=lambda text: None)
     dev.start()
     try:

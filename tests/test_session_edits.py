@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import REPO
+from helpers import REPO, copy_example
 
 from cxreport import record
 from cxreport.loader import load_sources
@@ -36,11 +36,7 @@ def shown(problems) -> list[str]:
 
 @pytest.fixture
 def example(tmp_path) -> Path:
-    root = tmp_path / "project"
-    root.mkdir()
-    shutil.copy(REPO / "site.yml", root / "site.yml")
-    shutil.copytree(REPO / "content", root / "content")
-    return root
+    return copy_example(tmp_path / "project")
 
 
 def replace(rel: str, old: str, new: str):
