@@ -216,7 +216,7 @@ class Session:
         from .record import Record, code_key, fingerprint, input_files, output_stats, problem_of, problem_row, same_inputs
         from .render import KeptPage, Reuse
         from .render.pages import default_jobs
-        from .render.theme import builtin_theme_dir
+        from .render.theme import TemplateFailure, builtin_theme_dir
         from .render.write import KeptFile, check_output_dir, clean_stale
 
         progress = progress or Silent()
@@ -300,8 +300,14 @@ class Session:
                           previous.summary.get("nav", ""))
 
         progress.stage("render")
-        site = render(project, figures, problems, stamp=self.stamp, progress=progress, print_date=print_date,
-                      reuse=reuse, jobs=self.jobs or default_jobs())
+        try:
+            site = render(project, figures, problems, stamp=self.stamp, progress=progress, print_date=print_date,
+                          reuse=reuse, jobs=self.jobs or default_jobs())
+        except TemplateFailure as exc:
+            problems.error(exc.file, exc.line, 0, f"template failed while drawing {exc.page}: {exc.message}",
+                           "fix the template, or delete it to use the built-in one; docs/themes.md lists what "
+                           "each template is given")
+            return _done(result, started)
         result.pages, result.figures, result.files = len(site.specs), site.figures, len(site.files)
         result.made = len(site.pages)
         if result.failed:

@@ -185,3 +185,56 @@ def test_check_and_build_report_metric_problems(make_project):
     build = run("build", str(root))
     assert build.exit_code == 1 and "content/metrics/nps.csv:3" in build.output
     assert not (root / "output").exists()
+
+
+def test_a_theme_template_failing_while_drawing_names_its_file_and_line(make_project, tmp_path):
+    from cxreport.pipeline import build
+
+    root = make_project({
+        "site.yml": "title: T\nlanguage: en\ntheme: house\n",
+        "themes/house/templates/home.html": "{% extends 'base.html' %}\n{% block content %}\n<h1>{{ site.title }}</h1>\n"
+                                            "<p>{{ page.no_such_field }}</p>\n{% endblock %}\n",
+    })
+    for jobs in (1, 2):
+        result = build(root, tmp_path / f"out{jobs}", full=True, jobs=jobs)
+        assert not result.written
+        assert [(p.path, p.line, p.message) for p in result.problems.errors] == [
+            ("themes/house/templates/home.html", 4,
+             "template failed while drawing index.html: 'dict object' has no attribute 'no_such_field'")]
+        assert not (tmp_path / f"out{jobs}").exists()
+
+
+def test_a_failing_template_is_reported_by_the_command_without_a_traceback(make_project, tmp_path):
+    import subprocess
+    import sys
+
+    root = make_project({
+        "site.yml": "title: T\nlanguage: en\ntheme: house\n",
+        "themes/house/templates/persona.html": "{% extends 'base.html' %}\n{% block content %}{{ persona.name | round }}"
+                                               "{% endblock %}\n",
+    })
+    proc = subprocess.run([sys.executable, "-m", "cxreport", "build", str(root), "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+    assert proc.stderr.startswith("themes/house/templates/persona.html:2:1: error: template failed while drawing "
+                                  "personas/parent.html: TypeError: ")
+
+
+def test_a_template_failure_in_a_page_worker_reaches_the_build_intact():
+    from cxreport.problems import Problems
+    from cxreport.render.pages import ProblemSink, make_pages
+    from cxreport.render.site import Page, PageSpec
+    from cxreport.render.theme import TemplateFailure
+
+    def draw(page):
+        if page.path == "p3.html":
+            raise TemplateFailure("themes/house/templates/page.html", 7, page.path, "'x' is undefined")
+        return page.path
+
+    specs = [PageSpec(f"p{i}.html", frozenset(), lambda i=i: Page(f"p{i}.html", "page.html", "page", "P", {}))
+             for i in range(6)]
+    with pytest.raises(TemplateFailure) as caught:
+        make_pages(specs, draw, ProblemSink(Problems()), jobs=2, parallel_from=1)
+    assert (caught.value.file, caught.value.line, caught.value.page, caught.value.message) == (
+        "themes/house/templates/page.html", 7, "p3.html", "'x' is undefined")

@@ -22,7 +22,7 @@ from .markdown import MarkdownRenderer
 from .pages import MadePage, ProblemSink, make_pages
 from .printing import print_page, without_links
 from .site import Page, PageSpec, Planner, media_path, metric_csv_path, page_link_resolver, relative_url
-from .theme import Theme
+from .theme import TemplateFailure, Theme
 from .write import KeptFile, SiteFiles
 
 __all__ = ["KeptPage", "Page", "PageInfo", "RenderedSite", "Reuse", "plotly_js_path", "render_site"]
@@ -158,7 +158,10 @@ def render_site(project: Project, figures: FigureSet, problems: Problems, *, sta
             "nav": nav, "t": t, "url": url, "stamp": stamp_text,
             **page.context,
         }
-        html = templates[page.template].render(context)
+        try:
+            html = templates[page.template].render(context)
+        except Exception as exc:  # noqa: BLE001 (whatever a theme's template raises: its file and line, never a traceback)
+            raise TemplateFailure.of(exc, page.path, project.root) from None
         return without_links(html) if page.kind == "print" else html
 
     guide_label = t("playbook.guide")

@@ -117,8 +117,9 @@ def _in_workers(chunks: list[range], jobs: int, total: int, on_page: Callable[[i
             if on_page:
                 on_page(len(made), total)
     except BaseException:
+        processes = list((getattr(pool, "_processes", None) or {}).values())  # shutdown forgets them
         pool.shutdown(wait=False, cancel_futures=True)
-        for process in list(getattr(pool, "_processes", {}).values()):  # Ctrl-C or a failure: stop drawing now
+        for process in processes:  # Ctrl-C or a failure: stop drawing now
             process.terminate()
         raise
     finally:

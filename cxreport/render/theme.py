@@ -29,6 +29,34 @@ def _within(path: Path, bound: Path) -> bool:
         return False
 
 
+class TemplateFailure(Exception):
+    """A theme template failed while drawing a page (an undefined variable, a filter given the wrong thing).
+
+    Carries plain values only, so it crosses from a page worker to the building process intact.
+    """
+
+    def __init__(self, file: str, line: int, page: str, message: str) -> None:
+        super().__init__(file, line, page, message)
+        self.file, self.line, self.page, self.message = file, line, page, message
+
+    @classmethod
+    def of(cls, exc: BaseException, page: str, project_root: Path) -> TemplateFailure:
+        """Give the failure of a page's template from what it raised: the innermost template line in its traceback."""
+        import traceback
+
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith((".html", ".htm"))]
+        file, line = ("", 0)
+        if frames:
+            where = Path(frames[-1].filename)
+            try:
+                file = where.resolve().relative_to(project_root.resolve()).as_posix()
+            except (OSError, ValueError):
+                file = "cxreport/_theme/templates/" + where.name  # the built-in theme
+            line = frames[-1].lineno or 0
+        message = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else f"{type(exc).__name__}: {exc}"
+        return cls(file, line, page, message)
+
+
 class _BoundedLoader(jinja2.FileSystemLoader):
     """A template folder whose templates may not be links to files outside a bound (the project)."""
 
