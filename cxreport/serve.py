@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from .pipeline import Build
 
 EVENTS = "/__cxreport/events"
+WATCHED_FOLDERS = ("content", "themes")  # watched inside; site.yml and these folders themselves from the root
 QUIET_MS = 50         # the watcher reports once no file changed for this long (an editor's save is several events)
 SETTLE_MS = 20        # and the build waits this much longer for more reports, so several saves make one rebuild
 LONGEST_WAIT_MS = 1000  # ... but starts at the latest this long after the first change
@@ -252,6 +253,7 @@ class DevServer:
         self.probe = self.tmp / "watching"  # written to until every watcher has seen it: then they are watching
         self.probe.mkdir()
         self.ready: set[str] = set()
+        self.watched: set[str] = set()  # of WATCHED_FOLDERS, those a watcher looks inside
         self.changes: queue.Queue = queue.Queue()
         self.threads: list[threading.Thread] = []
         self.httpd: _Server | None = None
@@ -316,6 +318,9 @@ class DevServer:
                     break
             if self.stop_event.is_set():
                 break
+            new = self._folder_watchers()  # content/ or themes/ made while serving: watch inside it from now on
+            if new:
+                self._start_watchers(new, 2)
             names = sorted(os.path.relpath(p, self.root) for p in paths)
             self.rebuild(", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else ""))
 
@@ -329,28 +334,40 @@ class DevServer:
         server_class = type("BoundServer", (_Server,), {"address_family": family})
         self.httpd = server_class((self.host, self.port), handler)
         self.port = self.httpd.server_address[1]
-        content, themes = self.root / "content", self.root / "themes"
-        recursive = [p for p in (content, themes) if p.is_dir()]
-        under = tuple(str(p) + os.sep for p in (content, themes))
-        top = {str(self.root / "site.yml"), str(content), str(themes)}
+        top = {str(self.root / "site.yml")} | {str(self.root / name) for name in WATCHED_FOLDERS}
         self.threads = [
             threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.2}, name="cxreport-http", daemon=True),
             threading.Thread(target=self._build_loop, name="cxreport-build", daemon=True),
-            threading.Thread(target=self._watch, args=([self.root], False, lambda p: p in top), name="cxreport-watch-root",
-                             daemon=True),
         ]
-        if recursive:
-            self.threads.append(threading.Thread(target=self._watch, args=(recursive, True, lambda p: p.startswith(under)),
-                                                 name="cxreport-watch", daemon=True))
         for thread in self.threads:
             thread.start()
-        watchers = {t.name for t in self.threads if t.name.startswith("cxreport-watch")}
-        deadline = time.monotonic() + 10
-        while not watchers <= self.ready and time.monotonic() < deadline:  # an edit right after start is not missed
-            (self.probe / "ping").write_text(str(time.monotonic()))
-            time.sleep(0.05)
+        self._start_watchers([threading.Thread(target=self._watch, args=([self.root], False, lambda p: p in top),
+                                               name="cxreport-watch-root", daemon=True)] + self._folder_watchers(), 10)
         shown = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{shown}:{self.port}/"
+
+    def _folder_watchers(self) -> list[threading.Thread]:
+        """Give a watcher for each of content/ and themes/ that exists and has none yet (one made after start, too)."""
+        out = []
+        for name in WATCHED_FOLDERS:
+            folder = self.root / name
+            if name not in self.watched and folder.is_dir():
+                self.watched.add(name)
+                under = str(folder) + os.sep
+                out.append(threading.Thread(target=self._watch, args=([folder], True, lambda p, u=under: p.startswith(u)),
+                                            name=f"cxreport-watch-{name}", daemon=True))
+        return out
+
+    def _start_watchers(self, watchers: list[threading.Thread], wait: float) -> None:
+        """Start watchers and wait until each is watching, so an edit right after is not missed."""
+        self.threads.extend(watchers)
+        for thread in watchers:
+            thread.start()
+        names = {t.name for t in watchers}
+        deadline = time.monotonic() + wait
+        while not names <= self.ready and time.monotonic() < deadline:
+            (self.probe / "ping").write_text(str(time.monotonic()))
+            time.sleep(0.05)
 
     def stop(self) -> None:
         """Stop watching and serving and remove the temporary folder."""

@@ -156,3 +156,21 @@ def test_an_edit_of_a_journey_of_the_example(tmp_path):
         assert "Snel gezien." in get(dev.port, "/journeys/retour.html")[1]
     finally:
         dev.stop()
+
+
+def test_a_theme_folder_made_while_serving_is_watched_inside(server, project):
+    events = Events(server.port)
+    events.next_version()
+    theme = project / "themes" / "default" / "static"
+    theme.mkdir(parents=True)  # themes/ appears: the root watcher sees it, and from then on its inside is watched
+    first = events.next_version()
+    time.sleep(0.3)
+    write(theme / "style.css", "body { color: rebeccapurple }\n")
+    events.next_version()
+    status, css = get(server.port, "/assets/style.css")
+    assert status == 200 and "rebeccapurple" in css
+    write(theme / "style.css", "body { color: olive }\n")
+    assert events.next_version() > first
+    events.close()
+    assert "olive" in get(server.port, "/assets/style.css")[1]
+    assert server.watched == {"content", "themes"}
