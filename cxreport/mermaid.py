@@ -268,14 +268,29 @@ def actors_of(tp: m.Touchpoint, persona_name: str) -> list[str]:
     return [encode(persona_name, "#:;,")]
 
 
+def stage_names(project: Project, model_id: str) -> dict[str, str]:
+    """Give the names the site shows for a stage model's stages: a built-in model's in the site's language
+    (from the theme's labels, as the journey page names them), a model of site.yml's as written there."""
+    stages = project.stage_models.get(model_id, ())
+    names = {s.id: s.name for s in stages}
+    if stages is m.BUILTIN_STAGE_MODELS.get(model_id):
+        from .render.i18n import load_catalogue
+        from .render.theme import Theme
+
+        theme = Theme.for_project(project.root, project.config.theme)
+        t = load_catalogue(project.config.language, theme.i18n_dirs())
+        names.update({s.id: t(f"stage.{model_id}.{s.id}") for s in stages if t.has(f"stage.{model_id}.{s.id}")})
+    return names
+
+
 def to_mermaid(project: Project, journey: m.Journey) -> str:
-    """Give a journey as a Mermaid `journey` diagram."""
-    model = {s.id: s for s in project.stage_models.get(project.stage_model_of(journey), ())}
+    """Give a journey as a Mermaid `journey` diagram, its sections named as the site names the stages."""
+    names = stage_names(project, project.stage_model_of(journey))
     persona = project.personas.get(journey.persona)
     persona_name = persona.name if persona else journey.persona
     out = ["journey", f"    title {encode(journey.title, '#;')}"]
     for stage in journey.stages:
-        name = model[stage.stage].name if stage.stage in model else stage.stage
+        name = names.get(stage.stage, stage.stage)
         out.append(f"    section {encode(name)}")
         for tp in stage.touchpoints:
             out.append(f"      {encode(tp.name)}: {mermaid_score(tp.feeling)}: {', '.join(actors_of(tp, persona_name))}")

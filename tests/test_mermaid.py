@@ -9,7 +9,7 @@ from helpers import REPO, problems_of
 
 from cxreport import model as m
 from cxreport.cli import main
-from cxreport.mermaid import fold, mermaid_score, parse_mermaid, slugify
+from cxreport.mermaid import fold, match_stage_model, mermaid_score, parse_mermaid, slugify
 
 # "My working day", the example of https://mermaid.js.org/syntax/userJourney.html
 # (mermaid-js/mermaid, docs/syntax/userJourney.md), as written there.
@@ -302,12 +302,15 @@ def test_the_example_handbook_exports_every_touchpoint():
     result = run("export", "mermaid", "eerste-bestelling", "--path", str(REPO))
     assert result.exit_code == 0, result.output
     diagram = parse_mermaid(result.stdout)
-    assert [s.name for s in diagram.sections] == ["Attention", "Interest", "Desire", "Action", "Satisfaction"]
+    # named as the Dutch site names them; an import matches Dutch and English names alike
+    assert [s.name for s in diagram.sections] == ["Aandacht", "Interesse", "Verlangen", "Actie", "Tevredenheid"]
     from cxreport.pipeline import check
     project, _ = check(REPO)
     journey = project.journeys["eerste-bestelling"]
     assert [t.name for s in diagram.sections for t in s.tasks] == [t.name for _, t in journey.touchpoints()]
     assert [t.score for s in diagram.sections for t in s.tasks] == [mermaid_score(t.feeling) for _, t in journey.touchpoints()]
+    assert match_stage_model(diagram.sections, dict(project.stage_models), project.config.stage_model) == (
+        "aidas", [s.stage for s in journey.stages])
 
 
 def test_fold_and_slugify():
