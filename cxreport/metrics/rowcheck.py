@@ -34,6 +34,7 @@ from .content import MapIndex
 from .layout import KEY_COLUMNS, Layout
 
 LIMIT = 20  # problems listed per file; one more says how many were left out
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # invisible, and no page or spreadsheet should get them
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,9 @@ def checks(source: MetricSource, layout: Layout, experiment: str | None, index: 
     for key in KEY_COLUMNS:
         if key in cols:
             out.append(Check(key, "empty", f"{key} IS NULL"))
+    for key in ("segment", "variant"):  # free text shown on the site and in its downloads
+        if key in cols:
+            out.append(Check(key, "control", f"regexp_matches({key}, {lit(CONTROL_CHARACTERS)})"))
     known_journey = "journey IN (SELECT journey FROM cx_journeys)"
     if "journey" in cols:
         out.append(Check("journey", "unknown", f"journey IS NOT NULL AND NOT {known_journey}"))
@@ -254,6 +258,11 @@ def describe(p: RowProblem, source: MetricSource, layout: Layout, index: MapInde
     kind, name = p.kind, p.name
     if kind == "empty":
         return f"empty cell {where}: every row needs a {name}", f"fill in the {name}, or remove the row"
+    if kind == "control":
+        char = next(c for c in str(value) if re.match(CONTROL_CHARACTERS, c))
+        shown = str(value).encode("unicode_escape").decode("ascii")
+        return (f"cell {where} holds the invisible control character U+{ord(char):04X}: '{shown}'",
+                "remove the character (export the file again, or retype the cell); it would show as a blank or a box")
     if name == "date":
         human = human_date_format(source.date_format)
         hint = (f"check the date; dates in this file are read as {human} (date_format '{source.date_format}')" if source.date_format

@@ -214,3 +214,10 @@ def test_negative_numbers_in_a_download_are_not_prefixed(make_project):
     figures, download = built(make_project, VALUE, "date,value\n2026-01-05,-3.5\n2026-01-06,-1\n")
     assert overall(figures) == (2, -2.25)
     assert "-2.25" in download and "'-" not in download
+
+
+def test_a_control_character_in_a_segment_is_a_row_problem(make_project):
+    refused(make_project, NPS_SEGMENT, "date,score,seg\n2026-01-05,9,ouders\n2026-01-06,8,stu\x00denten\n"
+                                       "2026-01-07,7,tab\there\n2026-01-08,6,bel\x07\n",
+            [(3, 3, "cell in column 'seg' holds the invisible control character U+0000: 'stu\\x00denten'"),
+             (5, 3, "cell in column 'seg' holds the invisible control character U+0007: 'bel\\x07'")])
