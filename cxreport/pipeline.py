@@ -76,12 +76,16 @@ def check(root: Path) -> tuple[Project | None, Problems]:
     return project, problems
 
 
-def join_metrics(project: Project, problems: Problems, cache_dir: Path) -> Any:
-    """Give the metric rows joined to the map (cxreport.metrics), or None while that stage is not installed."""
+def join_metrics(project: Project, problems: Problems, cache_dir: Path, hashes: dict | None = None) -> Any:
+    """Give the metric rows joined to the map (cxreport.metrics), or None while that stage is not installed.
+
+    hashes: the build's fingerprint of its input files (record.fingerprint), so a metric file hashed for it is
+    not hashed again for the tally cache.
+    """
     metrics = _metrics()
     if metrics is None:
         return None
-    return metrics.join_metrics(project, problems, cache_dir)
+    return metrics.join_metrics(project, problems, cache_dir, hashes)
 
 
 def compute_figures(project: Project, data: Any) -> FigureSet:
@@ -268,7 +272,7 @@ class Session:
         else:
             self.figures_memo = None
             own = Problems()
-            data = join_metrics(project, own, root / CACHE_DIR)
+            data = join_metrics(project, own, root / CACHE_DIR, inputs)
             found = list(own)
             problems.extend(found)
             if result.failed:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import time
 
 import pytest
@@ -124,3 +125,29 @@ def test_a_cp1252_file_is_cached_too(run_metrics, make_project):
     first = build(run_metrics, root, cache)
     assert first[0] == [] and '"segment": "caf\u00e9"' in first[1]
     assert build(run_metrics, root, cache)[1:] == (first[1], True)
+
+
+def test_a_file_the_build_hashed_already_is_not_hashed_again_for_the_cache(root, monkeypatch):
+    from cxreport.metrics.cache import TallyCache
+    from cxreport.record import fingerprint
+
+    path = root / "content/metrics/nps.csv"
+    [print_] = fingerprint({"content/metrics/nps.csv": path}).values()
+    assert print_[4] == hashlib.sha256(path.read_bytes()).hexdigest()
+    monkeypatch.setattr(hashlib, "file_digest", lambda *a, **k: pytest.fail("hashed a file the build hashed"))
+    cache = TallyCache(root / ".cxreport-cache")
+    assert cache.content_hash(path, print_) == print_[4]
+    assert cache.content_hash(path) == print_[4]  # remembered in the cache's own record too
+
+
+def test_a_fingerprint_taken_while_the_file_was_fresh_is_not_trusted(root):
+    from cxreport.metrics.cache import TallyCache
+
+    path = root / "content/metrics/nps.csv"
+    st = path.stat()
+    racy = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns, "0" * 64, st.st_mtime_ns + 1]  # hashed in the same tick
+    other = [st.st_size, st.st_mtime_ns + 1, st.st_ino, st.st_ctime_ns, "0" * 64, time.time_ns()]  # another stamp
+    cache = TallyCache(root / ".cxreport-cache")
+    for fp in (racy, other):
+        assert cache.content_hash(path, fp) == hashlib.sha256(path.read_bytes()).hexdigest()
+        shutil.rmtree(cache.folder / "files", ignore_errors=True)  # the next question starts without a remembered hash

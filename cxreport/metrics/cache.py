@@ -52,8 +52,12 @@ class TallyCache:
     def _stat_file(self, path: Path) -> Path:
         return self.folder / "files" / (hashlib.sha1(str(path.resolve()).encode()).hexdigest() + ".json")
 
-    def content_hash(self, path: Path) -> str:
-        """Give the SHA-256 of a file, from the remembered one when the file is surely unchanged."""
+    def content_hash(self, path: Path, fingerprint: list | None = None) -> str:
+        """Give the SHA-256 of a file, from the remembered one when the file is surely unchanged.
+
+        fingerprint: the build's [size, mtime_ns, inode, ctime_ns, sha256, hashed_ns] of the file (record.fingerprint),
+        trusted by the same rule as the cache's own record.
+        """
         st = path.stat()
         stamp = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
         record = self._stat_file(path)
@@ -63,14 +67,19 @@ class TallyCache:
                 return known["sha256"]
         except (OSError, ValueError, KeyError, TypeError):
             pass
-        with path.open("rb") as f:
-            digest = hashlib.file_digest(f, "sha256").hexdigest()
-        self._write(record, json.dumps({"stamp": stamp, "hashed_ns": time.time_ns(), "sha256": digest}))
+        if (fingerprint is not None and len(fingerprint) == 6 and list(fingerprint[:4]) == stamp and fingerprint[4]
+                and fingerprint[5] - st.st_mtime_ns > RACY_NS):
+            digest, hashed_ns = fingerprint[4], fingerprint[5]
+        else:
+            hashed_ns = time.time_ns()
+            with path.open("rb") as f:
+                digest = hashlib.file_digest(f, "sha256").hexdigest()
+        self._write(record, json.dumps({"stamp": stamp, "hashed_ns": hashed_ns, "sha256": digest}))
         return digest
 
-    def key(self, path: Path, source: MetricSource) -> str:
-        """Give the cache key of a metric file as declared."""
-        parts = {"sha256": self.content_hash(path), "declaration": declaration_key(source),
+    def key(self, path: Path, source: MetricSource, fingerprint: list | None = None) -> str:
+        """Give the cache key of a metric file as declared (fingerprint: see content_hash)."""
+        parts = {"sha256": self.content_hash(path, fingerprint), "declaration": declaration_key(source),
                  "cxreport": __version__, "duckdb": duckdb.__version__, "tally": TALLY_LAYOUT}
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 

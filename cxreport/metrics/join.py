@@ -72,10 +72,13 @@ class MetricData:
         self.con.close()
 
 
-def join_metrics(project: Project, problems: Problems, cache_dir: Path | None = None) -> MetricData:
+def join_metrics(project: Project, problems: Problems, cache_dir: Path | None = None,
+                 hashes: Mapping[str, list] | None = None) -> MetricData:
     """Give every declared metric read, checked row by row and joined to the maps; problems go to `problems`.
 
-    With a cache folder, an unchanged file's tally is taken from there instead of reading the file.
+    With a cache folder, an unchanged file's tally is taken from there instead of reading the file. hashes
+    (file relative to the project -> record.fingerprint's [size, mtime_ns, inode, ctime_ns, sha256, hashed_ns])
+    spares hashing a file the build hashed already.
     """
     con = duckdb.connect()
     index = MapIndex.of(project)
@@ -93,7 +96,8 @@ def join_metrics(project: Project, problems: Problems, cache_dir: Path | None = 
         for i, source in enumerate(project.config.metrics):
             if source.id in tables:
                 continue  # validate reports the second declaration
-            table = _read_metric(con, project, index, i, source, problems, cache, experiments.get(source.id, []), Path(scratch))
+            table = _read_metric(con, project, index, i, source, problems, cache, experiments.get(source.id, []), Path(scratch),
+                                 hashes or {})
             if table is not None:
                 tables[source.id] = table
         con.execute("SET temp_directory = ''")  # the scratch folder goes; the tables left are small
@@ -106,7 +110,8 @@ def _site_error(project: Project, problems: Problems, keys: tuple, message: str,
 
 
 def _read_metric(con: duckdb.DuckDBPyConnection, project: Project, index: MapIndex, i: int, source: m.MetricSource,
-                 problems: Problems, cache: TallyCache | None, experiments: list[m.Experiment], scratch: Path) -> MetricTable | None:
+                 problems: Problems, cache: TallyCache | None, experiments: list[m.Experiment], scratch: Path,
+                 hashes: Mapping[str, list]) -> MetricTable | None:
     path = resolve_content_path(project.root, source.file)
     # the same words as validate, so a run that does both reports each once
     if path is None:
@@ -149,7 +154,7 @@ def _read_metric(con: duckdb.DuckDBPyConnection, project: Project, index: MapInd
         return readable[0]
 
     std = f"std_{i}"  # a table, not a view: the checks, the join and the cache all read it
-    key = cache.key(path, source) if cache else None
+    key = cache.key(path, source, hashes.get(rel)) if cache else None
     cached = bool(cache and cache.load(con, key, std, STANDARD_COLUMNS))
     if not cached:
         f = file()
