@@ -48,15 +48,17 @@ def copy_example(root: Path) -> Path:
     return root
 
 
-def write_project(root: Path, files: dict[str, str | bytes]) -> Path:
-    """Write files (path -> text or bytes; text is dedented) under root and give root."""
+def write_project(root: Path, files: dict[str, str | bytes], dedent: bool = True) -> Path:
+    """Write files (path -> text or bytes) under root and give root; text is dedented unless dedent=False, and
+    written as UTF-8 with its line ends untouched."""
     for rel, content in files.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, bytes):
             path.write_bytes(content)
         else:
-            path.write_text(textwrap.dedent(content), encoding="utf-8")
+            with open(path, "w", encoding="utf-8", newline="") as f:
+                f.write(textwrap.dedent(content) if dedent else content)
     return root
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import html5lib
 from click.testing import CliRunner
+from helpers import write_project
 
 from cxreport.cli import main
 
@@ -166,15 +167,8 @@ def assert_inert(html: str, page: str = "", markers: tuple[str, ...] = ()) -> In
 # --- refused input: a problem at its place, and the previous site untouched --------------------
 
 def write_files(root: Path, files: dict[str, str | bytes]) -> None:
-    """Write files under root exactly as given (text as UTF-8, line ends untouched)."""
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            with open(path, "w", encoding="utf-8", newline="") as f:
-                f.write(content)
+    """Write files under root exactly as given (text as UTF-8, line ends untouched, no dedent)."""
+    write_project(root, files, dedent=False)
 
 
 def assert_refused(root: Path, files: dict[str, str | bytes], expected: list[tuple[str, int, int, str]]) -> Run:
