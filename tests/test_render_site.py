@@ -7,6 +7,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import jinja2
 import pytest
 from helpers import REPO, sample_figures
 
@@ -311,3 +312,15 @@ def test_pillars_page_of_a_large_handbook_keeps_to_a_row_per_journey_and_short_l
     assert lists and all(items.count("<li>") == 1 for _, items in lists)
     full_lists = re.findall(r'<h3>(Gaten|Contactmomenten)</h3>\s*<ul class="plain-list">(.*?)</ul>', full, re.DOTALL)
     assert max(items.count("<li>") for _, items in full_lists) > 1
+
+
+def test_theme_lookups_on_dicts_find_keys_first_then_methods_then_fail_strictly(tmp_path):
+    # Views are dicts: `x.name` takes the key (quickly), a dict's own method only when no key has that name.
+    from cxreport.render.theme import _environment
+
+    (tmp_path / "t.html").write_text("{{ d.items }}|{% for k, v in e.items() %}{{ k }}={{ v }}{% endfor %}|{{ d.name }}")
+    env = _environment(((str(tmp_path), str(tmp_path)),))
+    assert env.get_template("t.html").render(d={"items": "three", "name": "<b>"}, e={"a": 1}) == "three|a=1|&lt;b&gt;"
+    (tmp_path / "missing.html").write_text("{{ d.nothing }}")
+    with pytest.raises(jinja2.UndefinedError, match="'dict object' has no attribute 'nothing'"):
+        env.get_template("missing.html").render(d={})
