@@ -58,7 +58,10 @@ def fold(text: str) -> str:
 
 def plain(markup: Any) -> str:
     """Give the text of an HTML fragment (rendered Markdown): tags become spaces, entities characters."""
-    return html.unescape(_TAG.sub(" ", str(markup or "")))
+    text = str(markup or "")
+    if "<" not in text and "&" not in text:  # most lane lines and names: nothing to take out
+        return text
+    return html.unescape(_TAG.sub(" ", text))
 
 
 def words_of(entry: SearchEntry, stop: frozenset[str] = frozenset()) -> str:

@@ -41,3 +41,40 @@ def test_renderer_uses_quick_stage():
 def test_extension_with_own_patterns_keeps_the_full_stage():
     engine = md.Markdown(extensions=["footnotes", _QuickInlineStage()])
     assert type(engine.treeprocessors["inline"]).__name__ == "InlineProcessor"
+
+
+# Lines of plain words and everything that may turn a line into something else, or that Markdown or the
+# sanitiser would change: indents, trailing spaces, list and heading starts, setext underlines, tabs,
+# control characters, no-break and other spaces, entities, quotes.
+LINE_PIECES = ["klant", "woord", " ", "  ", "   ", "    ", "\t", ".", ",", "'", '"', "-", "--", "---", "=", "===",
+               "+", "1.", "1)", "12.", "#", ">", "*", "é", "😀", "\xa0", "\u2003", "\u2028", "\x85", "\x0c", "\x00",
+               "\x7f", "\ufffd", "&", "<", ":", "!", "?", "(", ")", "/", "%", "@"]
+TEXTS = st.lists(st.lists(st.sampled_from(LINE_PIECES), max_size=8).map("".join), max_size=6).map("\n".join)
+
+
+def engine_html(text: str, ids: bool) -> str:
+    from cxreport.render.markdown import sanitize
+
+    renderer = MarkdownRenderer()
+    engine = renderer._with_toc if ids else renderer._plain
+    return sanitize(engine.convert(text), keep_ids=ids)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(TEXTS, st.booleans())
+def test_plain_paragraphs_give_what_markdown_and_the_sanitiser_give(text, ids):
+    from cxreport.render.markdown import _plain_paragraphs
+
+    quick = _plain_paragraphs(text)
+    if quick is not None:
+        assert str(quick) == engine_html(text, ids)
+    assert str(MarkdownRenderer().block(text, ids=ids)) == engine_html(text, ids)
+
+
+def test_plain_paragraphs_are_taken_and_markup_is_not():
+    from cxreport.render.markdown import _plain_paragraphs
+
+    assert _plain_paragraphs("Prijs winkelmand app.\nTweede regel.\n\nNieuwe alinea.") == \
+        "<p>Prijs winkelmand app.\nTweede regel.</p>\n<p>Nieuwe alinea.</p>"
+    for text in ["Kop\n===", "- punt", "1986. Een jaar", "regel  \nhard", "    code", "a **b**", "a\tb", "a\xa0b"]:
+        assert _plain_paragraphs(text) is None, text

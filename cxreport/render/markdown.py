@@ -42,6 +42,10 @@ RESERVED_ID = re.compile(r"^(main|site-nav|top|search.*|tp-.*|stage-.*|lane-.*|c
 _SLUG = re.compile(r"^[\w-]+$", re.UNICODE)
 # Text that Markdown would only wrap in <p>: no markup characters, no list, quote, heading or code start.
 _PLAIN = re.compile(r"^(?![ \t]*(?:[-+*>#]|\d+[.)])\s)(?![ \t]{4})[^*_`\[\]<>&\\#!|~{}\n]*$")
+# A line of a plain paragraph: as _PLAIN, without spaces around it (indents, hard breaks), without characters
+# Markdown or the sanitiser would change (tabs, control characters, no-break space), and not a setext underline.
+_PLAIN_LINE = re.compile(r"(?![-+*>#]\s|\d+[.)]\s|[-=]+$)[^\s*_`\[\]<>&\\#!|~{}\x00-\x1f\x7f-\xa0]"
+                         r"(?:[^*_`\[\]<>&\\#!|~{}\x00-\x1f\x7f-\xa0\s]| (?! *$))*")
 
 
 def heading_id(value: str, separator: str = "-") -> str:
@@ -132,6 +136,23 @@ class _RewriteLinks(Extension):
         md_instance.treeprocessors.register(_LinkRewriter(md_instance, self.owner), "cx-links", 1)
 
 
+def _plain_paragraphs(text: str) -> Markup | None:
+    """Give the HTML of a text of plain paragraphs (lines of words, blank lines between), or None for any other."""
+    paragraphs, lines = [], []
+    for line in text.split("\n"):
+        if not line:
+            if lines:
+                paragraphs.append("<p>" + "\n".join(lines) + "</p>")
+                lines = []
+        elif _PLAIN_LINE.fullmatch(line):
+            lines.append(line)
+        else:
+            return None
+    if lines:
+        paragraphs.append("<p>" + "\n".join(lines) + "</p>")
+    return Markup("\n".join(paragraphs))
+
+
 class MarkdownRenderer:
     """Turns content Markdown into sanitised Markup, with links between content files made page links."""
 
@@ -165,6 +186,10 @@ class MarkdownRenderer:
             return Markup("")
         key = ("block", text, source, page, ids)
         if key not in self._cache:
+            plain = _plain_paragraphs(text)
+            if plain is not None:  # most stage goals and summaries: what Markdown and the sanitiser would give
+                self._cache[key] = plain
+                return plain
             engine = self._with_toc if ids else self._plain
             self._current = (text, source, page, line)
             engine.reset()
