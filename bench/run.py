@@ -291,11 +291,13 @@ def cold(root: Path, out: Path, jobs: int = 0) -> dict:
 def page_sizes(out: Path) -> dict:
     pages = sorted(out.rglob("*.html"))
     sizes = sorted(p.stat().st_size for p in pages)
+    largest = max(pages, key=lambda p: (p.stat().st_size, str(p)))
     journey = max((p for p in (out / "journeys").glob("*.html") if p.name != "index.html"), key=lambda p: p.stat().st_size,
                   default=None)
     plotly = [p for p in pages if b"plotly.min.js" in p.read_bytes()]
     index = out / "assets" / "search-index.js"
     return {"pages": len(pages), "median_kb": statistics.median(sizes) / 1024, "max_kb": sizes[-1] / 1024,
+            "max_page": largest.relative_to(out).as_posix(),
             "journey_kb": journey.stat().st_size / 1024 if journey else 0,
             "plotly_copies": len(list(out.rglob("plotly.min.js"))), "plotly_pages": len(plotly),
             "search_kb": index.stat().st_size / 1024 if index.is_file() else 0}
@@ -384,21 +386,22 @@ def report(main: dict, smaller: dict | None, serve: dict, machine: str) -> str:
         ("Markdown pages, cxreport 1 process ÷ all cores", m["cx_md_1"]["seconds"] / m["cx_md_n"]["seconds"], "≥ 1.5×"),
     ]
     if "mkdocs" in m:
-        ratios.append(("mkdocs over the Markdown ÷ cxreport cold build of the whole handbook",
-                       m["mkdocs"]["seconds"] / m["cold"]["seconds"], "≥ 4×"))
-        ratios.append(("mkdocs ÷ cxreport over the same Markdown pages (all cores)",
-                       m["mkdocs"]["seconds"] / m["cx_md_n"]["seconds"], "≥ 4× (like for like)"))
+        ratios.append(("cold build over the Markdown part alone: mkdocs ÷ cxreport (all cores)",
+                       m["mkdocs"]["seconds"] / m["cx_md_n"]["seconds"], "≥ 4×"))
+        ratios.append(("mkdocs over the Markdown ÷ cxreport cold build of the whole handbook (maps, metrics, figures too)",
+                       m["mkdocs"]["seconds"] / m["cold"]["seconds"], "for comparison"))
         ratios.append(("cxreport search index ÷ mkdocs search_index.json (same Markdown pages)",
                        m["md_sizes"]["search_kb"] / m["mkdocs_search_kb"] if m["mkdocs_search_kb"] else float("nan"), "≤ 0.25×"))
     if smaller:
         ratios.append((f"per-page time {m['size']} ÷ {smaller['size']} (cold builds)",
                        (m["cold"]["seconds"] / cold_pages) / (smaller["cold"]["seconds"] / smaller["cold"]["pages"]), "≤ 1.2×"))
         ratios.append((f"median page size {m['size']} ÷ {smaller['size']}", s["median_kb"] / smaller["sizes"]["median_kb"], "≈ 1×"))
+        ratios.append((f"largest page {m['size']} ÷ {smaller['size']}", s["max_kb"] / smaller["sizes"]["max_kb"], "≈ 1×"))
     lines += ["", "| ratio | measured | goal |", "|---|---:|---:|"]
     lines += [f"| {a} | {v:.2f}× | {g} |" for a, v, g in ratios]
     lines += ["", "| page weight | measured | goal |", "|---|---:|---:|",
               f"| largest journey page (20 touchpoints) | {s['journey_kb']:.0f} KB | < 150 KB |",
-              f"| median page / largest page | {s['median_kb']:.0f} KB / {s['max_kb']:.0f} KB | not growing with the site |",
+              f"| median page / largest page | {s['median_kb']:.0f} KB / {s['max_kb']:.0f} KB ({s.get('max_page', '')}) | not growing with the site |",
               f"| plotly.min.js: copies / pages that load it | {s['plotly_copies']} / {s['plotly_pages']} of {s['pages']} | 1 / pages with charts |",
               f"| search index of the whole handbook | {s['search_kb']:.0f} KB | |"]
     if "mkdocs" in m:
