@@ -317,6 +317,9 @@ def test_pillars_page_of_a_large_handbook_keeps_to_a_row_per_journey_and_short_l
     assert lists and all(items.count("<li>") == 1 for _, items in lists)
     full_lists = re.findall(r'<h3>(Gaten|Contactmomenten)</h3>\s*<ul class="plain-list">(.*?)</ul>', full, re.DOTALL)
     assert max(items.count("<li>") for _, items in full_lists) > 1
+    # three surprise plans serve personal attention, two serve the situation: one is listed, the others counted
+    assert html.count("En nog 2: die staan bij de draaiboeken.") == 1 and html.count("En nog 1: die staan bij de draaiboeken.") == 1
+    assert "die staan bij de draaiboeken" not in full
 
 
 # --- long lists over pages -----------------------------------------------------------------------

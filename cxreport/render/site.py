@@ -29,7 +29,7 @@ NAV_LIMIT = 15        # a navigation section lists its pages up to this many; be
 HOME_CARDS = 24       # journeys shown as cards (with a sparkline) on the home page
 BREAKDOWN_LIMIT = 300  # rows of a metric's breakdown table before it keeps to journeys and segments
 PILLAR_MATRIX_JOURNEYS = 40  # journeys in the pillar matrix before it gives one row per journey instead of per stage
-PILLAR_LIST_LIMIT = 50  # gaps and touchpoints listed per pillar; the rest are counted (they are on the journey maps)
+PILLAR_LIST_LIMIT = 50  # gaps, touchpoints and surprise plans listed per pillar; the rest are counted
 CHAPTERS_PATH = "chapters.html"  # the handbook's contents, made when there are more chapters than NAV_LIMIT
 PAGE_ROWS = 100  # rows (or cards) of a long list on one page; a longer list goes on over numbered pages
 PREVIEW_ITEMS = 10  # items shown where a page only previews a list (a playbooks section, the home page's plans)
@@ -856,22 +856,23 @@ class Planner:
                     if not any(pid in tp.pillars for tp in s.touchpoints)]
             metrics = [self.headline(None, path, metric=s.id, types=()) or self.figure_view(None, s.id, path)
                        for s in self.cfg.metrics if s.pillar == pid]
-            surprises = [self.playbook_link(pb, path) for pb in self.project.playbooks.values()
-                         if pb.type == "surprise" and pid in pb.pillars]
+            surprises = [pb for pb in self.project.playbooks.values() if pb.type == "surprise" and pid in pb.pillars]
             touchpoints = [{"name": tp.name, "journey": j.title, "url": relative_url(path, touchpoint_path(j.id, tp.id)),
                             "note": tp.pillars[pid] or ""}
                            for j in self.project.journeys.values() for _, tp in j.touchpoints() if pid in tp.pillars]
             details.append({"id": pid, "anchor": f"sec-pillar-{pid}", "name": self.pillar_name(pid),
-                            "description": self.pillar_description(pid) or "", "metrics": metrics, "surprises": surprises,
+                            "description": self.pillar_description(pid) or "", "metrics": metrics,
+                            "surprises": [self.playbook_link(pb, path) for pb in surprises[:PILLAR_LIST_LIMIT]],
+                            "surprises_more": self._more(len(surprises) - PILLAR_LIST_LIMIT, "pillars.more_surprises"),
                             "gaps": gaps[:PILLAR_LIST_LIMIT], "gaps_more": self._more(len(gaps) - PILLAR_LIST_LIMIT),
                             "touchpoints": touchpoints[:PILLAR_LIST_LIMIT],
                             "touchpoints_more": self._more(len(touchpoints) - PILLAR_LIST_LIMIT),
                             "coverage": coverage[pid]})
         return Page(path, "pillars.html", "pillars", self.t("nav.pillars"), matrix | {"details": details})
 
-    def _more(self, count: int) -> str:
+    def _more(self, count: int, label: str = "pillars.more") -> str:
         """Give the note under a shortened list ('and 12 more: …'), or '' when nothing was left out."""
-        return self.t("pillars.more", count=self.t.integer(count)) if count > 0 else ""
+        return self.t(label, count=self.t.integer(count)) if count > 0 else ""
 
     def experiment_summary(self, pb: m.Experiment, page: str) -> dict:
         verdict = self.figures.verdicts.get(pb.id, "no_data")
