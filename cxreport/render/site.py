@@ -35,7 +35,7 @@ PAGE_ROWS = 100  # rows (or cards) of a long list on one page; a longer list goe
 PREVIEW_ITEMS = 10  # items shown where a page only previews a list (a playbooks section, the home page's plans)
 PAGER_AROUND = 2  # numbered links either side of the current page (the first and last are always there)
 PLAYBOOK_SECTIONS = tuple(f"surprise-{s}" for s in SURPRISE_STATUSES) + ("recovery", "story", "experiment", "guide")
-METRIC_TABLES = {"over-time": "metric.over_time", "breakdown": "metric.breakdown"}  # a metric page's tables: title
+METRIC_TABLES = {"over-time": "metric.over_time", "breakdown": "metric.breakdown"}  # section id (sec-…): title label
 
 
 @dataclass(frozen=True)
@@ -292,21 +292,23 @@ class Planner:
         def link(n: int) -> str:
             return relative_url(here, pages.path(n) + (f"#{pages.anchor}" if n == 1 and pages.anchor else ""))
 
-        shown = sorted({1, count} | set(range(max(1, number - PAGER_AROUND), min(count, number + PAGER_AROUND) + 1)))
+        def page_item(n: int) -> dict:
+            return {"gap": False, "number": self.t.integer(n), "url": link(n), "current": n == number,
+                    "label": self.t("pager.page", n=self.t.integer(n))}
+
+        numbers = sorted({1, count} | set(range(max(1, number - PAGER_AROUND), min(count, number + PAGER_AROUND) + 1)))
         items: list[dict] = []
-        for n in shown:
-            if items and n - items[-1]["n"] == 2:  # a gap of one page: the page itself says more than '…'
-                items.append({"n": n - 1})
-            elif items and n - items[-1]["n"] > 2:
-                items.append({"n": n - 1, "gap": True})
-            items.append({"n": n})
+        for before, n in zip([0, *numbers], numbers):
+            if n - before == 2:  # one page left out: its number takes no more room than '…' and says more
+                items.append(page_item(n - 1))
+            elif n - before > 2:
+                items.append({"gap": True})
+            items.append(page_item(n))
         first, last = (number - 1) * PAGE_ROWS + 1, min(number * PAGE_ROWS, pages.total)
         return {
             "label": self.t("pager.label", name=name), "number": number, "count": count,
             "previous": link(number - 1) if number > 1 else None, "next": link(number + 1) if number < count else None,
-            "pages": [{"gap": True} if item.get("gap") else
-                      {"gap": False, "number": self.t.integer(item["n"]), "url": link(item["n"]), "current": item["n"] == number,
-                       "label": self.t("pager.page", n=self.t.integer(item["n"]))} for item in items],
+            "pages": items,
             "range_text": self.t("pager.range", first=self.t.integer(first), last=self.t.integer(last),
                                  total=self.t.integer(pages.total)),
         }
@@ -925,13 +927,15 @@ class Planner:
                                                         "status_text": self.t(f"experiment.status.{pb.status}")}
         return view
 
-    def playbooks_view(self, page: str, limit: int | None = PREVIEW_ITEMS) -> dict:
-        """Give the playbooks overview: per section its first `limit` playbooks (all with None) and a link to the rest."""
+    def playbooks_view(self, page: str, whole: bool = False) -> dict:
+        """Give the playbooks overview: per section its first PREVIEW_ITEMS playbooks and a link to the rest (or, whole,
+        every playbook: the print page)."""
         items, more = {}, {}
         for section in PLAYBOOK_SECTIONS:
             pbs = self.section_playbooks(section)
-            items[section] = [self.playbook_item(pb, page) for pb in pbs[:limit]]
-            more[section] = self.section_more(section, page) if limit is not None and len(pbs) > limit else None
+            shortened = not whole and len(pbs) > PREVIEW_ITEMS
+            items[section] = [self.playbook_item(pb, page) for pb in (pbs[:PREVIEW_ITEMS] if shortened else pbs)]
+            more[section] = self.section_more(section, page) if shortened else None
         board = [{"status": status, "label": self.t(f"surprise.status.{status}"), "cards": items[f"surprise-{status}"],
                   "total": len(self.section_playbooks(f"surprise-{status}")), "more": more[f"surprise-{status}"]}
                  for status in SURPRISE_STATUSES]

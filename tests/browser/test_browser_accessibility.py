@@ -22,6 +22,13 @@ def scan(page) -> list[dict]:
              "targets": [n["target"] for n in v["nodes"]][:5]} for v in results.response["violations"]]
 
 
+def serious_of(found: dict[str, list[dict]], artifact: str) -> dict[str, list[dict]]:
+    """Keep every violation found in test-artifacts/<artifact>; give the serious and critical ones per page."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / artifact).write_text(json.dumps(found, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return {path: [v for v in violations if v["impact"] in ("serious", "critical")] for path, violations in found.items()}
+
+
 def test_no_serious_or_critical_violation(watched, server):
     page = watched.page
     found: dict[str, list[dict]] = {}
@@ -33,10 +40,7 @@ def test_no_serious_or_critical_violation(watched, server):
     page.locator("#search-input").fill("maattabel")
     page.wait_for_selector("#search-results a.search-hit")
     found["index.html (search results open)"] = scan(page)
-    ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "axe.json").write_text(json.dumps(found, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    serious = {path: [v for v in violations if v["impact"] in ("serious", "critical")] for path, violations in found.items()}
-    assert serious == {path: [] for path in found}
+    assert serious_of(found, "axe.json") == {path: [] for path in found}
     assert watched.problems == []
 
 
@@ -52,8 +56,5 @@ def test_pages_of_long_lists_have_no_serious_or_critical_violation(watched, many
         found[path] = scan(watched.page)
         if "/page/" in path:
             assert watched.page.locator("nav.pager a[aria-current=page]").count() == 1, path
-    ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "axe-lists.json").write_text(json.dumps(found, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    serious = {path: [v for v in violations if v["impact"] in ("serious", "critical")] for path, violations in found.items()}
-    assert serious == {path: [] for path in found}
+    assert serious_of(found, "axe-lists.json") == {path: [] for path in found}
     assert watched.problems == []
