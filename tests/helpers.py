@@ -48,6 +48,38 @@ def copy_example(root: Path) -> Path:
     return root
 
 
+def many_files(journeys: int, personas: int = 3, playbooks: dict[str, int] | None = None,
+               metric: bool = False) -> dict[str, str]:
+    """Give the files of a generated English handbook (for write_project) with many objects, so lists go over pages.
+
+    Journey i (id j0000, title 'Journey 0') is for persona i % personas (p000, 'Persona 0') and has two touchpoints,
+    `ad` (reliability) and `buy`; playbooks maps a type to how many (surprises are live, experiments running,
+    guides in order: ids s000, r000, t000, e000, g000). With metric, an NPS file has one answer per touchpoint.
+    """
+    files = {"site.yml": "title: Many\nlanguage: en\n" + (
+        "metrics:\n  - {id: nps, file: metrics/nps.csv, type: nps, label: NPS}\n" if metric else "")}
+    for i in range(personas):
+        files[f"content/personas/p{i:03d}.yml"] = f"name: Persona {i}\nsegment: s{i % 4}\n"
+    for i in range(journeys):
+        files[f"content/journeys/j{i:04d}.yml"] = (
+            f"title: Journey {i}\npersona: p{i % personas:03d}\nstages:\n"
+            f"  - stage: attention\n    touchpoints:\n      - {{id: ad, name: Advert {i}, feeling: 1, pillars: [reliability]}}\n"
+            f"  - stage: action\n    touchpoints:\n      - {{id: buy, name: Checkout {i}, feeling: -1}}\n")
+    fields = {"surprise": "trigger: a wish\nstatus: live\njourney: j0000\ntouchpoint: ad\n",
+              "recovery": "failure: a late parcel\n", "story": "persona: p000\nmoral: listen\n",
+              "experiment": "hypothesis: it helps\nstatus: running\nresults: {a: {n: 100, conversions: 10}, b: {n: 100, conversions: 14}}\n", "guide": ""}
+    for kind, count in (playbooks or {}).items():
+        for i in range(count):
+            order = f"order: {i}\n" if kind == "guide" else ""
+            files[f"content/playbooks/{kind[0] if kind != 'story' else 't'}{i:03d}.md"] = (
+                f"---\ntype: {kind}\ntitle: {kind.title()} {i}\n{order}{fields[kind]}---\nText.\n")
+    if metric:
+        rows = [f"2026-0{k}-15,j{i:04d},{tp},s{(i + k) % 4},{(i * 7 + k * 3) % 11}"
+                for i in range(journeys) for tp in ("ad", "buy") for k in (1, 2, 3)]
+        files["content/metrics/nps.csv"] = "date,journey,touchpoint,segment,score\n" + "\n".join(rows) + "\n"
+    return files
+
+
 def write_project(root: Path, files: dict[str, str | bytes], dedent: bool = True) -> Path:
     """Write files (path -> text or bytes) under root and give root; text is dedented unless dedent=False, and
     written as UTF-8 with its line ends untouched."""

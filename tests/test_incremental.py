@@ -5,7 +5,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from helpers import REPO, copy_example
+from helpers import REPO, copy_example, many_files, write_project
 
 from cxreport.pipeline import Session, build
 from cxreport.record import Record
@@ -182,3 +182,50 @@ def test_a_session_that_updates_in_place_gives_the_same_site(example, tmp_path):
     edit(example, "content/journeys/eerste-bestelling.yml", "Scrolt 's nachts", "Scrolt 's ochtends")
     result = session.build()
     assert result.made == 2 and tree(tmp_path / "out") == full_build_of(example, tmp_path, "full2")
+
+
+# --- a handbook whose overviews go over pages ------------------------------------------------------
+
+@pytest.fixture
+def many(tmp_path) -> Path:
+    """250 journeys (three pages of the journeys overview), 120 personas (two), 11 live surprises (a list of their own)."""
+    return write_project(tmp_path / "many", many_files(250, personas=120, playbooks={"surprise": 11, "guide": 20}, metric=True))
+
+
+def test_a_journey_edit_remakes_only_the_pages_of_the_lists_that_show_it(many, tmp_path, monkeypatch):
+    from cxreport.render.site import Planner
+
+    out = tmp_path / "out"
+    assert build(many, out, jobs=1).written
+    made: list[tuple[str, int]] = []
+    for name in ("journeys_page", "personas_page", "pillars_page"):
+        real = getattr(Planner, name)
+        monkeypatch.setattr(Planner, name, lambda self, number=1, _real=real, _name=name: made.append((_name, number))
+                            or _real(self, number))
+    edit(many, "content/journeys/j0230.yml", "title: Journey 230", "title: Journey 230, renamed")
+    assert build(many, out, jobs=1).written
+    # j0230 is on page 3 of the journeys and of the pillar matrix (pillars.html shows every journey's gaps);
+    # its persona p110 on page 2 of the personas
+    assert sorted(made) == [("journeys_page", 3), ("personas_page", 2), ("pillars_page", 1), ("pillars_page", 3)]
+    assert "Journey 230, renamed" in (out / "journeys/page/3.html").read_text(encoding="utf-8")
+    assert tree(out) == full_build_of(many, tmp_path, "full")
+
+
+@pytest.mark.parametrize("in_place", [False, True], ids=["build", "serve"])
+def test_a_section_that_shrinks_to_a_preview_loses_its_own_pages_and_gets_them_back(many, tmp_path, in_place):
+    out = tmp_path / "out"
+    session = Session(many, out, in_place=in_place)
+    assert session.build().written
+    assert (out / "playbooks/surprise-live/index.html").is_file()
+    edit(many, "content/playbooks/s003.md", "status: live", "status: idea")
+    assert session.build().written
+    assert not (out / "playbooks/surprise-live/index.html").exists()  # 10 live surprises: the overview shows them all
+    assert tree(out) == full_build_of(many, tmp_path, "full")
+    edit(many, "content/playbooks/s003.md", "status: idea", "status: live")
+    assert session.build().written
+    assert (out / "playbooks/surprise-live/index.html").is_file()
+    assert tree(out) == full_build_of(many, tmp_path, "full-again")
+
+
+def test_a_handbook_of_many_pages_builds_byte_identical_twice(many, tmp_path):
+    assert full_build_of(many, tmp_path, "one") == full_build_of(many, tmp_path, "two")

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import REPO, copy_example
+from helpers import REPO, copy_example, many_files, write_project
 
 from cxreport import record
 from cxreport.loader import load_sources
@@ -118,6 +118,34 @@ def test_a_serve_session_gives_the_bytes_and_problems_of_a_full_build_after_ever
         else:
             assert tree(out) == last_good, what  # a broken edit leaves the last good site
         shutil.rmtree(full_out, ignore_errors=True)
+
+
+MANY_STEPS = [  # (what, edit) in a handbook whose journeys overview has three pages
+    ("journey on page 3 renamed", replace("content/journeys/j0230.yml", "title: Journey 230", "title: Journey 230, renamed")),
+    ("touchpoint on page 2 changes pillar", replace("content/journeys/j0150.yml", "pillars: [reliability]", "pillars: [availability]")),
+    ("lane text", replace("content/journeys/j0010.yml", "feeling: -1", "feeling: -2")),
+    ("an answer about a journey on page 2", replace("content/metrics/nps.csv", "2026-03-15,j0150,ad,s1,3\n",
+                                                   "2026-03-15,j0150,ad,s1,10\n")),
+    ("journey added: page 3 grows", add("content/journeys/j0250.yml", "title: Journey 250\npersona: p000\nstages:\n"
+                                        "  - stage: attention\n    touchpoints:\n      - {id: ad, name: Advert, feeling: 1}\n")),
+    ("journey deleted: page 3 shrinks", move("content/journeys/j0250.yml", "j0250.yml.gone")),
+]
+
+
+def test_a_serve_session_over_a_handbook_of_many_pages_gives_the_bytes_of_a_full_build(tmp_path):
+    root = write_project(tmp_path / "many", many_files(250, personas=120, metric=True))
+    out = tmp_path / "out"
+    session = Session(root, out, keep_record=False, in_place=True)
+    assert session.build().written
+    for i, (what, edit) in enumerate(MANY_STEPS):
+        edit(root)
+        result = session.build()
+        assert result.written and not result.problems.errors, what
+        full_out = tmp_path / f"full-{i}"
+        assert build(root, full_out, full=True).written
+        assert tree(out) == tree(full_out), what
+        shutil.rmtree(full_out, ignore_errors=True)
+    assert (out / "journeys/page/3.html").read_text(encoding="utf-8").count('<th scope="row">') == 50
 
 
 @needs_example

@@ -1,7 +1,8 @@
 """The print page: the whole report as one document for `cxreport pdf`, made from the contexts of the planned pages.
 
 print.html is built only for the PDF, never into the site: a cover with the brand and the date, the home summary,
-every journey with its map in page-wide parts (whole stages only) and its charts, the pillars and the playbooks.
+every journey with its map in page-wide parts (whole stages only) and its charts, the pillars and the playbooks
+(the whole pillar matrix and every playbook, where the site's overview pages show the first and link to the rest).
 """
 from __future__ import annotations
 
@@ -91,7 +92,9 @@ def print_page(planner: Planner, pages: Sequence[Page], when: dt.date) -> Page:
         "print_columns": PRINT_COLUMNS,
         "summary": home.context,
         "journey_maps": journeys,
-        "pillars_view": by_kind["pillars"][0].context if "pillars" in by_kind else None,
-        "playbooks_view": by_kind["playbooks"][0].context if "playbooks" in by_kind else None,
+        # the report holds the whole matrix and every playbook, which the site spreads over pages of their own
+        "pillars_view": by_kind["pillars"][0].context | planner.pillar_matrix(planner.project.journeys.values(), PRINT_PATH)
+        if "pillars" in by_kind else None,
+        "playbooks_view": planner.playbooks_view(PRINT_PATH, whole=True) if "playbooks" in by_kind else None,
     }
     return Page(PRINT_PATH, "print.html", "print", planner.cfg.title, context, tuple(charts))

@@ -29,8 +29,13 @@ NAV_LIMIT = 15        # a navigation section lists its pages up to this many; be
 HOME_CARDS = 24       # journeys shown as cards (with a sparkline) on the home page
 BREAKDOWN_LIMIT = 300  # rows of a metric's breakdown table before it keeps to journeys and segments
 PILLAR_MATRIX_JOURNEYS = 40  # journeys in the pillar matrix before it gives one row per journey instead of per stage
-PILLAR_LIST_LIMIT = 50  # gaps and touchpoints listed per pillar; the rest are counted (they are on the journey maps)
+PILLAR_LIST_LIMIT = 50  # gaps, touchpoints and surprise plans listed per pillar; the rest are counted
 CHAPTERS_PATH = "chapters.html"  # the handbook's contents, made when there are more chapters than NAV_LIMIT
+PAGE_ROWS = 100  # rows (or cards) of a long list on one page; a longer list goes on over numbered pages
+PREVIEW_ITEMS = 10  # items shown where a page only previews a list (a playbooks section, the home page's plans)
+PAGER_AROUND = 2  # numbered links either side of the current page (the first and last are always there)
+PLAYBOOK_SECTIONS = tuple(f"surprise-{s}" for s in SURPRISE_STATUSES) + ("recovery", "story", "experiment", "guide")
+METRIC_TABLES = {"over-time": "metric.over_time", "breakdown": "metric.breakdown"}  # section id (sec-…): title label
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,32 @@ class PageSpec:
     path: str
     deps: frozenset[str]
     make: Callable[[], Page]
+
+
+@dataclass(frozen=True)
+class ListPages:
+    """A list spread over numbered pages of PAGE_ROWS: page 1 at `first`, page n at `<stem>/page/<n>.html`.
+
+    The further pages get a folder of their own, so they can never take the path of a journey, persona or
+    playbook (journeys/page-2.html would be the journey with the id page-2). `anchor` is where the list sits on
+    its first page when that page shows more than the list (pillars.html#sec-matrix).
+    """
+
+    first: str
+    stem: str
+    total: int
+    anchor: str = ""
+
+    @property
+    def count(self) -> int:
+        return max(1, -(-self.total // PAGE_ROWS))
+
+    def path(self, number: int) -> str:
+        return self.first if number == 1 else f"{self.stem}/page/{number}.html"
+
+    def rows(self, number: int) -> slice:
+        """Give the slice of the list that page `number` shows."""
+        return slice((number - 1) * PAGE_ROWS, number * PAGE_ROWS)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -176,6 +207,7 @@ class Planner:
     style: ChartStyle
     problems: Problems
     _chart_count: dict[str, int] = field(default_factory=dict)
+    _metric_rows: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.index = FigureIndex.of(self.figures)
@@ -247,6 +279,47 @@ class Planner:
         self._chart_count[key] = self._chart_count.get(key, 0) + 1
         suffix = "" if self._chart_count[key] == 1 else f"-{self._chart_count[key]}"
         return Chart(id=f"chart-{name}{suffix}", figure=figure, label=label, height=height, css_class=css_class)
+
+    # --- lists over pages ---------------------------------------------------------------------
+
+    def pager(self, pages: ListPages, number: int, name: str) -> dict | None:
+        """Give the pager of page `number` of a list (previous, next, numbered links), or None for a one-page list."""
+        count = pages.count
+        if count == 1:
+            return None
+        here = pages.path(number)
+
+        def link(n: int) -> str:
+            return relative_url(here, pages.path(n) + (f"#{pages.anchor}" if n == 1 and pages.anchor else ""))
+
+        def page_item(n: int) -> dict:
+            return {"gap": False, "number": self.t.integer(n), "url": link(n), "current": n == number,
+                    "label": self.t("pager.page", n=self.t.integer(n))}
+
+        numbers = sorted({1, count} | set(range(max(1, number - PAGER_AROUND), min(count, number + PAGER_AROUND) + 1)))
+        items: list[dict] = []
+        for before, n in zip([0, *numbers], numbers):
+            if n - before == 2:  # one page left out: its number takes no more room than '…' and says more
+                items.append(page_item(n - 1))
+            elif n - before > 2:
+                items.append({"gap": True})
+            items.append(page_item(n))
+        first, last = (number - 1) * PAGE_ROWS + 1, min(number * PAGE_ROWS, pages.total)
+        return {
+            "label": self.t("pager.label", name=name), "number": number, "count": count,
+            "previous": link(number - 1) if number > 1 else None, "next": link(number + 1) if number < count else None,
+            "pages": items,
+            "range_text": self.t("pager.range", first=self.t.integer(first), last=self.t.integer(last),
+                                 total=self.t.integer(pages.total)),
+        }
+
+    def numbered(self, title: str, number: int) -> str:
+        """Give a list page's title: the list's own on its first page, with the page's number on the others."""
+        return title if number == 1 else self.t("pager.title", title=title, n=self.t.integer(number))
+
+    def show_all(self, url: str, total: int, name: str) -> dict:
+        """Give the link under a shortened list to the whole list ('Show all 500')."""
+        return {"url": url, "text": self.t("list.show_all", n=self.t.integer(total)), "name": name}
 
     # --- figures ------------------------------------------------------------------------------
 
@@ -398,22 +471,43 @@ class Planner:
         """Give every page of the site still to be made, in a fixed order, each with the content keys it shows."""
         p = self.project
         spec = lambda path, deps, make, *args: PageSpec(path, frozenset(deps), functools.partial(make, *args))
+
+        def paged(pages: ListPages, deps: Callable[[int], Iterable[str]], make: Callable[..., Page], *args) -> list[PageSpec]:
+            """Give a spec for each page of a list; deps(n) gives the keys page n shows."""
+            return [spec(pages.path(n), deps(n), make, *args, n) for n in range(1, pages.count + 1)]
+
+        def own(pages: ListPages, objects: list, keys: Callable[[Any], Iterable[str]]) -> Callable[[int], list[str]]:
+            """Give the keys of the objects page n of a list shows. Which objects those are follows from their ids,
+            which are part of the site key: a page of a list of journeys depends only on its own journeys."""
+            return lambda n: [k for obj in objects[pages.rows(n)] for k in keys(obj)]
+
         everything = ("journey-brief:*", "persona:*", "pb-meta:*", "figures:*")
-        out = [spec("index.html", everything, self.home_page),
-               spec("journeys/index.html", ("journey-brief:*", "persona:*", "figures:*"), self.journeys_page)]
-        for j in p.journeys.values():
+        journeys, personas = list(p.journeys.values()), list(p.personas.values())
+        out = [spec("index.html", everything, self.home_page)]
+        listed = self.journey_pages()
+        out += paged(listed, own(listed, journeys, lambda j: (f"journey-brief:{j.id}", f"persona:{j.persona}",
+                                                               f"figures:{j.id}")), self.journeys_page)
+        for j in journeys:
             deps = [f"journey:{j.id}", f"persona:{j.persona}", f"pb-at:{j.id}", f"figures:{j.id}", "figures:-"]
             if j.compare_to:
                 deps.append(f"journey:{j.compare_to}")
             out.append(spec(journey_path(j.id), deps, self.journey_page, j))
-        out.append(spec("personas/index.html", ("persona:*", "journey-brief:*"), self.personas_page))
-        for persona in p.personas.values():
+        listed = self.persona_pages()
+        out += paged(listed, own(listed, personas, lambda persona: (f"persona:{persona.id}", f"journeys-of:{persona.id}")),
+                     self.personas_page)
+        for persona in personas:
             out.append(spec(persona_path(persona.id), (f"persona:{persona.id}", f"journeys-of:{persona.id}",
                                                        f"pb-for-persona:{persona.id}", "figures:*"),
                             self.persona_page, persona))
-        out.append(spec("pillars.html", ("journey-brief:*", "pb-meta:*", "figures:-"), self.pillars_page))
-        out.append(spec("playbooks/index.html", ("pb-meta:*", "journey-brief:*", "persona:*", "chapters", "figures:-"),
-                        self.playbooks_page))
+        listed = self.pillar_matrix_pages()
+        rows = own(listed, journeys, lambda j: (f"journey-brief:{j.id}",))
+        out += paged(listed, lambda n: ("journey-brief:*", "pb-meta:*", "figures:-") if n == 1 else rows(n), self.pillars_page)
+        playbook_deps = ("pb-meta:*", "journey-brief:*", "persona:*", "chapters", "figures:-")
+        out.append(spec("playbooks/index.html", playbook_deps, self.playbooks_page))
+        for section in PLAYBOOK_SECTIONS:
+            pages = self.section_pages(section)
+            if pages is not None:
+                out += paged(pages, lambda n: playbook_deps, self.playbook_list_page, section)
         for pb in p.playbooks.values():
             deps = [f"playbook:{pb.id}", "figures:-"]
             if pb.journey:
@@ -424,11 +518,39 @@ class Planner:
             out.append(spec(playbook_path(pb.id), deps, self.playbook_page, pb))
         out += [spec(page_path(c.id), (f"page:{c.id}",), self.chapter_page, c) for c in p.pages.values()]
         if self.chapters_listed() is None:
-            out.append(spec(CHAPTERS_PATH, ("chapters",), self.chapters_page))
+            out += paged(self.chapter_pages(), lambda n: ("chapters",), self.chapters_page)
         if self.cfg.metrics:
             out.append(spec("metrics/index.html", ("figures:-",), self.metrics_page))
-            out += [spec(metric_path(s.id), ("figures:*", "journey-brief:*"), self.metric_page, s) for s in self.cfg.metrics]
+            metric_deps = ("figures:*", "journey-brief:*")
+            for source in self.cfg.metrics:
+                out.append(spec(metric_path(source.id), metric_deps, self.metric_page, source))
+                for table in METRIC_TABLES:  # page 1 of each table is the metric's page
+                    out += paged(self.metric_table_pages(source, table), lambda n: metric_deps, self.metric_table_page,
+                                 source, table)[1:]
         return out
+
+    def journey_pages(self) -> ListPages:
+        return ListPages("journeys/index.html", "journeys", len(self.project.journeys))
+
+    def persona_pages(self) -> ListPages:
+        return ListPages("personas/index.html", "personas", len(self.project.personas))
+
+    def pillar_matrix_pages(self) -> ListPages:
+        """Give the pages of the pillar matrix: its first rows on pillars.html, the rest on pages of their own."""
+        return ListPages("pillars.html", "pillars", len(self.project.journeys), "sec-matrix")
+
+    def chapter_pages(self) -> ListPages:
+        return ListPages(CHAPTERS_PATH, "chapters", len(self.chapters_sorted()))
+
+    def section_pages(self, section: str) -> ListPages | None:
+        """Give the pages of a playbooks section's own list, or None when the overview shows the whole section."""
+        total = len(self.section_playbooks(section))
+        return ListPages(f"playbooks/{section}/index.html", f"playbooks/{section}", total) if total > PREVIEW_ITEMS else None
+
+    def metric_table_pages(self, source: m.MetricSource, table: str) -> ListPages:
+        """Give the pages of one of a metric page's tables: its first rows on the metric's page, the rest after."""
+        return ListPages(metric_path(source.id), f"metrics/{source.id}/{table}", len(self.metric_rows(source)[table]),
+                         f"sec-{table}")
 
     def journey_card(self, journey: m.Journey, page: str, with_chart: bool = True) -> tuple[dict, Chart | None]:
         _names, scores, _hover = self.curve(journey)
@@ -455,35 +577,45 @@ class Planner:
             if chart:
                 charts.append(chart)
         coverage = self.pillar_coverage(path)
-        surprises = [self.playbook_link(pb, path) | {"trigger": pb.trigger}
-                     for pb in self.project.playbooks.values() if pb.type == "surprise" and pb.status == "live"]
-        experiments = [self.experiment_summary(pb, path) for pb in self.project.playbooks.values()
-                       if pb.type == "experiment" and pb.status in ("running", "done")]
+        live = self.section_playbooks("surprise-live")
+        experiments = self.section_playbooks("experiment")
+        running = [pb for pb in experiments if pb.status == "running"]
+        done = [pb for pb in experiments if pb.status == "done"]
         context = {
             "description": self.md(self.cfg.description, path),
             "journeys": cards, "journeys_total": len(self.project.journeys),
             "journeys_url": relative_url(path, "journeys/index.html"), "coverage": coverage,
-            "live_surprises": surprises,
-            "running_experiments": [e for e in experiments if e["status"] == "running"],
-            "done_experiments": [e for e in experiments if e["status"] == "done"],
+            "live_surprises": [self.playbook_link(pb, path) | {"trigger": pb.trigger} for pb in live[:PREVIEW_ITEMS]],
+            "live_surprises_more": self.section_more("surprise-live", path) if len(live) > PREVIEW_ITEMS else None,
+            "running_experiments": [self.experiment_summary(pb, path) for pb in running[:PREVIEW_ITEMS]],
+            "done_experiments": [self.experiment_summary(pb, path) for pb in done[:PREVIEW_ITEMS]],
+            "experiments_more": self.section_more("experiment", path)
+            if max(len(running), len(done)) > PREVIEW_ITEMS else None,
             "overall": self.headline(None, path, ("nps",)),
         }
         return Page(path, "home.html", "home", self.cfg.title, context, tuple(charts))
 
-    def journeys_page(self) -> Page:
-        path = "journeys/index.html"
-        cards = [self.journey_card(j, path, with_chart=False)[0] for j in self.project.journeys.values()]
-        return Page(path, "journeys.html", "journeys", self.t("nav.journeys"), {"journeys": cards})
+    def journeys_page(self, number: int = 1) -> Page:
+        """Give page `number` of the journeys overview."""
+        pages = self.journey_pages()
+        path = pages.path(number)
+        cards = [self.journey_card(j, path, with_chart=False)[0] for j in list(self.project.journeys.values())[pages.rows(number)]]
+        return Page(path, "journeys.html", "journeys", self.numbered(self.t("nav.journeys"), number),
+                    {"journeys": cards, "pager": self.pager(pages, number, self.t("nav.journeys"))})
 
-    def personas_page(self) -> Page:
-        path = "personas/index.html"
+    def personas_page(self, number: int = 1) -> Page:
+        """Give page `number` of the personas overview; a card names the persona's first journeys and counts the rest."""
+        pages = self.persona_pages()
+        path = pages.path(number)
         personas = []
-        for p in self.project.personas.values():
-            journeys = [{"title": j.title, "url": relative_url(path, journey_path(j.id))}
-                        for j in self.project.journeys.values() if j.persona == p.id]
+        for p in list(self.project.personas.values())[pages.rows(number)]:
+            theirs = self._journeys_of.get(p.id, [])
+            journeys = [{"title": j.title, "url": relative_url(path, journey_path(j.id))} for j in theirs[:PREVIEW_ITEMS]]
             personas.append({"id": p.id, "name": p.name, "quote": p.quote or "", "segment": p.segment or "",
-                             "url": relative_url(path, persona_path(p.id)), "journeys": journeys})
-        return Page(path, "personas.html", "personas", self.t("nav.personas"), {"personas": personas})
+                             "url": relative_url(path, persona_path(p.id)), "journeys": journeys,
+                             "journeys_more": self.t.integer(len(theirs) - PREVIEW_ITEMS) if len(theirs) > PREVIEW_ITEMS else ""})
+        return Page(path, "personas.html", "personas", self.numbered(self.t("nav.personas"), number),
+                    {"personas": personas, "pager": self.pager(pages, number, self.t("nav.personas"))})
 
     def journey_page(self, journey: m.Journey) -> Page:
         path = journey_path(journey.id)
@@ -684,13 +816,13 @@ class Planner:
                         "gaps_text": self.t.plural(gaps, "count.gaps")})
         return out
 
-    def pillars_page(self) -> Page:
-        path = "pillars.html"
+    def pillar_matrix(self, journeys: Iterable[m.Journey], page: str) -> dict:
+        """Give the pillar matrix of some journeys: the pillars, a row per journey (with its stages unless compact)."""
         pillars = list(self.project.pillars)
         rows = []
         # a large handbook gets a row per journey, so the page does not grow with every stage of every journey
         compact = len(self.project.journeys) > PILLAR_MATRIX_JOURNEYS
-        for journey in self.project.journeys.values():
+        for journey in journeys:
             model_id = self.project.stage_model_of(journey)
             stage_rows = []
             for stage in self.ordered_stages(journey):
@@ -700,11 +832,23 @@ class Planner:
                     cells.append({"pillar": pid, "count": len(tps), "gap": not tps,
                                   "names": ", ".join(tp.name for tp in tps)})
                 stage_rows.append({"name": self.stage_name(model_id, stage.stage),
-                                   "url": relative_url(path, journey_path(journey.id) + f"#stage-{stage.stage}"),
+                                   "url": relative_url(page, journey_path(journey.id) + f"#stage-{stage.stage}"),
                                    "cells": cells})
             totals = [sum(r["cells"][i]["count"] for r in stage_rows) for i in range(len(pillars))]
-            rows.append({"id": journey.id, "title": journey.title, "url": relative_url(path, journey_path(journey.id)),
+            rows.append({"id": journey.id, "title": journey.title, "url": relative_url(page, journey_path(journey.id)),
                          "stages": [] if compact else stage_rows, "totals": totals})
+        return {"pillars": [{"id": p, "name": self.pillar_name(p)} for p in pillars], "rows": rows, "compact": compact}
+
+    def pillars_page(self, number: int = 1) -> Page:
+        """Give the pillars page (number 1), or a further page of its matrix."""
+        pages = self.pillar_matrix_pages()
+        path = pages.path(number)
+        matrix = self.pillar_matrix(list(self.project.journeys.values())[pages.rows(number)], path)
+        matrix["pager"] = self.pager(pages, number, self.t("pillars.matrix"))
+        if number > 1:
+            matrix["pillars_url"] = relative_url(path, "pillars.html")
+            return Page(path, "pillar_matrix.html", "pillar-matrix", self.numbered(self.t("pillars.matrix"), number), matrix)
+        pillars = list(self.project.pillars)
         details = []
         coverage = {c["id"]: c for c in self.pillar_coverage(path)}
         for pid in pillars:
@@ -714,24 +858,23 @@ class Planner:
                     if not any(pid in tp.pillars for tp in s.touchpoints)]
             metrics = [self.headline(None, path, metric=s.id, types=()) or self.figure_view(None, s.id, path)
                        for s in self.cfg.metrics if s.pillar == pid]
-            surprises = [self.playbook_link(pb, path) for pb in self.project.playbooks.values()
-                         if pb.type == "surprise" and pid in pb.pillars]
+            surprises = [pb for pb in self.project.playbooks.values() if pb.type == "surprise" and pid in pb.pillars]
             touchpoints = [{"name": tp.name, "journey": j.title, "url": relative_url(path, touchpoint_path(j.id, tp.id)),
                             "note": tp.pillars[pid] or ""}
                            for j in self.project.journeys.values() for _, tp in j.touchpoints() if pid in tp.pillars]
             details.append({"id": pid, "anchor": f"sec-pillar-{pid}", "name": self.pillar_name(pid),
-                            "description": self.pillar_description(pid) or "", "metrics": metrics, "surprises": surprises,
+                            "description": self.pillar_description(pid) or "", "metrics": metrics,
+                            "surprises": [self.playbook_link(pb, path) for pb in surprises[:PILLAR_LIST_LIMIT]],
+                            "surprises_more": self._more(len(surprises) - PILLAR_LIST_LIMIT, "pillars.more_surprises"),
                             "gaps": gaps[:PILLAR_LIST_LIMIT], "gaps_more": self._more(len(gaps) - PILLAR_LIST_LIMIT),
                             "touchpoints": touchpoints[:PILLAR_LIST_LIMIT],
                             "touchpoints_more": self._more(len(touchpoints) - PILLAR_LIST_LIMIT),
                             "coverage": coverage[pid]})
-        context = {"pillars": [{"id": p, "name": self.pillar_name(p)} for p in pillars], "rows": rows, "details": details,
-                   "compact": compact}
-        return Page(path, "pillars.html", "pillars", self.t("nav.pillars"), context)
+        return Page(path, "pillars.html", "pillars", self.t("nav.pillars"), matrix | {"details": details})
 
-    def _more(self, count: int) -> str:
+    def _more(self, count: int, label: str = "pillars.more") -> str:
         """Give the note under a shortened list ('and 12 more: …'), or '' when nothing was left out."""
-        return self.t("pillars.more", count=self.t.integer(count)) if count > 0 else ""
+        return self.t(label, count=self.t.integer(count)) if count > 0 else ""
 
     def experiment_summary(self, pb: m.Experiment, page: str) -> dict:
         verdict = self.figures.verdicts.get(pb.id, "no_data")
@@ -739,34 +882,81 @@ class Planner:
         return self.playbook_link(pb, page) | {"hypothesis": pb.hypothesis, "verdict": verdict,
                                                 "verdict_text": self.t(f"verdict.{verdict}")}
 
+    @functools.cached_property
+    def _sections(self) -> dict[str, list]:
+        sections: dict[str, list] = {section: [] for section in PLAYBOOK_SECTIONS}
+        for pb in self.project.playbooks.values():  # by id
+            if pb.type in ("recovery", "story", "experiment"):
+                sections[pb.type].append(pb)
+            elif pb.type == "surprise":
+                sections[f"surprise-{pb.status}"].append(pb)
+        sections["guide"] = [c for c in self.chapters_sorted() if isinstance(c, m.Guide)]
+        return sections
+
+    def section_playbooks(self, section: str) -> list:
+        """Give the playbooks of a section of the playbooks overview (a surprise status, recovery, …, guide), in order."""
+        return self._sections[section]
+
+    def section_title(self, section: str) -> str:
+        kind, _, status = section.partition("-")
+        if kind == "surprise":
+            return f"{self.t('playbooks.surprises')}: {self.t(f'surprise.status.{status}')}"
+        return self.t({"recovery": "playbooks.recoveries", "story": "playbooks.stories",
+                       "experiment": "playbooks.experiments", "guide": "playbooks.guides"}[kind])
+
+    def section_more(self, section: str, page: str) -> dict:
+        """Give the link from a shortened section to its own list (it has one: it is longer than PREVIEW_ITEMS)."""
+        return self.show_all(relative_url(page, f"playbooks/{section}/index.html"), len(self.section_playbooks(section)),
+                             self.section_title(section))
+
+    def playbook_item(self, pb, page: str) -> dict:
+        """Give what a list of playbooks shows of one: a surprise's card, a recovery's row, a story, an experiment, a guide."""
+        view = self.playbook_link(pb, page)
+        if pb.type == "surprise":
+            return view | {"trigger": pb.trigger, "owner": pb.owner or "",
+                           "budget_text": self.t.number(pb.budget, 2) if pb.budget is not None else "",
+                           "place": self.place_link(pb, page), "audience": self.persona_link(pb.audience, page)}
+        if pb.type == "recovery":
+            return view | {"failure": pb.failure, "signal": pb.signal or "", "response_time": pb.response_time or "",
+                           "owner": pb.owner or "", "place": self.place_link(pb, page)}
+        if pb.type == "story":
+            return view | {"moral": pb.moral or "", "persona": self.persona_link(pb.persona, page),
+                           "place": self.place_link(pb, page)}
+        if pb.type == "experiment":
+            return self.experiment_summary(pb, page) | {"place": self.place_link(pb, page),
+                                                        "status_text": self.t(f"experiment.status.{pb.status}")}
+        return view
+
+    def playbooks_view(self, page: str, whole: bool = False) -> dict:
+        """Give the playbooks overview: per section its first PREVIEW_ITEMS playbooks and a link to the rest (or, whole,
+        every playbook: the print page)."""
+        items, more = {}, {}
+        for section in PLAYBOOK_SECTIONS:
+            pbs = self.section_playbooks(section)
+            shortened = not whole and len(pbs) > PREVIEW_ITEMS
+            items[section] = [self.playbook_item(pb, page) for pb in (pbs[:PREVIEW_ITEMS] if shortened else pbs)]
+            more[section] = self.section_more(section, page) if shortened else None
+        board = [{"status": status, "label": self.t(f"surprise.status.{status}"), "cards": items[f"surprise-{status}"],
+                  "total": len(self.section_playbooks(f"surprise-{status}")), "more": more[f"surprise-{status}"]}
+                 for status in SURPRISE_STATUSES]
+        return {"board": board, "recoveries": items["recovery"], "stories": items["story"],
+                "experiments": items["experiment"], "guides": items["guide"], "more": more}
+
     def playbooks_page(self) -> Page:
         path = "playbooks/index.html"
-        pbs = list(self.project.playbooks.values())
-        board = []
-        for status in SURPRISE_STATUSES:
-            cards = []
-            for pb in pbs:
-                if pb.type == "surprise" and pb.status == status:
-                    card = self.playbook_link(pb, path) | {
-                        "trigger": pb.trigger, "owner": pb.owner or "",
-                        "budget_text": self.t.number(pb.budget, 2) if pb.budget is not None else "",
-                        "place": self.place_link(pb, path), "audience": self.persona_link(pb.audience, path)}
-                    cards.append(card)
-            board.append({"status": status, "label": self.t(f"surprise.status.{status}"), "cards": cards})
-        recoveries = [self.playbook_link(pb, path) | {"failure": pb.failure, "signal": pb.signal or "",
-                                                      "response_time": pb.response_time or "", "owner": pb.owner or "",
-                                                      "place": self.place_link(pb, path)}
-                      for pb in pbs if pb.type == "recovery"]
-        stories = [self.playbook_link(pb, path) | {"moral": pb.moral or "", "persona": self.persona_link(pb.persona, path),
-                                                   "place": self.place_link(pb, path)}
-                   for pb in pbs if pb.type == "story"]
-        experiments = [self.experiment_summary(pb, path) | {"place": self.place_link(pb, path),
-                                                           "status_text": self.t(f"experiment.status.{pb.status}")}
-                       for pb in pbs if pb.type == "experiment"]
-        guides = [self.playbook_link(pb, path) for pb in self.chapters_sorted() if isinstance(pb, m.Guide)]
-        context = {"board": board, "recoveries": recoveries, "stories": stories, "experiments": experiments,
-                   "guides": guides}
-        return Page(path, "playbooks.html", "playbooks", self.t("nav.playbooks"), context)
+        return Page(path, "playbooks.html", "playbooks", self.t("nav.playbooks"), self.playbooks_view(path))
+
+    def playbook_list_page(self, section: str, number: int) -> Page:
+        """Give page `number` of a playbooks section's own list (made for a section longer than the overview shows)."""
+        pages = self.section_pages(section)
+        assert pages is not None
+        path = pages.path(number)
+        title = self.section_title(section)
+        items = [self.playbook_item(pb, path) for pb in self.section_playbooks(section)[pages.rows(number)]]
+        context = {"section": {"id": section, "kind": section.partition("-")[0], "title": title, "items": items,
+                               "total": pages.total},
+                   "playbooks_url": relative_url(path, "playbooks/index.html"), "pager": self.pager(pages, number, title)}
+        return Page(path, "playbook_list.html", "playbook-list", self.numbered(title, number), context)
 
     def place_link(self, pb, page: str) -> dict | None:
         """Give the journey (and touchpoint) a playbook is linked to, as a link."""
@@ -895,13 +1085,17 @@ class Planner:
         return [{"label": c.title, "path": page_path(c.id) if isinstance(c, m.Page) else playbook_path(c.id)}
                 for c in chapters]
 
-    def chapters_page(self) -> Page:
-        """Give the handbook's table of contents: every page and guide, for a handbook with too many for the navigation."""
-        path = CHAPTERS_PATH
+    def chapters_page(self, number: int = 1) -> Page:
+        """Give page `number` of the handbook's table of contents (every page and guide), for a handbook with too many
+        chapters for the navigation."""
+        pages = self.chapter_pages()
+        path = pages.path(number)
         items = [{"title": c.title, "kind": "page" if isinstance(c, m.Page) else "guide",
                   "url": relative_url(path, page_path(c.id) if isinstance(c, m.Page) else playbook_path(c.id))}
-                 for c in self.chapters_sorted()]
-        return Page(path, "chapters.html", "chapters", self.t("nav.handbook"), {"chapters": items})
+                 for c in self.chapters_sorted()[pages.rows(number)]]
+        return Page(path, "chapters.html", "chapters", self.numbered(self.t("nav.handbook"), number),
+                    {"chapters": items, "start": pages.rows(number).start + 1,
+                     "pager": self.pager(pages, number, self.t("nav.handbook"))})
 
     def chapter_page(self, p: m.Page) -> Page:
         path = page_path(p.id)
@@ -952,19 +1146,8 @@ class Planner:
                                                            y_suffix=suffix, bars=source.type == "funnel"),
                                self.t("chart.metric", title=self.metric_label(source.id)), height=320)
             charts.append(chart)
-        shown = [f for f in figs if f.period != ALL and f.segment is None and f.variant is None
-                 and (source.type == "funnel" or f.journey is None)]  # chosen before sorting: figs may be half a million
-        over_time = [self.figure_view(f, source.id, path) | {"place": self._place_name(f.journey, f.stage, f.touchpoint)}
-                     for f in sorted(shown, key=lambda f: (f.period, f.journey or "", self._stage_pos((f.journey, f.stage)),
-                                                           f.touchpoint or ""))]
-        overall = [f for f in figs if f.period == ALL]
-        shortened = len(overall) > BREAKDOWN_LIMIT
-        if shortened:  # stages and touchpoints are on the journey pages and in the CSV
-            overall = [f for f in overall if f.touchpoint is None and (f.stage is None or source.type == "funnel")]
-        breakdown = [self.figure_view(f, source.id, path) | {"place": self._place_name(f.journey, f.stage, f.touchpoint),
-                                                              "segment": f.segment or "", "variant": f.variant or ""}
-                     for f in sorted(overall, key=lambda f: (f.journey or "", self._stage_pos((f.journey, f.stage)),
-                                                             f.touchpoint or "", f.segment or "", f.variant or ""))]
+        over_time, over_time_pager = self.metric_table(source, "over-time", 1, path)
+        breakdown, breakdown_pager = self.metric_table(source, "breakdown", 1, path)
         target = self.cfg.targets.get(source.id) or self.cfg.targets.get(source.type)
         context = {
             "metric": {
@@ -979,9 +1162,49 @@ class Planner:
                 "json_url": relative_url(path, "data/figures.json"),
                 "count": len(figs),
             },
-            "chart": chart, "over_time": over_time, "breakdown": breakdown, "breakdown_shortened": shortened,
+            "chart": chart, "over_time": over_time, "over_time_pager": over_time_pager, "breakdown": breakdown,
+            "breakdown_pager": breakdown_pager, "breakdown_shortened": self.metric_rows(source)["shortened"],
         }
         return Page(path, "metric.html", "metric", self.metric_label(source.id), context, tuple(charts))
+
+    def metric_rows(self, source: m.MetricSource) -> dict[str, Any]:
+        """Give the figures of a metric's two tables, in order: over time (all customers; a funnel per stage) and over
+        all periods by place and group (with more than BREAKDOWN_LIMIT, journeys and groups only: 'shortened')."""
+        if source.id not in self._metric_rows:
+            figs = self.index.of_metric(source.id)
+            shown = [f for f in figs if f.period != ALL and f.segment is None and f.variant is None
+                     and (source.type == "funnel" or f.journey is None)]  # chosen before sorting: figs may be half a million
+            overall = [f for f in figs if f.period == ALL]
+            shortened = len(overall) > BREAKDOWN_LIMIT
+            if shortened:  # stages and touchpoints are on the journey pages and in the CSV
+                overall = [f for f in overall if f.touchpoint is None and (f.stage is None or source.type == "funnel")]
+            self._metric_rows[source.id] = {
+                "over-time": sorted(shown, key=lambda f: (f.period, f.journey or "", self._stage_pos((f.journey, f.stage)),
+                                                          f.touchpoint or "")),
+                "breakdown": sorted(overall, key=lambda f: (f.journey or "", self._stage_pos((f.journey, f.stage)),
+                                                            f.touchpoint or "", f.segment or "", f.variant or "")),
+                "shortened": shortened}
+        return self._metric_rows[source.id]
+
+    def metric_table(self, source: m.MetricSource, table: str, number: int, page: str) -> tuple[list[dict], dict | None]:
+        """Give the rows that page `number` of one of a metric's tables shows, and the table's pager."""
+        pages = self.metric_table_pages(source, table)
+        rows = [self.figure_view(f, source.id, page) | {"place": self._place_name(f.journey, f.stage, f.touchpoint),
+                                                        "segment": f.segment or "", "variant": f.variant or ""}
+                for f in self.metric_rows(source)[table][pages.rows(number)]]
+        return rows, self.pager(pages, number, self.t(METRIC_TABLES[table]))
+
+    def metric_table_page(self, source: m.MetricSource, table: str, number: int) -> Page:
+        """Give a further page (number 2 and on) of one of a metric page's tables."""
+        path = self.metric_table_pages(source, table).path(number)
+        rows, pager = self.metric_table(source, table, number, path)
+        label, title = self.metric_label(source.id), self.t(METRIC_TABLES[table])
+        context = {"metric": {"id": source.id, "label": label, "type": source.type, "type_text": self.t(f"metric.type.{source.type}"),
+                              "url": relative_url(path, metric_path(source.id)),
+                              "csv_url": relative_url(path, metric_csv_path(source.id))},
+                   "table": table, "table_title": title, "rows": rows, "pager": pager,
+                   "breakdown_shortened": self.metric_rows(source)["shortened"]}
+        return Page(path, "metric_table.html", "metric-table", self.numbered(f"{label}: {title}", number), context)
 
     def _stage_pos(self, key: tuple[str | None, str | None]) -> int:
         journey_id, stage_id = key

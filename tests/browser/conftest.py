@@ -5,6 +5,7 @@ as .ci/run does) a missing browser fails them instead, so a green CI always mean
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import threading
@@ -44,15 +45,30 @@ def site(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def many_site(tmp_path_factory) -> Path:
+    """Give a generated handbook whose overviews go over pages (250 journeys, 120 personas, long playbook lists), built."""
+    from helpers import many_files, write_project
+
+    from cxreport.pipeline import build
+
+    base = tmp_path_factory.mktemp("many")
+    root = write_project(base / "project", many_files(
+        250, personas=120, playbooks={"surprise": 12, "recovery": 11, "story": 3, "experiment": 2, "guide": 250}, metric=True))
+    result = build(root, base / "site")
+    assert result.written, [p.format() for p in result.problems]
+    return base / "site"
+
+
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):
         pass
 
 
-@pytest.fixture(scope="session")
-def server(site) -> Iterator[str]:
-    """Give the base URL of an http server for the built site on 127.0.0.1, on a free port, in a thread."""
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+@contextlib.contextmanager
+def serving(folder: Path) -> Iterator[str]:
+    """Give the base URL of an http server for a built site on 127.0.0.1, on a free port, in a thread."""
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
@@ -60,6 +76,20 @@ def server(site) -> Iterator[str]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def server(site) -> Iterator[str]:
+    """Give the base URL of an http server for the example's built site."""
+    with serving(site) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def many_server(many_site) -> Iterator[str]:
+    """Give the base URL of an http server for the generated handbook whose overviews go over pages."""
+    with serving(many_site) as url:
+        yield url
 
 
 @pytest.fixture(params=["file", "http"])
