@@ -163,6 +163,13 @@ class FigureIndex:
         self._experiments: dict[str, list[VariantResult]] = defaultdict(list)
         for r in figures.experiments:
             self._experiments[r.experiment].append(r)
+        self._kept: dict[tuple, Any] = {}
+
+    def kept(self, key: tuple, make: Callable[[], Any]) -> Any:
+        """Give make(), made once for these figures: what follows from the figures alone lasts as long as they do."""
+        if key not in self._kept:
+            self._kept[key] = make()
+        return self._kept[key]
 
     _last: tuple[FigureSet, FigureIndex] | None = None
 
@@ -549,7 +556,7 @@ class Planner:
 
     def metric_table_pages(self, source: m.MetricSource, table: str) -> ListPages:
         """Give the pages of one of a metric page's tables: its first rows on the metric's page, the rest after."""
-        return ListPages(metric_path(source.id), f"metrics/{source.id}/{table}", len(self.metric_rows(source)[table]),
+        return ListPages(metric_path(source.id), f"metrics/{source.id}/{table}", len(self.metric_selection(source)[table]),
                          f"sec-{table}")
 
     def journey_card(self, journey: m.Journey, page: str, with_chart: bool = True) -> tuple[dict, Chart | None]:
@@ -1167,23 +1174,32 @@ class Planner:
         }
         return Page(path, "metric.html", "metric", self.metric_label(source.id), context, tuple(charts))
 
-    def metric_rows(self, source: m.MetricSource) -> dict[str, Any]:
-        """Give the figures of a metric's two tables, in order: over time (all customers; a funnel per stage) and over
-        all periods by place and group (with more than BREAKDOWN_LIMIT, journeys and groups only: 'shortened')."""
-        if source.id not in self._metric_rows:
+    def metric_selection(self, source: m.MetricSource) -> dict[str, Any]:
+        """Give the figures of a metric's two tables, not yet in order: over time (all customers; a funnel per stage)
+        and over all periods by place and group (with more than BREAKDOWN_LIMIT, journeys and groups only:
+        'shortened'). They follow from the figures alone, so a rebuild that keeps the figures keeps them (the page
+        plan needs their number, and half a million figures take a while to go through)."""
+        def select() -> dict[str, Any]:
             figs = self.index.of_metric(source.id)
             shown = [f for f in figs if f.period != ALL and f.segment is None and f.variant is None
-                     and (source.type == "funnel" or f.journey is None)]  # chosen before sorting: figs may be half a million
+                     and (source.type == "funnel" or f.journey is None)]
             overall = [f for f in figs if f.period == ALL]
             shortened = len(overall) > BREAKDOWN_LIMIT
             if shortened:  # stages and touchpoints are on the journey pages and in the CSV
                 overall = [f for f in overall if f.touchpoint is None and (f.stage is None or source.type == "funnel")]
+            return {"over-time": shown, "breakdown": overall, "shortened": shortened}
+        return self.index.kept(("metric-tables", source.id, source.type), select)
+
+    def metric_rows(self, source: m.MetricSource) -> dict[str, Any]:
+        """Give the figures of a metric's two tables (metric_selection) in the order of the maps."""
+        if source.id not in self._metric_rows:
+            chosen = self.metric_selection(source)
             self._metric_rows[source.id] = {
-                "over-time": sorted(shown, key=lambda f: (f.period, f.journey or "", self._stage_pos((f.journey, f.stage)),
-                                                          f.touchpoint or "")),
-                "breakdown": sorted(overall, key=lambda f: (f.journey or "", self._stage_pos((f.journey, f.stage)),
-                                                            f.touchpoint or "", f.segment or "", f.variant or "")),
-                "shortened": shortened}
+                "over-time": sorted(chosen["over-time"], key=lambda f: (f.period, f.journey or "",
+                                                                        self._stage_pos((f.journey, f.stage)), f.touchpoint or "")),
+                "breakdown": sorted(chosen["breakdown"], key=lambda f: (f.journey or "", self._stage_pos((f.journey, f.stage)),
+                                                                        f.touchpoint or "", f.segment or "", f.variant or "")),
+                "shortened": chosen["shortened"]}
         return self._metric_rows[source.id]
 
     def metric_table(self, source: m.MetricSource, table: str, number: int, page: str) -> tuple[list[dict], dict | None]:
