@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -202,6 +203,21 @@ def test_a_theme_template_failing_while_drawing_names_its_file_and_line(make_pro
             ("themes/house/templates/home.html", 4,
              "template failed while drawing index.html: 'dict object' has no attribute 'no_such_field'")]
         assert not (tmp_path / f"out{jobs}").exists()
+
+
+def test_a_theme_macros_html_without_a_built_in_macro_is_named(make_project, tmp_path):
+    from cxreport.pipeline import build
+
+    root = make_project({
+        "site.yml": "title: T\nlanguage: en\ntheme: house\n",
+        "themes/house/templates/macros.html": "{% macro figure(f, t) %}{{ f.value_text }}{% endmacro %}\n",
+    })
+    result = build(root, tmp_path / "out", full=True, jobs=1)
+    assert not result.written
+    [problem] = result.problems.errors
+    assert problem.path.startswith("cxreport/_theme/templates/") and problem.line > 0
+    assert re.fullmatch(r"template failed while drawing [\w/.-]+: macros\.html has no macro '\w+' \(a theme's copy of "
+                        r"macros\.html must keep every built-in macro: copy the current one again\)", problem.message)
 
 
 def test_a_failing_template_is_reported_by_the_command_without_a_traceback(make_project, tmp_path):

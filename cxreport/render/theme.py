@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,7 +55,14 @@ class TemplateFailure(Exception):
                 file = "cxreport/_theme/templates/" + where.name  # the built-in theme
             line = frames[-1].lineno or 0
         message = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else f"{type(exc).__name__}: {exc}"
+        missing = _MISSING_MACRO.fullmatch(message)
+        if missing:  # `{% import "macros.html" as ui %}` and then ui.<name>: a theme's macros.html without that macro
+            message = (f"macros.html has no macro '{missing[1]}' (a theme's copy of macros.html must keep every built-in "
+                       "macro: copy the current one again)")
         return cls(file, line, page, message)
+
+
+_MISSING_MACRO = re.compile(r"'jinja2\.environment\.TemplateModule object' has no attribute '(\w+)'")
 
 
 class _BoundedLoader(jinja2.FileSystemLoader):
