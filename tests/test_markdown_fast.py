@@ -78,3 +78,13 @@ def test_plain_paragraphs_are_taken_and_markup_is_not():
         "<p>Prijs winkelmand app.\nTweede regel.</p>\n<p>Nieuwe alinea.</p>"
     for text in ["Kop\n===", "- punt", "1986. Een jaar", "regel  \nhard", "    code", "a **b**", "a\tb", "a\xa0b"]:
         assert _plain_paragraphs(text) is None, text
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(LINE_PIECES), max_size=10).map("".join))
+def test_an_inline_line_gives_what_markdown_and_the_sanitiser_give(line):
+    # the quick path of inline() takes plain lines as they are; any other line goes through the engine
+    from cxreport.render.markdown import _PLAIN_LINE
+
+    if _PLAIN_LINE.fullmatch(line):
+        assert str(MarkdownRenderer().inline(line)) == engine_html(line, False).removeprefix("<p>").removesuffix("</p>")

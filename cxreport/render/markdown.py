@@ -10,7 +10,7 @@ import nh3
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 # A link resolver gets (url, source file, output page) and gives the url to write, or None when the
 # url names something that does not exist (the caller reports it).
@@ -40,10 +40,9 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 # Ids the templates use; a heading in content that would take one gets a prefix instead.
 RESERVED_ID = re.compile(r"^(main|site-nav|top|search.*|tp-.*|stage-.*|lane-.*|chart-.*|sec-.*)$")
 _SLUG = re.compile(r"^[\w-]+$", re.UNICODE)
-# Text that Markdown would only wrap in <p>: no markup characters, no list, quote, heading or code start.
-_PLAIN = re.compile(r"^(?![ \t]*(?:[-+*>#]|\d+[.)])\s)(?![ \t]{4})[^*_`\[\]<>&\\#!|~{}\n]*$")
-# A line of a plain paragraph: as _PLAIN, without spaces around it (indents, hard breaks), without characters
-# Markdown or the sanitiser would change (tabs, control characters, no-break space), and not a setext underline.
+# A line that Markdown would only wrap in <p> (one line of a plain paragraph): no markup characters, no list,
+# quote, heading or code start, no setext underline, no spaces around it (indents, hard breaks), and no
+# character Markdown or the sanitiser would change (tabs, control characters, no-break space).
 _PLAIN_LINE = re.compile(r"(?![-+*>#]\s|\d+[.)]\s|[-=]+$)[^\s*_`\[\]<>&\\#!|~{}\x00-\x1f\x7f-\xa0]"
                          r"(?:[^*_`\[\]<>&\\#!|~{}\x00-\x1f\x7f-\xa0\s]| (?! *$))*")
 
@@ -201,8 +200,8 @@ class MarkdownRenderer:
         """Give one line of Markdown as sanitised inline HTML (no surrounding paragraph)."""
         if not text:
             return Markup("")
-        if _PLAIN.match(text):  # most lane lines are plain words: escaping gives what Markdown would
-            return escape(text.strip())
+        if _PLAIN_LINE.fullmatch(text):  # most lane lines are plain words: Markdown would give them as they are
+            return Markup(text)
         html = str(self.block(text, source=source, page=page, line=line))
         match = re.fullmatch(r"\s*<p>(.*)</p>\s*", html, re.DOTALL)
         if match and "<p>" not in match.group(1):

@@ -94,7 +94,7 @@ def print_page(planner: Planner, pages: Sequence[Page], when: dt.date) -> Page:
         "journey_maps": journeys,
         # the report holds the whole matrix and every playbook, which the site spreads over pages of their own
         "pillars_view": by_kind["pillars"][0].context | planner.pillar_matrix(planner.project.journeys.values(), PRINT_PATH)
-        if "pillars" in by_kind else None,
+        | {"pager": None} if "pillars" in by_kind else None,
         "playbooks_view": planner.playbooks_view(PRINT_PATH, whole=True) if "playbooks" in by_kind else None,
     }
     return Page(PRINT_PATH, "print.html", "print", planner.cfg.title, context, tuple(charts))
