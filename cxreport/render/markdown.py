@@ -43,7 +43,7 @@ _SLUG = re.compile(r"^[\w-]+$", re.UNICODE)
 # A line that Markdown would only wrap in <p> (one line of a plain paragraph): no markup characters, no list,
 # quote, heading or code start, no setext underline, no spaces around it (indents, hard breaks), and no
 # character Markdown or the sanitiser would change (tabs, control characters, no-break space).
-_PLAIN_LINE = re.compile(r"(?![-+*>#]\s|\d+[.)]\s|[-=]+$)[^\s*_`\[\]<>&\\#!|~{}\x00-\x1f\x7f-\xa0]"
+_PLAIN_LINE = re.compile(r"(?![-+*>#]\s|\d+[.)]\s|[-= ]+$)[^\s*_`\[\]<>&\\#!|~{}\x00-\x1f\x7f-\xa0]"
                          r"(?:[^*_`\[\]<>&\\#!|~{}\x00-\x1f\x7f-\xa0\s]| (?! *$))*")
 
 
