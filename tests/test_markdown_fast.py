@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import markdown as md
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cxreport.render.markdown import MarkdownRenderer, _QuickInlineStage
@@ -82,6 +82,8 @@ def test_plain_paragraphs_are_taken_and_markup_is_not():
 
 @settings(max_examples=800, deadline=None)
 @given(st.lists(st.sampled_from(LINE_PIECES), max_size=10).map("".join))
+@example("-- -")  # a horizontal rule to Markdown
+@example("- - -")
 def test_an_inline_line_gives_what_markdown_and_the_sanitiser_give(line):
     # the quick path of inline() takes plain lines as they are; any other line goes through the engine
     from cxreport.render.markdown import _PLAIN_LINE
