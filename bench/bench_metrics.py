@@ -23,9 +23,11 @@ os.wait4 on the child (getrusage of that one child). The kinds take turns, run a
 a busy moment of a shared machine hits all alike; the best and the median of the runs are
 reported, and the ratio of each.
 """
+
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -43,22 +45,33 @@ DATA = HERE / "data" / "metrics"
 README = HERE / "README.md"
 SEED = 0.42
 JOURNEYS = {  # journey -> touchpoints by AIDAS stage
-    "eerste-bestelling": {"attention": ["insta-advertentie", "zoekresultaat"], "interest": ["productpagina", "maattabel"],
-                          "action": ["checkout", "betaling"], "satisfaction": ["bezorging", "uitpakken"]},
+    "eerste-bestelling": {
+        "attention": ["insta-advertentie", "zoekresultaat"],
+        "interest": ["productpagina", "maattabel"],
+        "action": ["checkout", "betaling"],
+        "satisfaction": ["bezorging", "uitpakken"],
+    },
     "retour": {"interest": ["retourbeleid"], "action": ["retour-aanmelden"], "satisfaction": ["terugbetaling", "nps-enquete"]},
-    "herhaalaankoop": {"attention": ["nieuwsbrief"], "desire": ["verlanglijst"], "action": ["snel-bestellen"],
-                       "satisfaction": ["levering", "review-vraag"]},
+    "herhaalaankoop": {
+        "attention": ["nieuwsbrief"],
+        "desire": ["verlanglijst"],
+        "action": ["snel-bestellen"],
+        "satisfaction": ["levering", "review-vraag"],
+    },
 }
 SEGMENTS = ["ouders", "studenten", "zakelijk", "grootouders"]
 
-FLOOR_SQL = ("SELECT date_trunc('month', date) AS month, journey, touchpoint, segment, count(*) AS n, "
-             "count_if(score >= 9) AS promoters, count_if(score <= 6) AS detractors "
-             "FROM read_csv('{file}') GROUP BY ALL")
+FLOOR_SQL = (
+    "SELECT date_trunc('month', date) AS month, journey, touchpoint, segment, count(*) AS n, "
+    "count_if(score >= 9) AS promoters, count_if(score <= 6) AS detractors "
+    "FROM read_csv('{file}') GROUP BY ALL"
+)
 FLOOR_BARE_SQL = "SELECT touchpoint, count(*) AS n, avg(score) AS mean FROM read_csv('{file}') GROUP BY ALL"
 KINDS = ("floor", "floor-bare", "cold", "cold+cache", "warm")
 
 
 # --- data ------------------------------------------------------------------------------
+
 
 def project_dir(rows: int) -> Path:
     return DATA / f"nps-{rows // 1_000_000}m" if rows % 1_000_000 == 0 else DATA / f"nps-{rows}"
@@ -80,7 +93,9 @@ def make_project(rows: int) -> Path:
     csv.parent.mkdir(parents=True)
     (root / "site.yml").write_text(
         "title: Benchmark\nmetrics:\n  - id: nps\n    file: metrics/nps.csv\n    type: nps\n    period: month\n"
-        "    columns: {journey: journey, touchpoint: touchpoint, segment: segment}\n", encoding="utf-8")
+        "    columns: {journey: journey, touchpoint: touchpoint, segment: segment}\n",
+        encoding="utf-8",
+    )
     (root / "content" / "personas" / "klant.yml").write_text("name: Klant\n", encoding="utf-8")
     pairs = []
     for journey, stages in JOURNEYS.items():
@@ -107,6 +122,7 @@ def make_project(rows: int) -> Path:
 
 # --- one measurement, in its own process -------------------------------------------------
 
+
 def measure(kind: str, root: Path) -> dict:
     """Run one measurement in this process and give its time in seconds (and what it produced)."""
     csv = root / "content" / "metrics" / "nps.csv"
@@ -118,10 +134,10 @@ def measure(kind: str, root: Path) -> dict:
         start = time.perf_counter()
         groups = len(con.execute((FLOOR_SQL if kind == "floor" else FLOOR_BARE_SQL).format(file=csv)).fetchall())
         return {"seconds": time.perf_counter() - start, "groups": groups}
+    from cxreport.crosscheck import validate
     from cxreport.loader import load_sources
     from cxreport.metrics import compute_figures, join_metrics
     from cxreport.problems import Problems
-    from cxreport.validate import validate
 
     if kind == "cold+cache":
         shutil.rmtree(cache, ignore_errors=True)
@@ -165,60 +181,79 @@ def bench(rows: int, runs: int) -> dict:
     out = {"rows": rows, "mb": size / 1_048_576, "runs": runs, "load": (min(load), max(load))}
     for kind, rs in results.items():
         times = [r["seconds"] for r in rs]
-        out[kind] = {"best": min(times), "median": statistics.median(times), "peak_mb": max(r["peak_mb"] for r in rs),
-                     "all": [round(t, 3) for t in times]}
+        out[kind] = {
+            "best": min(times),
+            "median": statistics.median(times),
+            "peak_mb": max(r["peak_mb"] for r in rs),
+            "all": [round(t, 3) for t in times],
+        }
     out["figures"] = results["cold"][0]["figures"]
     return out
 
 
 # --- report --------------------------------------------------------------------------------
 
+
 def _s(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
 
 
 def table(reports: list[dict]) -> str:
-    lines = [("| rows (file) | | floor: read_csv + GROUP BY month, journey, touchpoint, segment | cxreport cold, no cache "
-              "| **ratio to floor** | cold + cache write | warm (cache hit) | peak memory: cxreport / floor "
-              "| floor-bare: GROUP BY touchpoint | ratio to floor-bare |"),
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        (
+            "| rows (file) | | floor: read_csv + GROUP BY month, journey, touchpoint, segment | cxreport cold, no cache "
+            "| **ratio to floor** | cold + cache write | warm (cache hit) | peak memory: cxreport / floor "
+            "| floor-bare: GROUP BY touchpoint | ratio to floor-bare |"
+        ),
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in reports:
         for i, stat in enumerate(("best", "median")):
             first = f"{r['rows']:,} ({r['mb']:.0f} MB)" if i == 0 else ""
-            memory = (f"{max(r[k]['peak_mb'] for k in ('cold', 'cold+cache', 'warm')):.0f} MB / {r['floor']['peak_mb']:.0f} MB"
-                      if i == 0 else "")
-            lines.append(f"| {first} | {stat} of {r['runs']} | {_s(r['floor'][stat])} | {_s(r['cold'][stat])} | "
-                         f"**{r['cold'][stat] / r['floor'][stat]:.2f}×** | {_s(r['cold+cache'][stat])} | {_s(r['warm'][stat])} | "
-                         f"{memory} | {_s(r['floor-bare'][stat])} | {r['cold'][stat] / r['floor-bare'][stat]:.2f}× |")
+            memory = (
+                f"{max(r[k]['peak_mb'] for k in ('cold', 'cold+cache', 'warm')):.0f} MB / {r['floor']['peak_mb']:.0f} MB"
+                if i == 0
+                else ""
+            )
+            lines.append(
+                f"| {first} | {stat} of {r['runs']} | {_s(r['floor'][stat])} | {_s(r['cold'][stat])} | "
+                f"**{r['cold'][stat] / r['floor'][stat]:.2f}×** | {_s(r['cold+cache'][stat])} | {_s(r['warm'][stat])} | "
+                f"{memory} | {_s(r['floor-bare'][stat])} | {r['cold'][stat] / r['floor-bare'][stat]:.2f}× |"
+            )
     return "\n".join(lines)
 
 
 def machine() -> str:
     cpu = ""
-    try:
-        cpu = next(ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines() if ln.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
+    with contextlib.suppress(OSError, StopIteration):
+        cpu = next(
+            ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines() if ln.startswith("model name")
+        )
     import duckdb
 
-    return (f"{os.cpu_count()} cores{', ' + cpu if cpu else ''}; {platform.system()} {platform.release()}; "
-            f"Python {platform.python_version()}; DuckDB {duckdb.__version__}")
+    return (
+        f"{os.cpu_count()} cores{', ' + cpu if cpu else ''}; {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}; DuckDB {duckdb.__version__}"
+    )
 
 
 def section(reports: list[dict]) -> str:
-    detail = "\n".join(f"- {r['rows']:,} rows, seconds of each run: " + "; ".join(
-        f"{k} {', '.join(map(str, r[k]['all']))}" for k in KINDS) + f" (load average {r['load'][0]:.1f} to {r['load'][1]:.1f})"
-        for r in reports)
+    detail = "\n".join(
+        f"- {r['rows']:,} rows, seconds of each run: "
+        + "; ".join(f"{k} {', '.join(map(str, r[k]['all']))}" for k in KINDS)
+        + f" (load average {r['load'][0]:.1f} to {r['load'][1]:.1f})"
+        for r in reports
+    )
     return f"""## Metrics
 
 Measured {dt.date.today().isoformat()} with `python bench/bench_metrics.py --readme` on {machine()}.
-Each measurement runs in a fresh process; the kinds take turns, {reports[0]['runs']} rounds. Peak memory is the
+Each measurement runs in a fresh process; the kinds take turns, {reports[0]["runs"]} rounds. Peak memory is the
 largest resident set of any run. The machine is shared with other work (load averages below), so
 runs vary; the best run is the better estimate of what each costs, the median the more cautious one.
 
 The file: an NPS export `date, journey, touchpoint, segment, score` (ISO dates, commas), two years of
 days, 3 journeys, 23 touchpoints, 4 segments. cxreport computes every figure of figures.json from it
-({reports[-1]['figures']:,} figures at {reports[-1]['rows']:,} rows) and checks every row.
+({reports[-1]["figures"]:,} figures at {reports[-1]["rows"]:,} rows) and checks every row.
 
 {table(reports)}
 

@@ -5,6 +5,7 @@
 L: 1,000 journeys of 5 stages x 4 touchpoints, 200 personas, 2,000 playbooks of
 ~800 words, 100 pages and an NPS CSV of 10 million rows. S and M scale down.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,7 +19,43 @@ SIZES = {  # journeys, personas, playbooks, pages, nps rows
     "L": (1000, 200, 2000, 100, 10_000_000),
 }
 STAGES = ["attention", "interest", "desire", "action", "satisfaction"]
-WORDS = ["klant", "levering", "bestelling", "retour", "winkelmand", "betaling", "pakket", "bezorger", "service", "vraag", "antwoord", "tevreden", "snel", "duidelijk", "prijs", "maat", "kwaliteit", "verpakking", "verrassing", "ervaring", "moment", "kanaal", "website", "app", "winkel", "medewerker", "team", "plan", "meting", "doel", "inzicht", "verbetering", "customer", "journey", "touchpoint"]
+WORDS = [
+    "klant",
+    "levering",
+    "bestelling",
+    "retour",
+    "winkelmand",
+    "betaling",
+    "pakket",
+    "bezorger",
+    "service",
+    "vraag",
+    "antwoord",
+    "tevreden",
+    "snel",
+    "duidelijk",
+    "prijs",
+    "maat",
+    "kwaliteit",
+    "verpakking",
+    "verrassing",
+    "ervaring",
+    "moment",
+    "kanaal",
+    "website",
+    "app",
+    "winkel",
+    "medewerker",
+    "team",
+    "plan",
+    "meting",
+    "doel",
+    "inzicht",
+    "verbetering",
+    "customer",
+    "journey",
+    "touchpoint",
+]
 
 
 def sentence(rng: random.Random, n: int) -> str:
@@ -95,28 +132,39 @@ def generate(size: str, out: Path, csv: bool = True) -> Path:
         (out / "content" / sub).mkdir(parents=True)
     (out / "site.yml").write_text(
         f"title: Benchmark handbook {size}\nlanguage: nl\ntargets:\n  nps: {{good: 30, bad: 0}}\n"
-        "metrics:\n  - {id: nps, file: metrics/nps.csv, type: nps, period: month, label: NPS}\n", encoding="utf-8")
+        "metrics:\n  - {id: nps, file: metrics/nps.csv, type: nps, period: month, label: NPS}\n",
+        encoding="utf-8",
+    )
     for p in range(personas):
         (out / f"content/personas/persona-{p}.yml").write_text(
-            f"name: Persona {p}\nquote: {sentence(rng, 6)}\nsegment: segment-{p % 4}\ngoals: [{sentence(rng, 4)}]\n", encoding="utf-8")
+            f"name: Persona {p}\nquote: {sentence(rng, 6)}\nsegment: segment-{p % 4}\ngoals: [{sentence(rng, 4)}]\n",
+            encoding="utf-8",
+        )
     for j in range(journeys):
         (out / f"content/journeys/journey-{j}.yml").write_text(journey_yaml(rng, j, personas), encoding="utf-8")
     kinds = ["surprise", "recovery", "story", "guide"]
     for b in range(playbooks):
         kind = kinds[b % 4]
         j = b % journeys
-        extra = {"surprise": f"trigger: {sentence(rng, 4)}\nstatus: live\njourney: journey-{j}\ntouchpoint: tp-4-0\n",
-                 "recovery": f"failure: {sentence(rng, 4)}\njourney: journey-{j}\ntouchpoint: tp-3-1\n",
-                 "story": f"journey: journey-{j}\npath: [tp-0-0, tp-1-1, tp-3-2]\n",
-                 "guide": f"order: {b}\n"}[kind]
+        extra = {
+            "surprise": f"trigger: {sentence(rng, 4)}\nstatus: live\njourney: journey-{j}\ntouchpoint: tp-4-0\n",
+            "recovery": f"failure: {sentence(rng, 4)}\njourney: journey-{j}\ntouchpoint: tp-3-1\n",
+            "story": f"journey: journey-{j}\npath: [tp-0-0, tp-1-1, tp-3-2]\n",
+            "guide": f"order: {b}\n",
+        }[kind]
         (out / f"content/playbooks/playbook-{b}.md").write_text(
-            f"---\ntitle: Playbook {b}\ntype: {kind}\n{extra}---\n{markdown_body(rng)}", encoding="utf-8")
+            f"---\ntitle: Playbook {b}\ntype: {kind}\n{extra}---\n{markdown_body(rng)}", encoding="utf-8"
+        )
     for p in range(pages):
-        (out / f"content/pages/page-{p}.md").write_text(f"---\ntitle: Pagina {p}\norder: {p}\n---\n{markdown_body(rng)}", encoding="utf-8")
+        (out / f"content/pages/page-{p}.md").write_text(
+            f"---\ntitle: Pagina {p}\norder: {p}\n---\n{markdown_body(rng)}", encoding="utf-8"
+        )
     if csv:
         write_nps_csv(out / "content/metrics/nps.csv", rows, journeys)
     else:
-        (out / "content/metrics/nps.csv").write_text("date,journey,touchpoint,segment,score\n2026-01-01,journey-0,tp-0-0,segment-0,9\n")
+        (out / "content/metrics/nps.csv").write_text(
+            "date,journey,touchpoint,segment,score\n2026-01-01,journey-0,tp-0-0,segment-0,9\n"
+        )
     return out
 
 

@@ -22,6 +22,7 @@ any worker it started, from getrusage):
 
 Everything it writes goes under bench/data/ (git-ignored).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,6 +45,8 @@ REPO = HERE.parent
 DATA = HERE / "data"
 README = HERE / "README.md"
 sys.path.insert(0, str(HERE))
+
+import contextlib
 
 from gen_handbook import generate
 
@@ -87,8 +90,14 @@ def run(code: str, *args: str, env: dict | None = None) -> dict:
     for line in proc.stderr.splitlines():
         if line.startswith("BENCH "):
             info.update(json.loads(line[6:]))
-    return {"seconds": wall, "peak_mb": info.get("self_kb", 0) / 1024, "worker_peak_mb": info.get("children_kb", 0) / 1024,
-            "stdout": proc.stdout, "stderr": proc.stderr, **{k: v for k, v in info.items() if not k.endswith("_kb")}}
+    return {
+        "seconds": wall,
+        "peak_mb": info.get("self_kb", 0) / 1024,
+        "worker_peak_mb": info.get("children_kb", 0) / 1024,
+        "stdout": proc.stdout,
+        "stderr": proc.stderr,
+        **{k: v for k, v in info.items() if not k.endswith("_kb")},
+    }
 
 
 BUILD = """
@@ -260,7 +269,9 @@ def markdown_only(hb: Path, size: str) -> tuple[Path, Path, int]:
             _, front, body = path.read_text(encoding="utf-8").split("---\n", 2)
             title = next(line.split(":", 1)[1].strip() for line in front.splitlines() if line.startswith("title:"))
             name = f"{path.parent.name}-{path.stem}"
-            (cx / "content" / "pages" / f"{name}.md").write_text(f"---\ntitle: {title}\norder: {i}\n---\n{body}", encoding="utf-8")
+            (cx / "content" / "pages" / f"{name}.md").write_text(
+                f"---\ntitle: {title}\norder: {i}\n---\n{body}", encoding="utf-8"
+            )
             (mk / "docs" / f"{name}.md").write_text(f"# {title}\n\n{body}", encoding="utf-8")
         stamp.write_text(str(len(sources)))
     return cx, mk, len(sources)
@@ -292,15 +303,21 @@ def page_sizes(out: Path) -> dict:
     pages = sorted(out.rglob("*.html"))
     sizes = sorted(p.stat().st_size for p in pages)
     largest = max(pages, key=lambda p: (p.stat().st_size, str(p)))
-    journey = max((p for p in (out / "journeys").glob("*.html") if p.name != "index.html"), key=lambda p: p.stat().st_size,
-                  default=None)
+    journey = max(
+        (p for p in (out / "journeys").glob("*.html") if p.name != "index.html"), key=lambda p: p.stat().st_size, default=None
+    )
     plotly = [p for p in pages if b"plotly.min.js" in p.read_bytes()]
     index = out / "assets" / "search-index.js"
-    return {"pages": len(pages), "median_kb": statistics.median(sizes) / 1024, "max_kb": sizes[-1] / 1024,
-            "max_page": largest.relative_to(out).as_posix(),
-            "journey_kb": journey.stat().st_size / 1024 if journey else 0,
-            "plotly_copies": len(list(out.rglob("plotly.min.js"))), "plotly_pages": len(plotly),
-            "search_kb": index.stat().st_size / 1024 if index.is_file() else 0}
+    return {
+        "pages": len(pages),
+        "median_kb": statistics.median(sizes) / 1024,
+        "max_kb": sizes[-1] / 1024,
+        "max_page": largest.relative_to(out).as_posix(),
+        "journey_kb": journey.stat().st_size / 1024 if journey else 0,
+        "plotly_copies": len(list(out.rglob("plotly.min.js"))),
+        "plotly_pages": len(plotly),
+        "search_kb": index.stat().st_size / 1024 if index.is_file() else 0,
+    }
 
 
 def lane_edit(root: Path) -> tuple[str, str, str]:
@@ -350,66 +367,143 @@ def report(main: dict, smaller: dict | None, serve: dict, machine: str) -> str:
     m = main
     n = m["md_pages"]
     cold_pages = m["cold"]["pages"]
-    per = lambda r, count: r["seconds"] / count * 1000
+
+    def per(r, count):
+        return r["seconds"] / count * 1000
+
     floor_pp, cx1_pp = per(m["floor"], n), per(m["cx_md_1"], n)
-    peak = lambda r: max(r["peak_mb"], r["worker_peak_mb"])
+
+    def peak(r):
+        return max(r["peak_mb"], r["worker_peak_mb"])
+
     rows = [
-        ("cxreport cold build (`build --full`, no cache)", f"{cold_pages:,} pages", fmt_s(m["cold"]["seconds"]),
-         f"{m['cold']['peak_mb']:.0f} MB (workers {m['cold']['worker_peak_mb']:.0f} MB)"),
-        ("cxreport no-change rebuild (`build`, whole process)", "0 made", fmt_s(m["no_change"]["seconds"]),
-         f"{m['no_change']['peak_mb']:.0f} MB"),
-        ("cxreport one-journey edit (serve's session; median of 5, worst)", f"{m['edit']['made']} made",
-         f"{fmt_s(m['edit']['edit_seconds'])} ({fmt_s(m['edit'].get('edit_max', m['edit']['edit_seconds']))})",
-         f"{peak(m['edit']):.0f} MB (the session)"),
-        ("Markdown pages: cxreport, 1 process", f"{n:,} + overviews", fmt_s(m["cx_md_1"]["seconds"]), f"{m['cx_md_1']['peak_mb']:.0f} MB"),
-        ("Markdown pages: cxreport, all cores", f"{n:,} + overviews", fmt_s(m["cx_md_n"]["seconds"]),
-         f"{m['cx_md_n']['peak_mb']:.0f} MB (workers {m['cx_md_n']['worker_peak_mb']:.0f} MB)"),
-        ("Markdown pages: floor (Python-Markdown + Jinja2, 1 process)", f"{n:,}", fmt_s(m["floor"]["seconds"]),
-         f"{m['floor']['peak_mb']:.0f} MB"),
+        (
+            "cxreport cold build (`build --full`, no cache)",
+            f"{cold_pages:,} pages",
+            fmt_s(m["cold"]["seconds"]),
+            f"{m['cold']['peak_mb']:.0f} MB (workers {m['cold']['worker_peak_mb']:.0f} MB)",
+        ),
+        (
+            "cxreport no-change rebuild (`build`, whole process)",
+            "0 made",
+            fmt_s(m["no_change"]["seconds"]),
+            f"{m['no_change']['peak_mb']:.0f} MB",
+        ),
+        (
+            "cxreport one-journey edit (serve's session; median of 5, worst)",
+            f"{m['edit']['made']} made",
+            f"{fmt_s(m['edit']['edit_seconds'])} ({fmt_s(m['edit'].get('edit_max', m['edit']['edit_seconds']))})",
+            f"{peak(m['edit']):.0f} MB (the session)",
+        ),
+        (
+            "Markdown pages: cxreport, 1 process",
+            f"{n:,} + overviews",
+            fmt_s(m["cx_md_1"]["seconds"]),
+            f"{m['cx_md_1']['peak_mb']:.0f} MB",
+        ),
+        (
+            "Markdown pages: cxreport, all cores",
+            f"{n:,} + overviews",
+            fmt_s(m["cx_md_n"]["seconds"]),
+            f"{m['cx_md_n']['peak_mb']:.0f} MB (workers {m['cx_md_n']['worker_peak_mb']:.0f} MB)",
+        ),
+        (
+            "Markdown pages: floor (Python-Markdown + Jinja2, 1 process)",
+            f"{n:,}",
+            fmt_s(m["floor"]["seconds"]),
+            f"{m['floor']['peak_mb']:.0f} MB",
+        ),
     ]
     if "mkdocs" in m:
-        rows.append((f"Markdown pages: {m['mkdocs_version'].split(' from ')[0]} (default theme)", f"{n + 1:,}",
-                     fmt_s(m["mkdocs"]["seconds"]), f"{m['mkdocs']['peak_mb']:.0f} MB"))
+        rows.append(
+            (
+                f"Markdown pages: {m['mkdocs_version'].split(' from ')[0]} (default theme)",
+                f"{n + 1:,}",
+                fmt_s(m["mkdocs"]["seconds"]),
+                f"{m['mkdocs']['peak_mb']:.0f} MB",
+            )
+        )
     if smaller:
-        rows.append((f"cxreport cold build at {smaller['size']}", f"{smaller['cold']['pages']:,} pages",
-                     fmt_s(smaller["cold"]["seconds"]), f"{peak(smaller['cold']):.0f} MB"))
+        rows.append(
+            (
+                f"cxreport cold build at {smaller['size']}",
+                f"{smaller['cold']['pages']:,} pages",
+                fmt_s(smaller["cold"]["seconds"]),
+                f"{peak(smaller['cold']):.0f} MB",
+            )
+        )
     lines = ["| what | pages | wall time | peak memory |", "|---|---:|---:|---:|"]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
     stages = m["cold"].get("stages") or {}
     if stages:
         inner = m["cold"].get("inner", 0)
-        lines += ["", f"Stages of the cold build ({fmt_s(inner)} inside the process, {fmt_s(m['cold']['seconds'] - inner)} "
-                  "interpreter start and imports): " + ", ".join(f"{k} {fmt_s(v)}" for k, v in stages.items()) + "."]
+        lines += [
+            "",
+            f"Stages of the cold build ({fmt_s(inner)} inside the process, {fmt_s(m['cold']['seconds'] - inner)} "
+            "interpreter start and imports): " + ", ".join(f"{k} {fmt_s(v)}" for k, v in stages.items()) + ".",
+        ]
     s = m["sizes"]
     ratios = [
         ("Markdown pages, cxreport on 1 process ÷ floor (per page)", cx1_pp / floor_pp, "≤ 1.25×"),
         ("Markdown pages, cxreport 1 process ÷ all cores", m["cx_md_1"]["seconds"] / m["cx_md_n"]["seconds"], "≥ 1.5×"),
     ]
     if "mkdocs" in m:
-        ratios.append(("cold build over the Markdown part alone: mkdocs ÷ cxreport (all cores)",
-                       m["mkdocs"]["seconds"] / m["cx_md_n"]["seconds"], "≥ 4×"))
-        ratios.append(("mkdocs over the Markdown ÷ cxreport cold build of the whole handbook (maps, metrics, figures too)",
-                       m["mkdocs"]["seconds"] / m["cold"]["seconds"], "for comparison"))
-        ratios.append(("cxreport search index ÷ mkdocs search_index.json (same Markdown pages)",
-                       m["md_sizes"]["search_kb"] / m["mkdocs_search_kb"] if m["mkdocs_search_kb"] else float("nan"), "≤ 0.25×"))
+        ratios.append(
+            (
+                "cold build over the Markdown part alone: mkdocs ÷ cxreport (all cores)",
+                m["mkdocs"]["seconds"] / m["cx_md_n"]["seconds"],
+                "≥ 4×",
+            )
+        )
+        ratios.append(
+            (
+                "mkdocs over the Markdown ÷ cxreport cold build of the whole handbook (maps, metrics, figures too)",
+                m["mkdocs"]["seconds"] / m["cold"]["seconds"],
+                "for comparison",
+            )
+        )
+        ratios.append(
+            (
+                "cxreport search index ÷ mkdocs search_index.json (same Markdown pages)",
+                m["md_sizes"]["search_kb"] / m["mkdocs_search_kb"] if m["mkdocs_search_kb"] else float("nan"),
+                "≤ 0.25×",
+            )
+        )
     if smaller:
-        ratios.append((f"per-page time {m['size']} ÷ {smaller['size']} (cold builds)",
-                       (m["cold"]["seconds"] / cold_pages) / (smaller["cold"]["seconds"] / smaller["cold"]["pages"]), "≤ 1.2×"))
-        ratios.append((f"median page size {m['size']} ÷ {smaller['size']}", s["median_kb"] / smaller["sizes"]["median_kb"], "≈ 1×"))
+        ratios.append(
+            (
+                f"per-page time {m['size']} ÷ {smaller['size']} (cold builds)",
+                (m["cold"]["seconds"] / cold_pages) / (smaller["cold"]["seconds"] / smaller["cold"]["pages"]),
+                "≤ 1.2×",
+            )
+        )
+        ratios.append(
+            (f"median page size {m['size']} ÷ {smaller['size']}", s["median_kb"] / smaller["sizes"]["median_kb"], "≈ 1×")
+        )
         ratios.append((f"largest page {m['size']} ÷ {smaller['size']}", s["max_kb"] / smaller["sizes"]["max_kb"], "≈ 1×"))
     lines += ["", "| ratio | measured | goal |", "|---|---:|---:|"]
     lines += [f"| {a} | {v:.2f}× | {g} |" for a, v, g in ratios]
-    lines += ["", "| page weight | measured | goal |", "|---|---:|---:|",
-              f"| largest journey page (20 touchpoints) | {s['journey_kb']:.0f} KB | < 150 KB |",
-              f"| median page / largest page | {s['median_kb']:.0f} KB / {s['max_kb']:.0f} KB ({s.get('max_page', '')}) | not growing with the site |",
-              f"| plotly.min.js: copies / pages that load it | {s['plotly_copies']} / {s['plotly_pages']} of {s['pages']} | 1 / pages with charts |",
-              f"| search index of the whole handbook | {s['search_kb']:.0f} KB | |"]
+    lines += [
+        "",
+        "| page weight | measured | goal |",
+        "|---|---:|---:|",
+        f"| largest journey page (20 touchpoints) | {s['journey_kb']:.0f} KB | < 150 KB |",
+        f"| median page / largest page | {s['median_kb']:.0f} KB / {s['max_kb']:.0f} KB ({s.get('max_page', '')}) | not growing with the site |",
+        f"| plotly.min.js: copies / pages that load it | {s['plotly_copies']} / {s['plotly_pages']} of {s['pages']} | 1 / pages with charts |",
+        f"| search index of the whole handbook | {s['search_kb']:.0f} KB | |",
+    ]
     if "mkdocs" in m:
-        lines.append(f"| search index, same Markdown pages: cxreport / mkdocs | {m['md_sizes']['search_kb']:.0f} KB / "
-                     f"{m['mkdocs_search_kb']:.0f} KB | ≤ 1/4 |")
-    lines += ["", "| serve, example handbook (10 edits of a journey) | median | worst | goal |", "|---|---:|---:|---:|",
-              f"| file written → reload event | {serve['event_median'] * 1000:.0f} ms | {serve['event_max'] * 1000:.0f} ms | |",
-              f"| file written → new page served | {serve['page_median'] * 1000:.0f} ms | {serve['page_max'] * 1000:.0f} ms | < 500 ms |"]
+        lines.append(
+            f"| search index, same Markdown pages: cxreport / mkdocs | {m['md_sizes']['search_kb']:.0f} KB / "
+            f"{m['mkdocs_search_kb']:.0f} KB | ≤ 1/4 |"
+        )
+    lines += [
+        "",
+        "| serve, example handbook (10 edits of a journey) | median | worst | goal |",
+        "|---|---:|---:|---:|",
+        f"| file written → reload event | {serve['event_median'] * 1000:.0f} ms | {serve['event_max'] * 1000:.0f} ms | |",
+        f"| file written → new page served | {serve['page_median'] * 1000:.0f} ms | {serve['page_max'] * 1000:.0f} ms | < 500 ms |",
+    ]
     head = f"Measured {dt.date.today().isoformat()} with `python bench/run.py --size {m['size']}` on {machine}."
     return head + "\n\n" + "\n".join(lines) + "\n"
 
@@ -417,14 +511,17 @@ def report(main: dict, smaller: dict | None, serve: dict, machine: str) -> str:
 def machine() -> str:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     cpu = ""
-    try:
-        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                   if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
+    with contextlib.suppress(OSError, StopIteration):
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0
-    return (f"{cores} cores{', ' + cpu if cpu else ''}; {platform.system()} {platform.release()}; "
-            f"Python {platform.python_version()}; load average {load:.1f} at the end")
+    return (
+        f"{cores} cores{', ' + cpu if cpu else ''}; {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}; load average {load:.1f} at the end"
+    )
 
 
 def write_readme(text: str) -> None:
@@ -432,7 +529,7 @@ def write_readme(text: str) -> None:
     current = README.read_text(encoding="utf-8") if README.is_file() else "# Benchmarks\n"
     block = f"{start}\n{text}{end}"
     if start in current and end in current:
-        current = current[:current.index(start)] + block + current[current.index(end) + len(end):]
+        current = current[: current.index(start)] + block + current[current.index(end) + len(end) :]
     else:
         current = current.rstrip("\n") + "\n\n## Build\n\n" + block + "\n"
     README.write_text(current, encoding="utf-8")

@@ -1,4 +1,5 @@
 """The command line: check, build, schema (and serve, diff as they arrive)."""
+
 from __future__ import annotations
 
 import os
@@ -38,8 +39,11 @@ def print_problems(problems: Problems, fmt: str, strict: bool) -> None:
         click.echo(p.format(), err=True)
     if items:
         e, w = len(problems.errors), len(problems.warnings)
-        click.echo(f"{e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}"
-                   + (" (warnings count as errors: strict)" if strict and w else ""), err=True)
+        click.echo(
+            f"{e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}"
+            + (" (warnings count as errors: strict)" if strict and w else ""),
+            err=True,
+        )
 
 
 class _Group(click.Group):
@@ -51,8 +55,11 @@ class _Group(click.Group):
         except Exception as exc:  # a bug: say so plainly instead of a traceback
             if os.environ.get("CXREPORT_DEBUG"):
                 raise
-            click.echo(f"cxreport: internal error: {type(exc).__name__}: {exc}\n"
-                       "This is a bug in cxreport; run again with CXREPORT_DEBUG=1 for details and report it.", err=True)
+            click.echo(
+                f"cxreport: internal error: {type(exc).__name__}: {exc}\n"
+                "This is a bug in cxreport; run again with CXREPORT_DEBUG=1 for details and report it.",
+                err=True,
+            )
             sys.exit(1)
 
 
@@ -99,8 +106,14 @@ main.add_command(serve_command)
 @main.command()
 @click.argument("path", default=".", type=click.Path(file_okay=True, dir_okay=True))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
-              help="How to print problems: text, a JSON list, or GitHub workflow annotations.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="How to print problems: text, a JSON list, or GitHub workflow annotations.",
+)
 def check(path: str, strict: bool, fmt: str) -> None:
     """Check the project in PATH (default: here) and report every problem with its file and line."""
     from .pipeline import check as run_check
@@ -113,8 +126,11 @@ def check(path: str, strict: bool, fmt: str) -> None:
         sys.exit(1)
     if fmt == "text":
         n = len(project.journeys) if project else 0
-        click.echo(f"OK: {n} journeys, {len(project.personas)} personas, {len(project.playbooks)} playbooks, "
-                   f"{len(project.pages)} pages checked" + (f", {len(problems.warnings)} warnings" if problems.warnings else ""), err=True)
+        click.echo(
+            f"OK: {n} journeys, {len(project.personas)} personas, {len(project.playbooks)} playbooks, "
+            f"{len(project.pages)} pages checked" + (f", {len(problems.warnings)} warnings" if problems.warnings else ""),
+            err=True,
+        )
 
 
 @main.command()
@@ -137,8 +153,14 @@ def schema(kind: str | None, out_dir: str | None) -> None:
 class _TerminalProgress:
     """Progress on a terminal: the stage, and a bar over pages while rendering and files while writing."""
 
-    LABELS: ClassVar[dict[str, str]] = {"load_sources": "reading content", "validate": "checking references", "join_metrics": "joining metrics",
-              "compute_figures": "computing figures", "render": "rendering pages", "write": "writing files"}
+    LABELS: ClassVar[dict[str, str]] = {
+        "load_sources": "reading content",
+        "validate": "checking references",
+        "join_metrics": "joining metrics",
+        "compute_figures": "computing figures",
+        "render": "rendering pages",
+        "write": "writing files",
+    }
 
     def __init__(self) -> None:
         self.name = ""
@@ -157,7 +179,9 @@ class _TerminalProgress:
         self.last = now
         width = 24
         filled = int(width * done / total) if total else width
-        self._show(f"[{self.index}/6] {self.LABELS.get(self.name, self.name)} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        self._show(
+            f"[{self.index}/6] {self.LABELS.get(self.name, self.name)} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+        )
 
     def _show(self, text: str) -> None:
         click.echo("\r\033[2K" + text, nl=False, err=True)
@@ -177,8 +201,13 @@ def _interrupt(signum, frame):
 @click.option("--stamp", is_flag=True, help="Print the build time on the pages (off by default, so builds are byte-identical).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--full", is_flag=True, help="Make every page again, whatever the last build's record says.")
-@click.option("-j", "--jobs", type=click.IntRange(1, 512), default=None,
-              help="Processes drawing the pages of a large site (default: one per core).")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 512),
+    default=None,
+    help="Processes drawing the pages of a large site (default: one per core).",
+)
 def build(path: str, out_dir: str | None, quiet: bool, stamp: bool, strict: bool, full: bool, jobs: int | None) -> None:
     """Build the site of the project in PATH into output/ (or --out), atomically: all or nothing.
 
@@ -194,8 +223,9 @@ def build(path: str, out_dir: str | None, quiet: bool, stamp: bool, strict: bool
     progress = _TerminalProgress() if tty else None
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        result = run_build(root, Path(out_dir) if out_dir else None, stamp=stamp, strict=strict, progress=progress,
-                           full=full, jobs=jobs)
+        result = run_build(
+            root, Path(out_dir) if out_dir else None, stamp=stamp, strict=strict, progress=progress, full=full, jobs=jobs
+        )
     except OutputFolderError as exc:
         raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt:
@@ -217,8 +247,16 @@ def build(path: str, out_dir: str | None, quiet: bool, stamp: bool, strict: bool
             shown = os.path.relpath(result.out)
         except ValueError:
             shown = str(result.out)
-        how = (" (nothing changed)" if result.unchanged else
-               f" ({result.made} made anew, the rest kept)" if result.made < result.pages else "")
-        click.echo(f"Built {result.pages} pages, {result.figures} figures, {w} warning{'s' * (w != 1)} "
-                   f"in {result.seconds:.1f} s{how} -> {shown}", err=True)
+        how = (
+            " (nothing changed)"
+            if result.unchanged
+            else f" ({result.made} made anew, the rest kept)"
+            if result.made < result.pages
+            else ""
+        )
+        click.echo(
+            f"Built {result.pages} pages, {result.figures} figures, {w} warning{'s' * (w != 1)} "
+            f"in {result.seconds:.1f} s{how} -> {shown}",
+            err=True,
+        )
     _leave()

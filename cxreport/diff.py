@@ -5,6 +5,7 @@ The pipeline: resolve each revision with git -> materialise it into a temporary 
 Git is only ever called with an argument list; revisions are verified before use and
 never allowed to look like options.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -29,12 +30,21 @@ WORKING_TREE = "working tree"
 # Order in which kinds are listed everywhere (JSON records, summary, text and Markdown).
 KINDS = ("journey", "stage", "touchpoint", "persona", "playbook", "page", "metric", "site")
 ACTIONS = ("added", "removed", "renamed", "changed")
-PLURAL = {"journey": "journeys", "stage": "stages", "touchpoint": "touchpoints", "persona": "personas",
-          "playbook": "playbooks", "page": "pages", "metric": "metrics", "site": "site settings"}
+PLURAL = {
+    "journey": "journeys",
+    "stage": "stages",
+    "touchpoint": "touchpoints",
+    "persona": "personas",
+    "playbook": "playbooks",
+    "page": "pages",
+    "metric": "metrics",
+    "site": "site settings",
+}
 PROJECT_PARTS = ("site.yml", "content", "themes")
 
 
 # --- git --------------------------------------------------------------------------
+
 
 class DiffError(Exception):
     """A failure the user can act on: printed as one clear message, never a traceback."""
@@ -62,8 +72,10 @@ def git(args: list[str], cwd: Path, stdin: bytes | None = None) -> subprocess.Co
     try:
         return subprocess.run(cmd, cwd=cwd, input=stdin, capture_output=True, env=_git_env(), check=False)
     except FileNotFoundError:
-        raise DiffError("git is not installed (or not on PATH); cxreport diff needs git",
-                        "install git, e.g. 'apt-get install git' or from https://git-scm.com") from None
+        raise DiffError(
+            "git is not installed (or not on PATH); cxreport diff needs git",
+            "install git, e.g. 'apt-get install git' or from https://git-scm.com",
+        ) from None
     except OSError as exc:
         raise DiffError(f"could not run git: {exc.strerror or exc}") from None
 
@@ -78,8 +90,11 @@ def check_revision(rev: str) -> None:
     if rev == "":
         raise DiffError("a revision may not be empty", "name a commit, branch or tag, e.g. HEAD~1 or main", exit_code=2)
     if rev.startswith("-"):
-        raise DiffError(f"revision '{rev}' starts with '-' and would be read as an option; refused",
-                        "name a commit, branch or tag, e.g. HEAD~1 or main", exit_code=2)
+        raise DiffError(
+            f"revision '{rev}' starts with '-' and would be read as an option; refused",
+            "name a commit, branch or tag, e.g. HEAD~1 or main",
+            exit_code=2,
+        )
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in rev):  # git refuses them in names; never echo them to a terminal
         raise DiffError("a revision may not contain control characters", exit_code=2)
 
@@ -97,8 +112,10 @@ class Repository:
         done = git(["rev-parse", "--show-toplevel", "--show-prefix"], folder)
         if done.returncode != 0:
             reason = _first_line(done.stderr)
-            raise DiffError(f"'{folder}' is not inside a git repository" + (f" (git: {reason})" if reason else ""),
-                            "run cxreport diff in a clone of the handbook's repository, or give --path")
+            raise DiffError(
+                f"'{folder}' is not inside a git repository" + (f" (git: {reason})" if reason else ""),
+                "run cxreport diff in a clone of the handbook's repository, or give --path",
+            )
         lines = os.fsdecode(done.stdout).split("\n")
         return cls(Path(lines[0]), lines[1] if len(lines) > 1 else "")
 
@@ -111,13 +128,16 @@ class Repository:
             return sha
         shallow = git(["rev-parse", "--is-shallow-repository"], self.top).stdout.strip() == b"true"
         if shallow:
-            raise DiffError(f"revision '{rev}' is not in this clone's history: the repository is shallow",
-                            "fetch the history with 'git fetch --unshallow' (in GitHub Actions: actions/checkout "
-                            "with 'fetch-depth: 0')")
+            raise DiffError(
+                f"revision '{rev}' is not in this clone's history: the repository is shallow",
+                "fetch the history with 'git fetch --unshallow' (in GitHub Actions: actions/checkout with 'fetch-depth: 0')",
+            )
         if git(["rev-parse", "--verify", "--quiet", "HEAD"], self.top).returncode != 0:
             raise DiffError(f"unknown revision '{rev}': the repository has no commits yet", "commit the handbook first")
-        raise DiffError(f"unknown revision '{rev}': no commit of that name in this repository",
-                        "name a commit, branch or tag, e.g. HEAD~1, main or a commit id ('git log --oneline' lists them)")
+        raise DiffError(
+            f"unknown revision '{rev}': no commit of that name in this repository",
+            "name a commit, branch or tag, e.g. HEAD~1, main or a commit id ('git log --oneline' lists them)",
+        )
 
     def materialise(self, sha: str, dest: Path) -> list[str]:
         """Write the project's files (site.yml, content/, themes/) at a commit into dest; give skipped paths."""
@@ -136,7 +156,7 @@ class Repository:
             entries.append((mode, oid, os.fsdecode(name)))
         blobs = self._blobs([oid for _, oid, _ in entries])
         skipped = []
-        for (mode, oid, name), data in zip(entries, blobs):
+        for (mode, oid, name), data in zip(entries, blobs, strict=False):
             rel = name.removeprefix(self.prefix)
             parts = PurePosixPath(rel).parts
             if not parts or any(p in ("", ".", "..", ".git") for p in parts) or rel.startswith("/"):
@@ -168,10 +188,12 @@ class Repository:
             eol = out.index(b"\n", pos)
             header = out[pos:eol].split(b" ")
             if len(header) != 3:  # '<oid> missing': e.g. a partial clone that cannot fetch it
-                raise DiffError(f"git could not read object {oid.decode('ascii', 'replace')}: it is missing from this clone",
-                                "fetch the full history (git fetch --refetch, or clone without --filter)")
+                raise DiffError(
+                    f"git could not read object {oid.decode('ascii', 'replace')}: it is missing from this clone",
+                    "fetch the full history (git fetch --refetch, or clone without --filter)",
+                )
             size = int(header[2])
-            blobs.append(out[eol + 1:eol + 1 + size])
+            blobs.append(out[eol + 1 : eol + 1 + size])
             pos = eol + 1 + size + 1
         return blobs
 
@@ -190,7 +212,7 @@ class Repository:
             if status[:1] in ("R", "C"):
                 old, new = fields[i + 1], fields[i + 2]
                 if status[:1] == "R":
-                    pairs.append((old[len(self.prefix):], new[len(self.prefix):]))
+                    pairs.append((old[len(self.prefix) :], new[len(self.prefix) :]))
                 i += 3
             else:
                 i += 2
@@ -198,6 +220,7 @@ class Repository:
 
 
 # --- one side of the comparison -----------------------------------------------------
+
 
 @dataclass
 class Side:
@@ -212,8 +235,14 @@ class Side:
         return {"label": self.label, "revision": self.revision, "commit": self.commit}
 
 
-def load_side(label: str, project: Project | None, problems: Problems, revision: str | None, commit: str | None,
-              shown: tuple[str, str] = ("", "")) -> Side:
+def load_side(
+    label: str,
+    project: Project | None,
+    problems: Problems,
+    revision: str | None,
+    commit: str | None,
+    shown: tuple[str, str] = ("", ""),
+) -> Side:
     """Give a side whose project loaded without errors, or raise DiffError listing its problems.
 
     shown: (temporary folder, what to call it) so a hint names the user's folder, not ours.
@@ -223,12 +252,16 @@ def load_side(label: str, project: Project | None, problems: Problems, revision:
         tmp, name = shown
         lines = [f"{label}: {p.format().replace(tmp, name) if tmp else p.format()}" for p in errors]
         n = len(errors)
-        raise DiffError(f"{label}: the handbook has {n} error{'s' * (n != 1)} at this revision; nothing was compared",
-                        "fix the errors (or compare other revisions) and run cxreport diff again", lines=lines)
+        raise DiffError(
+            f"{label}: the handbook has {n} error{'s' * (n != 1)} at this revision; nothing was compared",
+            "fix the errors (or compare other revisions) and run cxreport diff again",
+            lines=lines,
+        )
     return Side(label, revision, commit, project)
 
 
 # --- comparing ------------------------------------------------------------------
+
 
 @dataclass
 class Change:
@@ -249,9 +282,18 @@ class Change:
         return (KINDS.index(self.kind), self.journey or "", self.id or "", ACTIONS.index(self.action))
 
     def as_json(self) -> dict:
-        return {"kind": self.kind, "action": self.action, "id": self.id, "name": self.name, "journey": self.journey,
-                "type": self.type, "path": self.path, "from_id": self.from_id, "from_path": self.from_path,
-                "changes": self.changes}
+        return {
+            "kind": self.kind,
+            "action": self.action,
+            "id": self.id,
+            "name": self.name,
+            "journey": self.journey,
+            "type": self.type,
+            "path": self.path,
+            "from_id": self.from_id,
+            "from_path": self.from_path,
+            "changes": self.changes,
+        }
 
 
 def _plain(value: Any) -> Any:
@@ -363,8 +405,7 @@ class Comparison:
         """Give git's renames as (old id, new id) pairs of one kind."""
         by_path_a = {o.path: i for (k, i), o in self.a.project.origins.items() if k == kind}
         by_path_b = {o.path: i for (k, i), o in self.b.project.origins.items() if k == kind}
-        return [(by_path_a[old], by_path_b[new]) for old, new in self.renamed_paths
-                if old in by_path_a and new in by_path_b]
+        return [(by_path_a[old], by_path_b[new]) for old, new in self.renamed_paths if old in by_path_a and new in by_path_b]
 
     def _path(self, side: Side, kind: str, obj_id: str) -> str | None:
         origin = side.project.origins.get((kind, obj_id))
@@ -376,15 +417,21 @@ class Comparison:
         added = [i for i in objs_b if i not in objs_a]
 
         def content(objs):
-            return lambda i: (_dump(objs[i], exclude), getattr(objs[i], "body", None),
-                              None if inner is None else [_dump(s, set()) for s in objs[i].stages])
+            return lambda i: (
+                _dump(objs[i], exclude),
+                getattr(objs[i], "body", None),
+                None if inner is None else [_dump(s, set()) for s in objs[i].stages],
+            )
 
         pairs = _pair_renames(removed, added, content(objs_a), content(objs_b), self._hints(kind))
         matched = [(i, i) for i in objs_a if i in objs_b] + pairs
         for old, new in pairs:
             removed.remove(old)
             added.remove(new)
-        type_of = lambda o: getattr(o, "type", None) if kind == "playbook" else None
+
+        def type_of(o):
+            return getattr(o, "type", None) if kind == "playbook" else None
+
         for i in removed:
             o = objs_a[i]
             self.changes.append(Change(kind, "removed", i, name_of(o), type=type_of(o), path=self._path(self.a, kind, i)))
@@ -401,11 +448,19 @@ class Comparison:
                 extra, inner_changed = inner(oa, ob)
                 fields += extra
             if old != new or fields or inner_changed:
-                self.changes.append(Change(kind, "renamed" if old != new else "changed", new, name_of(ob), type=type_of(ob),
-                                           path=self._path(self.b, kind, new),
-                                           from_id=old if old != new else None,
-                                           from_path=self._path(self.a, kind, old) if old != new else None,
-                                           changes=fields))
+                self.changes.append(
+                    Change(
+                        kind,
+                        "renamed" if old != new else "changed",
+                        new,
+                        name_of(ob),
+                        type=type_of(ob),
+                        path=self._path(self.b, kind, new),
+                        from_id=old if old != new else None,
+                        from_path=self._path(self.a, kind, old) if old != new else None,
+                        changes=fields,
+                    )
+                )
 
     def _stage_name(self, side: Side, journey: m.Journey, stage_id: str) -> str:
         model = side.project.stage_models.get(side.project.stage_model_of(journey), ())
@@ -432,8 +487,9 @@ class Comparison:
             if common_a != common_b:
                 fields.append({"field": "touchpoint order", "from": common_a, "to": common_b})
             if fields:
-                self.changes.append(Change("stage", "changed", sid, self._stage_name(self.b, jb, sid), journey=jb.id,
-                                           path=path, changes=fields))
+                self.changes.append(
+                    Change("stage", "changed", sid, self._stage_name(self.b, jb, sid), journey=jb.id, path=path, changes=fields)
+                )
         common_a = [s for s in stages_a if s in stages_b]
         common_b = [s for s in stages_b if s in stages_a]
         order = [{"field": "stage order", "from": common_a, "to": common_b}] if common_a != common_b else []
@@ -448,15 +504,34 @@ class Comparison:
         for i in removed:
             self.changes.append(Change("touchpoint", "removed", i, tps_a[i][1].name, journey=jb.id, path=path))
         for i in added:
-            self.changes.append(Change("touchpoint", "added", i, tps_b[i][1].name, journey=jb.id, path=path,
-                                       changes=[{"field": "stage", "from": None, "to": tps_b[i][0]}]))
+            self.changes.append(
+                Change(
+                    "touchpoint",
+                    "added",
+                    i,
+                    tps_b[i][1].name,
+                    journey=jb.id,
+                    path=path,
+                    changes=[{"field": "stage", "from": None, "to": tps_b[i][0]}],
+                )
+            )
         for old, new in [(i, i) for i in tps_a if i in tps_b] + pairs:
             (sa, ta), (sb, tb) = tps_a[old], tps_b[new]
             fields = [{"field": "stage", "from": sa, "to": sb}] if sa != sb else []
             fields += field_changes(_dump(ta, {"id"}), _dump(tb, {"id"}))
             if fields or old != new:
-                self.changes.append(Change("touchpoint", "renamed" if old != new else "changed", new, tb.name, journey=jb.id,
-                                           path=path, from_id=old if old != new else None, changes=fields))
+                self.changes.append(
+                    Change(
+                        "touchpoint",
+                        "renamed" if old != new else "changed",
+                        new,
+                        tb.name,
+                        journey=jb.id,
+                        path=path,
+                        from_id=old if old != new else None,
+                        changes=fields,
+                    )
+                )
         return order, len(self.changes) > before
 
     def _site(self) -> None:
@@ -474,7 +549,10 @@ class Comparison:
         for old, new in pairs:
             removed.remove(old)
             added.remove(new)
-        label = lambda s: s.label or s.id
+
+        def label(s):
+            return s.label or s.id
+
         for i in removed:
             self.changes.append(Change("metric", "removed", i, label(ma[i]), type=ma[i].type, path="site.yml"))
         for i in added:
@@ -483,9 +561,18 @@ class Comparison:
             fields = field_changes(_dump(ma[old], {"id"}), _dump(mb[new], {"id"}))
             fields += self._data_change(ma[old], mb[new])
             if fields or old != new:
-                self.changes.append(Change("metric", "renamed" if old != new else "changed", new, label(mb[new]),
-                                           type=mb[new].type, path="site.yml", from_id=old if old != new else None,
-                                           changes=fields))
+                self.changes.append(
+                    Change(
+                        "metric",
+                        "renamed" if old != new else "changed",
+                        new,
+                        label(mb[new]),
+                        type=mb[new].type,
+                        path="site.yml",
+                        from_id=old if old != new else None,
+                        changes=fields,
+                    )
+                )
 
     def _data_change(self, sa: m.MetricSource, sb: m.MetricSource) -> list[dict]:
         def read(side: Side, source: m.MetricSource) -> str:
@@ -494,6 +581,7 @@ class Comparison:
                 return path.read_bytes().decode("utf-8", "replace") if path is not None else ""
             except OSError:
                 return ""
+
         return text_change("data", read(self.a, sa), read(self.b, sb))
 
     # results
@@ -504,17 +592,23 @@ class Comparison:
         return counts
 
     def as_json(self) -> dict:
-        return {"version": FORMAT_VERSION, "from": self.a.as_json(), "to": self.b.as_json(),
-                "summary": self.summary(), "changes": [c.as_json() for c in self.changes]}
-
+        return {
+            "version": FORMAT_VERSION,
+            "from": self.a.as_json(),
+            "to": self.b.as_json(),
+            "summary": self.summary(),
+            "changes": [c.as_json() for c in self.changes],
+        }
 
 
 # --- running ----------------------------------------------------------------------
+
 
 def _revision_side(repo: Repository, rev: str, sha: str, folder: Path) -> tuple[Project | None, Problems, str, str, Path]:
     folder.mkdir(parents=True)
     repo.materialise(sha, folder)
     from .pipeline import check
+
     project, problems = check(folder)
     return project, problems, rev, sha, folder
 
@@ -546,24 +640,59 @@ def compare_revisions(folder: Path, rev_a: str = "HEAD", rev_b: str | None = Non
             except DiffError as exc:
                 failures.append(exc)
         if failures:
-            raise DiffError("; ".join(f.message for f in failures), failures[0].hint,
-                            lines=[line for f in failures for line in f.lines])
+            raise DiffError(
+                "; ".join(f.message for f in failures), failures[0].hint, lines=[line for f in failures for line in f.lines]
+            )
         return Comparison(sides[0], sides[1], repo.renames(sha_a, sha_b))
 
 
 # --- rendering ----------------------------------------------------------------------
 
-KIND_NAMES = {"journey": "Journey", "stage": "Stage", "touchpoint": "Touchpoint", "persona": "Persona",
-              "playbook": "Playbook", "page": "Page", "metric": "Metric", "site": "Site settings"}
-PLAYBOOK_TYPES = {"surprise": "surprise plan", "recovery": "recovery plan", "story": "story",
-                  "experiment": "experiment", "guide": "guide"}
-FIELD_NAMES = {"feeling.score": "feeling", "feeling.label": "feeling label", "body": "text", "data": "data file",
-               "compare_to": "compared with", "stage_model": "stage model", "stage_models": "stage models",
-               "success_metric": "success metric", "response_time": "response time", "date_format": "date format",
-               "higher_is_better": "higher is better", "base_url": "base url"}
-ITEM_NAMES = {"doing": "doing", "thinking": "thinking", "pain_points": "pain point", "opportunities": "opportunity",
-              "backstage": "backstage", "evidence": "evidence", "pillars": "pillar", "metrics": "metric",
-              "goals": "goal", "frustrations": "frustration", "channels": "channel", "path": "path step"}
+KIND_NAMES = {
+    "journey": "Journey",
+    "stage": "Stage",
+    "touchpoint": "Touchpoint",
+    "persona": "Persona",
+    "playbook": "Playbook",
+    "page": "Page",
+    "metric": "Metric",
+    "site": "Site settings",
+}
+PLAYBOOK_TYPES = {
+    "surprise": "surprise plan",
+    "recovery": "recovery plan",
+    "story": "story",
+    "experiment": "experiment",
+    "guide": "guide",
+}
+FIELD_NAMES = {
+    "feeling.score": "feeling",
+    "feeling.label": "feeling label",
+    "body": "text",
+    "data": "data file",
+    "compare_to": "compared with",
+    "stage_model": "stage model",
+    "stage_models": "stage models",
+    "success_metric": "success metric",
+    "response_time": "response time",
+    "date_format": "date format",
+    "higher_is_better": "higher is better",
+    "base_url": "base url",
+}
+ITEM_NAMES = {
+    "doing": "doing",
+    "thinking": "thinking",
+    "pain_points": "pain point",
+    "opportunities": "opportunity",
+    "backstage": "backstage",
+    "evidence": "evidence",
+    "pillars": "pillar",
+    "metrics": "metric",
+    "goals": "goal",
+    "frustrations": "frustration",
+    "channels": "channel",
+    "path": "path step",
+}
 SHORTEN = 160
 
 
@@ -573,8 +702,7 @@ def field_name(name: str) -> str:
 
 def printable(text: str) -> str:
     """Give text with control and other invisible characters written as escapes (no terminal tricks from content)."""
-    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
-                   for ch in text)
+    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}" for ch in text)
 
 
 def show(value: Any) -> str:
@@ -590,7 +718,7 @@ def show(value: Any) -> str:
     else:
         text = str(value)
     text = printable(" ".join(text.split()))
-    return text if len(text) <= SHORTEN else text[:SHORTEN - 1] + "…"
+    return text if len(text) <= SHORTEN else text[: SHORTEN - 1] + "…"
 
 
 def detail_lines(change: Change, esc=lambda s: s, added="+ ", removed="- ") -> list[str]:
@@ -603,8 +731,9 @@ def detail_lines(change: Change, esc=lambda s: s, added="+ ", removed="- ") -> l
             lines += [f"{added}{item}: {esc(show(x))}" for x in f["added"]]
             lines += [f"{removed}{item}: {esc(show(x))}" for x in f["removed"]]
         elif "lines_added" in f:
-            lines.append(f"{name} changed: {f['lines_added']} line{'s' * (f['lines_added'] != 1)} added, "
-                         f"{f['lines_removed']} removed")
+            lines.append(
+                f"{name} changed: {f['lines_added']} line{'s' * (f['lines_added'] != 1)} added, {f['lines_removed']} removed"
+            )
         elif change.action == "added":
             lines.append(f"{name}: {esc(show(f['to']))}")
         else:
@@ -687,7 +816,10 @@ def md_escape(text: str) -> str:
 def render_markdown(comparison: Comparison) -> str:
     """Give the comparison as a pull-request comment: a summary table, then details collapsed per journey and kind."""
     a, b = comparison.a, comparison.b
-    name = lambda s: f"<code>{html.escape(s.label)}</code> ({s.commit[:7]})" if s.commit else "the working tree"
+
+    def name(s):
+        return f"<code>{html.escape(s.label)}</code> ({s.commit[:7]})" if s.commit else "the working tree"
+
     out = ["<!-- cxreport-diff -->", f"### Handbook changes: {name(a)} → {name(b)}", ""]
     if not comparison.changes:
         out.append("No changes to journeys, personas, playbooks, pages, metrics or site settings.")
@@ -697,8 +829,13 @@ def render_markdown(comparison: Comparison) -> str:
         if any(counts.values()):
             out.append(f"| {PLURAL[kind]} | " + " | ".join(str(counts[a]) for a in ACTIONS) + " |")
     out.append("")
-    strong = lambda s: f"<b>{s}</b>"
-    code = lambda s: f"<code>{html.escape(s)}</code>"
+
+    def strong(s):
+        return f"<b>{s}</b>"
+
+    def code(s):
+        return f"<code>{html.escape(s)}</code>"
+
     bullets = {"esc": md_escape, "added": "added ", "removed": "removed "}
     plain: list[str] = []  # journeys added, removed or renamed with nothing more to show: one list
     for journey, kind, items in _groups(comparison):
@@ -752,10 +889,22 @@ RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_js
 @click.command("diff")
 @click.argument("rev_a", required=False, default="HEAD", metavar="[REV_A]")
 @click.argument("rev_b", required=False, metavar="[REV_B]")
-@click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True,
-              help="text for a terminal, markdown for a pull-request comment, json for tools.")
-@click.option("--path", "path", default=".", type=click.Path(), show_default=True,
-              help="The project folder (the one holding site.yml) inside a git repository.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(RENDERERS)),
+    default="text",
+    show_default=True,
+    help="text for a terminal, markdown for a pull-request comment, json for tools.",
+)
+@click.option(
+    "--path",
+    "path",
+    default=".",
+    type=click.Path(),
+    show_default=True,
+    help="The project folder (the one holding site.yml) inside a git repository.",
+)
 def diff_command(rev_a: str, rev_b: str | None, fmt: str, path: str) -> None:
     """Show what changed in the handbook between REV_A (default HEAD) and REV_B (default: the working tree)."""
     folder = Path(path)

@@ -3,6 +3,7 @@
 The metric engine (cxreport.metrics) produces a FigureSet; the site renders it and
 writes it as output/data/figures.json and experiments.json (FORMAT.md).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -20,8 +21,8 @@ class Figure(NamedTuple):
     """
 
     metric: str
-    type: str                       # nps | csat | ces | funnel | value
-    period: str                     # '2026-03', '2026-Q1', '2026-W07' or 'all'
+    type: str  # nps | csat | ces | funnel | value
+    period: str  # '2026-03', '2026-Q1', '2026-W07' or 'all'
     journey: str | None
     stage: str | None
     touchpoint: str | None
@@ -29,9 +30,9 @@ class Figure(NamedTuple):
     variant: str | None
     n: int
     value: float
-    margin: float | None            # 95% margin of error (nps, csat, ces), else None
+    margin: float | None  # 95% margin of error (nps, csat, ces), else None
     conversion: float | None = None  # funnel only: share of the previous stage's count
-    status: str | None = None       # 'good' | 'neutral' | 'bad' from site targets, None without a target
+    status: str | None = None  # 'good' | 'neutral' | 'bad' from site targets, None without a target
 
     @property
     def small_sample(self) -> bool:

@@ -1,4 +1,5 @@
 """load_sources: read site.yml and content/ into one typed, immutable Project."""
+
 from __future__ import annotations
 
 import functools
@@ -14,9 +15,9 @@ from types import MappingProxyType
 from pydantic import BaseModel, ValidationError
 
 from . import model as m
-from .gcpause import paused
+from .collector import paused
+from .model_errors import report_validation_error
 from .problems import Problems, did_you_mean
-from .validation import report_validation_error
 from .yamlsrc import Locator, parse_front_matter, parse_yaml, read_text
 
 ID_RE = re.compile(m.ID_PATTERN)
@@ -83,8 +84,8 @@ class Project:
 def relpath(path: Path, root: Path) -> str:
     """Give a path relative to the project root, with forward slashes."""
     text, base = str(path), str(root)
-    if text.startswith(base) and text[len(base):len(base) + 1] == os.sep and os.sep == "/":
-        return text[len(base) + 1:]  # the common case without pathlib's parsing (3,300 files a load at L)
+    if text.startswith(base) and text[len(base) : len(base) + 1] == os.sep and os.sep == "/":
+        return text[len(base) + 1 :]  # the common case without pathlib's parsing (3,300 files a load at L)
     try:
         return path.relative_to(root).as_posix()
     except ValueError:
@@ -121,8 +122,13 @@ def load_config(root: Path, problems: Problems) -> tuple[m.SiteConfig | None, Or
     path = root / "site.yml"
     origin = Origin("site.yml", Locator())
     if not path.is_file():
-        problems.error("site.yml", 0, 0, "no site.yml in the project folder",
-                       f"run cxreport in the folder that holds site.yml (here: {root}), or create one with 'cxreport new'")
+        problems.error(
+            "site.yml",
+            0,
+            0,
+            "no site.yml in the project folder",
+            f"run cxreport in the folder that holds site.yml (here: {root}), or create one with 'cxreport new'",
+        )
         return None, origin
     text = read_text(path, "site.yml", problems)
     if text is None:
@@ -153,12 +159,22 @@ def _content_files(root: Path, kind: str, problems: Problems) -> list[Path]:
         path = base / entry.name
         rel = relpath(path, root)
         if path.suffix.lower() not in suffixes:
-            problems.warning(rel, 0, 0, f"file ignored: {kind} files end in {' or '.join(suffixes)}",
-                             f"rename it to {path.stem}{suffixes[0]}, or move it out of content/{folder}/")
+            problems.warning(
+                rel,
+                0,
+                0,
+                f"file ignored: {kind} files end in {' or '.join(suffixes)}",
+                f"rename it to {path.stem}{suffixes[0]}, or move it out of content/{folder}/",
+            )
             continue
         if (entry.is_symlink() or not base_inside) and not inside(path, root):
-            problems.error(rel, 0, 0, "file is a link to a place outside the project; it was not read",
-                           "copy the file into the project instead of linking to it")
+            problems.error(
+                rel,
+                0,
+                0,
+                "file is a link to a place outside the project; it was not read",
+                "copy the file into the project instead of linking to it",
+            )
             continue
         out.append(path)
     return out
@@ -177,8 +193,13 @@ def _object_id(data: dict, path: Path, rel: str, loc: Locator, problems: Problem
     if ID_RE.match(path.stem):
         return path.stem
     suggestion = re.sub(r"[^a-z0-9_-]+", "-", path.stem.lower()).strip("-_") or "my-id"
-    problems.error(rel, 1, 1, f"file name '{path.stem}' is not a valid id",
-                   f"rename the file to '{suggestion}{path.suffix}' or set 'id: {suggestion}' in it")
+    problems.error(
+        rel,
+        1,
+        1,
+        f"file name '{path.stem}' is not a valid id",
+        f"rename the file to '{suggestion}{path.suffix}' or set 'id: {suggestion}' in it",
+    )
     return None
 
 
@@ -209,8 +230,13 @@ def _load_file(kind: str, path: Path, rel: str, text: str, problems: Problems) -
         data, loc = parsed
         if not isinstance(data, dict):
             line, col = loc.at(())
-            problems.error(rel, line, col, f"a {kind} file must be a mapping of fields (name: value)",
-                           "start with 'title: …'" if kind == "journey" else "start with 'name: …'")
+            problems.error(
+                rel,
+                line,
+                col,
+                f"a {kind} file must be a mapping of fields (name: value)",
+                "start with 'title: …'" if kind == "journey" else "start with 'name: …'",
+            )
             return _Loaded(None, None, 0, unreadable)
     wrote_body = "body" in data  # asked before 'body' is set below (asking the locator would read its positions)
     obj_id = _object_id(data, path, rel, loc, problems)
@@ -229,13 +255,15 @@ def _load_file(kind: str, path: Path, rel: str, text: str, problems: Problems) -
         ptype = data.get("type")
         if ptype is None:
             line, col = loc.at(())
-            problems.error(rel, line, col, "missing required field 'type'",
-                           "add 'type: …', one of " + ", ".join(m.PLAYBOOK_TYPES))
+            problems.error(
+                rel, line, col, "missing required field 'type'", "add 'type: …', one of " + ", ".join(m.PLAYBOOK_TYPES)
+            )
             return _Loaded(None, None, 0, frozenset())
         if not isinstance(ptype, str) or ptype not in m.PLAYBOOK_TYPES:
             line, col = loc.at(("type",))
-            problems.error(rel, line, col, f"type: '{ptype}' is not a playbook type",
-                           did_you_mean(str(ptype), m.PLAYBOOK_TYPES, "type"))
+            problems.error(
+                rel, line, col, f"type: '{ptype}' is not a playbook type", did_you_mean(str(ptype), m.PLAYBOOK_TYPES, "type")
+            )
             return _Loaded(None, None, 0, frozenset())
         cls = m.PLAYBOOK_TYPES[ptype]
         data["body"] = body
@@ -266,20 +294,31 @@ def _read_all(files: dict[str, list[Path]], root: Path, jobs: int) -> dict[str, 
     the results sent back pickled (a fifth of the parsing's cost), it takes half the time on two.
     """
     work = [(kind, path, relpath(path, root)) for kind, paths in files.items() for path in paths]
-    chunks = [work[i::jobs * 4] for i in range(jobs * 4)]  # interleaved: each chunk has files of every kind
+    chunks = [work[i :: jobs * 4] for i in range(jobs * 4)]  # interleaved: each chunk has files of every kind
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
         done = list(pool.map(_read_chunk, chunks))
-    return {rel: result for chunk, results in zip(chunks, done, strict=True)
-            for (_, _, rel), result in zip(chunk, results, strict=True)}
+    return {
+        rel: result
+        for chunk, results in zip(chunks, done, strict=True)
+        for (_, _, rel), result in zip(chunk, results, strict=True)
+    }
 
 
 def _read_chunk(chunk: list[tuple[str, Path, str]]) -> list[tuple]:
     return [_read_and_load(kind, path, rel) for kind, path, rel in chunk]
 
 
-def _load_kind(root: Path, kind: str, problems: Problems, origins: dict, broken: set,
-               memo: dict | None = None, stamps: Mapping[str, list] | None = None,
-               files: list[Path] | None = None, read: Mapping[str, tuple] | None = None) -> dict[str, BaseModel]:
+def _load_kind(
+    root: Path,
+    kind: str,
+    problems: Problems,
+    origins: dict,
+    broken: set,
+    memo: dict | None = None,
+    stamps: Mapping[str, list] | None = None,
+    files: list[Path] | None = None,
+    read: Mapping[str, tuple] | None = None,
+) -> dict[str, BaseModel]:
     """Give the objects of one kind; with memo (rel -> text, what it gave), a file whose text is unchanged is not parsed again.
 
     With stamps (rel -> the file's stamp, record.fingerprint) a file whose stamp is the one it was read with is not
@@ -319,16 +358,22 @@ def _load_kind(root: Path, kind: str, problems: Problems, origins: dict, broken:
         if obj.id in objects:
             first = origins[(kind, obj.id)].path
             line, col = loc.key_at(("id",)) if ("id",) in loc.keys else (1, 1)
-            problems.error(rel, line, col, f"{kind} id '{obj.id}' is already used by {first}",
-                           "give each file its own id (the file name, or 'id:')")
+            problems.error(
+                rel,
+                line,
+                col,
+                f"{kind} id '{obj.id}' is already used by {first}",
+                "give each file its own id (the file name, or 'id:')",
+            )
             continue
         objects[obj.id] = obj
         origins[(kind, obj.id)] = Origin(rel, loc, loaded.body_line)
     return objects
 
 
-def load_sources(root: Path, problems: Problems, memo: dict | None = None,
-                 stamps: Mapping[str, list] | None = None, jobs: int = 1) -> Project | None:
+def load_sources(
+    root: Path, problems: Problems, memo: dict | None = None, stamps: Mapping[str, list] | None = None, jobs: int = 1
+) -> Project | None:
     """Give the whole project read and checked field by field, or None when site.yml is unusable.
 
     memo, kept by the caller between loads (cxreport serve), lets a file whose text is unchanged skip parsing;
@@ -343,8 +388,12 @@ def load_sources(root: Path, problems: Problems, memo: dict | None = None,
     with paused():
         files = {kind: _content_files(root, kind, problems) for kind in KINDS}
         read = None
-        if (jobs > 1 and not memo and sum(map(len, files.values())) >= PARALLEL_FILES
-                and "fork" in multiprocessing.get_all_start_methods()):
+        if (
+            jobs > 1
+            and not memo
+            and sum(map(len, files.values())) >= PARALLEL_FILES
+            and "fork" in multiprocessing.get_all_start_methods()
+        ):
             read = _read_all(files, root, jobs)
         loaded = {kind: _load_kind(root, kind, problems, origins, broken, memo, stamps, files[kind], read) for kind in KINDS}
     if memo is not None:
@@ -357,11 +406,20 @@ def load_sources(root: Path, problems: Problems, memo: dict | None = None,
     stage_models.update(config.stage_models)
     pillars = dict(m.BUILTIN_PILLARS)
     pillars.update(config.pillars)
-    freeze = lambda d: MappingProxyType(dict(sorted(d.items())))
+
+    def freeze(d):
+        return MappingProxyType(dict(sorted(d.items())))
+
     return Project(
-        root=root, config=config,
-        journeys=freeze(loaded["journey"]), personas=freeze(loaded["persona"]),
-        playbooks=freeze(loaded["playbook"]), pages=freeze(loaded["page"]),
-        stage_models=MappingProxyType(stage_models), pillars=MappingProxyType(pillars),
-        origins=MappingProxyType(origins), site_origin=site_origin, broken=frozenset(broken),
+        root=root,
+        config=config,
+        journeys=freeze(loaded["journey"]),
+        personas=freeze(loaded["persona"]),
+        playbooks=freeze(loaded["playbook"]),
+        pages=freeze(loaded["page"]),
+        stage_models=MappingProxyType(stage_models),
+        pillars=MappingProxyType(pillars),
+        origins=MappingProxyType(origins),
+        site_origin=site_origin,
+        broken=frozenset(broken),
     )

@@ -8,6 +8,7 @@ Mapping (also in docs/format.md, "Mermaid"):
   the site by id or name (English or Dutch for the built-in stages; case and accents ignored), or
   makes a new stage model for the site to add.
 """
+
 from __future__ import annotations
 
 import html
@@ -85,6 +86,7 @@ class Diagram:
 
 # --- text helpers -------------------------------------------------------------------
 
+
 def _decode_entity(match: re.Match) -> str:
     name = match.group(1)
     if name.isdigit():
@@ -130,6 +132,7 @@ def unique(slug: str, taken: set[str]) -> str:
 
 
 # --- reading a diagram ----------------------------------------------------------------
+
 
 def _lines(text: str) -> list[str]:
     """Give the lines as Mermaid sees them: split at newlines only (not at U+2028 and the like)."""
@@ -196,11 +199,17 @@ def parse_mermaid(text: str) -> Diagram:
         line = _strip_comment(hidden).strip()
         if not line:
             continue
-        restore = lambda s: decode(s.replace("\x00", "#").replace("\x01", ";")).strip()
+
+        def restore(s):
+            return decode(s.replace("\x00", "#").replace("\x01", ";")).strip()
+
         if not seen_journey:
             if line.lower() != "journey":
-                raise MermaidError(number, f"not a Mermaid user journey: the diagram starts with '{restore(line)[:40]}'",
-                                   "a user journey starts with a line 'journey'")
+                raise MermaidError(
+                    number,
+                    f"not a Mermaid user journey: the diagram starts with '{restore(line)[:40]}'",
+                    "a user journey starts with a line 'journey'",
+                )
             seen_journey = True
             continue
         if ";" in line:
@@ -231,28 +240,38 @@ def parse_mermaid(text: str) -> Diagram:
             except ValueError:
                 score = math.nan
             if not math.isfinite(score) or not 0 <= score <= 5:
-                raise MermaidError(number, f"task '{restore(name)}' has score '{score_text}'; a score is a number from 1 to 5",
-                                   "write 'Task name: 4: Actor'")
+                raise MermaidError(
+                    number,
+                    f"task '{restore(name)}' has score '{score_text}'; a score is a number from 1 to 5",
+                    "write 'Task name: 4: Actor'",
+                )
             actors = [restore(a) for a in pieces[1].split(",")] if len(pieces) > 1 else []
             task = Task(restore(name), int(score) if score.is_integer() else score, [a for a in actors if a], number)
             if not sections:
-                raise MermaidError(number, f"task '{task.name}' comes before any section",
-                                   "add a line 'section <stage name>' above it")
+                raise MermaidError(
+                    number, f"task '{task.name}' comes before any section", "add a line 'section <stage name>' above it"
+                )
             sections[-1].tasks.append(task)
         else:
-            raise MermaidError(number, f"cannot read '{restore(line)[:60]}': not a title, section or task",
-                               "a task is written 'Task name: score: actor, actor'")
+            raise MermaidError(
+                number,
+                f"cannot read '{restore(line)[:60]}': not a title, section or task",
+                "a task is written 'Task name: score: actor, actor'",
+            )
     last = offset + max((i + 1 for i, line in enumerate(lines) if line.strip()), default=1)
     if multiline_descr is not None:
         raise MermaidError(last, "accDescr { … is never closed", "end it with '}'")
     if not seen_journey:
-        raise MermaidError(offset + 1, "not a Mermaid user journey: no line 'journey'", "a user journey starts with a line 'journey'")
+        raise MermaidError(
+            offset + 1, "not a Mermaid user journey: no line 'journey'", "a user journey starts with a line 'journey'"
+        )
     if not sections:
         raise MermaidError(last, "the journey has no sections", "add 'section <stage name>' lines with tasks under them")
     return Diagram(title, sections, description)
 
 
 # --- export ----------------------------------------------------------------------------
+
 
 def mermaid_score(feeling: m.Feeling | None) -> int:
     """Give the Mermaid score (1..5) of a feeling (-2..2): feeling + 3, half up; 3 without a feeling."""
@@ -299,6 +318,7 @@ def to_mermaid(project: Project, journey: m.Journey) -> str:
 
 # --- import ----------------------------------------------------------------------------
 
+
 def _names(model_id: str, stage: m.StageDef) -> set[str]:
     names = {fold(stage.id), fold(stage.name)}
     if model_id in m.BUILTIN_STAGE_MODELS:
@@ -306,8 +326,9 @@ def _names(model_id: str, stage: m.StageDef) -> set[str]:
     return names
 
 
-def match_stage_model(sections: list[Section], stage_models: dict[str, tuple[m.StageDef, ...]],
-                      default: str) -> tuple[str, list[str]] | None:
+def match_stage_model(
+    sections: list[Section], stage_models: dict[str, tuple[m.StageDef, ...]], default: str
+) -> tuple[str, list[str]] | None:
     """Give (model id, stage id per section) for the first model (the default first) that has every section, each once."""
     for model_id in [default] + sorted(k for k in stage_models if k != default):
         stages = stage_models.get(model_id)
@@ -346,8 +367,17 @@ class Imported:
     notes: list[str] = field(default_factory=list)
 
 
-def import_diagram(diagram: Diagram, *, source: str, journey_id: str, persona: str, persona_name: str | None,
-                   stage_models: dict[str, tuple[m.StageDef, ...]], default_model: str, write_id: bool = False) -> Imported:
+def import_diagram(
+    diagram: Diagram,
+    *,
+    source: str,
+    journey_id: str,
+    persona: str,
+    persona_name: str | None,
+    stage_models: dict[str, tuple[m.StageDef, ...]],
+    default_model: str,
+    write_id: bool = False,
+) -> Imported:
     """Give the journey file for a diagram, its stages matched to the site's stage models or a new one."""
     notes: list[str] = []
     matched = match_stage_model(diagram.sections, stage_models, default_model)
@@ -361,25 +391,38 @@ def import_diagram(diagram: Diagram, *, source: str, journey_id: str, persona: s
         model_id = unique(slugify(diagram.title or journey_id, "imported"), set(stage_models))
         taken: set[str] = set()
         stage_ids = [unique(slugify(s.name, "stage"), taken) for s in diagram.sections]
-        snippet = "stage_models:\n  " + model_id + ":\n" + "".join(
-            f"    - {{id: {sid}, name: {_scalar(s.name)}}}\n" for sid, s in zip(stage_ids, diagram.sections))
+        snippet = (
+            "stage_models:\n  "
+            + model_id
+            + ":\n"
+            + "".join(
+                f"    - {{id: {sid}, name: {_scalar(s.name)}}}\n" for sid, s in zip(stage_ids, diagram.sections, strict=False)
+            )
+        )
     shown = " ".join("".join(ch if ch.isprintable() else " " for ch in source).split())
     header = [f"# Imported from {shown} by cxreport import mermaid."]
     if snippet:
-        header += ["#", "# Its sections are not the stages of a stage model of this site, so this journey uses a new",
-                   f"# stage model, '{model_id}'. Add it to site.yml (under stage_models: if site.yml has that key already):",
-                   "#"] + ["#   " + line for line in snippet.splitlines()]
-    out = header + ([f"id: {journey_id}"] if write_id else []) + [
-        f"title: {_scalar(diagram.title or journey_id)}",
-        f"persona: {_scalar(persona)}",
-        "state: current",
-        f"stage_model: {model_id}",
-    ]
+        header += [
+            "#",
+            "# Its sections are not the stages of a stage model of this site, so this journey uses a new",
+            f"# stage model, '{model_id}'. Add it to site.yml (under stage_models: if site.yml has that key already):",
+            "#",
+        ] + ["#   " + line for line in snippet.splitlines()]
+    out = (
+        header
+        + ([f"id: {journey_id}"] if write_id else [])
+        + [
+            f"title: {_scalar(diagram.title or journey_id)}",
+            f"persona: {_scalar(persona)}",
+            "state: current",
+            f"stage_model: {model_id}",
+        ]
+    )
     if diagram.description:
         out.append(f"summary: {_scalar(diagram.description)}")
     out.append("stages:")
     taken_tps: set[str] = set()
-    for sid, section in zip(stage_ids, diagram.sections):
+    for sid, section in zip(stage_ids, diagram.sections, strict=False):
         out.append(f"  - stage: {sid}")
         if not section.tasks:
             out.append("    touchpoints: []")
@@ -402,6 +445,7 @@ def import_diagram(diagram: Diagram, *, source: str, journey_id: str, persona: s
 
 
 # --- commands ---------------------------------------------------------------------------
+
 
 def _fail(message: str, hint: str = "", code: int = 1):
     click.echo(f"cxreport: error: {message}" + (f"\n  hint: {hint}" if hint else ""), err=True)
@@ -480,7 +524,9 @@ def import_group() -> None:
 
 @import_group.command("mermaid")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--out", "out", help="The journey file to write (default: content/journeys/<id>.yml of the project; '-' prints it).")
+@click.option(
+    "--out", "out", help="The journey file to write (default: content/journeys/<id>.yml of the project; '-' prints it)."
+)
 @click.option("--persona", "persona", help="The persona id of the journey (default: the project's only persona).")
 @click.option("--path", "path", default=".", show_default=True, help="The project folder (the one holding site.yml).")
 def import_mermaid(file: str, out: str | None, persona: str | None, path: str) -> None:
@@ -524,9 +570,16 @@ def import_mermaid(file: str, out: str | None, persona: str | None, path: str) -
     elif re.fullmatch(m.ID_PATTERN, Path(out).stem):
         journey_id = Path(out).stem
     write_id = out not in (None, "-") and Path(out).stem != journey_id  # a file name that is not an id needs 'id:'
-    imported = import_diagram(diagram, source=source.name, journey_id=journey_id, persona=persona,
-                              persona_name=persona_name, stage_models=stage_models, default_model=default_model,
-                              write_id=write_id)
+    imported = import_diagram(
+        diagram,
+        source=source.name,
+        journey_id=journey_id,
+        persona=persona,
+        persona_name=persona_name,
+        stage_models=stage_models,
+        default_model=default_model,
+        write_id=write_id,
+    )
     notes += imported.notes
     if out == "-":
         click.echo(imported.text, nl=False)
@@ -542,5 +595,8 @@ def import_mermaid(file: str, out: str | None, persona: str | None, path: str) -
     for note in notes:
         click.echo(f"note: {note}", err=True)
     if imported.snippet:
-        click.echo(f"note: the sections are not the stages of a stage model of this site; add this to site.yml "
-                   f"(under stage_models: if it has that key already):\n\n{imported.snippet}", err=True)
+        click.echo(
+            f"note: the sections are not the stages of a stage model of this site; add this to site.yml "
+            f"(under stage_models: if it has that key already):\n\n{imported.snippet}",
+            err=True,
+        )

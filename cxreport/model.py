@@ -1,4 +1,5 @@
 """The typed content model: one immutable class per CX concept (see docs/format.md)."""
+
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
@@ -39,6 +40,7 @@ class Model(BaseModel):
 
 
 # --- site.yml -------------------------------------------------------------------
+
 
 class StageDef(Model):
     """A stage of a stage model (AIDAS's attention, the funnel's unboxing, ...)."""
@@ -112,8 +114,12 @@ class MetricSource(Model):
     pillar: Id | None = None
     unit: str | None = None
     higher_is_better: bool = True
-    delimiter: Literal[",", ";", "\t", "tab"] | None = Field(None, description="field separator; detected from the file when absent")
-    decimal: Literal[".", ","] | None = Field(None, description="decimal mark; ',' for semicolon files, '.' otherwise, when absent")
+    delimiter: Literal[",", ";", "\t", "tab"] | None = Field(
+        None, description="field separator; detected from the file when absent"
+    )
+    decimal: Literal[".", ","] | None = Field(
+        None, description="decimal mark; ',' for semicolon files, '.' otherwise, when absent"
+    )
     thousands: Literal[".", ",", " ", ""] | None = Field(None, description="thousands separator in numbers; none when absent")
     encoding: Literal["utf-8", "cp1252", "latin-1"] = "utf-8"
 
@@ -141,6 +147,7 @@ class SiteConfig(Model):
 
 
 # --- journeys -------------------------------------------------------------------
+
 
 def _feeling(value: Any) -> Any:
     """Let a bare number stand for a feeling's score."""
@@ -217,6 +224,7 @@ class Journey(Model):
 
 
 # --- personas, playbooks, pages -------------------------------------------------
+
 
 class Persona(Model):
     """Who the journey is for."""
@@ -306,7 +314,11 @@ class Guide(_Playbook):
 
 Playbook = Annotated[Surprise | Recovery | Story | Experiment | Guide, Field(discriminator="type")]
 PLAYBOOK_TYPES: dict[str, type[_Playbook]] = {
-    "surprise": Surprise, "recovery": Recovery, "story": Story, "experiment": Experiment, "guide": Guide,
+    "surprise": Surprise,
+    "recovery": Recovery,
+    "story": Story,
+    "experiment": Experiment,
+    "guide": Guide,
 }
 
 
@@ -322,20 +334,26 @@ class Page(Model):
 # --- built-ins ------------------------------------------------------------------
 
 BUILTIN_STAGE_MODELS: dict[str, tuple[StageDef, ...]] = {
-    "aidas": tuple(StageDef(id=i, name=n, description=d) for i, n, d in [
-        ("attention", "Attention", "The customer notices the brand or offer."),
-        ("interest", "Interest", "The customer looks closer and compares."),
-        ("desire", "Desire", "The customer wants it."),
-        ("action", "Action", "The customer buys."),
-        ("satisfaction", "Satisfaction", "Delivery and after-purchase care: where loyalty and NPS are won."),
-    ]),
-    "funnel": tuple(StageDef(id=i, name=n, description=d) for i, n, d in [
-        ("awareness", "Awareness", "The customer becomes aware of the product or service."),
-        ("research", "Research", "The customer compares options to choose well."),
-        ("purchase", "Purchase", "The customer buys."),
-        ("unboxing", "Unboxing", "The out-of-the-box experience."),
-        ("returns", "Returns", "The return policy in practice."),
-    ]),
+    "aidas": tuple(
+        StageDef(id=i, name=n, description=d)
+        for i, n, d in [
+            ("attention", "Attention", "The customer notices the brand or offer."),
+            ("interest", "Interest", "The customer looks closer and compares."),
+            ("desire", "Desire", "The customer wants it."),
+            ("action", "Action", "The customer buys."),
+            ("satisfaction", "Satisfaction", "Delivery and after-purchase care: where loyalty and NPS are won."),
+        ]
+    ),
+    "funnel": tuple(
+        StageDef(id=i, name=n, description=d)
+        for i, n, d in [
+            ("awareness", "Awareness", "The customer becomes aware of the product or service."),
+            ("research", "Research", "The customer compares options to choose well."),
+            ("purchase", "Purchase", "The customer buys."),
+            ("unboxing", "Unboxing", "The out-of-the-box experience."),
+            ("returns", "Returns", "The return policy in practice."),
+        ]
+    ),
 }
 
 BUILTIN_PILLARS: dict[str, Pillar] = {

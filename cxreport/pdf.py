@@ -4,6 +4,7 @@ The site is built into a temporary folder (never the project's output/) with pri
 one document; Chromium opens it from disk, waits until every chart has drawn, and prints it on A4 landscape.
 Playwright and pypdf are an optional extra (`pip install 'cxreport[pdf]'`); the browser is the system's Chromium.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,11 +23,19 @@ import click
 CHROMIUM_ENV = "CXREPORT_CHROMIUM"
 CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 # Root in CI, no network: no sandbox (it needs user namespaces), no GPU, nothing that phones home.
-CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run")
-INSTALL_HINT = ("install the PDF extra and a Chromium:\n"
-                "  pip install 'cxreport[pdf]'\n"
-                "  apt-get install chromium    (or set CXREPORT_CHROMIUM to a Chromium or Chrome executable)")
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+INSTALL_HINT = (
+    "install the PDF extra and a Chromium:\n"
+    "  pip install 'cxreport[pdf]'\n"
+    "  apt-get install chromium    (or set CXREPORT_CHROMIUM to a Chromium or Chrome executable)"
+)
 # A4 landscape less the page margins of print.css (12 mm each side): 273 mm at 96 px per inch. Charts are drawn
 # at the width they will have on paper.
 PRINT_WIDTH_PX = 1032
@@ -120,14 +129,17 @@ def _print(browser, print_html: Path, target: Path) -> None:
     page.goto(print_html.as_uri(), wait_until="load")
     page.wait_for_function(
         "() => !document.querySelector('script[data-chart]') || document.documentElement.dataset.charts === 'drawn'",
-        timeout=CHART_TIMEOUT_MS)
+        timeout=CHART_TIMEOUT_MS,
+    )
     missing = page.evaluate(
         "() => Array.from(document.querySelectorAll('script[data-chart]')).map(s => s.dataset.chart)"
-        ".filter(id => !document.querySelector('#' + CSS.escape(id) + ' svg'))")
+        ".filter(id => !document.querySelector('#' + CSS.escape(id) + ' svg'))"
+    )
     if missing:
         raise click.ClickException(f"charts did not draw: {', '.join(missing)}")
-    page.pdf(path=str(target), format="A4", landscape=True, print_background=True, prefer_css_page_size=True,
-             outline=True, tagged=True)
+    page.pdf(
+        path=str(target), format="A4", landscape=True, print_background=True, prefer_css_page_size=True, outline=True, tagged=True
+    )
 
 
 def make_pdf(root: Path, out: Path | None, *, echo=None) -> PdfResult:

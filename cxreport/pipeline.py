@@ -1,4 +1,5 @@
 """The build as its own table of contents: load_sources -> validate -> join_metrics -> compute_figures -> render -> write."""
+
 from __future__ import annotations
 
 import atexit
@@ -10,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from .crosscheck import ValidationMemo, validate
 from .figures import FigureSet
 from .loader import Project, load_sources, relpath, resolve_content_path
 from .problems import Problems
-from .validate import ValidationMemo, validate
 
 CACHE_DIR = ".cxreport-cache"
 STAGES = ("load_sources", "validate", "join_metrics", "compute_figures", "render", "write")
@@ -51,7 +52,7 @@ class Build:
     written: bool = False
     seconds: float = 0.0
     strict: bool = False
-    made: int = 0            # pages made by this build (an incremental build keeps the rest)
+    made: int = 0  # pages made by this build (an incremental build keeps the rest)
     unchanged: bool = False  # nothing had changed: the site in out was already this build's
 
     @property
@@ -96,16 +97,33 @@ def compute_figures(project: Project, data: Any) -> FigureSet:
     return metrics.compute_figures(project, data)
 
 
-def render(project: Project, figures: FigureSet, problems: Problems, *, stamp: bool = False,
-           progress: Progress | None = None, print_date: dt.date | None = None, reuse=None, jobs: int = 1):
+def render(
+    project: Project,
+    figures: FigureSet,
+    problems: Problems,
+    *,
+    stamp: bool = False,
+    progress: Progress | None = None,
+    print_date: dt.date | None = None,
+    reuse=None,
+    jobs: int = 1,
+):
     """Give the whole site rendered in memory (render.RenderedSite); with print_date also print.html for the PDF.
 
     With reuse (render.Reuse) only the pages whose content keys changed are made; the others are kept.
     """
     from .render import build_stamp, render_site
 
-    return render_site(project, figures, problems, stamp=build_stamp(stamp),
-                       on_page=(progress or Silent()).advance, print_date=print_date, reuse=reuse, jobs=jobs)
+    return render_site(
+        project,
+        figures,
+        problems,
+        stamp=build_stamp(stamp),
+        on_page=(progress or Silent()).advance,
+        print_date=print_date,
+        reuse=reuse,
+        jobs=jobs,
+    )
 
 
 def write(site, out: Path, project_root: Path, progress: Progress | None = None) -> None:
@@ -150,9 +168,17 @@ def default_out(root: Path) -> Path:
     return root / "output"
 
 
-def build(root: Path, out: Path | None = None, *, stamp: bool = False, strict: bool = False,
-          progress: Progress | None = None, print_date: dt.date | None = None, full: bool = False,
-          jobs: int | None = None) -> Build:
+def build(
+    root: Path,
+    out: Path | None = None,
+    *,
+    stamp: bool = False,
+    strict: bool = False,
+    progress: Progress | None = None,
+    print_date: dt.date | None = None,
+    full: bool = False,
+    jobs: int | None = None,
+) -> Build:
     """Give the outcome of building the project in root into out; nothing is written unless every stage succeeded.
 
     Only what changed since the last build into out is made again (see Session), unless full.
@@ -165,7 +191,7 @@ def build(root: Path, out: Path | None = None, *, stamp: bool = False, strict: b
 class Session:
     """Builds of one project into one folder, each redoing only what changed since the one before.
 
-    What the last build read and made is its dependency record (cxreport.record), kept in the cache folder
+    What the last build read and made is its dependency record (cxreport.incremental.record), kept in the cache folder
     between processes. A session kept alive (cxreport serve) also keeps the parsed content files, the
     figures and the digests in memory, so a rebuild parses only the files that changed and computes the
     figures only when the metric files, their declarations or the maps they are joined to changed.
@@ -180,10 +206,20 @@ class Session:
     figures and parsed values that stay; it also compiles the theme's templates here when workers drew the pages.
     """
 
-    def __init__(self, root: Path, out: Path | None = None, *, stamp: bool = False, strict: bool = False,
-                 full: bool = False, jobs: int | None = None, keep_record: bool = True, in_place: bool = False) -> None:
-        from .depends import ObjectDigests
-        from .record import record_file
+    def __init__(
+        self,
+        root: Path,
+        out: Path | None = None,
+        *,
+        stamp: bool = False,
+        strict: bool = False,
+        full: bool = False,
+        jobs: int | None = None,
+        keep_record: bool = True,
+        in_place: bool = False,
+    ) -> None:
+        from .incremental.keys import ObjectDigests
+        from .incremental.record import record_file
 
         self.root = root.resolve()
         self.out = (out if out is not None else default_out(self.root)).resolve()
@@ -192,11 +228,11 @@ class Session:
         self.jobs = jobs
         self.record_path = record_file(self.root / CACHE_DIR, self.out)
         self.record = None
-        self.memo: dict = {}                # content file -> its text and what it gave (loader)
+        self.memo: dict = {}  # content file -> its text and what it gave (loader)
         self.digests = ObjectDigests()
         self.validation = ValidationMemo()  # what each journey and playbook gave validate
         self.figures_memo: tuple | None = None  # (inputs digest, figures, metric problems, figure keys)
-        self.map_parts: dict[str, tuple] = {}   # journey id -> (journey, digest of what the figures read of it)
+        self.map_parts: dict[str, tuple] = {}  # journey id -> (journey, digest of what the figures read of it)
         self.experiment_parts: dict[str, tuple] = {}  # experiment id -> (playbook, its digest)
         self.frozen = False  # whether a build of this session froze what it keeps (see below)
 
@@ -209,15 +245,27 @@ class Session:
             result = self._build(progress, print_date)
             return result
         finally:
-            if self.in_place and (not self.frozen or (result is not None and result.made >= PARALLEL_FROM)  # workers unfreeze
-                                  or (self.figures_memo is not None and self.figures_memo is not figures_before)):
+            if self.in_place and (
+                not self.frozen
+                or (result is not None and result.made >= PARALLEL_FROM)  # workers unfreeze
+                or (self.figures_memo is not None and self.figures_memo is not figures_before)
+            ):
                 if result is not None and result.project is not None:
                     _compile_templates(result.project)
                 self.frozen = _freeze_what_is_kept()
 
     def _build(self, progress: Progress | None, print_date: dt.date | None) -> Build:
-        from .depends import changed, content_keys, digest, figure_keys, with_wildcards
-        from .record import Record, code_key, fingerprint, input_files, output_stats, problem_of, problem_row, same_inputs
+        from .incremental.keys import changed, content_keys, digest, figure_keys, with_wildcards
+        from .incremental.record import (
+            Record,
+            code_key,
+            fingerprint,
+            input_files,
+            output_stats,
+            problem_of,
+            problem_row,
+            same_inputs,
+        )
         from .render import KeptPage, Reuse
         from .render.pages import default_jobs
         from .render.theme import TemplateFailure, builtin_theme_dir
@@ -287,30 +335,61 @@ class Session:
             self.figures_memo = (figures_input, figures, found, fig_keys)
 
         keys = with_wildcards({**content_keys(project, self.digests), **fig_keys})
-        site_key = digest([code_key(), options, {k: v[4] for k, v in inputs.items() if not k.startswith("content/")},
-                           sorted(k for k in inputs if k.startswith("content/")),
-                           sorted((kind, oid, o.path) for (kind, oid), o in project.origins.items())])
+        site_key = digest(
+            [
+                code_key(),
+                options,
+                {k: v[4] for k, v in inputs.items() if not k.startswith("content/")},
+                sorted(k for k in inputs if k.startswith("content/")),
+                sorted((kind, oid, o.path) for (kind, oid), o in project.origins.items()),
+            ]
+        )
         reuse = None
-        if incremental and previous is not None and previous.site == site_key and (
-                previous.entries or previous.load_entries(self.record_path)):
+        if (
+            incremental
+            and previous is not None
+            and previous.site == site_key
+            and (previous.entries or previous.load_entries(self.record_path))
+        ):
             changed_keys = changed(previous.keys, keys)
             now = output_stats(out, previous.outputs)
             intact = {p for p, st in now.items() if st is not None and st == previous.outputs[p]}
-            pages = {path: KeptPage([problem_of(r) for r in rows], bool(charts), previous.entries.get(path, []), out / path)
-                     for path, (rows, charts) in previous.pages.items() if path in intact and path in previous.entries}
-            kept_files = {} if "figures:*" in changed_keys else {  # linked, or left in place, not copied
-                p: KeptFile(out / p) for p in intact if p not in previous.pages}
-            reuse = Reuse(pages, kept_files, lambda spec: any(d in changed_keys for d in spec.deps),
-                          previous.summary.get("nav", ""))
+            pages = {
+                path: KeptPage([problem_of(r) for r in rows], bool(charts), previous.entries.get(path, []), out / path)
+                for path, (rows, charts) in previous.pages.items()
+                if path in intact and path in previous.entries
+            }
+            kept_files = (
+                {}
+                if "figures:*" in changed_keys
+                else {  # linked, or left in place, not copied
+                    p: KeptFile(out / p) for p in intact if p not in previous.pages
+                }
+            )
+            reuse = Reuse(
+                pages, kept_files, lambda spec: any(d in changed_keys for d in spec.deps), previous.summary.get("nav", "")
+            )
 
         progress.stage("render")
         try:
-            site = render(project, figures, problems, stamp=self.stamp, progress=progress, print_date=print_date,
-                          reuse=reuse, jobs=self.jobs or default_jobs())
+            site = render(
+                project,
+                figures,
+                problems,
+                stamp=self.stamp,
+                progress=progress,
+                print_date=print_date,
+                reuse=reuse,
+                jobs=self.jobs or default_jobs(),
+            )
         except TemplateFailure as exc:
-            problems.error(exc.file, exc.line, 0, f"template failed while drawing {exc.page}: {exc.message}",
-                           "fix the template, or delete it to use the built-in one; docs/themes.md lists what "
-                           "each template is given")
+            problems.error(
+                exc.file,
+                exc.line,
+                0,
+                f"template failed while drawing {exc.page}: {exc.message}",
+                "fix the template, or delete it to use the built-in one; docs/themes.md lists what each template is given",
+            )
             return _done(result, started)
         result.pages, result.figures, result.files = len(site.specs), site.figures, len(site.files)
         result.made = len(site.pages)
@@ -330,12 +409,23 @@ class Session:
         result.written = True
         if recorded:
             self.record = Record(
-                code=code_key(), options=options, inputs=inputs, site=site_key, keys=keys,
+                code=code_key(),
+                options=options,
+                inputs=inputs,
+                site=site_key,
+                keys=keys,
                 pages={path: [[problem_row(p) for p in info.problems], info.charts] for path, info in site.infos.items()},
-                outputs=outputs, problems=[problem_row(p) for p in problems.sorted()],
-                summary={"pages": result.pages, "figures": result.figures, "files": result.files, "strict": result.strict,
-                         "nav": site.nav},
-                entries={path: info.entries for path, info in site.infos.items()})
+                outputs=outputs,
+                problems=[problem_row(p) for p in problems.sorted()],
+                summary={
+                    "pages": result.pages,
+                    "figures": result.figures,
+                    "files": result.files,
+                    "strict": result.strict,
+                    "nav": site.nav,
+                },
+                entries={path: info.entries for path, info in site.infos.items()},
+            )
             if self.keep_record:
                 self.record.save(self.record_path)
         else:
@@ -345,7 +435,7 @@ class Session:
 
     def _as_left(self, record) -> bool:
         """Tell whether out holds exactly the files the record says the last build wrote, unchanged."""
-        from .record import output_files, output_stats
+        from .incremental.record import output_files, output_stats
 
         present = output_files(self.out)
         if present is None or present != set(record.outputs):
@@ -358,7 +448,7 @@ class Session:
         What the figures read of each journey (its stage model, its touchpoints and their stages: metrics.MapIndex)
         and each experiment is digested once per object and kept: a rebuild digests only the objects that changed.
         """
-        from .depends import digest
+        from .incremental.keys import digest
 
         cfg = project.config
         files = {}
@@ -378,10 +468,16 @@ class Session:
                 known = self.experiment_parts.get(pb.id)
                 experiments[pb.id] = known if known is not None and known[0] is pb else (pb, digest(pb.model_dump(mode="json")))
         self.map_parts, self.experiment_parts = maps, experiments
-        return digest([cfg.model_dump(mode="json", include={"metrics", "targets", "stage_model", "stage_models"}), files,
-                       cfg.stage_model, [[jid, part[1], part[2]] for jid, part in maps.items()],
-                       sorted((mid, [s.id for s in stages]) for mid, stages in project.stage_models.items()),
-                       [part[1] for part in experiments.values()]])
+        return digest(
+            [
+                cfg.model_dump(mode="json", include={"metrics", "targets", "stage_model", "stage_models"}),
+                files,
+                cfg.stage_model,
+                [[jid, part[1], part[2]] for jid, part in maps.items()],
+                sorted((mid, [s.id for s in stages]) for mid, stages in project.stage_models.items()),
+                [part[1] for part in experiments.values()],
+            ]
+        )
 
 
 def _compile_templates(project: Project) -> None:

@@ -1,4 +1,5 @@
 """Problems: what is wrong, where, and how to fix it — data, never tracebacks."""
+
 from __future__ import annotations
 
 import difflib
@@ -14,8 +15,7 @@ def printable(text: str) -> str:
     """Give text with control and other invisible characters written as escapes, so content cannot drive a terminal."""
     if text.isprintable():
         return text
-    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
-                   for ch in text)
+    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}" for ch in text)
 
 
 @dataclass(frozen=True, order=True)
@@ -63,8 +63,7 @@ class Problems:
     def __init__(self) -> None:
         self._items: list[Problem] = []
 
-    def add(self, path: str, line: int, col: int, message: str, hint: str = "",
-            severity: str = ERROR, code: str = "") -> Problem:
+    def add(self, path: str, line: int, col: int, message: str, hint: str = "", severity: str = ERROR, code: str = "") -> Problem:
         p = Problem(path, line, col, severity, message, hint, code)
         self._items.append(p)
         return p

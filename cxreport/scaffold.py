@@ -4,6 +4,7 @@ The starter files live in cxreport/starter/<language>/. A name starting with `do
 with a `.` instead (`dot-gitignore` -> `.gitignore`), so packaging never drops a hidden file.
 The editor schemas in `.schemas/` are generated from the models at the time `new` runs.
 """
+
 from __future__ import annotations
 
 import os
@@ -84,8 +85,13 @@ def create_project(target: Path, language: str) -> list[str]:
 
 @click.command("new")
 @click.argument("directory", metavar="DIR", type=click.Path(file_okay=True, dir_okay=True))
-@click.option("--language", type=click.Choice(LANGUAGES), default="en", show_default=True,
-              help="Language of the example content and the site's labels.")
+@click.option(
+    "--language",
+    type=click.Choice(LANGUAGES),
+    default="en",
+    show_default=True,
+    help="Language of the example content and the site's labels.",
+)
 def new_command(directory: str, language: str) -> None:
     """Create a small, valid handbook in DIR (a new or empty folder) to start from."""
     target = Path(directory)
@@ -97,5 +103,8 @@ def new_command(directory: str, language: str) -> None:
     except OSError as exc:
         click.echo(f"cxreport: error: cannot create '{target}': {exc.strerror or exc}", err=True)
         sys.exit(1)
-    click.echo(f"Created a new handbook in {target} ({len(files)} files). Next:\n"
-               f"  cd {directory}\n  cxreport check --strict\n  cxreport build", err=True)
+    click.echo(
+        f"Created a new handbook in {target} ({len(files)} files). Next:\n"
+        f"  cd {directory}\n  cxreport check --strict\n  cxreport build",
+        err=True,
+    )

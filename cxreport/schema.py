@@ -1,4 +1,5 @@
 """JSON Schemas of each file kind, from the same models that validate them (for editors)."""
+
 from __future__ import annotations
 
 import json

@@ -7,6 +7,7 @@ memory (pipeline.Session): only the changed files are parsed and only the pages 
 build with errors leaves the last good site in place; the reload after it shows the problems over that site,
 and the reload after the fix takes them away.
 """
+
 from __future__ import annotations
 
 import html
@@ -37,8 +38,8 @@ if TYPE_CHECKING:
 
 EVENTS = "/__cxreport/events"
 WATCHED_FOLDERS = ("content", "themes")  # watched inside; site.yml and these folders themselves from the root
-QUIET_MS = 50         # the watcher reports once no file changed for this long (an editor's save is several events)
-SETTLE_MS = 20        # and the build waits this much longer for more reports, so several saves make one rebuild
+QUIET_MS = 50  # the watcher reports once no file changed for this long (an editor's save is several events)
+SETTLE_MS = 20  # and the build waits this much longer for more reports, so several saves make one rebuild
 LONGEST_WAIT_MS = 1000  # ... but starts at the latest this long after the first change
 KEEPALIVE_S = 15
 
@@ -179,8 +180,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if not state.built:
                 self._send(200 if state.problems else 503, self._inject(_ERROR_PAGE.encode()), "text/html; charset=utf-8", head)
                 return
-            self._send(404, self._inject(b"<!DOCTYPE html><title>Not found</title><p>Not found.</p>"),
-                       "text/html; charset=utf-8", head)
+            self._send(
+                404, self._inject(b"<!DOCTYPE html><title>Not found</title><p>Not found.</p>"), "text/html; charset=utf-8", head
+            )
             return
         try:
             body = file.read_bytes()
@@ -239,8 +241,16 @@ class _Server(http.server.ThreadingHTTPServer):
 class DevServer:
     """The build session, the watcher and the HTTP server of `cxreport serve`, started and stopped together."""
 
-    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 8000, *, strict: bool = False,
-                 echo: Callable[[str], None] | None = None, jobs: int | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        *,
+        strict: bool = False,
+        echo: Callable[[str], None] | None = None,
+        jobs: int | None = None,
+    ) -> None:
         from .pipeline import Session
 
         self.root = root.resolve()
@@ -268,8 +278,14 @@ class DevServer:
             result = self.session.build()
         except Exception as exc:  # noqa: BLE001 - a bug must not stop the server: show it like a problem
             self.echo("cxreport: internal error while building:\n" + traceback.format_exc())
-            problem = Problem("cxreport", 0, 0, "error", f"internal error: {type(exc).__name__}: {exc}",
-                              "this is a bug in cxreport; the terminal shows the details")
+            problem = Problem(
+                "cxreport",
+                0,
+                0,
+                "error",
+                f"internal error: {type(exc).__name__}: {exc}",
+                "this is a bug in cxreport; the terminal shows the details",
+            )
             self.state.publish(built=False, problems=[problem])
             return None
         self.last = result
@@ -290,9 +306,17 @@ class DevServer:
 
         probe = str(self.probe) + os.sep
         try:
-            for batch in watchfiles.watch(*paths, self.probe, recursive=recursive, stop_event=self.stop_event, step=QUIET_MS,
-                                          debounce=LONGEST_WAIT_MS, rust_timeout=500, raise_interrupt=False,
-                                          watch_filter=lambda change, path: path.startswith(probe) or accept(path)):
+            for batch in watchfiles.watch(
+                *paths,
+                self.probe,
+                recursive=recursive,
+                stop_event=self.stop_event,
+                step=QUIET_MS,
+                debounce=LONGEST_WAIT_MS,
+                rust_timeout=500,
+                raise_interrupt=False,
+                watch_filter=lambda change, path: path.startswith(probe) or accept(path),
+            ):
                 stamp = time.perf_counter()
                 for _, path in batch:
                     if path.startswith(probe):
@@ -341,8 +365,15 @@ class DevServer:
         ]
         for thread in self.threads:
             thread.start()
-        self._start_watchers([threading.Thread(target=self._watch, args=([self.root], False, lambda p: p in top),
-                                               name="cxreport-watch-root", daemon=True)] + self._folder_watchers(), 10)
+        self._start_watchers(
+            [
+                threading.Thread(
+                    target=self._watch, args=([self.root], False, lambda p: p in top), name="cxreport-watch-root", daemon=True
+                )
+            ]
+            + self._folder_watchers(),
+            10,
+        )
         shown = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{shown}:{self.port}/"
 
@@ -354,8 +385,14 @@ class DevServer:
             if name not in self.watched and folder.is_dir():
                 self.watched.add(name)
                 under = str(folder) + os.sep
-                out.append(threading.Thread(target=self._watch, args=([folder], True, lambda p, u=under: p.startswith(u)),
-                                            name=f"cxreport-watch-{name}", daemon=True))
+                out.append(
+                    threading.Thread(
+                        target=self._watch,
+                        args=([folder], True, lambda p, u=under: p.startswith(u)),
+                        name=f"cxreport-watch-{name}",
+                        daemon=True,
+                    )
+                )
         return out
 
     def _start_watchers(self, watchers: list[threading.Thread], wait: float) -> None:
@@ -397,9 +434,12 @@ def is_loopback(host: str) -> bool:
 
 @click.command("serve")
 @click.argument("path", default=".", type=click.Path(file_okay=True, dir_okay=True))
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; only this machine can connect to 127.0.0.1.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on (0: any free one).")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on; only this machine can connect to 127.0.0.1."
+)
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on (0: any free one)."
+)
 @click.option("--open", "open_browser", is_flag=True, help="Open the site in the browser.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 def serve_command(path: str, host: str, port: int, open_browser: bool, strict: bool) -> None:
@@ -414,8 +454,11 @@ def serve_command(path: str, host: str, port: int, open_browser: bool, strict: b
     if not (root / "site.yml").is_file():
         raise click.UsageError(f"no site.yml in '{path}': serve a cxreport project folder (cxreport new DIR makes one)")
     if host in ("0.0.0.0", "::", ""):
-        click.echo(f"cxreport: warning: listening on {host or 'every address'} makes the site reachable from other "
-                   "machines on the network; use --host 127.0.0.1 to keep it on this one", err=True)
+        click.echo(
+            f"cxreport: warning: listening on {host or 'every address'} makes the site reachable from other "
+            "machines on the network; use --host 127.0.0.1 to keep it on this one",
+            err=True,
+        )
     elif not is_loopback(host):
         click.echo(f"cxreport: warning: listening on {host}: other machines that reach this address can see the site", err=True)
     server = DevServer(root, host, port, strict=strict)

@@ -6,6 +6,7 @@ lists, text and None — and records where each value sits. Plain scalars stay
 text: the model's field types decide what a number or a boolean is, so YAML
 1.1 surprises (`no` -> False, `0555` -> 365, `10:30` -> 630) cannot happen.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -34,12 +35,15 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
             return _MERGE if implicit[0] and value == "<<" else _STR
         return _SEQ if kind is yaml.SequenceNode else _MAP
 
+
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ALIAS_NODES = 10_000
 MAX_DEPTH = 64
 
 _YAML_NS = "tag:yaml.org,2002:"
-_ALLOWED_TAGS = {_YAML_NS + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "binary", "merge", "value")}
+_ALLOWED_TAGS = {
+    _YAML_NS + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "binary", "merge", "value")
+}
 _NULLS = {"", "~", "null", "Null", "NULL"}
 
 PathKey = tuple  # a path into the data: keys and list indexes
@@ -56,8 +60,13 @@ class Locator:
 
     __slots__ = ("_keys", "_source", "_values")
 
-    def __init__(self, values: dict[PathKey, tuple[int, int]] | None = None,
-                 keys: dict[PathKey, tuple[int, int]] | None = None, *, source: tuple[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        values: dict[PathKey, tuple[int, int]] | None = None,
+        keys: dict[PathKey, tuple[int, int]] | None = None,
+        *,
+        source: tuple[str, int] | None = None,
+    ) -> None:
         self._source = source  # (text, line offset) to read the positions from, while they are not read yet
         self._values = values if values is not None or source is not None else {}
         self._keys = keys if keys is not None or source is not None else {}
@@ -154,8 +163,13 @@ def read_text(path: Path, rel: str, problems: Problems, limit: int = MAX_FILE_BY
     try:
         size = path.stat().st_size
         if size > limit:
-            problems.error(rel, 1, 1, f"file is too large ({size / 1_048_576:.1f} MB; the limit is {limit // 1_048_576} MB)",
-                           "split it into several files")
+            problems.error(
+                rel,
+                1,
+                1,
+                f"file is too large ({size / 1_048_576:.1f} MB; the limit is {limit // 1_048_576} MB)",
+                "split it into several files",
+            )
             return None
         data = path.read_bytes()
     except OSError as exc:
@@ -166,15 +180,19 @@ def read_text(path: Path, rel: str, problems: Problems, limit: int = MAX_FILE_BY
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        problems.error(rel, line, col, f"file is not UTF-8 text (byte 0x{data[exc.start]:02X} cannot be read)",
-                       "save the file as UTF-8 in your editor (e.g. 'Save with encoding: UTF-8')")
+        problems.error(
+            rel,
+            line,
+            col,
+            f"file is not UTF-8 text (byte 0x{data[exc.start]:02X} cannot be read)",
+            "save the file as UTF-8 in your editor (e.g. 'Save with encoding: UTF-8')",
+        )
         return None
     text = text.removeprefix("\ufeff")
     return text
 
 
-def parse_yaml(text: str, rel: str, problems: Problems, line_offset: int = 0,
-               kind: str = "file") -> tuple[Any, Locator] | None:
+def parse_yaml(text: str, rel: str, problems: Problems, line_offset: int = 0, kind: str = "file") -> tuple[Any, Locator] | None:
     """Give (data, locator) of a single YAML document, or None after adding its problems."""
     lines = _Lines(text)
     try:
@@ -187,8 +205,13 @@ def parse_yaml(text: str, rel: str, problems: Problems, line_offset: int = 0,
             if loader.check_node():
                 extra = loader.get_node()
                 line = lines.at(extra.start_mark)[0] + line_offset if extra is not None else 1
-                problems.error(rel, line, 1, f"{kind} holds several YAML documents (a second one starts here)",
-                               "keep one document per file: remove the '---' line, or split the file")
+                problems.error(
+                    rel,
+                    line,
+                    1,
+                    f"{kind} holds several YAML documents (a second one starts here)",
+                    "keep one document per file: remove the '---' line, or split the file",
+                )
                 return None
         finally:
             loader.dispose()
@@ -200,24 +223,42 @@ def parse_yaml(text: str, rel: str, problems: Problems, line_offset: int = 0,
         line += line_offset
         if "\t" in src_line[: len(src_line) - len(src_line.lstrip())] or "'\\t'" in str(exc.problem):
             problems.error(rel, line, col, "tab character used for indentation", "indent YAML with spaces only")
-        elif any(_YAML_ONLY_BREAKS.search(near) for near in src_lines[max(line - 2 - line_offset, 0): line - line_offset]):
+        elif any(_YAML_ONLY_BREAKS.search(near) for near in src_lines[max(line - 2 - line_offset, 0) : line - line_offset]):
             # the separator made YAML see a line break that the file does not show: point at the separator
-            at = next(i for i in range(line - line_offset - 1, max(line - 2 - line_offset, 0) - 1, -1)
-                      if i < len(src_lines) and _YAML_ONLY_BREAKS.search(src_lines[i]))
+            at = next(
+                i
+                for i in range(line - line_offset - 1, max(line - 2 - line_offset, 0) - 1, -1)
+                if i < len(src_lines) and _YAML_ONLY_BREAKS.search(src_lines[i])
+            )
             line, col = at + 1 + line_offset, _YAML_ONLY_BREAKS.search(src_lines[at]).start() + 1
-            problems.error(rel, line, col, f"YAML syntax error: {exc.problem or exc.context or 'cannot be read'}",
-                           "this line holds a line or paragraph separator (U+2028, U+2029 or U+0085), which YAML reads "
-                           "as a line break: put the text in double quotes, or remove the character")
+            problems.error(
+                rel,
+                line,
+                col,
+                f"YAML syntax error: {exc.problem or exc.context or 'cannot be read'}",
+                "this line holds a line or paragraph separator (U+2028, U+2029 or U+0085), which YAML reads "
+                "as a line break: put the text in double quotes, or remove the character",
+            )
         else:
             what = exc.problem or exc.context or "cannot be read"
-            problems.error(rel, line, col, f"YAML syntax error: {what}",
-                           "check the indentation, and put text that contains ': ' or starts with a special character in quotes")
+            problems.error(
+                rel,
+                line,
+                col,
+                f"YAML syntax error: {what}",
+                "check the indentation, and put text that contains ': ' or starts with a special character in quotes",
+            )
         return None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other control characters)
         line, col = lines.at(exc.position) if lines.starts else _Lines.plain_at(text, exc.position)
         char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
-        problems.error(rel, line + line_offset, col, f"YAML cannot be read: character U+{char:04X} is not allowed in YAML",
-                       "remove the control character (it is invisible in most editors)")
+        problems.error(
+            rel,
+            line + line_offset,
+            col,
+            f"YAML cannot be read: character U+{char:04X} is not allowed in YAML",
+            "remove the control character (it is invisible in most editors)",
+        )
         return None
     except yaml.YAMLError as exc:
         problems.error(rel, 1 + line_offset, 1, f"YAML cannot be read: {exc}")
@@ -273,8 +314,11 @@ class _Walker:
         if id(node) in self.active:
             if not self.record:
                 raise _Noted
-            raise _Refused(*self.loc.key_at(path), "an anchor refers to itself (a recursive alias)",
-                           "an alias (*name) may only refer to an anchor (&name) defined before and outside it")
+            raise _Refused(
+                *self.loc.key_at(path),
+                "an anchor refers to itself (a recursive alias)",
+                "an alias (*name) may only refer to an anchor (&name) defined before and outside it",
+            )
         if id(node) in self.walked:
             via_alias = True
         self.walked.add(id(node))
@@ -284,14 +328,20 @@ class _Walker:
                 if not self.record:
                     raise _Noted
                 # the shared node sits at its anchor; name the top-level key whose aliases blew up
-                raise _Refused(*self.loc.key_at(path[:1]), "aliases expand to too many values (an alias bomb?)",
-                               f"at most {MAX_ALIAS_NODES} values may come from aliases (*name); write the values out")
+                raise _Refused(
+                    *self.loc.key_at(path[:1]),
+                    "aliases expand to too many values (an alias bomb?)",
+                    f"at most {MAX_ALIAS_NODES} values may come from aliases (*name); write the values out",
+                )
         if self.record and path not in self.loc.values:
             self.loc.values[path] = self.pos(node)
         if node.tag not in _ALLOWED_TAGS and node.tag != "!":
             tag = node.tag.replace(_YAML_NS, "!!", 1)
-            raise _Refused(*self.pos(node), f"YAML tag '{tag}' is not allowed",
-                           "remove the tag; cxreport reads plain text, numbers, lists and mappings only")
+            raise _Refused(
+                *self.pos(node),
+                f"YAML tag '{tag}' is not allowed",
+                "remove the tag; cxreport reads plain text, numbers, lists and mappings only",
+            )
         if isinstance(node, yaml.ScalarNode):
             if not node.style and node.value in _NULLS:  # plain style: None (Python parser) or '' (libyaml)
                 return None
@@ -314,8 +364,11 @@ class _Walker:
                 merges.append((key_node, value_node))
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
-                raise _Refused(*self.pos(key_node), "a mapping key must be a plain word, not a list or mapping",
-                               "write 'name: value' with a simple name")
+                raise _Refused(
+                    *self.pos(key_node),
+                    "a mapping key must be a plain word, not a list or mapping",
+                    "write 'name: value' with a simple name",
+                )
             key = key_node.value
             if not self.record:
                 if key in seen:
@@ -326,8 +379,14 @@ class _Walker:
             kpos = self.pos(key_node)
             if key in seen:
                 line0 = seen[key][0]
-                self.problems.append((kpos[0], kpos[1], f"duplicate key '{key}' (first on line {line0}, again on line {kpos[0]})",
-                                      "keep one of them: YAML silently keeps only the last"))
+                self.problems.append(
+                    (
+                        kpos[0],
+                        kpos[1],
+                        f"duplicate key '{key}' (first on line {line0}, again on line {kpos[0]})",
+                        "keep one of them: YAML silently keeps only the last",
+                    )
+                )
                 continue
             seen[key] = kpos
             self.loc.keys[path + (key,)] = kpos
@@ -336,8 +395,11 @@ class _Walker:
             sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
             for src in sources:
                 if not isinstance(src, yaml.MappingNode):
-                    raise _Refused(*self.pos(src), "'<<' (merge) needs a mapping or a list of mappings",
-                                   "write '<<: *anchor' where &anchor names a mapping")
+                    raise _Refused(
+                        *self.pos(src),
+                        "'<<' (merge) needs a mapping or a list of mappings",
+                        "write '<<: *anchor' where &anchor names a mapping",
+                    )
                 data = self.walk(src, path + ("<<",), True, depth + 1)
                 if not self.record:
                     raise _Noted  # merges are rare: read them with positions
@@ -347,9 +409,14 @@ class _Walker:
                         continue  # an explicit key overrides a merged one: the purpose of '<<'
                     if k in merged:
                         line0 = merged[k][0]
-                        self.problems.append((kpos[0], kpos[1],
-                                              f"duplicate key '{k}' through '<<' merges (first merged on line {line0}, again on line {kpos[0]})",
-                                              "merge mappings that do not share keys, or write the key out"))
+                        self.problems.append(
+                            (
+                                kpos[0],
+                                kpos[1],
+                                f"duplicate key '{k}' through '<<' merges (first merged on line {line0}, again on line {kpos[0]})",
+                                "merge mappings that do not share keys, or write the key out",
+                            )
+                        )
                         continue
                     merged[k] = kpos
                     out[k] = v
@@ -376,8 +443,13 @@ def parse_front_matter(text: str, rel: str, problems: Problems) -> FrontMatter |
     """Give the front matter and body of a Markdown file, or None after adding its problems."""
     lines = text.split("\n")
     if not lines or not _FENCE.match(lines[0].rstrip("\r")):
-        problems.error(rel, 1, 1, "file has no front matter",
-                       "start the file with a line '---', then fields such as 'title: …', then a closing '---' line")
+        problems.error(
+            rel,
+            1,
+            1,
+            "file has no front matter",
+            "start the file with a line '---', then fields such as 'title: …', then a closing '---' line",
+        )
         return None
     for i in range(1, len(lines)):
         if _CLOSE.match(lines[i].rstrip("\r")):
@@ -396,7 +468,9 @@ def parse_front_matter(text: str, rel: str, problems: Problems) -> FrontMatter |
     data, loc = parsed
     if not isinstance(data, dict):
         line, col = loc.at(())
-        problems.error(rel, line, col, "front matter must be a mapping of fields (name: value)", "write e.g. 'title: My playbook'")
+        problems.error(
+            rel, line, col, "front matter must be a mapping of fields (name: value)", "write e.g. 'title: My playbook'"
+        )
         return None
-    body = "\n".join(lines[end + 1:])
+    body = "\n".join(lines[end + 1 :])
     return FrontMatter(data, loc, body, end + 2)

@@ -3,6 +3,7 @@
 Plain helpers live in tests/helpers.py: import them from there, never from conftest (tests/browser and
 tests/hostile have conftest files of their own, and `conftest` would name whichever was imported first).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -35,10 +36,10 @@ def make_project(tmp_path):
 @pytest.fixture
 def run_metrics():
     """Give a function that loads a project and runs its metric stage: (project, problems, FigureSet, MetricData)."""
+    from cxreport.crosscheck import validate
     from cxreport.loader import load_sources
     from cxreport.metrics import compute_figures, join_metrics
     from cxreport.problems import Problems
-    from cxreport.validate import validate
 
     opened = []
 

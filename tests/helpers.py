@@ -1,4 +1,5 @@
 """Small helpers shared by tests."""
+
 from __future__ import annotations
 
 import shutil
@@ -48,34 +49,45 @@ def copy_example(root: Path) -> Path:
     return root
 
 
-def many_files(journeys: int, personas: int = 3, playbooks: dict[str, int] | None = None,
-               metric: bool = False) -> dict[str, str]:
+def many_files(journeys: int, personas: int = 3, playbooks: dict[str, int] | None = None, metric: bool = False) -> dict[str, str]:
     """Give the files of a generated English handbook (for write_project) with many objects, so lists go over pages.
 
     Journey i (id j0000, title 'Journey 0') is for persona i % personas (p000, 'Persona 0') and has two touchpoints,
     `ad` (reliability) and `buy`; playbooks maps a type to how many (surprises are live, experiments running,
     guides in order: ids s000, r000, t000, e000, g000). With metric, an NPS file has one answer per touchpoint.
     """
-    files = {"site.yml": "title: Many\nlanguage: en\n" + (
-        "metrics:\n  - {id: nps, file: metrics/nps.csv, type: nps, label: NPS}\n" if metric else "")}
+    files = {
+        "site.yml": "title: Many\nlanguage: en\n"
+        + ("metrics:\n  - {id: nps, file: metrics/nps.csv, type: nps, label: NPS}\n" if metric else "")
+    }
     for i in range(personas):
         files[f"content/personas/p{i:03d}.yml"] = f"name: Persona {i}\nsegment: s{i % 4}\n"
     for i in range(journeys):
         files[f"content/journeys/j{i:04d}.yml"] = (
             f"title: Journey {i}\npersona: p{i % personas:03d}\nstages:\n"
             f"  - stage: attention\n    touchpoints:\n      - {{id: ad, name: Advert {i}, feeling: 1, pillars: [reliability]}}\n"
-            f"  - stage: action\n    touchpoints:\n      - {{id: buy, name: Checkout {i}, feeling: -1}}\n")
-    fields = {"surprise": "trigger: a wish\nstatus: live\njourney: j0000\ntouchpoint: ad\n",
-              "recovery": "failure: a late parcel\n", "story": "persona: p000\nmoral: listen\n",
-              "experiment": "hypothesis: it helps\nstatus: running\nresults: {a: {n: 100, conversions: 10}, b: {n: 100, conversions: 14}}\n", "guide": ""}
+            f"  - stage: action\n    touchpoints:\n      - {{id: buy, name: Checkout {i}, feeling: -1}}\n"
+        )
+    fields = {
+        "surprise": "trigger: a wish\nstatus: live\njourney: j0000\ntouchpoint: ad\n",
+        "recovery": "failure: a late parcel\n",
+        "story": "persona: p000\nmoral: listen\n",
+        "experiment": "hypothesis: it helps\nstatus: running\nresults: {a: {n: 100, conversions: 10}, b: {n: 100, conversions: 14}}\n",
+        "guide": "",
+    }
     for kind, count in (playbooks or {}).items():
         for i in range(count):
             order = f"order: {i}\n" if kind == "guide" else ""
             files[f"content/playbooks/{kind[0] if kind != 'story' else 't'}{i:03d}.md"] = (
-                f"---\ntype: {kind}\ntitle: {kind.title()} {i}\n{order}{fields[kind]}---\nText.\n")
+                f"---\ntype: {kind}\ntitle: {kind.title()} {i}\n{order}{fields[kind]}---\nText.\n"
+            )
     if metric:
-        rows = [f"2026-0{k}-15,j{i:04d},{tp},s{(i + k) % 4},{(i * 7 + k * 3) % 11}"
-                for i in range(journeys) for tp in ("ad", "buy") for k in (1, 2, 3)]
+        rows = [
+            f"2026-0{k}-15,j{i:04d},{tp},s{(i + k) % 4},{(i * 7 + k * 3) % 11}"
+            for i in range(journeys)
+            for tp in ("ad", "buy")
+            for k in (1, 2, 3)
+        ]
         files["content/metrics/nps.csv"] = "date,journey,touchpoint,segment,score\n" + "\n".join(rows) + "\n"
     return files
 
@@ -121,17 +133,31 @@ def sample_figures(project):
                     n = 12 + (pi * 37 + si * 11 + ki * 53 + mi * 7) % 400
                     base = {"nps": 20.0, "csat": 75.0, "ces": 3.5, "funnel": 1000.0, "value": 90.0}[source.type]
                     value = round(base + ((pi * 13 + si * 7 + ki * 5) % 21) - 10 + 0.25, 2)
-                    margin = None if source.type in ("funnel", "value") else round(90 / (n ** 0.5), 2)
+                    margin = None if source.type in ("funnel", "value") else round(90 / (n**0.5), 2)
                     status = None
                     target = project.config.targets.get(source.id) or project.config.targets.get(source.type)
                     if target is not None:
                         status = target.status(value)
-                    figures.append(Figure(
-                        metric=source.id, type=source.type, period=period, journey=journey, stage=stage, touchpoint=tp,
-                        segment=segment, variant=None, n=n, value=value, margin=margin,
-                        conversion=(0.5 if source.type == "funnel" else None), status=status))
-    figures.sort(key=lambda f: (f.metric, f.period, f.journey or "", f.stage or "", f.touchpoint or "",
-                                f.segment or "", f.variant or ""))
+                    figures.append(
+                        Figure(
+                            metric=source.id,
+                            type=source.type,
+                            period=period,
+                            journey=journey,
+                            stage=stage,
+                            touchpoint=tp,
+                            segment=segment,
+                            variant=None,
+                            n=n,
+                            value=value,
+                            margin=margin,
+                            conversion=(0.5 if source.type == "funnel" else None),
+                            status=status,
+                        )
+                    )
+    figures.sort(
+        key=lambda f: (f.metric, f.period, f.journey or "", f.stage or "", f.touchpoint or "", f.segment or "", f.variant or "")
+    )
     experiments, verdicts = [], {}
     for pb in project.playbooks.values():
         if pb.type != "experiment":
@@ -141,11 +167,22 @@ def sample_figures(project):
         for segment in [None, "ouders", "studenten"]:
             for variant in variants:
                 is_control = variant == control
-                experiments.append(VariantResult(
-                    experiment=pb.id, variant=variant, control=control, period="all", segment=segment,
-                    n=2400, conversions=300 if is_control else 336, rate=0.125 if is_control else 0.14,
-                    lift=None if is_control else 0.12, ci_low=None if is_control else -0.004,
-                    ci_high=None if is_control else 0.034, p_value=None if is_control else 0.123))
+                experiments.append(
+                    VariantResult(
+                        experiment=pb.id,
+                        variant=variant,
+                        control=control,
+                        period="all",
+                        segment=segment,
+                        n=2400,
+                        conversions=300 if is_control else 336,
+                        rate=0.125 if is_control else 0.14,
+                        lift=None if is_control else 0.12,
+                        ci_low=None if is_control else -0.004,
+                        ci_high=None if is_control else 0.034,
+                        p_value=None if is_control else 0.123,
+                    )
+                )
         verdicts[pb.id] = "inconclusive"
     return FigureSet(figures=tuple(figures), experiments=tuple(experiments), verdicts=verdicts)
 

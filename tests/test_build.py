@@ -1,4 +1,5 @@
 """cxreport build: atomic, reproducible, refuses folders it must not replace, keeps .git and CNAME."""
+
 from __future__ import annotations
 
 import hashlib
@@ -21,8 +22,11 @@ EXAMPLE_READY = (REPO / "site.yml").is_file() and (REPO / "content" / "journeys"
 
 def tree(folder: Path) -> dict[str, str]:
     """Give every file under folder (hidden ones too) with the hash of its bytes."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def run(*args: str):
@@ -81,8 +85,13 @@ def test_an_interrupted_build_leaves_the_old_site(make_project, monkeypatch):
     def interrupted(*a, **k):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pipeline, "write", lambda site, out, project_root, progress=None: (
-        write_module.write_site(site.files, out, project_root, on_file=interrupted)))
+    monkeypatch.setattr(
+        pipeline,
+        "write",
+        lambda site, out, project_root, progress=None: write_module.write_site(
+            site.files, out, project_root, on_file=interrupted
+        ),
+    )
     result = CliRunner().invoke(main, ["build", str(root), "--full"])
     assert result.exit_code == 130 and "previous site is unchanged" in result.output
     assert tree(root / "output") == before
@@ -129,7 +138,9 @@ def test_check_still_works_and_schema_too(make_project):
 
 def test_build_from_the_command_line_module(make_project):
     root = make_project()
-    proc = subprocess.run([sys.executable, "-m", "cxreport", "build", str(root), "-q"], capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "cxreport", "build", str(root), "-q"], capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == "" and proc.stdout == ""
     assert (root / "output" / "index.html").is_file()
@@ -177,10 +188,12 @@ def test_progress_on_a_terminal(make_project, monkeypatch):
 
 
 def test_check_and_build_report_metric_problems(make_project):
-    root = make_project({
-        "site.yml": "title: T\nmetrics:\n  - {id: nps, file: metrics/nps.csv, type: nps}\n",
-        "content/metrics/nps.csv": "date,score\n2026-01-05,9\n2026-01-06,11\n",
-    })
+    root = make_project(
+        {
+            "site.yml": "title: T\nmetrics:\n  - {id: nps, file: metrics/nps.csv, type: nps}\n",
+            "content/metrics/nps.csv": "date,score\n2026-01-05,9\n2026-01-06,11\n",
+        }
+    )
     check = run("check", str(root))
     assert check.exit_code == 1 and "content/metrics/nps.csv:3" in check.output
     build = run("build", str(root))
@@ -191,50 +204,68 @@ def test_check_and_build_report_metric_problems(make_project):
 def test_a_theme_template_failing_while_drawing_names_its_file_and_line(make_project, tmp_path):
     from cxreport.pipeline import build
 
-    root = make_project({
-        "site.yml": "title: T\nlanguage: en\ntheme: house\n",
-        "themes/house/templates/home.html": "{% extends 'base.html' %}\n{% block content %}\n<h1>{{ site.title }}</h1>\n"
-                                            "<p>{{ page.no_such_field }}</p>\n{% endblock %}\n",
-    })
+    root = make_project(
+        {
+            "site.yml": "title: T\nlanguage: en\ntheme: house\n",
+            "themes/house/templates/home.html": "{% extends 'base.html' %}\n{% block content %}\n<h1>{{ site.title }}</h1>\n"
+            "<p>{{ page.no_such_field }}</p>\n{% endblock %}\n",
+        }
+    )
     for jobs in (1, 2):
         result = build(root, tmp_path / f"out{jobs}", full=True, jobs=jobs)
         assert not result.written
         assert [(p.path, p.line, p.message) for p in result.problems.errors] == [
-            ("themes/house/templates/home.html", 4,
-             "template failed while drawing index.html: 'dict object' has no attribute 'no_such_field'")]
+            (
+                "themes/house/templates/home.html",
+                4,
+                "template failed while drawing index.html: 'dict object' has no attribute 'no_such_field'",
+            )
+        ]
         assert not (tmp_path / f"out{jobs}").exists()
 
 
 def test_a_theme_macros_html_without_a_built_in_macro_is_named(make_project, tmp_path):
     from cxreport.pipeline import build
 
-    root = make_project({
-        "site.yml": "title: T\nlanguage: en\ntheme: house\n",
-        "themes/house/templates/macros.html": "{% macro figure(f, t) %}{{ f.value_text }}{% endmacro %}\n",
-    })
+    root = make_project(
+        {
+            "site.yml": "title: T\nlanguage: en\ntheme: house\n",
+            "themes/house/templates/macros.html": "{% macro figure(f, t) %}{{ f.value_text }}{% endmacro %}\n",
+        }
+    )
     result = build(root, tmp_path / "out", full=True, jobs=1)
     assert not result.written
     [problem] = result.problems.errors
     assert problem.path.startswith("cxreport/_theme/templates/") and problem.line > 0
-    assert re.fullmatch(r"template failed while drawing [\w/.-]+: macros\.html has no macro '\w+' \(a theme's copy of "
-                        r"macros\.html must keep every built-in macro: copy the current one again\)", problem.message)
+    assert re.fullmatch(
+        r"template failed while drawing [\w/.-]+: macros\.html has no macro '\w+' \(a theme's copy of "
+        r"macros\.html must keep every built-in macro: copy the current one again\)",
+        problem.message,
+    )
 
 
 def test_a_failing_template_is_reported_by_the_command_without_a_traceback(make_project, tmp_path):
     import subprocess
     import sys
 
-    root = make_project({
-        "site.yml": "title: T\nlanguage: en\ntheme: house\n",
-        "themes/house/templates/persona.html": "{% extends 'base.html' %}\n{% block content %}{{ persona.name | round }}"
-                                               "{% endblock %}\n",
-    })
-    proc = subprocess.run([sys.executable, "-m", "cxreport", "build", str(root), "--out", str(tmp_path / "out")],
-                          capture_output=True, text=True, check=False)
+    root = make_project(
+        {
+            "site.yml": "title: T\nlanguage: en\ntheme: house\n",
+            "themes/house/templates/persona.html": "{% extends 'base.html' %}\n{% block content %}{{ persona.name | round }}"
+            "{% endblock %}\n",
+        }
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "cxreport", "build", str(root), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
-    assert proc.stderr.startswith("themes/house/templates/persona.html:2:1: error: template failed while drawing "
-                                  "personas/parent.html: TypeError: ")
+    assert proc.stderr.startswith(
+        "themes/house/templates/persona.html:2:1: error: template failed while drawing personas/parent.html: TypeError: "
+    )
 
 
 def test_a_template_failure_in_a_page_worker_reaches_the_build_intact():
@@ -248,9 +279,12 @@ def test_a_template_failure_in_a_page_worker_reaches_the_build_intact():
             raise TemplateFailure("themes/house/templates/page.html", 7, page.path, "'x' is undefined")
         return page.path
 
-    specs = [PageSpec(f"p{i}.html", frozenset(), lambda i=i: Page(f"p{i}.html", "page.html", "page", "P", {}))
-             for i in range(6)]
+    specs = [PageSpec(f"p{i}.html", frozenset(), lambda i=i: Page(f"p{i}.html", "page.html", "page", "P", {})) for i in range(6)]
     with pytest.raises(TemplateFailure) as caught:
         make_pages(specs, draw, ProblemSink(Problems()), jobs=2, parallel_from=1)
     assert (caught.value.file, caught.value.line, caught.value.page, caught.value.message) == (
-        "themes/house/templates/page.html", 7, "p3.html", "'x' is undefined")
+        "themes/house/templates/page.html",
+        7,
+        "p3.html",
+        "'x' is undefined",
+    )

@@ -1,4 +1,5 @@
 """The check and schema commands: exit codes, formats, and the example handbook."""
+
 from __future__ import annotations
 
 import json
@@ -30,7 +31,11 @@ def test_check_exits_1_on_errors_and_prints_file_line_col(make_project):
 
 
 def test_warnings_pass_unless_strict(make_project):
-    root = make_project({"content/journeys/first-order.yml": "title: J\npersona: parent\nstages:\n  - stage: attention\n    touchpoints: [{id: a, name: A}]\n"})
+    root = make_project(
+        {
+            "content/journeys/first-order.yml": "title: J\npersona: parent\nstages:\n  - stage: attention\n    touchpoints: [{id: a, name: A}]\n"
+        }
+    )
     assert run("check", str(root)).exit_code == 0
     strict = run("check", str(root), "--strict")
     assert strict.exit_code == 1
@@ -38,10 +43,12 @@ def test_warnings_pass_unless_strict(make_project):
 
 
 def test_strict_in_site_yml_turns_warnings_into_errors(make_project):
-    root = make_project({
-        "site.yml": "title: T\nstrict: true\n",
-        "content/journeys/first-order.yml": "title: J\npersona: parent\nstages:\n  - stage: attention\n    touchpoints: [{id: a, name: A}]\n",
-    })
+    root = make_project(
+        {
+            "site.yml": "title: T\nstrict: true\n",
+            "content/journeys/first-order.yml": "title: J\npersona: parent\nstages:\n  - stage: attention\n    touchpoints: [{id: a, name: A}]\n",
+        }
+    )
     assert run("check", str(root)).exit_code == 1
 
 
@@ -61,8 +68,11 @@ def test_github_format_prints_annotations(make_project):
     root = make_project({"content/personas/parent.yml": "name: P\nsegment: [a, b]\n"})
     result = CliRunner().invoke(main, ["check", str(root), "--format", "github"])
     assert result.exit_code == 1
-    assert result.stdout == "::error file=content/personas/parent.yml,line=2,col=10::segment: expected text, found a list%0A".replace("%0A", "") + \
-        " (hint: put the text on the same line, in quotes if it contains ': ')\n"
+    assert (
+        result.stdout
+        == "::error file=content/personas/parent.yml,line=2,col=10::segment: expected text, found a list%0A".replace("%0A", "")
+        + " (hint: put the text on the same line, in quotes if it contains ': ')\n"
+    )
 
 
 def test_usage_errors_exit_2(tmp_path):
@@ -81,7 +91,12 @@ def test_schema_per_kind_is_json_schema_for_editors(tmp_path):
     out = run("schema", "--out", str(tmp_path))
     assert out.exit_code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "journey.schema.json", "page.schema.json", "persona.schema.json", "playbook.schema.json", "site.schema.json"]
+        "journey.schema.json",
+        "page.schema.json",
+        "persona.schema.json",
+        "playbook.schema.json",
+        "site.schema.json",
+    ]
     playbook = json.loads((tmp_path / "playbook.schema.json").read_text())
     assert "body" not in json.dumps(playbook["$defs"]["Surprise"]["properties"])
 
@@ -93,8 +108,9 @@ def test_python_dash_m_runs_the_cli():
 
 def test_build_as_the_command_leaves_at_once_with_its_output_written(tmp_path):
     out = tmp_path / "site"
-    proc = subprocess.run([sys.executable, "-m", "cxreport", "build", str(REPO), "--out", str(out)],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "cxreport", "build", str(REPO), "--out", str(out)], capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.startswith("Built 28 pages, 644 figures, 0 warnings in ")
     assert proc.stderr.endswith(f" -> {__import__('os').path.relpath(out)}\n")

@@ -1,4 +1,5 @@
 """cxreport diff: a temporary git repository whose commits add, remove, rename and change each kind of thing."""
+
 from __future__ import annotations
 
 import json
@@ -13,9 +14,12 @@ from helpers import write_project
 from cxreport.cli import main
 
 GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
-    "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com",
-    "GIT_AUTHOR_DATE": "2026-03-01T12:00:00+01:00", "GIT_COMMITTER_DATE": "2026-03-01T12:00:00+01:00",
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.com",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.com",
+    "GIT_AUTHOR_DATE": "2026-03-01T12:00:00+01:00",
+    "GIT_COMMITTER_DATE": "2026-03-01T12:00:00+01:00",
     "GIT_CONFIG_NOSYSTEM": "1",
 }
 
@@ -248,58 +252,143 @@ def make_history(repo: Path) -> tuple[str, str]:
 
 
 def change(kind, action, id, name, *, journey=None, type=None, path=None, from_id=None, from_path=None, changes=()):
-    return {"kind": kind, "action": action, "id": id, "name": name, "journey": journey, "type": type, "path": path,
-            "from_id": from_id, "from_path": from_path, "changes": list(changes)}
+    return {
+        "kind": kind,
+        "action": action,
+        "id": id,
+        "name": name,
+        "journey": journey,
+        "type": type,
+        "path": path,
+        "from_id": from_id,
+        "from_path": from_path,
+        "changes": list(changes),
+    }
 
 
 FO = "content/journeys/first-order.yml"
 EXPECTED_CHANGES = [
-    change("journey", "changed", "first-order", "First order, online", path=FO, changes=[
-        {"field": "title", "from": "First order", "to": "First order, online"},
-        {"field": "persona", "from": "parent", "to": "ouder"},
-        {"field": "state", "from": "current", "to": "future"},
-    ]),
-    change("journey", "renamed", "gift-order", "Gift", path="content/journeys/gift-order.yml",
-           from_id="gift", from_path="content/journeys/gift.yml"),
+    change(
+        "journey",
+        "changed",
+        "first-order",
+        "First order, online",
+        path=FO,
+        changes=[
+            {"field": "title", "from": "First order", "to": "First order, online"},
+            {"field": "persona", "from": "parent", "to": "ouder"},
+            {"field": "state", "from": "current", "to": "future"},
+        ],
+    ),
+    change(
+        "journey",
+        "renamed",
+        "gift-order",
+        "Gift",
+        path="content/journeys/gift-order.yml",
+        from_id="gift",
+        from_path="content/journeys/gift.yml",
+    ),
     change("journey", "added", "repeat-order", "Repeat order", path="content/journeys/repeat-order.yml"),
     change("journey", "removed", "returns", "Returns", path="content/journeys/returns.yml"),
     change("stage", "added", "satisfaction", "Satisfaction", journey="first-order", path=FO),
-    change("touchpoint", "changed", "ad", "Advert", journey="first-order", path=FO, changes=[
-        {"field": "channel", "from": "social", "to": "instagram"},
-        {"field": "pillars", "added": ["situational"], "removed": []},
-        {"field": "feeling.score", "from": -1, "to": 1},
-        {"field": "pain_points", "added": ["No size chart"], "removed": ["Slow page"]},
-        {"field": "evidence", "added": [{"kind": "interview", "source": "Interview 3", "note": None}], "removed": []},
-    ]),
+    change(
+        "touchpoint",
+        "changed",
+        "ad",
+        "Advert",
+        journey="first-order",
+        path=FO,
+        changes=[
+            {"field": "channel", "from": "social", "to": "instagram"},
+            {"field": "pillars", "added": ["situational"], "removed": []},
+            {"field": "feeling.score", "from": -1, "to": 1},
+            {"field": "pain_points", "added": ["No size chart"], "removed": ["Slow page"]},
+            {"field": "evidence", "added": [{"kind": "interview", "source": "Interview 3", "note": None}], "removed": []},
+        ],
+    ),
     change("touchpoint", "renamed", "pay", "Checkout", journey="first-order", path=FO, from_id="checkout"),
-    change("touchpoint", "added", "review", "Review", journey="first-order", path=FO, changes=[
-        {"field": "stage", "from": None, "to": "satisfaction"},
-    ]),
+    change(
+        "touchpoint",
+        "added",
+        "review",
+        "Review",
+        journey="first-order",
+        path=FO,
+        changes=[
+            {"field": "stage", "from": None, "to": "satisfaction"},
+        ],
+    ),
     change("persona", "added", "grandparent", "Grandparent", path="content/personas/grandparent.yml"),
-    change("persona", "renamed", "ouder", "Parent", path="content/personas/ouder.yml",
-           from_id="parent", from_path="content/personas/parent.yml"),
+    change(
+        "persona",
+        "renamed",
+        "ouder",
+        "Parent",
+        path="content/personas/ouder.yml",
+        from_id="parent",
+        from_path="content/personas/parent.yml",
+    ),
     change("persona", "removed", "teacher", "Teacher", path="content/personas/teacher.yml"),
-    change("playbook", "changed", "balloon", "A balloon", type="surprise", path="content/playbooks/balloon.md", changes=[
-        {"field": "touchpoint", "from": "checkout", "to": "pay"},
-        {"field": "status", "from": "planned", "to": "live"},
-    ]),
-    change("playbook", "changed", "how-to", "How to map", type="guide", path="content/playbooks/how-to.md", changes=[
-        {"field": "body", "lines_added": 2, "lines_removed": 0},
-    ]),
+    change(
+        "playbook",
+        "changed",
+        "balloon",
+        "A balloon",
+        type="surprise",
+        path="content/playbooks/balloon.md",
+        changes=[
+            {"field": "touchpoint", "from": "checkout", "to": "pay"},
+            {"field": "status", "from": "planned", "to": "live"},
+        ],
+    ),
+    change(
+        "playbook",
+        "changed",
+        "how-to",
+        "How to map",
+        type="guide",
+        path="content/playbooks/how-to.md",
+        changes=[
+            {"field": "body", "lines_added": 2, "lines_removed": 0},
+        ],
+    ),
     change("playbook", "removed", "late", "Late parcel", type="recovery", path="content/playbooks/late.md"),
     change("playbook", "added", "rain-coat", "The rain coat", type="story", path="content/playbooks/rain-coat.md"),
-    change("page", "changed", "about", "About this handbook", path="content/pages/about.md", changes=[
-        {"field": "title", "from": "About", "to": "About this handbook"},
-    ]),
+    change(
+        "page",
+        "changed",
+        "about",
+        "About this handbook",
+        path="content/pages/about.md",
+        changes=[
+            {"field": "title", "from": "About", "to": "About this handbook"},
+        ],
+    ),
     change("metric", "added", "csat", "csat", type="csat", path="site.yml"),
-    change("metric", "changed", "nps", "NPS webshop", type="nps", path="site.yml", changes=[
-        {"field": "label", "from": "NPS", "to": "NPS webshop"},
-        {"field": "data", "lines_added": 1, "lines_removed": 0},
-    ]),
+    change(
+        "metric",
+        "changed",
+        "nps",
+        "NPS webshop",
+        type="nps",
+        path="site.yml",
+        changes=[
+            {"field": "label", "from": "NPS", "to": "NPS webshop"},
+            {"field": "data", "lines_added": 1, "lines_removed": 0},
+        ],
+    ),
     change("metric", "removed", "old-metric", "old-metric", type="nps", path="site.yml"),
-    change("site", "changed", None, "Test handbook", path="site.yml", changes=[
-        {"field": "title", "from": "Test", "to": "Test handbook"},
-    ]),
+    change(
+        "site",
+        "changed",
+        None,
+        "Test handbook",
+        path="site.yml",
+        changes=[
+            {"field": "title", "from": "Test", "to": "Test handbook"},
+        ],
+    ),
 ]
 
 
@@ -345,8 +434,9 @@ def test_default_is_head_against_the_working_tree(tmp_path):
     assert data["changes"] == []
     # an edit in the working tree, not committed: the feeling of a touchpoint goes from 2 to -1
     journey = repo / FO
-    journey.write_text(journey.read_text().replace("{id: review, name: Review, feeling: 2}",
-                                                   "{id: review, name: Review, feeling: -1}"))
+    journey.write_text(
+        journey.read_text().replace("{id: review, name: Review, feeling: 2}", "{id: review, name: Review, feeling: -1}")
+    )
     edited = diff("--format", "json", "--path", str(repo))
     assert [(c["kind"], c["action"], c["id"], c["changes"]) for c in json.loads(edited.stdout)["changes"]] == [
         ("journey", "changed", "first-order", []),
@@ -382,10 +472,12 @@ def test_text_speaks_cx(tmp_path):
         "Site settings: changed",
     ]:
         assert line + "\n" in text
-    assert text.endswith("Summary: journeys: 1 added, 1 removed, 1 renamed, 1 changed; stages: 1 added; "
-                         "touchpoints: 1 added, 1 renamed, 1 changed; personas: 1 added, 1 removed, 1 renamed; "
-                         "playbooks: 1 added, 1 removed, 2 changed; pages: 1 changed; metrics: 1 added, 1 removed, "
-                         "1 changed; site settings: 1 changed\n")
+    assert text.endswith(
+        "Summary: journeys: 1 added, 1 removed, 1 renamed, 1 changed; stages: 1 added; "
+        "touchpoints: 1 added, 1 renamed, 1 changed; personas: 1 added, 1 removed, 1 renamed; "
+        "playbooks: 1 added, 1 removed, 2 changed; pages: 1 changed; metrics: 1 added, 1 removed, "
+        "1 changed; site settings: 1 changed\n"
+    )
 
 
 def test_markdown_is_a_summary_table_then_collapsed_details(tmp_path):
@@ -413,7 +505,10 @@ def test_markdown_shows_content_as_text(tmp_path):
     journey.write_text(journey.read_text().replace("Slow page]", "'<script>alert(1)</script> [x](javascript:y) @octocat | *b*']"))
     md = diff("--format", "markdown", "--path", str(repo)).stdout
     assert "<script>" not in md and "[x]" not in md and "@octocat" not in md and "| *b*" not in md
-    assert "added pain point: &#60;script&#62;alert(1)&#60;/script&#62; &#91;x&#93;(javascript:y) @\u200boctocat &#124; &#42;b&#42;" in md
+    assert (
+        "added pain point: &#60;script&#62;alert(1)&#60;/script&#62; &#91;x&#93;(javascript:y) @\u200boctocat &#124; &#42;b&#42;"
+        in md
+    )
 
 
 def test_no_changes(tmp_path):
@@ -435,10 +530,19 @@ def test_a_rename_with_changes_is_found_by_git(tmp_path):
     guide.write_text(guide.read_text().replace("order: 1", "order: 2"))
     commit(repo, "rename and reorder the guide")
     data = json.loads(diff("HEAD~1", "HEAD", "--format", "json", "--path", str(repo)).stdout)
-    assert data["changes"] == [change("playbook", "renamed", "mapping-guide", "How to map", type="guide",
-                                      path="content/playbooks/mapping-guide.md", from_id="how-to",
-                                      from_path="content/playbooks/how-to.md",
-                                      changes=[{"field": "order", "from": 1, "to": 2}])]
+    assert data["changes"] == [
+        change(
+            "playbook",
+            "renamed",
+            "mapping-guide",
+            "How to map",
+            type="guide",
+            path="content/playbooks/mapping-guide.md",
+            from_id="how-to",
+            from_path="content/playbooks/how-to.md",
+            changes=[{"field": "order", "from": 1, "to": 2}],
+        )
+    ]
 
 
 # Failures (option-like, unknown and shallow revisions, no repository, odd paths, links out, terminal escapes):
@@ -454,9 +558,11 @@ def test_field_changes_shapes():
         {"field": "pillars.a", "from": "old note", "to": "new note"},
     ]
     assert field_changes({"feeling": None}, {"feeling": {"score": 1, "label": None}}) == [
-        {"field": "feeling.score", "from": None, "to": 1}]
+        {"field": "feeling.score", "from": None, "to": 1}
+    ]
     assert field_changes({"results": {"a": {"n": 10, "conversions": 1}}}, {"results": {"a": {"n": 12, "conversions": 1}}}) == [
-        {"field": "results.a.n", "from": 10, "to": 12}]
+        {"field": "results.a.n", "from": 10, "to": 12}
+    ]
     assert field_changes({"path": ["a", "b"]}, {"path": ["b", "a"]}) == [{"field": "path", "from": ["a", "b"], "to": ["b", "a"]}]
     assert field_changes({"doing": ["x", "x"]}, {"doing": ["x"]}) == [{"field": "doing", "added": [], "removed": ["x"]}]
     assert text_change("body", "a\nb\n", "a\nc\nd\n") == [{"field": "body", "lines_added": 2, "lines_removed": 1}]

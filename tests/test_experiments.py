@@ -1,4 +1,5 @@
 """Experiments: lift, interval and p-value by hand and against scipy; rows per period and segment; verdicts."""
+
 from __future__ import annotations
 
 import json
@@ -53,8 +54,16 @@ def test_no_rate_without_visitors():
     assert (c.rate, c.lift, c.ci_low, c.ci_high, c.p_value) == (0.3, None, None, None, None)
 
 
-@pytest.mark.parametrize("low, high, word", [(0.001, 0.05, "better"), (-0.05, -0.001, "worse"), (-0.01, 0.02, "inconclusive"),
-                                             (0.0, 0.02, "inconclusive"), (None, None, "no_data")])
+@pytest.mark.parametrize(
+    "low, high, word",
+    [
+        (0.001, 0.05, "better"),
+        (-0.05, -0.001, "worse"),
+        (-0.01, 0.02, "inconclusive"),
+        (0.0, 0.02, "inconclusive"),
+        (None, None, "no_data"),
+    ],
+)
 def test_verdict_never_claims_a_winner_when_the_interval_touches_zero(low, high, word):
     assert verdict(low, high) == word
 
@@ -62,6 +71,7 @@ def test_verdict_never_claims_a_winner_when_the_interval_touches_zero(low, high,
 def test_verdict_is_that_of_the_best_variant():
     def row(variant, rate, low, high):
         return VariantResult("e", variant, "c", "all", None, 100, int(rate * 100), rate, None, low, high, None)
+
     rows = [row("c", 0.10, None, None), row("a", 0.12, -0.01, 0.05), row("b", 0.16, 0.01, 0.11)]
     assert verdict_of(rows, "c") == "better"
     assert verdict_of(rows[:2], "c") == "inconclusive"
@@ -90,6 +100,7 @@ def playbook(**fields) -> str:
 def project(make_project):
     def make(files: dict[str, str], site: str = SITE):
         return make_project({"site.yml": site, **files})
+
     return make
 
 
@@ -99,11 +110,16 @@ def rows_of(fs, experiment):
 
 def test_inline_results(project, run_metrics):
     results = "{controle: {n: 1000, conversions: 100}, maathulp: {n: 1000, conversions: 130}}"
-    _, problems, fs, _ = run_metrics(project({"content/playbooks/size.md": playbook(results=results)},
-                                             site="title: Test\n"))
+    _, problems, fs, _ = run_metrics(project({"content/playbooks/size.md": playbook(results=results)}, site="title: Test\n"))
     assert located(problems) == []
     control, variant = fs.experiments
-    assert (control.variant, control.control, control.rate, control.lift, control.p_value) == ("controle", "controle", 0.1, None, None)
+    assert (control.variant, control.control, control.rate, control.lift, control.p_value) == (
+        "controle",
+        "controle",
+        0.1,
+        None,
+        None,
+    )
     assert (variant.variant, variant.period, variant.segment) == ("maathulp", "all", None)
     assert variant.ci_low == pytest.approx(0.0020674, abs=1e-7)
     assert fs.verdicts == {"size": "better"}
@@ -129,19 +145,31 @@ date,Variant,Segment,value
 
 
 def test_metric_results_per_period_and_per_segment(project, run_metrics):
-    _, problems, fs, _ = run_metrics(project({"content/metrics/conv.csv": CONV,
-                                              "content/playbooks/t.md": playbook(metric="conv", control="control")}))
+    _, problems, fs, _ = run_metrics(
+        project({"content/metrics/conv.csv": CONV, "content/playbooks/t.md": playbook(metric="conv", control="control")})
+    )
     assert located(problems) == []
     assert rows_of(fs, "t") == [
-        ("all", None, "control", 3, 1), ("all", None, "free", 4, 3),
-        ("all", "parents", "control", 2, 1), ("all", "parents", "free", 2, 2),
-        ("all", "students", "control", 1, 0), ("all", "students", "free", 2, 1),
-        ("2026-04", None, "control", 2, 1), ("2026-04", None, "free", 2, 2),
-        ("2026-05", None, "control", 1, 0), ("2026-05", None, "free", 2, 1)]
+        ("all", None, "control", 3, 1),
+        ("all", None, "free", 4, 3),
+        ("all", "parents", "control", 2, 1),
+        ("all", "parents", "free", 2, 2),
+        ("all", "students", "control", 1, 0),
+        ("all", "students", "free", 2, 1),
+        ("2026-04", None, "control", 2, 1),
+        ("2026-04", None, "free", 2, 2),
+        ("2026-05", None, "control", 1, 0),
+        ("2026-05", None, "free", 2, 1),
+    ]
     free = fs.experiments[1]
     expected = compare(1, 3, 3, 4)
     assert (free.rate, free.lift, free.ci_low, free.ci_high, free.p_value) == (
-        expected.rate, expected.lift, expected.ci_low, expected.ci_high, expected.p_value)
+        expected.rate,
+        expected.lift,
+        expected.ci_low,
+        expected.ci_high,
+        expected.p_value,
+    )
     assert fs.verdicts == {"t": "inconclusive"}
     students = next(r for r in fs.experiments if r.segment == "students" and r.variant == "free")
     assert students.lift is None  # control converted nobody: no lift, never an infinity
@@ -149,28 +177,43 @@ def test_metric_results_per_period_and_per_segment(project, run_metrics):
 
 def test_metric_rows_keep_other_columns_apart(project, run_metrics):
     site = SITE.replace("segment: Segment", "journey: journey")
-    files = {"content/metrics/conv.csv": "date,Variant,journey,value\n2026-04-06,control,first-order,1\n2026-04-06,free,first-order,0\n",
-             "content/playbooks/t.md": playbook(metric="conv", control="control")}
+    files = {
+        "content/metrics/conv.csv": "date,Variant,journey,value\n2026-04-06,control,first-order,1\n2026-04-06,free,first-order,0\n",
+        "content/playbooks/t.md": playbook(metric="conv", control="control"),
+    }
     _, problems, fs, _ = run_metrics(project(files, site=site))
     assert located(problems) == []
-    assert rows_of(fs, "t") == [("all", None, "control", 1, 1), ("all", None, "free", 1, 0),
-                                ("2026-04", None, "control", 1, 1), ("2026-04", None, "free", 1, 0)]
+    assert rows_of(fs, "t") == [
+        ("all", None, "control", 1, 1),
+        ("all", None, "free", 1, 0),
+        ("2026-04", None, "control", 1, 1),
+        ("2026-04", None, "free", 1, 0),
+    ]
 
 
 def test_experiments_without_data(project, run_metrics):
-    files = {"content/metrics/conv.csv": "date,Variant,Segment,value\n2026-04-06,control,parents,0\n",
-             "content/playbooks/t.md": playbook(metric="conv", control="control"),
-             "content/playbooks/u.md": playbook(results="{a: {n: 0, conversions: 0}, b: {n: 10, conversions: 1}}")}
+    files = {
+        "content/metrics/conv.csv": "date,Variant,Segment,value\n2026-04-06,control,parents,0\n",
+        "content/playbooks/t.md": playbook(metric="conv", control="control"),
+        "content/playbooks/u.md": playbook(results="{a: {n: 0, conversions: 0}, b: {n: 10, conversions: 1}}"),
+    }
     _, problems, fs, _ = run_metrics(project(files))
     assert located(problems) == []
     assert fs.verdicts == {"t": "no_data", "u": "no_data"}
     assert [(r.experiment, r.variant, r.rate) for r in fs.experiments] == [
-        ("t", "control", 0.0), ("t", "control", 0.0), ("t", "control", 0.0), ("u", "a", None), ("u", "b", 0.1)]
+        ("t", "control", 0.0),
+        ("t", "control", 0.0),
+        ("t", "control", 0.0),
+        ("u", "a", None),
+        ("u", "b", 0.1),
+    ]
 
 
 def test_a_metric_with_problems_gives_no_results(project, run_metrics):
-    files = {"content/metrics/conv.csv": "date,Variant,Segment,value\n2026-04-06,control,parents,2\n",
-             "content/playbooks/t.md": playbook(metric="conv", control="control")}
+    files = {
+        "content/metrics/conv.csv": "date,Variant,Segment,value\n2026-04-06,control,parents,2\n",
+        "content/playbooks/t.md": playbook(metric="conv", control="control"),
+    }
     _, problems, fs, _ = run_metrics(project(files))
     assert [p[1:3] for p in located(problems)] == [(2, 4)]
     assert fs.experiments == () and fs.verdicts == {"t": "no_data"}
@@ -199,9 +242,13 @@ def test_experiments_json_empty():
 
 
 def test_each_experiment_on_a_metric_has_its_control_checked(project, run_metrics):
-    files = {"content/metrics/conv.csv": CONV,
-             "content/playbooks/a.md": playbook(metric="conv", control="control"),
-             "content/playbooks/b.md": playbook(metric="conv", control="contrl")}
+    files = {
+        "content/metrics/conv.csv": CONV,
+        "content/playbooks/a.md": playbook(metric="conv", control="control"),
+        "content/playbooks/b.md": playbook(metric="conv", control="contrl"),
+    }
     _, problems, fs, _ = run_metrics(project(files))
-    assert located(problems) == [("content/playbooks/b.md", 6, 10, "control 'contrl' does not occur in column 'Variant' of metric 'conv'")]
+    assert located(problems) == [
+        ("content/playbooks/b.md", 6, 10, "control 'contrl' does not occur in column 'Variant' of metric 'conv'")
+    ]
     assert fs.verdicts["a"] == "inconclusive" and fs.verdicts["b"] == "no_data"

@@ -1,4 +1,5 @@
 """figures.json and the metric CSVs, written line by line, give exactly what writing a dict per figure gives."""
+
 from __future__ import annotations
 
 import csv
@@ -33,9 +34,28 @@ def reference_csv(figures: list[Figure], language: str) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-texts = st.one_of(st.none(), st.sampled_from(["nps", "2026-03", "all", "journey-1", "=SUM(A1)", "-5", "+x", "@x", "\tx",
-                                              'met "quotes"', "komma, en; puntkomma", "regel\nbreuk", "é ü ß 😀",
-                                              "\x00\x1f", "\u2028"]))
+texts = st.one_of(
+    st.none(),
+    st.sampled_from(
+        [
+            "nps",
+            "2026-03",
+            "all",
+            "journey-1",
+            "=SUM(A1)",
+            "-5",
+            "+x",
+            "@x",
+            "\tx",
+            'met "quotes"',
+            "komma, en; puntkomma",
+            "regel\nbreuk",
+            "é ü ß 😀",
+            "\x00\x1f",
+            "\u2028",
+        ]
+    ),
+)
 floats = st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True), st.sampled_from([-0.0, 0.05, 27.25, 1e-9, 1e17]))
 
 
@@ -43,9 +63,21 @@ floats = st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True), st
 def figures(draw):
     kind = draw(st.sampled_from(["nps", "csat", "ces", "funnel", "value"]))
     value = float(draw(st.integers(0, 10**9))) if kind == "funnel" else draw(st.floats(allow_nan=False, allow_infinity=False))
-    return Figure(draw(st.sampled_from(["nps", "=x", "é"])), kind, draw(texts), draw(texts), draw(texts), draw(texts),
-                  draw(texts), draw(texts), draw(st.integers(0, 10**12)), value, draw(floats),
-                  draw(floats) if kind == "funnel" else None, draw(st.one_of(st.none(), st.sampled_from(["good", "bad"]))))
+    return Figure(
+        draw(st.sampled_from(["nps", "=x", "é"])),
+        kind,
+        draw(texts),
+        draw(texts),
+        draw(texts),
+        draw(texts),
+        draw(texts),
+        draw(texts),
+        draw(st.integers(0, 10**12)),
+        value,
+        draw(floats),
+        draw(floats) if kind == "funnel" else None,
+        draw(st.one_of(st.none(), st.sampled_from(["good", "bad"]))),
+    )
 
 
 @settings(max_examples=300, deadline=None)
@@ -64,4 +96,4 @@ def test_metric_csv_is_what_a_dict_per_figure_gives(rows, language):
 
 
 def test_text_columns_are_the_figure_texts():
-    assert TEXT_COLUMNS == {"metric", "type", "period", "journey", "stage", "touchpoint", "segment", "variant", "status"}
+    assert {"metric", "type", "period", "journey", "stage", "touchpoint", "segment", "variant", "status"} == TEXT_COLUMNS

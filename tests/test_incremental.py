@@ -1,4 +1,5 @@
 """Incremental builds: after any edit, an incremental build gives the same bytes as a full build of the edited project."""
+
 from __future__ import annotations
 
 import hashlib
@@ -7,16 +8,19 @@ from pathlib import Path
 import pytest
 from helpers import REPO, copy_example, many_files, write_project
 
+from cxreport.incremental.record import Record
 from cxreport.pipeline import Session, build
-from cxreport.record import Record
 
 EXAMPLE_READY = (REPO / "site.yml").is_file() and (REPO / "content" / "journeys").is_dir()
 pytestmark = pytest.mark.skipif(not EXAMPLE_READY, reason="the example handbook is not there yet")
 
 
 def tree(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture
@@ -41,17 +45,34 @@ def full_build_of(root: Path, tmp_path: Path, name: str) -> dict[str, str]:
 EDITS = [  # (what, file, old text, new text, pages made at most: None = any)
     ("lane text", "content/journeys/eerste-bestelling.yml", "Scrolt 's avonds op de bank", "Scrolt 's nachts op de bank", 3),
     ("feeling", "content/journeys/eerste-bestelling.yml", "{score: 1, label: nieuwsgierig}", "{score: -2, label: boos}", None),
-    ("touchpoint name", "content/journeys/eerste-bestelling.yml", "name: Instagram-advertentie", "name: Reclame op Instagram", None),
+    (
+        "touchpoint name",
+        "content/journeys/eerste-bestelling.yml",
+        "name: Instagram-advertentie",
+        "name: Reclame op Instagram",
+        None,
+    ),
     ("journey title", "content/journeys/retour.yml", "title: ", "title: Nieuw - ", None),
     ("persona quote", "content/personas/drukke-ouder.yml", "Ik bestel 's avonds", "Ik bestel 's ochtends", None),
     ("playbook body", "content/playbooks/handgeschreven-kaartje.md", "\n---\n", "\n---\nEen nieuwe eerste zin.\n\n", 2),
     ("playbook status", "content/playbooks/handgeschreven-kaartje.md", "status: planned", "status: live", None),
-    ("playbook moved", "content/playbooks/handgeschreven-kaartje.md", "journey: eerste-bestelling-2026\ntouchpoint: welkomstkaartje\n",
-     "journey: retour\n", None),
+    (
+        "playbook moved",
+        "content/playbooks/handgeschreven-kaartje.md",
+        "journey: eerste-bestelling-2026\ntouchpoint: welkomstkaartje\n",
+        "journey: retour\n",
+        None,
+    ),
     ("page body", "content/pages/werkwijze.md", "Zo houden we", "Zo bewaren we", 2),
     ("page order", "content/pages/werkwijze.md", "order: 2", "order: 99", None),
     ("broken link", "content/pages/werkwijze.md", "Zo houden we", "Zie [weg](../pages/bestaat-niet.md). Zo houden we", 2),
-    ("metric row", "content/metrics/nps.csv", "eerste-bestelling;nps-enquete;ouders;4;", "eerste-bestelling;nps-enquete;ouders;10;", None),
+    (
+        "metric row",
+        "content/metrics/nps.csv",
+        "eerste-bestelling;nps-enquete;ouders;4;",
+        "eerste-bestelling;nps-enquete;ouders;10;",
+        None,
+    ),
     ("site title", "site.yml", "title: ", "title: Anders - ", None),
 ]
 
@@ -186,6 +207,7 @@ def test_a_session_that_updates_in_place_gives_the_same_site(example, tmp_path):
 
 # --- a handbook whose overviews go over pages ------------------------------------------------------
 
+
 @pytest.fixture
 def many(tmp_path) -> Path:
     """250 journeys (three pages of the journeys overview), 120 personas (two), 11 live surprises (a list of their own)."""
@@ -200,8 +222,9 @@ def test_a_journey_edit_remakes_only_the_pages_of_the_lists_that_show_it(many, t
     made: list[tuple[str, int]] = []
     for name in ("journeys_page", "personas_page", "pillars_page"):
         real = getattr(Planner, name)
-        monkeypatch.setattr(Planner, name, lambda self, number=1, _real=real, _name=name: made.append((_name, number))
-                            or _real(self, number))
+        monkeypatch.setattr(
+            Planner, name, lambda self, number=1, _real=real, _name=name: made.append((_name, number)) or _real(self, number)
+        )
     edit(many, "content/journeys/j0230.yml", "title: Journey 230", "title: Journey 230, renamed")
     assert build(many, out, jobs=1).written
     # j0230 is on page 3 of the journeys and of the pillar matrix (pillars.html shows every journey's gaps);

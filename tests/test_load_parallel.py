@@ -1,4 +1,5 @@
 """A first load shared out over processes gives the same project and the same problems as one on one process."""
+
 from __future__ import annotations
 
 import pytest
@@ -48,7 +49,8 @@ def test_parallel_first_load_is_the_serial_one(which, broken_example, monkeypatc
     for kind in ("journeys", "personas", "playbooks", "pages"):
         assert getattr(parallel, kind) == getattr(serial, kind)
     assert parallel.broken == serial.broken
-    assert {k: (o.path, o.body_line) for k, o in parallel.origins.items()} == \
-           {k: (o.path, o.body_line) for k, o in serial.origins.items()}
+    assert {k: (o.path, o.body_line) for k, o in parallel.origins.items()} == {
+        k: (o.path, o.body_line) for k, o in serial.origins.items()
+    }
     for key, origin in serial.origins.items():  # positions read when asked for, in the parent, as on one process
         assert parallel.origins[key].locator == origin.locator

@@ -1,4 +1,5 @@
 """Loading files into the typed model: every field problem at its file, line and column."""
+
 from __future__ import annotations
 
 import pytest
@@ -29,7 +30,9 @@ def test_minimal_project_loads_into_typed_model(make_project):
 
 
 def test_misspelt_key_in_a_touchpoint_suggests_the_nearest(make_project):
-    root = make_project({"content/journeys/j.yml": """\
+    root = make_project(
+        {
+            "content/journeys/j.yml": """\
         title: J
         persona: parent
         stages:
@@ -39,13 +42,17 @@ def test_misspelt_key_in_a_touchpoint_suggests_the_nearest(make_project):
                 name: Ad
                 feeling: 1
                 pain_pionts: [slow]
-        """})
+        """
+        }
+    )
     assert problems_of(root) == [("content/journeys/j.yml", 9, 9, "unknown field 'pain_pionts'")]
     assert hints_of(root) == ["did you mean 'pain_points'?"]
 
 
 def test_missing_field_points_at_the_mapping_that_lacks_it(make_project):
-    root = make_project({"content/journeys/j.yml": """\
+    root = make_project(
+        {
+            "content/journeys/j.yml": """\
         title: J
         persona: parent
         stages:
@@ -53,28 +60,37 @@ def test_missing_field_points_at_the_mapping_that_lacks_it(make_project):
             touchpoints:
               - id: ad
                 feeling: 1
-        """})
+        """
+        }
+    )
     assert problems_of(root) == [("content/journeys/j.yml", 6, 9, "missing required field 'name'")]
 
 
-@pytest.mark.parametrize("field,value,message", [
-    ("state", "curent", "state: 'curent' is not allowed; use 'current' or 'future'"),
-    ("persona", "Drukke Ouder", "persona: 'Drukke Ouder' is not a valid id"),
-    ("title", "", "title: must not be empty"),
-    ("title", "[a, b]", "title: expected text, found a list"),
-])
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("state", "curent", "state: 'curent' is not allowed; use 'current' or 'future'"),
+        ("persona", "Drukke Ouder", "persona: 'Drukke Ouder' is not a valid id"),
+        ("title", "", "title: must not be empty"),
+        ("title", "[a, b]", "title: expected text, found a list"),
+    ],
+)
 def test_wrong_values_in_a_journey(make_project, field, value, message):
     text = {"state": "current", "persona": "parent", "title": "J"}
     text[field] = value
     body = "\n".join(f"{k}: {v if v else chr(34) * 2}" for k, v in text.items())
-    root = make_project({"content/journeys/j.yml": body + "\nstages:\n  - stage: attention\n    touchpoints: [{id: a, name: A, feeling: 0}]\n"})
+    root = make_project(
+        {"content/journeys/j.yml": body + "\nstages:\n  - stage: attention\n    touchpoints: [{id: a, name: A, feeling: 0}]\n"}
+    )
     line = list(text).index(field) + 1
     [(path, pline, _, pmessage)] = problems_of(root)
     assert (path, pline, pmessage) == ("content/journeys/j.yml", line, message)
 
 
 def test_feeling_out_of_range_and_not_a_number(make_project):
-    root = make_project({"content/journeys/j.yml": """\
+    root = make_project(
+        {
+            "content/journeys/j.yml": """\
         title: J
         persona: parent
         stages:
@@ -82,7 +98,9 @@ def test_feeling_out_of_range_and_not_a_number(make_project):
             touchpoints:
               - {id: a, name: A, feeling: {score: 3}}
               - {id: b, name: B, feeling: {score: "1,5"}}
-        """})
+        """
+        }
+    )
     assert problems_of(root) == [
         ("content/journeys/j.yml", 6, 43, "score: '3' is out of range (must be less than or equal to 2)"),
         ("content/journeys/j.yml", 7, 43, "score: expected a number, found '1,5'"),
@@ -91,10 +109,12 @@ def test_feeling_out_of_range_and_not_a_number(make_project):
 
 
 def test_yes_no_stay_text_where_text_is_expected_and_count_as_booleans_where_asked(make_project):
-    root = make_project({
-        "site.yml": "title: no\nstrict: no\n",
-        "content/personas/parent.yml": "name: yes\nsegment: off\n",
-    })
+    root = make_project(
+        {
+            "site.yml": "title: no\nstrict: no\n",
+            "content/personas/parent.yml": "name: yes\nsegment: off\n",
+        }
+    )
     project, problems = check(root)
     assert list(problems) == []
     assert project.config.title == "no"
@@ -131,7 +151,9 @@ def test_file_name_that_is_not_an_id(make_project):
 
 def test_id_set_in_file_overrides_stem_and_duplicates_are_refused(make_project):
     root = make_project({"content/personas/zz.yml": "id: parent\nname: Other\n"})
-    assert problems_of(root) == [("content/personas/zz.yml", 1, 1, "persona id 'parent' is already used by content/personas/parent.yml")]
+    assert problems_of(root) == [
+        ("content/personas/zz.yml", 1, 1, "persona id 'parent' is already used by content/personas/parent.yml")
+    ]
 
 
 def test_missing_site_yml(make_project):
@@ -148,11 +170,13 @@ def test_other_files_in_content_folders_are_warned_about(make_project):
 
 
 def test_every_problem_is_reported_not_just_the_first(make_project):
-    root = make_project({
-        "site.yml": "title: T\ntheme: nope\n",
-        "content/personas/a.yml": "name: A\nname: B\n",
-        "content/personas/b.yml": "nmae: B\n",
-        "content/pages/p.md": "no front matter\n",
-    })
+    root = make_project(
+        {
+            "site.yml": "title: T\ntheme: nope\n",
+            "content/personas/a.yml": "name: A\nname: B\n",
+            "content/personas/b.yml": "nmae: B\n",
+            "content/pages/p.md": "no front matter\n",
+        }
+    )
     paths = sorted({p for p, *_ in problems_of(root)})
     assert paths == ["content/pages/p.md", "content/personas/a.yml", "content/personas/b.yml", "site.yml"]

@@ -1,4 +1,5 @@
 """The quick inline stage gives exactly the HTML Python-Markdown's own inline stage gives."""
+
 from __future__ import annotations
 
 import markdown as md
@@ -10,10 +11,48 @@ from cxreport.render.markdown import MarkdownRenderer, _QuickInlineStage
 EXTENSIONS = ["tables", "fenced_code", "admonition", "sane_lists", "toc"]
 
 # pieces that make every inline pattern fire, mixed with plain words, spaces and line breaks
-PIECES = ["woord", "klant ", "  \n", "\n", "\n\n", "*", "**", "_", "__", "`", "``", "\\", "[", "]", "(", ")", "!",
-          "<", ">", "&", ";", "&amp;", "#", "- ", "1. ", "> ", "| a | b |\n|---|---|\n", "<b>", "</b>",
-          "<https://example.org>", "<iemand@example.org>", "[tekst](pagina.md)", "![alt](foto.png)", "&#38;",
-          "    ", "```\ncode\n```\n", "!!! note\n    ", "é", "\x02", "\x03"]
+PIECES = [
+    "woord",
+    "klant ",
+    "  \n",
+    "\n",
+    "\n\n",
+    "*",
+    "**",
+    "_",
+    "__",
+    "`",
+    "``",
+    "\\",
+    "[",
+    "]",
+    "(",
+    ")",
+    "!",
+    "<",
+    ">",
+    "&",
+    ";",
+    "&amp;",
+    "#",
+    "- ",
+    "1. ",
+    "> ",
+    "| a | b |\n|---|---|\n",
+    "<b>",
+    "</b>",
+    "<https://example.org>",
+    "<iemand@example.org>",
+    "[tekst](pagina.md)",
+    "![alt](foto.png)",
+    "&#38;",
+    "    ",
+    "```\ncode\n```\n",
+    "!!! note\n    ",
+    "é",
+    "\x02",
+    "\x03",
+]
 
 
 def convert(text: str, quick: bool) -> str:
@@ -46,9 +85,51 @@ def test_extension_with_own_patterns_keeps_the_full_stage():
 # Lines of plain words and everything that may turn a line into something else, or that Markdown or the
 # sanitiser would change: indents, trailing spaces, list and heading starts, setext underlines, tabs,
 # control characters, no-break and other spaces, entities, quotes.
-LINE_PIECES = ["klant", "woord", " ", "  ", "   ", "    ", "\t", ".", ",", "'", '"', "-", "--", "---", "=", "===",
-               "+", "1.", "1)", "12.", "#", ">", "*", "é", "😀", "\xa0", "\u2003", "\u2028", "\x85", "\x0c", "\x00",
-               "\x7f", "\ufffd", "&", "<", ":", "!", "?", "(", ")", "/", "%", "@"]
+LINE_PIECES = [
+    "klant",
+    "woord",
+    " ",
+    "  ",
+    "   ",
+    "    ",
+    "\t",
+    ".",
+    ",",
+    "'",
+    '"',
+    "-",
+    "--",
+    "---",
+    "=",
+    "===",
+    "+",
+    "1.",
+    "1)",
+    "12.",
+    "#",
+    ">",
+    "*",
+    "é",
+    "😀",
+    "\xa0",
+    "\u2003",
+    "\u2028",
+    "\x85",
+    "\x0c",
+    "\x00",
+    "\x7f",
+    "\ufffd",
+    "&",
+    "<",
+    ":",
+    "!",
+    "?",
+    "(",
+    ")",
+    "/",
+    "%",
+    "@",
+]
 TEXTS = st.lists(st.lists(st.sampled_from(LINE_PIECES), max_size=8).map("".join), max_size=6).map("\n".join)
 
 
@@ -74,8 +155,10 @@ def test_plain_paragraphs_give_what_markdown_and_the_sanitiser_give(text, ids):
 def test_plain_paragraphs_are_taken_and_markup_is_not():
     from cxreport.render.markdown import _plain_paragraphs
 
-    assert _plain_paragraphs("Prijs winkelmand app.\nTweede regel.\n\nNieuwe alinea.") == \
-        "<p>Prijs winkelmand app.\nTweede regel.</p>\n<p>Nieuwe alinea.</p>"
+    assert (
+        _plain_paragraphs("Prijs winkelmand app.\nTweede regel.\n\nNieuwe alinea.")
+        == "<p>Prijs winkelmand app.\nTweede regel.</p>\n<p>Nieuwe alinea.</p>"
+    )
     for text in ["Kop\n===", "- punt", "1986. Een jaar", "regel  \nhard", "    code", "a **b**", "a\tb", "a\xa0b"]:
         assert _plain_paragraphs(text) is None, text
 

@@ -1,4 +1,5 @@
 """Mermaid user journeys: export, import, and round trips (Mermaid's own documentation example among them)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -24,10 +25,13 @@ journey
       Go downstairs: 5: Me
       Sit down: 5: Me
 """
-DOCS_MEANING = ("My working day", (
-    ("Go to work", (("Make tea", 5, ("Me",)), ("Go upstairs", 3, ("Me",)), ("Do work", 1, ("Me", "Cat")))),
-    ("Go home", (("Go downstairs", 5, ("Me",)), ("Sit down", 5, ("Me",)))),
-))
+DOCS_MEANING = (
+    "My working day",
+    (
+        ("Go to work", (("Make tea", 5, ("Me",)), ("Go upstairs", 3, ("Me",)), ("Do work", 1, ("Me", "Cat")))),
+        ("Go home", (("Go downstairs", 5, ("Me",)), ("Sit down", 5, ("Me",)))),
+    ),
+)
 
 
 def run(*args: str):
@@ -46,8 +50,7 @@ def test_the_docs_example_imports_checks_and_exports_back_unchanged_in_meaning(m
     assert result.exit_code == 0, result.output
     written = root / "content/journeys/my-working-day.yml"
     assert result.stderr.startswith(f"wrote {written}\n")
-    snippet = ("stage_models:\n  my-working-day:\n    - {id: go-to-work, name: Go to work}\n"
-               "    - {id: go-home, name: Go home}\n")
+    snippet = "stage_models:\n  my-working-day:\n    - {id: go-to-work, name: Go to work}\n    - {id: go-home, name: Go home}\n"
     assert snippet in result.stderr
     text = written.read_text()
     assert text == (
@@ -86,7 +89,9 @@ def test_the_docs_example_imports_checks_and_exports_back_unchanged_in_meaning(m
 
 
 def test_a_journey_exports_and_imports_back(make_project):
-    root = make_project({"content/journeys/first-order.yml": """\
+    root = make_project(
+        {
+            "content/journeys/first-order.yml": """\
         title: First order
         persona: parent
         stages:
@@ -101,7 +106,9 @@ def test_a_journey_exports_and_imports_back(make_project):
           - stage: satisfaction
             touchpoints:
               - {id: unboxing, name: Unboxing, channel: product, feeling: 2}
-        """})
+        """
+        }
+    )
     exported = run("export", "mermaid", "first-order", "--path", str(root))
     assert exported.exit_code == 0, exported.output
     assert exported.stdout == (
@@ -124,6 +131,7 @@ def test_a_journey_exports_and_imports_back(make_project):
     assert "stage_models" not in result.stderr  # the built-in model's names matched
     assert run("check", str(root), "--strict").exit_code == 0
     from cxreport.pipeline import check
+
     project, _ = check(root)
     again = project.journeys["first-order-again"]
     assert again.stage_model == "aidas"
@@ -136,9 +144,22 @@ def test_a_journey_exports_and_imports_back(make_project):
     ]
 
 
-@pytest.mark.parametrize("feeling, score", [
-    (-2, 1), (-1.5, 2), (-1, 2), (-0.5, 3), (0, 3), (0.49, 3), (0.5, 4), (1, 4), (1.5, 5), (2, 5), (None, 3),
-])
+@pytest.mark.parametrize(
+    "feeling, score",
+    [
+        (-2, 1),
+        (-1.5, 2),
+        (-1, 2),
+        (-0.5, 3),
+        (0, 3),
+        (0.49, 3),
+        (0.5, 4),
+        (1, 4),
+        (1.5, 5),
+        (2, 5),
+        (None, 3),
+    ],
+)
 def test_feeling_to_score_is_plus_three_rounded_half_up(feeling, score):
     assert mermaid_score(None if feeling is None else m.Feeling(score=feeling)) == score
 
@@ -146,28 +167,38 @@ def test_feeling_to_score_is_plus_three_rounded_half_up(feeling, score):
 def test_sections_match_built_in_stages_by_english_or_dutch_name_case_and_accents_ignored(make_project, tmp_path):
     root = make_project()
     diagram = tmp_path / "reis.mmd"
-    diagram.write_text("journey\n  title Een reis\n  section BEWUSTWÓRDING\n    Advertentie: 4: social\n"
-                       "  section onderzoek\n    Vergelijken: 3\n  section Purchase\n    Betalen: 2: web\n"
-                       "  section unboxing\n    Uitpakken: 5: product\n")
+    diagram.write_text(
+        "journey\n  title Een reis\n  section BEWUSTWÓRDING\n    Advertentie: 4: social\n"
+        "  section onderzoek\n    Vergelijken: 3\n  section Purchase\n    Betalen: 2: web\n"
+        "  section unboxing\n    Uitpakken: 5: product\n"
+    )
     result = run("import", "mermaid", str(diagram), "--persona", "parent", "--path", str(root))
     assert result.exit_code == 0, result.output
     text = (root / "content/journeys/een-reis.yml").read_text()
     assert "stage_model: funnel\n" in text
     assert [line.strip() for line in text.splitlines() if line.strip().startswith("- stage:")] == [
-        "- stage: awareness", "- stage: research", "- stage: purchase", "- stage: unboxing"]
+        "- stage: awareness",
+        "- stage: research",
+        "- stage: purchase",
+        "- stage: unboxing",
+    ]
     assert "channel" not in text.split("id: vergelijken")[1].split("- id")[0]  # a task without actors
     assert run("check", str(root), "--strict").exit_code == 0
 
 
 def test_the_site_default_model_is_tried_first_and_site_models_match_too(make_project, tmp_path):
-    root = make_project({"site.yml": """\
+    root = make_project(
+        {
+            "site.yml": """\
         title: T
         stage_model: service
         stage_models:
           service:
             - {id: ask, name: Vraag stellen}
             - {id: answer, name: Antwoord krijgen}
-        """})
+        """
+        }
+    )
     diagram = tmp_path / "d.mmd"
     diagram.write_text("journey\ntitle Help\nsection vraag stellen\nMail: 2: mail\nsection ANSWER\nReply: 4: mail\n")
     result = run("import", "mermaid", str(diagram), "--persona", "parent", "--path", str(root), "--out", "-")
@@ -177,17 +208,23 @@ def test_the_site_default_model_is_tried_first_and_site_models_match_too(make_pr
 
 
 def test_names_with_colons_hashes_and_semicolons_survive_as_entity_codes(make_project, tmp_path):
-    root = make_project({"content/journeys/first-order.yml": """\
+    root = make_project(
+        {
+            "content/journeys/first-order.yml": """\
         title: "Order #1; the first"
         persona: parent
         stages:
           - stage: attention
             touchpoints:
               - {id: ad, name: "Ad: 10% off #deal; today", channel: "web: shop", feeling: 1}
-        """})
+        """
+        }
+    )
     exported = run("export", "mermaid", "first-order", "--path", str(root)).stdout
-    assert exported == ("journey\n    title Order #35;1#59; the first\n    section Attention\n"
-                        "      Ad#58; 10% off #35;deal#59; today: 4: web#58; shop\n")
+    assert exported == (
+        "journey\n    title Order #35;1#59; the first\n    section Attention\n"
+        "      Ad#58; 10% off #35;deal#59; today: 4: web#58; shop\n"
+    )
     diagram = parse_mermaid(exported)
     assert diagram.meaning() == ("Order #1; the first", (("Attention", (("Ad: 10% off #deal; today", 4, ("web: shop",)),)),))
 
@@ -202,10 +239,12 @@ def test_a_persona_name_with_a_comma_stays_one_actor(make_project):
 def test_mermaid_in_a_markdown_file_with_comments_and_accessibility_lines(make_project, tmp_path):
     root = make_project()
     doc = tmp_path / "notes.md"
-    doc.write_text("# Notes\n\n```mermaid\nflowchart LR\n  a --> b\n```\n\nThe journey:\n\n"
-                   "```mermaid\n%%{init: {'theme': 'forest'}}%%\njourney\n  accTitle: Working day\n"
-                   "  accDescr: A day at the office\n  title My day %% a comment\n  section Go to work\n"
-                   "    Make tea: 5: Me # another comment\n    Make tea: 4: Me\n```\n")
+    doc.write_text(
+        "# Notes\n\n```mermaid\nflowchart LR\n  a --> b\n```\n\nThe journey:\n\n"
+        "```mermaid\n%%{init: {'theme': 'forest'}}%%\njourney\n  accTitle: Working day\n"
+        "  accDescr: A day at the office\n  title My day %% a comment\n  section Go to work\n"
+        "    Make tea: 5: Me # another comment\n    Make tea: 4: Me\n```\n"
+    )
     result = run("import", "mermaid", str(doc), "--persona", "parent", "--path", str(root), "--out", "-")
     assert result.exit_code == 0, result.output
     assert "title: My day\n" in result.stdout
@@ -213,15 +252,18 @@ def test_mermaid_in_a_markdown_file_with_comments_and_accessibility_lines(make_p
     assert "      - id: make-tea\n" in result.stdout and "      - id: make-tea-2\n" in result.stdout  # ids made unique
 
 
-@pytest.mark.parametrize("text, line, message", [
-    ("journey\n  title T\n  section S\n    Tea: x: Me\n", 4, "task 'Tea' has score 'x'; a score is a number from 1 to 5"),
-    ("journey\n  title T\n  section S\n    Tea: 6: Me\n", 4, "task 'Tea' has score '6'; a score is a number from 1 to 5"),
-    ("journey\n  title T\n  Tea: 5: Me\n", 3, "task 'Tea' comes before any section"),
-    ("flowchart LR\n  a --> b\n", 1, "not a Mermaid user journey: the diagram starts with 'flowchart LR'"),
-    ("journey\n  title T\n", 2, "the journey has no sections"),
-    ("journey\n  section S\n    Tea: 5: Me; Cat\n", 3, "';' is not allowed in a Mermaid journey"),
-    ("journey\n  section S\n    just words\n", 3, "cannot read 'just words': not a title, section or task"),
-])
+@pytest.mark.parametrize(
+    "text, line, message",
+    [
+        ("journey\n  title T\n  section S\n    Tea: x: Me\n", 4, "task 'Tea' has score 'x'; a score is a number from 1 to 5"),
+        ("journey\n  title T\n  section S\n    Tea: 6: Me\n", 4, "task 'Tea' has score '6'; a score is a number from 1 to 5"),
+        ("journey\n  title T\n  Tea: 5: Me\n", 3, "task 'Tea' comes before any section"),
+        ("flowchart LR\n  a --> b\n", 1, "not a Mermaid user journey: the diagram starts with 'flowchart LR'"),
+        ("journey\n  title T\n", 2, "the journey has no sections"),
+        ("journey\n  section S\n    Tea: 5: Me; Cat\n", 3, "';' is not allowed in a Mermaid journey"),
+        ("journey\n  section S\n    just words\n", 3, "cannot read 'just words': not a title, section or task"),
+    ],
+)
 def test_unreadable_diagrams_name_the_line(make_project, tmp_path, text, line, message):
     root = make_project()
     diagram = tmp_path / "bad.mmd"
@@ -305,12 +347,15 @@ def test_the_example_handbook_exports_every_touchpoint():
     # named as the Dutch site names them; an import matches Dutch and English names alike
     assert [s.name for s in diagram.sections] == ["Aandacht", "Interesse", "Verlangen", "Actie", "Tevredenheid"]
     from cxreport.pipeline import check
+
     project, _ = check(REPO)
     journey = project.journeys["eerste-bestelling"]
     assert [t.name for s in diagram.sections for t in s.tasks] == [t.name for _, t in journey.touchpoints()]
     assert [t.score for s in diagram.sections for t in s.tasks] == [mermaid_score(t.feeling) for _, t in journey.touchpoints()]
     assert match_stage_model(diagram.sections, dict(project.stage_models), project.config.stage_model) == (
-        "aidas", [s.stage for s in journey.stages])
+        "aidas",
+        [s.stage for s in journey.stages],
+    )
 
 
 def test_fold_and_slugify():
@@ -323,17 +368,19 @@ def test_fold_and_slugify():
 def test_hostile_names_stay_text_in_the_journey_file(make_project, tmp_path):
     root = make_project()
     diagram = tmp_path / "evil\u2028title: x.mmd"
-    diagram.write_text('journey\ntitle "Quoted" {braces} [x]\nsection Attention\n'
-                       'Pay\u2028stages#58; [] now: 3: web\u2029app, "me"\n')
+    diagram.write_text(
+        'journey\ntitle "Quoted" {braces} [x]\nsection Attention\nPay\u2028stages#58; [] now: 3: web\u2029app, "me"\n'
+    )
     out = root / "content/journeys/evil.yml"
     result = run("import", "mermaid", str(diagram), "--out", str(out), "--persona", "parent", "--path", str(root))
     assert result.exit_code == 0, result.output
     from cxreport.pipeline import check
+
     project, problems = check(root)
     assert not problems.errors, [p.format() for p in problems]
     journey = project.journeys["evil"]
     assert journey.title == '"Quoted" {braces} [x]'
-    (_stage, tp), = journey.touchpoints()
+    ((_stage, tp),) = journey.touchpoints()
     assert (tp.name, tp.channel) == ("Pay\u2028stages: [] now", 'web\u2029app, "me"')
 
 

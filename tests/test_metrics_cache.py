@@ -1,4 +1,5 @@
 """The tally cache: an unchanged file is not read again; a changed, corrupt or foreign entry is rebuilt, never trusted."""
+
 from __future__ import annotations
 
 import hashlib
@@ -65,7 +66,7 @@ def test_a_change_within_the_same_second_and_size_is_seen(run_metrics, root):
     stamp = path.stat().st_mtime_ns
     build(run_metrics, root, cache)
     path.write_text(DATA.replace(",9\n", ",0\n"))  # same size
-    os.utime(path, ns=(stamp, stamp))               # same time stamp
+    os.utime(path, ns=(stamp, stamp))  # same time stamp
     _, text, cached = build(run_metrics, root, cache)
     assert cached is False and '"value": -33.3' in text  # scores 0, 3, 10
 
@@ -128,8 +129,8 @@ def test_a_cp1252_file_is_cached_too(run_metrics, make_project):
 
 
 def test_a_file_the_build_hashed_already_is_not_hashed_again_for_the_cache(root, monkeypatch):
+    from cxreport.incremental.record import fingerprint
     from cxreport.metrics.cache import TallyCache
-    from cxreport.record import fingerprint
 
     path = root / "content/metrics/nps.csv"
     [print_] = fingerprint({"content/metrics/nps.csv": path}).values()

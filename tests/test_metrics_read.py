@@ -1,4 +1,5 @@
 """Reading metric files as spreadsheets export them, and every row problem at its row and column."""
+
 from __future__ import annotations
 
 import os
@@ -49,13 +50,17 @@ def project(make_project):
     """Give a function writing a project with two journeys, a site.yml of metrics and data files."""
 
     def make(metrics: str, files: dict[str, str | bytes], **more: str | bytes):
-        return make_project({
-            "site.yml": site(metrics),
-            "content/personas/parent.yml": PERSONA,
-            "content/journeys/first-order.yml": FIRST_ORDER,
-            "content/journeys/returns.yml": RETURNS,
-            **files, **more,
-        }, minimal=False)
+        return make_project(
+            {
+                "site.yml": site(metrics),
+                "content/personas/parent.yml": PERSONA,
+                "content/journeys/first-order.yml": FIRST_ORDER,
+                "content/journeys/returns.yml": RETURNS,
+                **files,
+                **more,
+            },
+            minimal=False,
+        )
 
     return make
 
@@ -81,6 +86,7 @@ def everything(fs, metric):
 
 # --- dialects ----------------------------------------------------------------------
 
+
 def test_excel_semicolon_export_with_bom_sep_line_crlf_and_decimal_commas(project, run_metrics):
     decl = """\
     - id: on-time
@@ -95,7 +101,10 @@ def test_excel_semicolon_export_with_bom_sep_line_crlf_and_decimal_commas(projec
     assert located(problems) == []
     assert everything(fs, "on-time").value == pytest.approx(95.0)
     assert [(f.period, f.value) for f in fs.select("on-time", journey=None)] == [
-        ("all", pytest.approx(95.0)), ("2026-W02", pytest.approx(95.5)), ("2026-W03", pytest.approx(94.5))]
+        ("all", pytest.approx(95.0)),
+        ("2026-W02", pytest.approx(95.5)),
+        ("2026-W03", pytest.approx(94.5)),
+    ]
 
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])
@@ -146,10 +155,11 @@ def test_latin1_file(project, run_metrics):
 
 def test_point_decimal_in_comma_files(project, run_metrics):
     decl = "- {id: visits, file: metrics/f.csv, type: value}\n"
-    text = "date,value\n2026-01-05,\"1,5\"\n2026-01-06,2.5\n"
+    text = 'date,value\n2026-01-05,"1,5"\n2026-01-06,2.5\n'
     _, problems, _, _ = run_metrics(project(decl, {"content/metrics/f.csv": text}))
-    assert located(problems) == [("content/metrics/f.csv", 2, 2,
-                                  "unreadable number '1,5' in column 'value': this file's decimal mark is '.'")]
+    assert located(problems) == [
+        ("content/metrics/f.csv", 2, 2, "unreadable number '1,5' in column 'value': this file's decimal mark is '.'")
+    ]
 
 
 def test_words_that_databases_read_as_numbers_are_refused(project, run_metrics):
@@ -157,8 +167,11 @@ def test_words_that_databases_read_as_numbers_are_refused(project, run_metrics):
     text = "date,value\n2026-01-05,inf\n2026-01-06,nan\n2026-01-07,1_000\n2026-01-08,0x10\n2026-01-09,1e3\n"
     _, problems, _, _ = run_metrics(project(decl, {"content/metrics/f.csv": text}))
     assert [(p[1], p[3]) for p in located(problems)] == [
-        (2, "unreadable number 'inf' in column 'value'"), (3, "unreadable number 'nan' in column 'value'"),
-        (4, "unreadable number '1_000' in column 'value'"), (5, "unreadable number '0x10' in column 'value'")]
+        (2, "unreadable number 'inf' in column 'value'"),
+        (3, "unreadable number 'nan' in column 'value'"),
+        (4, "unreadable number '1_000' in column 'value'"),
+        (5, "unreadable number '0x10' in column 'value'"),
+    ]
 
 
 def test_key_columns_used_by_our_name_without_mapping(project, run_metrics):
@@ -210,8 +223,9 @@ def test_parquet_with_typed_dates_and_a_problem_names_the_row(project, run_metri
 
 
 def test_a_file_that_is_not_parquet(project, run_metrics):
-    _, problems, _, _ = run_metrics(project("- {id: nps, file: metrics/nps.parquet, type: nps}\n",
-                                            {"content/metrics/nps.parquet": "date,score\n"}))
+    _, problems, _, _ = run_metrics(
+        project("- {id: nps, file: metrics/nps.parquet, type: nps}\n", {"content/metrics/nps.parquet": "date,score\n"})
+    )
     assert [p[:3] for p in located(problems)] == [("content/metrics/nps.parquet", 0, 0)]
     assert located(problems)[0][3].startswith("the file cannot be read as Parquet")
 
@@ -223,12 +237,14 @@ def test_header_only_file_gives_no_figures_and_no_problem(project, run_metrics):
 
 # --- problems with the file as a whole ---------------------------------------------------
 
+
 def test_missing_file_and_file_outside_the_project(project, run_metrics):
     decl = "- {id: a, file: metrics/none.csv, type: nps}\n- {id: b, file: ../../etc/passwd, type: nps}\n"
     _, problems, _, _ = run_metrics(project(decl, {}))
     assert located(problems) == [
         ("site.yml", 4, 19, "metric file 'content/metrics/none.csv' does not exist"),
-        ("site.yml", 5, 19, "metric file '../../etc/passwd' lies outside the project")]
+        ("site.yml", 5, 19, "metric file '../../etc/passwd' lies outside the project"),
+    ]
 
 
 def test_symlink_leaving_the_project_is_outside(project, run_metrics, tmp_path_factory):
@@ -258,9 +274,12 @@ def test_required_column_missing_without_mapping(project, run_metrics):
 
 
 def test_a_funnel_needs_a_stage_column(project, run_metrics):
-    _, problems, _, _ = run_metrics(project("- {id: f, file: metrics/f.csv, type: funnel}\n",
-                                            {"content/metrics/f.csv": "date,count\n"}))
-    assert located(problems) == [("site.yml", 4, 5, "metric 'f': a funnel needs a stage column, and content/metrics/f.csv has none")]
+    _, problems, _, _ = run_metrics(
+        project("- {id: f, file: metrics/f.csv, type: funnel}\n", {"content/metrics/f.csv": "date,count\n"})
+    )
+    assert located(problems) == [
+        ("site.yml", 4, 5, "metric 'f': a funnel needs a stage column, and content/metrics/f.csv has none")
+    ]
 
 
 # Blank and duplicate headers: tests/hostile/test_csv.py
@@ -293,44 +312,96 @@ def test_ragged_row_after_sep_line_and_multiline_record(project, run_metrics):
 ROW_CASES = [
     # (declaration, file text, expected (line, col, message)); scores 11, -1, 7.5, n.v.t. and empty, and a funnel
     # stage larger than the one before: tests/hostile/test_csv.py
-
-
-    ("- {id: m, file: metrics/m.csv, type: nps}", "date,score\n,9\n",
-     (2, 1, "empty cell in column 'date': every row needs a date")),
-    ("- {id: m, file: metrics/m.csv, type: nps}", "date,score\n05-01-2026,9\n",
-     (2, 1, "unreadable date '05-01-2026' in column 'date': expected yyyy-mm-dd")),
-    ("- {id: m, file: metrics/m.csv, type: nps, date_format: '%d-%m-%Y'}", "date,score\n2026-01-05,9\n",
-     (2, 1, "unreadable date '2026-01-05' in column 'date': expected dd-mm-yyyy")),
-    ("- {id: m, file: metrics/m.csv, type: nps}", "date,score\n2026-01-05,nine\n",
-     (2, 2, "unreadable number 'nine' in column 'score'")),
-    ("- {id: m, file: metrics/m.csv, type: csat}", "date,score\n2026-01-05,0\n",
-     (2, 2, "score '0' in column 'score' is out of range: a csat score is 1 to 5")),
-    ("- {id: m, file: metrics/m.csv, type: ces}", "date,score\n2026-01-05,8\n",
-     (2, 2, "score '8' in column 'score' is out of range: a ces score is 1 to 7")),
-    ("- {id: m, file: metrics/m.csv, type: ces}", "sep=;\ndate;score\n2026-01-05;6,5\n",
-     (3, 2, "score '6,5' in column 'score' is not a whole number")),
-    ("- {id: m, file: metrics/m.csv, type: funnel}", "date,stage,count\n2026-01-05,action,-3\n",
-     (2, 3, "count '-3' in column 'count' is negative")),
-    ("- {id: m, file: metrics/m.csv, type: funnel}", "date,stage,count\n2026-01-05,action,2.5\n",
-     (2, 3, "count '2.5' in column 'count' is not a whole number")),
-    ("- {id: m, file: metrics/m.csv, type: value}", "date,value\n2026-01-05,\n",
-     (2, 2, "empty cell in column 'value': every row needs a value")),
-    ("- {id: m, file: metrics/m.csv, type: nps, columns: {segment: Who}}", "date,score,Who\n2026-01-05,9,\n",
-     (2, 3, "empty cell in column 'Who': every row needs a segment")),
-    ("- {id: m, file: metrics/m.csv, type: nps}", "date,score,journey\n2026-01-05,9,first-ordr\n",
-     (2, 3, "unknown journey 'first-ordr' in column 'journey'")),
-    ("- {id: m, file: metrics/m.csv, type: nps}", "date,score,journey,touchpoint\n2026-01-05,9,first-order,parcel\n",
-     (2, 4, "unknown touchpoint 'parcel' of journey 'first-order' in column 'touchpoint'")),
-    ("- {id: m, file: metrics/m.csv, type: nps}", "date,score,touchpoint\n2026-01-05,9,chekout\n",
-     (2, 3, "unknown touchpoint 'chekout' in column 'touchpoint'")),
-    ("- {id: m, file: metrics/m.csv, type: nps}", "date,score,touchpoint\n2026-01-05,9,checkout\n",
-     (2, 3, "touchpoint 'checkout' in column 'touchpoint' is in more than one journey (first-order, returns)")),
-    ("- {id: m, file: metrics/m.csv, type: nps}", "date,score,journey,stage\n2026-01-05,9,returns,action\n",
-     (2, 4, "stage 'action' in column 'stage' is not in stage model 'funnel' of journey 'returns'")),
-    ("- {id: m, file: metrics/m.csv, type: funnel}", "date,stage,count\n2026-01-05,purchase,9\n",
-     (2, 2, "stage 'purchase' in column 'stage' is not in stage model 'aidas' (the site's stage_model)")),
-    ("- {id: m, file: metrics/m.csv, type: nps}", "date,score,journey,stage,touchpoint\n2026-01-05,9,first-order,attention,pay\n",
-     (2, 4, "stage 'attention' in column 'stage' does not match touchpoint 'pay', which is in stage 'action'")),
+    (
+        "- {id: m, file: metrics/m.csv, type: nps}",
+        "date,score\n,9\n",
+        (2, 1, "empty cell in column 'date': every row needs a date"),
+    ),
+    (
+        "- {id: m, file: metrics/m.csv, type: nps}",
+        "date,score\n05-01-2026,9\n",
+        (2, 1, "unreadable date '05-01-2026' in column 'date': expected yyyy-mm-dd"),
+    ),
+    (
+        "- {id: m, file: metrics/m.csv, type: nps, date_format: '%d-%m-%Y'}",
+        "date,score\n2026-01-05,9\n",
+        (2, 1, "unreadable date '2026-01-05' in column 'date': expected dd-mm-yyyy"),
+    ),
+    (
+        "- {id: m, file: metrics/m.csv, type: nps}",
+        "date,score\n2026-01-05,nine\n",
+        (2, 2, "unreadable number 'nine' in column 'score'"),
+    ),
+    (
+        "- {id: m, file: metrics/m.csv, type: csat}",
+        "date,score\n2026-01-05,0\n",
+        (2, 2, "score '0' in column 'score' is out of range: a csat score is 1 to 5"),
+    ),
+    (
+        "- {id: m, file: metrics/m.csv, type: ces}",
+        "date,score\n2026-01-05,8\n",
+        (2, 2, "score '8' in column 'score' is out of range: a ces score is 1 to 7"),
+    ),
+    (
+        "- {id: m, file: metrics/m.csv, type: ces}",
+        "sep=;\ndate;score\n2026-01-05;6,5\n",
+        (3, 2, "score '6,5' in column 'score' is not a whole number"),
+    ),
+    (
+        "- {id: m, file: metrics/m.csv, type: funnel}",
+        "date,stage,count\n2026-01-05,action,-3\n",
+        (2, 3, "count '-3' in column 'count' is negative"),
+    ),
+    (
+        "- {id: m, file: metrics/m.csv, type: funnel}",
+        "date,stage,count\n2026-01-05,action,2.5\n",
+        (2, 3, "count '2.5' in column 'count' is not a whole number"),
+    ),
+    (
+        "- {id: m, file: metrics/m.csv, type: value}",
+        "date,value\n2026-01-05,\n",
+        (2, 2, "empty cell in column 'value': every row needs a value"),
+    ),
+    (
+        "- {id: m, file: metrics/m.csv, type: nps, columns: {segment: Who}}",
+        "date,score,Who\n2026-01-05,9,\n",
+        (2, 3, "empty cell in column 'Who': every row needs a segment"),
+    ),
+    (
+        "- {id: m, file: metrics/m.csv, type: nps}",
+        "date,score,journey\n2026-01-05,9,first-ordr\n",
+        (2, 3, "unknown journey 'first-ordr' in column 'journey'"),
+    ),
+    (
+        "- {id: m, file: metrics/m.csv, type: nps}",
+        "date,score,journey,touchpoint\n2026-01-05,9,first-order,parcel\n",
+        (2, 4, "unknown touchpoint 'parcel' of journey 'first-order' in column 'touchpoint'"),
+    ),
+    (
+        "- {id: m, file: metrics/m.csv, type: nps}",
+        "date,score,touchpoint\n2026-01-05,9,chekout\n",
+        (2, 3, "unknown touchpoint 'chekout' in column 'touchpoint'"),
+    ),
+    (
+        "- {id: m, file: metrics/m.csv, type: nps}",
+        "date,score,touchpoint\n2026-01-05,9,checkout\n",
+        (2, 3, "touchpoint 'checkout' in column 'touchpoint' is in more than one journey (first-order, returns)"),
+    ),
+    (
+        "- {id: m, file: metrics/m.csv, type: nps}",
+        "date,score,journey,stage\n2026-01-05,9,returns,action\n",
+        (2, 4, "stage 'action' in column 'stage' is not in stage model 'funnel' of journey 'returns'"),
+    ),
+    (
+        "- {id: m, file: metrics/m.csv, type: funnel}",
+        "date,stage,count\n2026-01-05,purchase,9\n",
+        (2, 2, "stage 'purchase' in column 'stage' is not in stage model 'aidas' (the site's stage_model)"),
+    ),
+    (
+        "- {id: m, file: metrics/m.csv, type: nps}",
+        "date,score,journey,stage,touchpoint\n2026-01-05,9,first-order,attention,pay\n",
+        (2, 4, "stage 'attention' in column 'stage' does not match touchpoint 'pay', which is in stage 'action'"),
+    ),
 ]
 
 
@@ -353,8 +424,9 @@ def test_binary_values_are_required_by_an_experiment(project, run_metrics):
     text = "date,v,value\n2026-01-05,a,1\n2026-01-05,b,0,5\n".replace("0,5", '"0,5"')
     root = project(decl, {"content/metrics/c.csv": text.replace('"0,5"', "0.5"), "content/playbooks/t.md": experiment})
     _, problems, _, _ = run_metrics(root)
-    assert located(problems) == [("content/metrics/c.csv", 3, 3,
-                                  "value '0.5' in column 'value' must be 0 or 1: experiment 't' counts a 1 as a conversion")]
+    assert located(problems) == [
+        ("content/metrics/c.csv", 3, 3, "value '0.5' in column 'value' must be 0 or 1: experiment 't' counts a 1 as a conversion")
+    ]
 
 
 def test_values_need_not_be_binary_without_an_experiment(project, run_metrics):
@@ -364,15 +436,17 @@ def test_values_need_not_be_binary_without_an_experiment(project, run_metrics):
 
 
 def test_lines_count_quoted_newlines_blank_lines_and_the_sep_line(project, run_metrics):
-    text = ('sep=;\r\n'
-            'Datum;Journey;Touchpoint;Score;Opmerking\r\n'
-            '01-01-2026;first-order;ad;9;ok\r\n'                       # line 3
-            '02-01-2026;first-ordr;ad;9;"twee\r\nregels"\r\n'          # lines 4-5
-            '03-01-2026;first-order;chekout;11;x\r\n'                  # line 6
-            '31-02-2026;first-order;ad;7,5;\r\n'                       # line 7
-            '\r\n'                                                     # line 8: blank
-            '04-01-2026;first-order;ad;abc;"a ""quoted"" word"\r\n'    # line 9
-            '05-01-2026;;ad;;\r\n')                                    # line 10
+    text = (
+        "sep=;\r\n"
+        "Datum;Journey;Touchpoint;Score;Opmerking\r\n"
+        "01-01-2026;first-order;ad;9;ok\r\n"  # line 3
+        '02-01-2026;first-ordr;ad;9;"twee\r\nregels"\r\n'  # lines 4-5
+        "03-01-2026;first-order;chekout;11;x\r\n"  # line 6
+        "31-02-2026;first-order;ad;7,5;\r\n"  # line 7
+        "\r\n"  # line 8: blank
+        '04-01-2026;first-order;ad;abc;"a ""quoted"" word"\r\n'  # line 9
+        "05-01-2026;;ad;;\r\n"
+    )  # line 10
     _, problems, _, _ = run_metrics(project(NPS_DECL, {NPS: ("\ufeff" + text).encode("utf-8")}))
     assert located(problems) == [
         (NPS, 4, 2, "unknown journey 'first-ordr' in column 'Journey' (record starting on line 4)"),
@@ -387,21 +461,25 @@ def test_lines_count_quoted_newlines_blank_lines_and_the_sep_line(project, run_m
 
 
 def test_lines_survive_stray_quotes_and_blank_lines_inside_quotes(project, run_metrics):
-    text = ('date,touchpoint,score,note\n'
-            '2026-01-05,a"d,7,x\n'                      # 2: a quote inside an unquoted field is text
-            '2026-01-06,ad,x,"one\n\ntwo ""three""\n"\n'  # 3-6, with a blank line inside the quotes
-            '\n'                                        # 7
-            '2026-01-07,ad,y, "q"\n'                    # 8
-            '2026-01-08,ad,z,"a ""b"",\nc"\n'           # 9-10
-            '2026-01-09,ad,w,\n')                       # 11
+    text = (
+        "date,touchpoint,score,note\n"
+        '2026-01-05,a"d,7,x\n'  # 2: a quote inside an unquoted field is text
+        '2026-01-06,ad,x,"one\n\ntwo ""three""\n"\n'  # 3-6, with a blank line inside the quotes
+        "\n"  # 7
+        '2026-01-07,ad,y, "q"\n'  # 8
+        '2026-01-08,ad,z,"a ""b"",\nc"\n'  # 9-10
+        "2026-01-09,ad,w,\n"
+    )  # 11
     _, problems, _, _ = run_metrics(project("- {id: nps, file: metrics/nps.csv, type: nps}\n", {NPS: text}))
-    assert [(p[1], p[2], p[3].split(" in column")[0], p[3].endswith(f"(record starting on line {p[1]})"))
-            for p in located(problems)] == [
+    assert [
+        (p[1], p[2], p[3].split(" in column")[0], p[3].endswith(f"(record starting on line {p[1]})")) for p in located(problems)
+    ] == [
         (2, 2, "unknown touchpoint 'a\"d'", False),
         (3, 3, "unreadable number 'x'", True),
         (8, 3, "unreadable number 'y'", False),
         (9, 3, "unreadable number 'z'", True),
-        (11, 3, "unreadable number 'w'", False)]
+        (11, 3, "unreadable number 'w'", False),
+    ]
 
 
 def test_at_most_twenty_problems_then_one_with_the_count(project, run_metrics):
@@ -409,8 +487,10 @@ def test_at_most_twenty_problems_then_one_with_the_count(project, run_metrics):
     _, problems, _, _ = run_metrics(project("- {id: nps, file: metrics/nps.csv, type: nps}\n", {NPS: "date,score\n" + rows}))
     found = located(problems)
     assert len(found) == 21
-    assert found[:2] == [(NPS, 2, 2, "unreadable number 'x' in column 'score'"),
-                         (NPS, 3, 2, "score '11' in column 'score' is out of range: an nps score is 0 to 10")]
+    assert found[:2] == [
+        (NPS, 2, 2, "unreadable number 'x' in column 'score'"),
+        (NPS, 3, 2, "score '11' in column 'score' is out of range: an nps score is 0 to 10"),
+    ]
     assert found[19][1] == 21
     assert found[20] == (NPS, 22, 2, "40 more problems in this file from here on (only the first 20 are listed)")
 
@@ -431,8 +511,9 @@ def test_many_ragged_rows_are_capped_too(project, run_metrics):
 
 
 def test_touchpoint_unique_across_journeys_gives_journey_and_stage(project, run_metrics):
-    _, problems, fs, _ = run_metrics(project("- {id: nps, file: metrics/nps.csv, type: nps}\n",
-                                             {NPS: "date,score,touchpoint\n2026-01-05,9,refund\n"}))
+    _, problems, fs, _ = run_metrics(
+        project("- {id: nps, file: metrics/nps.csv, type: nps}\n", {NPS: "date,score,touchpoint\n2026-01-05,9,refund\n"})
+    )
     assert located(problems) == []
     assert figure(fs, period="all", touchpoint="refund", segment=None).journey == "returns"
     assert figure(fs, period="all", touchpoint="refund", segment=None).stage == "returns"
@@ -441,10 +522,14 @@ def test_touchpoint_unique_across_journeys_gives_journey_and_stage(project, run_
 def test_control_missing_from_the_variant_column(project, run_metrics):
     decl = "- {id: conv, file: metrics/c.csv, type: value, columns: {variant: v}}\n"
     experiment = "---\ntype: experiment\ntitle: T\nhypothesis: H\nmetric: conv\ncontrol: controle\n---\n"
-    root = project(decl, {"content/metrics/c.csv": "date,v,value\n2026-01-05,control,1\n2026-01-05,b,0\n",
-                          "content/playbooks/t.md": experiment})
+    root = project(
+        decl,
+        {"content/metrics/c.csv": "date,v,value\n2026-01-05,control,1\n2026-01-05,b,0\n", "content/playbooks/t.md": experiment},
+    )
     _, problems, _, _ = run_metrics(root)
-    assert located(problems) == [("content/playbooks/t.md", 6, 10, "control 'controle' does not occur in column 'v' of metric 'conv'")]
+    assert located(problems) == [
+        ("content/playbooks/t.md", 6, 10, "control 'controle' does not occur in column 'v' of metric 'conv'")
+    ]
     assert problems.errors[0].hint == "did you mean 'control'?"
 
 

@@ -1,4 +1,5 @@
 """cxreport new: a small, valid starting project, in Dutch or English; a non-empty folder is refused."""
+
 from __future__ import annotations
 
 import json
@@ -19,23 +20,46 @@ def run(*args: str):
 
 EXPECTED_FILES = {
     "en": [
-        ".github/workflows/cxreport.yml", ".gitignore", ".pre-commit-config.yaml",
-        ".schemas/journey.schema.json", ".schemas/page.schema.json", ".schemas/persona.schema.json",
-        ".schemas/playbook.schema.json", ".schemas/site.schema.json",
-        "README.md", "content/journeys/first-order.yml", "content/metrics/nps.csv", "content/pages/about.md",
-        "content/personas/busy-parent.yml", "content/playbooks/birthday-card.md",
-        "content/playbooks/how-to-map-a-journey.md", "content/playbooks/late-parcel.md",
-        "content/playbooks/shipping-costs-upfront.md", "content/playbooks/the-rain-coat.md", "site.yml",
+        ".github/workflows/cxreport.yml",
+        ".gitignore",
+        ".pre-commit-config.yaml",
+        ".schemas/journey.schema.json",
+        ".schemas/page.schema.json",
+        ".schemas/persona.schema.json",
+        ".schemas/playbook.schema.json",
+        ".schemas/site.schema.json",
+        "README.md",
+        "content/journeys/first-order.yml",
+        "content/metrics/nps.csv",
+        "content/pages/about.md",
+        "content/personas/busy-parent.yml",
+        "content/playbooks/birthday-card.md",
+        "content/playbooks/how-to-map-a-journey.md",
+        "content/playbooks/late-parcel.md",
+        "content/playbooks/shipping-costs-upfront.md",
+        "content/playbooks/the-rain-coat.md",
+        "site.yml",
     ],
     "nl": [
-        ".github/workflows/cxreport.yml", ".gitignore", ".pre-commit-config.yaml",
-        ".schemas/journey.schema.json", ".schemas/page.schema.json", ".schemas/persona.schema.json",
-        ".schemas/playbook.schema.json", ".schemas/site.schema.json",
-        "README.md", "content/journeys/eerste-bestelling.yml", "content/metrics/nps.csv",
-        "content/pages/over-dit-handboek.md", "content/personas/drukke-ouder.yml",
-        "content/playbooks/de-regenjas.md", "content/playbooks/pakket-te-laat.md",
-        "content/playbooks/verjaardagskaart.md", "content/playbooks/verzendkosten-vooraf.md",
-        "content/playbooks/zo-teken-je-een-klantreis.md", "site.yml",
+        ".github/workflows/cxreport.yml",
+        ".gitignore",
+        ".pre-commit-config.yaml",
+        ".schemas/journey.schema.json",
+        ".schemas/page.schema.json",
+        ".schemas/persona.schema.json",
+        ".schemas/playbook.schema.json",
+        ".schemas/site.schema.json",
+        "README.md",
+        "content/journeys/eerste-bestelling.yml",
+        "content/metrics/nps.csv",
+        "content/pages/over-dit-handboek.md",
+        "content/personas/drukke-ouder.yml",
+        "content/playbooks/de-regenjas.md",
+        "content/playbooks/pakket-te-laat.md",
+        "content/playbooks/verjaardagskaart.md",
+        "content/playbooks/verzendkosten-vooraf.md",
+        "content/playbooks/zo-teken-je-een-klantreis.md",
+        "site.yml",
     ],
 }
 

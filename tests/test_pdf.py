@@ -1,6 +1,7 @@
 """cxreport pdf without a browser: clear messages when Playwright or Chromium is missing, names and dates.
 
 The PDF itself is made and read back in tests/browser/test_browser_pdf.py."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -72,8 +73,10 @@ def test_a_project_with_problems_makes_no_pdf(make_project):
     assert not list(root.glob("*.pdf"))
 
 
-@pytest.mark.parametrize("title, name", [("Klanthandboek Pluk & Pien", "klanthandboek-pluk-pien.pdf"),
-                                         ("Ça été — 2026!", "ca-ete-2026.pdf"), ("日本", "report.pdf")])
+@pytest.mark.parametrize(
+    "title, name",
+    [("Klanthandboek Pluk & Pien", "klanthandboek-pluk-pien.pdf"), ("Ça été — 2026!", "ca-ete-2026.pdf"), ("日本", "report.pdf")],
+)
 def test_default_pdf_name(title, name):
     assert pdf.default_pdf_name(title) == name
 

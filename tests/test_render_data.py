@@ -1,4 +1,5 @@
 """The downloads: a CSV per metric that a spreadsheet opens safely, and the JSON files."""
+
 from __future__ import annotations
 
 import csv
@@ -10,14 +11,25 @@ from cxreport.render.data import figures_json, metric_csv, safe_cell
 
 
 def fig(**over) -> Figure:
-    base = {"metric": "m", "type": "nps", "period": "2026-03", "journey": "j", "stage": "s", "touchpoint": "t",
-            "segment": None, "variant": None, "n": 412, "value": -31.8, "margin": 7.4}
+    base = {
+        "metric": "m",
+        "type": "nps",
+        "period": "2026-03",
+        "journey": "j",
+        "stage": "s",
+        "touchpoint": "t",
+        "segment": None,
+        "variant": None,
+        "n": 412,
+        "value": -31.8,
+        "margin": 7.4,
+    }
     base.update(over)
     return Figure(**base)
 
 
 def test_formula_cells_get_an_apostrophe_in_text_columns_only():
-    assert safe_cell("segment", "=HYPERLINK(\"x\")", ".") == "'=HYPERLINK(\"x\")"
+    assert safe_cell("segment", '=HYPERLINK("x")', ".") == '\'=HYPERLINK("x")'
     for start in "=+-@":
         assert safe_cell("journey", start + "x", ".") == "'" + start + "x"
     assert safe_cell("segment", "\tx", ".") == "'\tx"
@@ -40,6 +52,7 @@ def test_metric_csv_in_dutch_and_english():
 def test_figures_json_has_the_format_of_the_spec():
     data = json.loads(figures_json(FigureSet(figures=(fig(),))))
     row = data["figures"][0]
-    assert {"metric", "type", "period", "journey", "stage", "touchpoint", "segment", "variant", "n", "value",
-            "margin"} <= set(row)
+    assert {"metric", "type", "period", "journey", "stage", "touchpoint", "segment", "variant", "n", "value", "margin"} <= set(
+        row
+    )
     assert row["value"] == -31.8

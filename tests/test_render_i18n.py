@@ -1,4 +1,5 @@
 """The site's own labels, numbers and dates in Dutch and English."""
+
 from __future__ import annotations
 
 import datetime as dt

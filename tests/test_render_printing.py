@@ -1,5 +1,6 @@
 """print.html, the report as one document for the PDF; and every page of the site (print page and search box
 included) is valid HTML with unique ids and alt texts."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -51,8 +52,7 @@ def render(root, figures=None, print_date=DAY):
     problems = Problems()
     project = load_sources(root, problems)
     assert project is not None, [p.format() for p in problems]
-    site = render_site(project, figures if figures is not None else sample_figures(project), problems,
-                       print_date=print_date)
+    site = render_site(project, figures if figures is not None else sample_figures(project), problems, print_date=print_date)
     return project, site
 
 
@@ -72,10 +72,14 @@ def test_map_parts_keep_whole_stages_within_a_page_width():
 
 
 def test_without_links_keeps_anchors_within_the_document():
-    html = ('<a class="fig-label" href="../metrics/nps.html">NPS</a> <a href="#sec-print-pillars">Pijlers</a> '
-            '<link rel="stylesheet" href="assets/style.css"><img src="media/logo.svg" alt="">')
-    assert without_links(html) == ('<a class="fig-label">NPS</a> <a href="#sec-print-pillars">Pijlers</a> '
-                                   '<link rel="stylesheet" href="assets/style.css"><img src="media/logo.svg" alt="">')
+    html = (
+        '<a class="fig-label" href="../metrics/nps.html">NPS</a> <a href="#sec-print-pillars">Pijlers</a> '
+        '<link rel="stylesheet" href="assets/style.css"><img src="media/logo.svg" alt="">'
+    )
+    assert without_links(html) == (
+        '<a class="fig-label">NPS</a> <a href="#sec-print-pillars">Pijlers</a> '
+        '<link rel="stylesheet" href="assets/style.css"><img src="media/logo.svg" alt="">'
+    )
 
 
 def test_print_page_only_when_asked(make_project):

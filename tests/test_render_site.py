@@ -1,4 +1,5 @@
 """The site rendered from the example handbook and from small projects: every page kind, labels, links, ids."""
+
 from __future__ import annotations
 
 import json
@@ -89,12 +90,25 @@ def example():
 
 # --- the example handbook ----------------------------------------------------------------------
 
+
 def test_example_renders_every_page_kind(example):
     site, problems = example
     assert not problems.errors
     kinds = {p.kind for p in site.pages}
-    assert kinds == {"home", "journeys", "journey", "personas", "persona", "pillars", "playbooks", "playbook", "chapter",
-                     "metrics", "metric", "metric-table"}  # the sample figures fill a breakdown of more than PAGE_ROWS
+    assert kinds == {
+        "home",
+        "journeys",
+        "journey",
+        "personas",
+        "persona",
+        "pillars",
+        "playbooks",
+        "playbook",
+        "chapter",
+        "metrics",
+        "metric",
+        "metric-table",
+    }  # the sample figures fill a breakdown of more than PAGE_ROWS
     templates = {p.template for p in site.pages}
     assert {"surprise.html", "recovery.html", "story.html", "experiment.html", "chapter.html"} <= templates
     paths = [p.path for p in site.pages]
@@ -214,9 +228,14 @@ def test_metric_pages_offer_downloads(example):
 
 # --- small projects ------------------------------------------------------------------------------
 
+
 def test_english_site_labels_and_numbers(make_project):
-    root = make_project({"site.yml": "title: T\nlanguage: en\nmetrics:\n  - {id: nps, file: m.csv, type: nps}\n",
-                         "content/m.csv": "date,score\n2026-01-01,9\n"})
+    root = make_project(
+        {
+            "site.yml": "title: T\nlanguage: en\nmetrics:\n  - {id: nps, file: m.csv, type: nps}\n",
+            "content/m.csv": "date,score\n2026-01-01,9\n",
+        }
+    )
     site, _ = render(root)
     journey = html_of(site, "journeys/first-order.html")
     assert "Attention" in journey and "Action" in journey and "Touchpoint" in journey
@@ -225,7 +244,9 @@ def test_english_site_labels_and_numbers(make_project):
 
 
 def test_stage_without_touchpoints_keeps_a_column(make_project):
-    root = make_project({"content/journeys/first-order.yml": """\
+    root = make_project(
+        {
+            "content/journeys/first-order.yml": """\
         title: First order
         persona: parent
         stages:
@@ -233,7 +254,9 @@ def test_stage_without_touchpoints_keeps_a_column(make_project):
           - stage: action
             touchpoints:
               - {id: checkout, name: Checkout, feeling: 1}
-        """})
+        """
+        }
+    )
     site, _ = render(root, FigureSet())
     html = html_of(site, "journeys/first-order.html")
     assert 'id="stage-attention"' in html and "tp-empty" in html
@@ -250,12 +273,14 @@ def test_no_figures_renders_without_charts_of_figures(make_project):
 
 
 def test_project_theme_overrides_a_template_and_a_static_file(make_project):
-    root = make_project({
-        "site.yml": "title: T\ntheme: house\n",
-        "themes/house/templates/home.html": '{% extends "base.html" %}{% block content %}<h1>House {{ site.title }}</h1>{% endblock %}',
-        "themes/house/static/style.css": "body { color: red; }",
-        "themes/house/i18n/en.json": '{"nav.home": "Start"}',
-    })
+    root = make_project(
+        {
+            "site.yml": "title: T\ntheme: house\n",
+            "themes/house/templates/home.html": '{% extends "base.html" %}{% block content %}<h1>House {{ site.title }}</h1>{% endblock %}',
+            "themes/house/static/style.css": "body { color: red; }",
+            "themes/house/i18n/en.json": '{"nav.home": "Start"}',
+        }
+    )
     site, _ = render(root, FigureSet())
     assert "<h1>House T</h1>" in html_of(site, "index.html")
     assert site.files.files["assets/style.css"] == root / "themes/house/static/style.css"
@@ -264,10 +289,12 @@ def test_project_theme_overrides_a_template_and_a_static_file(make_project):
 
 
 def test_brand_logo_colour_and_footer(make_project):
-    root = make_project({
-        "site.yml": "title: T\nbrand: {logo: assets/logo.svg, primary_color: '#123456', footer: 'Team CX & co'}\n",
-        "content/assets/logo.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
-    })
+    root = make_project(
+        {
+            "site.yml": "title: T\nbrand: {logo: assets/logo.svg, primary_color: '#123456', footer: 'Team CX & co'}\n",
+            "content/assets/logo.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+        }
+    )
     site, _ = render(root, FigureSet())
     html = html_of(site, "journeys/first-order.html")
     assert "--primary: #123456" in html
@@ -277,12 +304,14 @@ def test_brand_logo_colour_and_footer(make_project):
 
 
 def test_links_between_content_files_become_page_links(make_project):
-    root = make_project({
-        "content/pages/a.md": "---\ntitle: A\n---\nSee [B](b.md#x), [map](../journeys/first-order.yml) and ![p](../assets/p.png).\n"
-                              "And [gone](nowhere.md).\n",
-        "content/pages/b.md": "---\ntitle: B\n---\n## X\n",
-        "content/assets/p.png": b"\x89PNG",
-    })
+    root = make_project(
+        {
+            "content/pages/a.md": "---\ntitle: A\n---\nSee [B](b.md#x), [map](../journeys/first-order.yml) and ![p](../assets/p.png).\n"
+            "And [gone](nowhere.md).\n",
+            "content/pages/b.md": "---\ntitle: B\n---\n## X\n",
+            "content/assets/p.png": b"\x89PNG",
+        }
+    )
     site, problems = render(root, FigureSet())
     html = html_of(site, "pages/a.html")
     assert 'href="b.html#x"' in html and 'href="../journeys/first-order.html"' in html
@@ -319,7 +348,9 @@ def test_pillars_page_of_a_large_handbook_keeps_to_a_row_per_journey_and_short_l
     full_lists = re.findall(r'<h3>(Gaten|Contactmomenten)</h3>\s*<ul class="plain-list">(.*?)</ul>', full, re.DOTALL)
     assert max(items.count("<li>") for _, items in full_lists) > 1
     # three surprise plans serve personal attention, two serve the situation: one is listed, the others counted
-    assert html.count("En nog 2: die staan bij de draaiboeken.") == 1 and html.count("En nog 1: die staan bij de draaiboeken.") == 1
+    assert (
+        html.count("En nog 2: die staan bij de draaiboeken.") == 1 and html.count("En nog 1: die staan bij de draaiboeken.") == 1
+    )
     assert "die staan bij de draaiboeken" not in full
 
 
@@ -342,7 +373,7 @@ def pager_of(html: str) -> tuple[str, str, list[tuple[str, str, bool]]] | None:
 
 def main_of(html: str) -> str:
     """Give what a page shows in its main part (not the navigation, which lists journeys and chapters)."""
-    return html[html.index('<main id="main"'):html.index("</main>")]
+    return html[html.index('<main id="main"') : html.index("</main>")]
 
 
 def rows(html: str) -> int:
@@ -352,8 +383,12 @@ def rows(html: str) -> int:
 @pytest.fixture(scope="module")
 def many(tmp_path_factory):
     """A generated handbook: 250 journeys, 120 personas, 250 guides, more surprises and recoveries than a preview shows."""
-    root = write_project(tmp_path_factory.mktemp("many"), many_files(
-        250, personas=120, playbooks={"surprise": 12, "recovery": 11, "story": 3, "experiment": 2, "guide": 250}, metric=True))
+    root = write_project(
+        tmp_path_factory.mktemp("many"),
+        many_files(
+            250, personas=120, playbooks={"surprise": 12, "recovery": 11, "story": 3, "experiment": 2, "guide": 250}, metric=True
+        ),
+    )
     site, problems = render(root)
     assert not problems.errors
     return site
@@ -366,19 +401,35 @@ def test_250_journeys_go_over_three_pages_of_100(many):
     assert '<a href="j0100.html">Journey 100</a>' not in second and '<a href="../j0100.html">Journey 100</a>' in second
     assert "<title>Journeys, page 2 · Many</title>" in second and "<h1>Journeys, page 2</h1>" in second
     assert "<h1>Journeys</h1>" in first
-    assert pager_of(first) == ("Pages of Journeys", "1–100 of 250", [
-        ("index.html", "1", True), ("page/2.html", "2", False), ("page/3.html", "3", False), ("page/2.html", "Next →", False)])
-    assert pager_of(second) == ("Pages of Journeys", "101–200 of 250", [
-        ("../index.html", "← Previous", False), ("../index.html", "1", False), ("2.html", "2", True), ("3.html", "3", False),
-        ("3.html", "Next →", False)])
-    assert pager_of(third) == ("Pages of Journeys", "201–250 of 250", [
-        ("2.html", "← Previous", False), ("../index.html", "1", False), ("2.html", "2", False), ("3.html", "3", True)])
+    assert pager_of(first) == (
+        "Pages of Journeys",
+        "1–100 of 250",
+        [("index.html", "1", True), ("page/2.html", "2", False), ("page/3.html", "3", False), ("page/2.html", "Next →", False)],
+    )
+    assert pager_of(second) == (
+        "Pages of Journeys",
+        "101–200 of 250",
+        [
+            ("../index.html", "← Previous", False),
+            ("../index.html", "1", False),
+            ("2.html", "2", True),
+            ("3.html", "3", False),
+            ("3.html", "Next →", False),
+        ],
+    )
+    assert pager_of(third) == (
+        "Pages of Journeys",
+        "201–250 of 250",
+        [("2.html", "← Previous", False), ("../index.html", "1", False), ("2.html", "2", False), ("3.html", "3", True)],
+    )
     assert '<a href="../index.html" aria-label="Page 1">1</a>' in second  # a screen reader hears 'Page 1', not '1'
 
 
 def test_personas_overview_goes_over_pages_and_a_card_counts_journeys_beyond_ten(many, make_project):
-    assert [rows(html_of(many, p).replace('<h2 class="card-title">', '<th scope="row">'))
-            for p in ("personas/index.html", "personas/page/2.html")] == [100, 20]
+    assert [
+        rows(html_of(many, p).replace('<h2 class="card-title">', '<th scope="row">'))
+        for p in ("personas/index.html", "personas/page/2.html")
+    ] == [100, 20]
     assert pager_of(html_of(many, "personas/page/2.html"))[1] == "101–120 of 120"
     site, _ = render(write_project(make_project(minimal=False), many_files(13, personas=1)))
     card = main_of(html_of(site, "personas/index.html"))
@@ -388,18 +439,25 @@ def test_personas_overview_goes_over_pages_and_a_card_counts_journeys_beyond_ten
 
 def test_the_playbooks_overview_shows_ten_of_each_section_and_links_to_the_whole_section(many):
     overview = html_of(many, "playbooks/index.html")
-    live = overview[overview.index('id="sec-board-live"'):overview.index('id="sec-board-retired"')]
-    assert "Live <span class=\"count\">(12)</span>" in live and live.count('<article class="card">') == 10
-    assert ('<p class="more"><a href="surprise-live/index.html">Show all 12<span class="visually-hidden"> '
-            '(Surprise plans: Live)</span></a></p>') in live
-    recoveries = overview[overview.index('id="sec-recovery"'):overview.index('id="sec-stories"')]
+    live = overview[overview.index('id="sec-board-live"') : overview.index('id="sec-board-retired"')]
+    assert 'Live <span class="count">(12)</span>' in live and live.count('<article class="card">') == 10
+    assert (
+        '<p class="more"><a href="surprise-live/index.html">Show all 12<span class="visually-hidden"> '
+        "(Surprise plans: Live)</span></a></p>"
+    ) in live
+    recoveries = overview[overview.index('id="sec-recovery"') : overview.index('id="sec-stories"')]
     assert recoveries.count("<tr><td>") == 10 and 'href="recovery/index.html">Show all 11<' in recoveries
-    stories = overview[overview.index('id="sec-stories"'):overview.index('id="sec-experiments"')]
+    stories = overview[overview.index('id="sec-stories"') : overview.index('id="sec-experiments"')]
     assert stories.count("<li>") == 3 and 'class="more"' not in stories
     assert 'href="guide/index.html">Show all 250<' in overview
     whole = {path for path in many.files.files if path.startswith("playbooks/") and path.count("/") > 1}
-    assert whole == {"playbooks/surprise-live/index.html", "playbooks/recovery/index.html", "playbooks/guide/index.html",
-                     "playbooks/guide/page/2.html", "playbooks/guide/page/3.html"}
+    assert whole == {
+        "playbooks/surprise-live/index.html",
+        "playbooks/recovery/index.html",
+        "playbooks/guide/index.html",
+        "playbooks/guide/page/2.html",
+        "playbooks/guide/page/3.html",
+    }
     section = html_of(many, "playbooks/surprise-live/index.html")
     assert section.count('<article class="card">') == 12 and pager_of(section) is None
     assert "<h1>Surprise plans: Live</h1>" in section and '<h2><a href="../s000.html">Surprise 0</a></h2>' in section
@@ -411,10 +469,10 @@ def test_the_playbooks_overview_shows_ten_of_each_section_and_links_to_the_whole
 
 def test_the_home_page_shows_ten_live_surprises_and_links_to_all(many):
     home = html_of(many, "index.html")
-    live = home[home.index('id="sec-surprises"'):home.index('id="sec-experiments"')]
+    live = home[home.index('id="sec-surprises"') : home.index('id="sec-experiments"')]
     assert live.count("<li>") == 10
     assert '<a href="playbooks/surprise-live/index.html">Show all 12<' in live
-    assert 'class="more"' not in home[home.index('id="sec-experiments"'):]  # two running experiments: all shown
+    assert 'class="more"' not in home[home.index('id="sec-experiments"') :]  # two running experiments: all shown
 
 
 def test_the_pillar_matrix_goes_over_pages_and_the_print_page_keeps_it_whole(many, tmp_path):
@@ -424,13 +482,15 @@ def test_the_pillar_matrix_goes_over_pages_and_the_print_page_keeps_it_whole(man
     assert [rows(first), rows(second), rows(html_of(many, "pillars/page/3.html"))] == [100, 100, 50]
     assert 'id="sec-pillar-reliability"' in first  # the pillars' own sections stay on the first page only
     assert '<a href="../../pillars.html#sec-pillar-reliability">' in second and 'id="sec-pillar' not in second
-    assert pager_of(second)[2][:2] == [("../../pillars.html#sec-matrix", "← Previous", False),
-                                       ("../../pillars.html#sec-matrix", "1", False)]
+    assert pager_of(second)[2][:2] == [
+        ("../../pillars.html#sec-matrix", "← Previous", False),
+        ("../../pillars.html#sec-matrix", "1", False),
+    ]
     root = write_project(tmp_path / "p", many_files(250, playbooks={"recovery": 11}))
     problems = Problems()
     project = load_sources(root, problems)
     printed = html_of(render_site(project, FigureSet(), problems, print_date=dt.date(2026, 3, 1)), "print.html")
-    matrix = printed[printed.index('id="sec-print-pillars"'):]
+    matrix = printed[printed.index('id="sec-print-pillars"') :]
     assert matrix.count('<th scope="row">Journey ') == 250 and matrix.count("<tr><td>Recovery ") == 11
 
 
@@ -443,7 +503,7 @@ def test_chapters_go_over_pages_numbered_on(many):
 
 def test_a_metric_table_longer_than_a_page_goes_on_over_pages_of_its_own(many):
     page = html_of(many, "metrics/nps.html")
-    breakdown = page[page.index('id="sec-breakdown"'):]
+    breakdown = page[page.index('id="sec-breakdown"') :]
     label, shown, links = pager_of(breakdown)
     total = int(shown.rsplit(" ", 1)[1].replace(",", ""))
     count = -(-total // 100)
@@ -462,7 +522,10 @@ def test_the_pager_numbers_the_first_and_last_page_and_two_around_the_current_on
 
     monkeypatch.setattr(site_module, "PAGE_ROWS", 10)
     site, _ = render(write_project(make_project(minimal=False), many_files(130)))
-    numbers = lambda path: [text for _, text, _ in pager_of(html_of(site, path))[2]]
+
+    def numbers(path):
+        return [text for _, text, _ in pager_of(html_of(site, path))[2]]
+
     assert numbers("journeys/page/7.html") == ["← Previous", "1", "…", "5", "6", "7", "8", "9", "…", "13", "Next →"]
     assert numbers("journeys/page/4.html") == ["← Previous", "1", "2", "3", "4", "5", "6", "…", "13", "Next →"]
     assert numbers("journeys/index.html") == ["1", "2", "3", "…", "13", "Next →"]

@@ -1,4 +1,5 @@
 """The search index: folding, the words kept, safe and byte-stable script, and entries for every kind of page."""
+
 from __future__ import annotations
 
 import json
@@ -12,7 +13,7 @@ from cxreport.figures import FigureSet
 from cxreport.loader import load_sources
 from cxreport.problems import Problems
 from cxreport.render import render_site
-from cxreport.search import INDEX_PATH, KINDS, MAX_TEXT, SearchEntry, fold, index_script, words_of
+from cxreport.render.search_index import INDEX_PATH, KINDS, MAX_TEXT, SearchEntry, fold, index_script, words_of
 
 EXAMPLE_READY = (REPO / "site.yml").is_file() and (REPO / "content" / "journeys").is_dir()
 
@@ -27,7 +28,7 @@ def render(root, figures=None):
 def index_of(site) -> dict:
     text = site.files.files[INDEX_PATH].decode("utf-8")
     assert text.startswith("window.CXSEARCH=") and text.endswith(";\n")
-    return json.loads(text[len("window.CXSEARCH="):-2])
+    return json.loads(text[len("window.CXSEARCH=") : -2])
 
 
 @pytest.fixture(scope="module")
@@ -37,22 +38,30 @@ def example():
     return render(REPO)
 
 
-@pytest.mark.parametrize("text, folded", [
-    ("MAATTABÉL", "maattabel"),
-    ("bezorgïng", "bezorging"),
-    ("Één café, twee crèmes!", "een cafe twee cremes"),
-    ("Straße", "strasse"),
-    ("track-en-trace_mail", "track en trace mail"),
-    ("  ‘Is dit stevig?’ — 98/104 cm  ", "is dit stevig 98 104 cm"),
-    ("ﬁets", "fiets"),
-])
+@pytest.mark.parametrize(
+    "text, folded",
+    [
+        ("MAATTABÉL", "maattabel"),
+        ("bezorgïng", "bezorging"),
+        ("Één café, twee crèmes!", "een cafe twee cremes"),
+        ("Straße", "strasse"),
+        ("track-en-trace_mail", "track en trace mail"),
+        ("  ‘Is dit stevig?’ — 98/104 cm  ", "is dit stevig 98 104 cm"),
+        ("ﬁets", "fiets"),
+    ],
+)
 def test_fold(text, folded):
     assert fold(text) == folded
 
 
 def test_words_leave_out_the_title_stop_words_repeats_and_single_letters():
-    entry = SearchEntry("touchpoint", "Maattabel", "j.html#tp-m", "Eerste bestelling · Interesse",
-                        "De maattabel is per merk anders; een merk, een maat. Opent de Maattabel x")
+    entry = SearchEntry(
+        "touchpoint",
+        "Maattabel",
+        "j.html#tp-m",
+        "Eerste bestelling · Interesse",
+        "De maattabel is per merk anders; een merk, een maat. Opent de Maattabel x",
+    )
     assert words_of(entry, frozenset({"de", "is", "een"})) == "per merk anders maat opent"
 
 
@@ -64,16 +73,18 @@ def test_words_stop_at_the_limit_on_a_word_boundary():
 
 
 def test_index_script_is_safe_inside_a_script_element_and_byte_stable():
-    entries = [SearchEntry("page", "</script><!-- & \u2028", "pages/a.html", "x </SCRIPT>", "<b>vet</b>"),
-               SearchEntry("journey", "Reis", "journeys/r.html"),
-               SearchEntry("touchpoint", "Kassa", "journeys/r.html#tp-kassa", "Reis · Actie", "betalen")]
+    entries = [
+        SearchEntry("page", "</script><!-- & \u2028", "pages/a.html", "x </SCRIPT>", "<b>vet</b>"),
+        SearchEntry("journey", "Reis", "journeys/r.html"),
+        SearchEntry("touchpoint", "Kassa", "journeys/r.html#tp-kassa", "Reis · Actie", "betalen"),
+    ]
     script = index_script(entries, {"kind.page": "Hoofdstukken <b>"}, "nl")
     for unsafe in ("<", ">", "\u2028", "\u2029"):
         assert unsafe not in script
     shuffled = entries[:]
     random.Random(4).shuffle(shuffled)
     assert index_script(shuffled, {"kind.page": "Hoofdstukken <b>"}, "nl") == script
-    data = json.loads(script[len("window.CXSEARCH="):-2])
+    data = json.loads(script[len("window.CXSEARCH=") : -2])
     assert data["kinds"] == list(KINDS)
     assert [row[2] for row in data["items"]] == ["journeys/r.html", "journeys/r.html#tp-kassa", "pages/a.html"]
     assert data["items"][2][1] == "</script><!-- & \u2028"  # the text itself is kept, only written safely
@@ -90,7 +101,7 @@ def test_example_index_has_every_kind_and_every_touchpoint_at_its_anchor(example
     urls = {row[2]: row for row in items}
     for journey in project.journeys.values():
         assert f"journeys/{journey.id}.html" in urls
-        for stage, tp in journey.touchpoints():
+        for _stage, tp in journey.touchpoints():
             row = urls[f"journeys/{journey.id}.html#tp-{tp.id}"]
             assert row[1] == tp.name and row[3].startswith(journey.title + " · ")
     for persona in project.personas.values():

@@ -1,4 +1,5 @@
 """cxreport serve: a server on a free port, edits seen as reload events and new pages, broken edits, traversal, binding."""
+
 from __future__ import annotations
 
 import http.client
@@ -123,8 +124,12 @@ def test_several_saves_make_one_rebuild(server, project):
 
 
 def test_ctrl_c_stops_cleanly(project):
-    proc = subprocess.Popen([sys.executable, "-m", "cxreport", "serve", str(project), "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cxreport", "serve", str(project), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         line = ""

@@ -3,6 +3,7 @@
 The session trusts file stamps, keeps what validate found per object and keeps the search index's rows
 serialised; none of that may ever give another site, or other problems, than building the same content anew.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -14,20 +15,23 @@ from pathlib import Path
 import pytest
 from helpers import REPO, copy_example, many_files, write_project
 
-from cxreport import record
+from cxreport.crosscheck import ValidationMemo, validate
+from cxreport.incremental import record
 from cxreport.loader import load_sources
 from cxreport.pipeline import Session, build
 from cxreport.problems import Problems
-from cxreport.search import KINDS, RowTexts, script_of_rows
-from cxreport.validate import ValidationMemo, validate
+from cxreport.render.search_index import KINDS, RowTexts, script_of_rows
 
 EXAMPLE_READY = (REPO / "site.yml").is_file() and (REPO / "content" / "journeys").is_dir()
 needs_example = pytest.mark.skipif(not EXAMPLE_READY, reason="the example handbook is not there yet")
 
 
 def tree(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def shown(problems) -> list[str]:
@@ -45,12 +49,14 @@ def replace(rel: str, old: str, new: str):
         text = path.read_text(encoding="utf-8")
         assert old in text, (rel, old)
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
     return edit
 
 
 def move(rel: str, to: str):
     def edit(root: Path) -> None:
         (root / rel).rename(root / to)
+
     return edit
 
 
@@ -64,19 +70,29 @@ def same_size_and_time(rel: str, old: str, new: str):
         path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
         os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
         assert path.stat().st_size == st.st_size and path.stat().st_mtime_ns == st.st_mtime_ns
+
     return edit
 
 
 def add(rel: str, text: str):
     def edit(root: Path) -> None:
         (root / rel).write_text(text, encoding="utf-8")
+
     return edit
 
 
 PERSONA = "content/personas/drukke-ouder.yml"
 STEPS = [  # (what, edit, builds)
-    ("lane text", replace("content/journeys/eerste-bestelling.yml", "Scrolt 's avonds op de bank", "Scrolt 's nachts op de bank"), True),
-    ("playbook body", replace("content/playbooks/handgeschreven-kaartje.md", "\n---\n", "\n---\nEen nieuwe eerste zin.\n\n"), True),
+    (
+        "lane text",
+        replace("content/journeys/eerste-bestelling.yml", "Scrolt 's avonds op de bank", "Scrolt 's nachts op de bank"),
+        True,
+    ),
+    (
+        "playbook body",
+        replace("content/playbooks/handgeschreven-kaartje.md", "\n---\n", "\n---\nEen nieuwe eerste zin.\n\n"),
+        True,
+    ),
     ("persona quote", replace(PERSONA, "Ik bestel 's avonds", "Ik bestel 's ochtends"), True),
     ("unknown persona", replace("content/journeys/retour.yml", "persona: bewuste-student", "persona: bewuste-studnet"), False),
     ("another file while broken", replace("content/pages/werkwijze.md", "Zo houden we", "Zo bewaren we"), False),
@@ -85,14 +101,31 @@ STEPS = [  # (what, edit, builds)
     ("persona back", move("drukke-ouder.yml.weg", PERSONA), True),
     ("journey renamed", move("content/journeys/eerste-bestelling.yml", "content/journeys/eerste-keer.yml"), False),
     ("journey name back", move("content/journeys/eerste-keer.yml", "content/journeys/eerste-bestelling.yml"), True),
-    ("same size and time", same_size_and_time("content/journeys/eerste-bestelling.yml", "Scrolt 's nachts", "Scrolt 's morgen"), True),
+    (
+        "same size and time",
+        same_size_and_time("content/journeys/eerste-bestelling.yml", "Scrolt 's nachts", "Scrolt 's morgen"),
+        True,
+    ),
     ("touched only", lambda root: os.utime(root / "content/journeys/retour.yml"), True),
-    ("new journey", add("content/journeys/nog-een.yml", "title: Nog een\npersona: drukke-ouder\nstages:\n"
-                        "  - stage: attention\n    touchpoints:\n      - {id: ad, name: Advertentie, feeling: 1}\n"), True),
-    ("touchpoint a playbook names renamed", replace("content/journeys/eerste-bestelling-2026.yml", "id: welkomstkaartje",
-                                                    "id: welkomst-kaartje"), None),
-    ("metric row", replace("content/metrics/nps.csv", "eerste-bestelling;nps-enquete;ouders;4;",
-                           "eerste-bestelling;nps-enquete;ouders;10;"), None),
+    (
+        "new journey",
+        add(
+            "content/journeys/nog-een.yml",
+            "title: Nog een\npersona: drukke-ouder\nstages:\n"
+            "  - stage: attention\n    touchpoints:\n      - {id: ad, name: Advertentie, feeling: 1}\n",
+        ),
+        True,
+    ),
+    (
+        "touchpoint a playbook names renamed",
+        replace("content/journeys/eerste-bestelling-2026.yml", "id: welkomstkaartje", "id: welkomst-kaartje"),
+        None,
+    ),
+    (
+        "metric row",
+        replace("content/metrics/nps.csv", "eerste-bestelling;nps-enquete;ouders;4;", "eerste-bestelling;nps-enquete;ouders;10;"),
+        None,
+    ),
 ]
 
 
@@ -122,12 +155,23 @@ def test_a_serve_session_gives_the_bytes_and_problems_of_a_full_build_after_ever
 
 MANY_STEPS = [  # (what, edit) in a handbook whose journeys overview has three pages
     ("journey on page 3 renamed", replace("content/journeys/j0230.yml", "title: Journey 230", "title: Journey 230, renamed")),
-    ("touchpoint on page 2 changes pillar", replace("content/journeys/j0150.yml", "pillars: [reliability]", "pillars: [availability]")),
+    (
+        "touchpoint on page 2 changes pillar",
+        replace("content/journeys/j0150.yml", "pillars: [reliability]", "pillars: [availability]"),
+    ),
     ("lane text", replace("content/journeys/j0010.yml", "feeling: -1", "feeling: -2")),
-    ("an answer about a journey on page 2", replace("content/metrics/nps.csv", "2026-03-15,j0150,ad,s1,3\n",
-                                                   "2026-03-15,j0150,ad,s1,10\n")),
-    ("journey added: page 3 grows", add("content/journeys/j0250.yml", "title: Journey 250\npersona: p000\nstages:\n"
-                                        "  - stage: attention\n    touchpoints:\n      - {id: ad, name: Advert, feeling: 1}\n")),
+    (
+        "an answer about a journey on page 2",
+        replace("content/metrics/nps.csv", "2026-03-15,j0150,ad,s1,3\n", "2026-03-15,j0150,ad,s1,10\n"),
+    ),
+    (
+        "journey added: page 3 grows",
+        add(
+            "content/journeys/j0250.yml",
+            "title: Journey 250\npersona: p000\nstages:\n"
+            "  - stage: attention\n    touchpoints:\n      - {id: ad, name: Advert, feeling: 1}\n",
+        ),
+    ),
     ("journey deleted: page 3 shrinks", move("content/journeys/j0250.yml", "j0250.yml.gone")),
 ]
 
@@ -164,9 +208,13 @@ def test_a_deleted_persona_is_reported_by_every_file_that_names_it(example):
     validate(project, fresh)
     assert shown(remembered) == shown(fresh)
     naming = {p.path for p in remembered.errors if "unknown persona 'drukke-ouder'" in p.message}
-    assert naming == {"content/journeys/eerste-bestelling.yml", "content/journeys/eerste-bestelling-2026.yml",
-                      "content/playbooks/de-zoekgeraakte-regenjas.md", "content/playbooks/handgeschreven-kaartje.md",
-                      "content/playbooks/verjaardagsballon.md"}
+    assert naming == {
+        "content/journeys/eerste-bestelling.yml",
+        "content/journeys/eerste-bestelling-2026.yml",
+        "content/playbooks/de-zoekgeraakte-regenjas.md",
+        "content/playbooks/handgeschreven-kaartje.md",
+        "content/playbooks/verjaardagsballon.md",
+    }
 
 
 @needs_example
@@ -210,9 +258,14 @@ def test_fingerprint_hashes_a_file_once_it_is_old_enough(tmp_path, monkeypatch):
 
 
 def test_row_texts_give_what_script_of_rows_gives(tmp_path):
-    hostile = "</script><!-- & \u2028\u2029 > \"quoted\" \\ \n\t é"
-    pages = [[[k % len(KINDS), f"Titel {k} {hostile if k % 7 == 0 else ''}", f"p{k % 5}.html#{k}", "ctx", "woorden"]
-              for k in range(start, start + n)] for start, n in ((0, 3), (10, 0), (20, 9), (40, 1), (50, 4))]
+    hostile = '</script><!-- & \u2028\u2029 > "quoted" \\ \n\t é'
+    pages = [
+        [
+            [k % len(KINDS), f"Titel {k} {hostile if k % 7 == 0 else ''}", f"p{k % 5}.html#{k}", "ctx", "woorden"]
+            for k in range(start, start + n)
+        ]
+        for start, n in ((0, 3), (10, 0), (20, 9), (40, 1), (50, 4))
+    ]
     pages.append([[1, "same", "p1.html#1", "first", ""], [1, "same", "p1.html#1", "second", ""]])  # one key twice
     labels = {"kind.page": "Hoofdstukken <b>", "count": "{n} & meer"}
     rows = RowTexts()

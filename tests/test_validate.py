@@ -1,4 +1,5 @@
 """References across files resolve, with did-you-mean hints; map rules give warnings."""
+
 from __future__ import annotations
 
 from helpers import hints_of, problems_of
@@ -11,13 +12,16 @@ def journey(body: str) -> dict[str, str]:
 
 
 def test_unknown_persona_suggests_the_nearest(make_project):
-    root = make_project({J: "title: X\npersona: parnt\nstages:\n  - stage: attention\n    touchpoints: [{id: a, name: A, feeling: 0}]\n"})
+    root = make_project(
+        {J: "title: X\npersona: parnt\nstages:\n  - stage: attention\n    touchpoints: [{id: a, name: A, feeling: 0}]\n"}
+    )
     assert problems_of(root) == [(J, 2, 10, "unknown persona 'parnt'")]
     assert hints_of(root) == ["did you mean 'parent'?"]
 
 
 def test_stage_not_in_model_and_listed_twice(make_project):
-    root = make_project(journey("""\
+    root = make_project(
+        journey("""\
 stages:
   - stage: atention
     touchpoints: [{id: a, name: A, feeling: 0}]
@@ -25,7 +29,8 @@ stages:
     touchpoints: [{id: b, name: B, feeling: 0}]
   - stage: action
     touchpoints: [{id: c, name: C, feeling: 0}]
-"""))
+""")
+    )
     assert problems_of(root) == [
         (J, 4, 12, "stage 'atention' is not in stage model 'aidas'"),
         (J, 8, 12, "stage 'action' is listed twice (first on line 6)"),
@@ -34,14 +39,16 @@ stages:
 
 
 def test_map_rule_warnings(make_project):
-    root = make_project(journey("""\
+    root = make_project(
+        journey("""\
 stages:
   - stage: action
     touchpoints:
       - {id: a, name: A}
   - stage: attention
     touchpoints: []
-"""))
+""")
+    )
     assert problems_of(root, "warning") == [
         (J, 6, 9, "touchpoint 'a' has no feeling"),
         (J, 7, 12, "stage 'attention' comes after 'action' but the stage model 'aidas' puts it before"),
@@ -50,7 +57,8 @@ stages:
 
 
 def test_duplicate_touchpoint_unknown_pillar_and_metric(make_project):
-    root = make_project(journey("""\
+    root = make_project(
+        journey("""\
 stages:
   - stage: attention
     touchpoints:
@@ -60,7 +68,8 @@ stages:
         feeling: 0
         pillars: {availability: always there, speed: fast}
         metrics: [nps]
-"""))
+""")
+    )
     assert problems_of(root) == [
         (J, 6, 48, "unknown pillar 'reliabilty'"),
         (J, 7, 13, "touchpoint id 'a' is used twice in this journey (first on line 6)"),
@@ -70,8 +79,9 @@ stages:
 
 
 def test_custom_stage_model_and_pillars_from_site(make_project):
-    root = make_project({
-        "site.yml": """\
+    root = make_project(
+        {
+            "site.yml": """\
 title: T
 stage_model: service
 stage_models:
@@ -81,22 +91,27 @@ stage_models:
 pillars:
   speed: {name: Speed}
 """,
-        J: "title: X\npersona: parent\nstages:\n  - stage: ask\n    touchpoints: [{id: a, name: A, feeling: 0, pillars: [speed]}]\n",
-    })
+            J: "title: X\npersona: parent\nstages:\n  - stage: ask\n    touchpoints: [{id: a, name: A, feeling: 0, pillars: [speed]}]\n",
+        }
+    )
     assert problems_of(root) == []
 
 
 def test_compare_to_must_name_another_journey(make_project):
-    root = make_project(journey("compare_to: first-ordr\nstages:\n  - stage: attention\n    touchpoints: [{id: a, name: A, feeling: 0}]\n"))
+    root = make_project(
+        journey("compare_to: first-ordr\nstages:\n  - stage: attention\n    touchpoints: [{id: a, name: A, feeling: 0}]\n")
+    )
     assert problems_of(root) == [(J, 3, 13, "unknown journey 'first-ordr'")]
     assert hints_of(root) == ["did you mean 'first-order'?"]
 
 
 def test_playbook_references(make_project):
-    root = make_project({
-        "content/playbooks/s.md": "---\ntitle: S\ntype: surprise\ntrigger: birthday\njourney: first-order\ntouchpoint: chekout\naudience: nobody\nsuccess_metric: nps\n---\n",
-        "content/playbooks/st.md": "---\ntitle: St\ntype: story\npath: [ad, checkout]\n---\n",
-    })
+    root = make_project(
+        {
+            "content/playbooks/s.md": "---\ntitle: S\ntype: surprise\ntrigger: birthday\njourney: first-order\ntouchpoint: chekout\naudience: nobody\nsuccess_metric: nps\n---\n",
+            "content/playbooks/st.md": "---\ntitle: St\ntype: story\npath: [ad, checkout]\n---\n",
+        }
+    )
     assert problems_of(root) == [
         ("content/playbooks/s.md", 6, 13, "unknown touchpoint of journey 'first-order' 'chekout'"),
         ("content/playbooks/s.md", 7, 11, "unknown persona 'nobody'"),
@@ -107,13 +122,15 @@ def test_playbook_references(make_project):
 
 
 def test_experiment_rules(make_project):
-    root = make_project({
-        "site.yml": "title: T\nmetrics:\n  - {id: nps, file: metrics/nps.csv, type: nps}\n",
-        "content/metrics/nps.csv": "date,score\n2026-01-01,9\n",
-        "content/playbooks/e1.md": "---\ntitle: E\ntype: experiment\nhypothesis: h\n---\n",
-        "content/playbooks/e2.md": "---\ntitle: E\ntype: experiment\nhypothesis: h\nmetric: nps\n---\n",
-        "content/playbooks/e3.md": "---\ntitle: E\ntype: experiment\nhypothesis: h\nresults:\n  a: {n: 10, conversions: 11}\n---\n",
-    })
+    root = make_project(
+        {
+            "site.yml": "title: T\nmetrics:\n  - {id: nps, file: metrics/nps.csv, type: nps}\n",
+            "content/metrics/nps.csv": "date,score\n2026-01-01,9\n",
+            "content/playbooks/e1.md": "---\ntitle: E\ntype: experiment\nhypothesis: h\n---\n",
+            "content/playbooks/e2.md": "---\ntitle: E\ntype: experiment\nhypothesis: h\nmetric: nps\n---\n",
+            "content/playbooks/e3.md": "---\ntitle: E\ntype: experiment\nhypothesis: h\nresults:\n  a: {n: 10, conversions: 11}\n---\n",
+        }
+    )
     assert problems_of(root) == [
         ("content/playbooks/e1.md", 2, 1, "an experiment needs 'results' or 'metric'"),
         ("content/playbooks/e2.md", 5, 1, "'control' is required with 'metric'"),
@@ -123,7 +140,9 @@ def test_experiment_rules(make_project):
 
 
 def test_metric_declarations(make_project):
-    root = make_project({"site.yml": """\
+    root = make_project(
+        {
+            "site.yml": """\
 title: T
 metrics:
   - {id: a, file: ../../etc/passwd, type: nps}
@@ -131,7 +150,9 @@ metrics:
   - {id: b, file: metrics/missing.csv, type: nps, pillar: speedy}
 targets:
   nsp: {good: 30, bad: 0}
-"""})
+"""
+        }
+    )
     assert problems_of(root) == [
         ("site.yml", 3, 19, "metric file '../../etc/passwd' lies outside the project"),
         ("site.yml", 4, 10, "metric id 'a' is declared twice (first on line 3)"),

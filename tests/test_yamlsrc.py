@@ -1,4 +1,5 @@
 """The safe YAML reader: values keep their lines; PyYAML's silent behaviours become problems."""
+
 from __future__ import annotations
 
 import pytest
@@ -48,9 +49,12 @@ def test_merge_with_explicit_override_is_fine():
 
 
 # Empty files, several documents, tabs, tags and complex keys: tests/hostile/test_yaml.py.
-@pytest.mark.parametrize("text,expected", [
-    ("a: [1, 2\n", (2, 1, "YAML syntax error: did not find expected ',' or ']'")),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("a: [1, 2\n", (2, 1, "YAML syntax error: did not find expected ',' or ']'")),
+    ],
+)
 def test_broken_yaml_gets_its_own_problem(text, expected):
     result, problems = parse(text)
     assert result is None
@@ -69,12 +73,15 @@ def test_front_matter_lines_count_from_the_opening_fence():
     assert fm.body_line == 5
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("# no front matter\n", (1, 1, "file has no front matter")),
-    ("---\n---\nbody\n", (1, 1, "front matter is empty")),
-    ("---\n- a\n---\n", (2, 1, "front matter must be a mapping of fields (name: value)")),
-    ("---\ntitle: A\ntitle: B\n---\n", (3, 1, "duplicate key 'title' (first on line 2, again on line 3)")),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("# no front matter\n", (1, 1, "file has no front matter")),
+        ("---\n---\nbody\n", (1, 1, "front matter is empty")),
+        ("---\n- a\n---\n", (2, 1, "front matter must be a mapping of fields (name: value)")),
+        ("---\ntitle: A\ntitle: B\n---\n", (3, 1, "duplicate key 'title' (first on line 2, again on line 3)")),
+    ],
+)
 def test_front_matter_problems(text, expected):
     problems = Problems()
     parse_front_matter(text, "p.md", problems)
@@ -84,9 +91,11 @@ def test_front_matter_problems(text, expected):
 def test_positions_are_read_when_first_asked_and_match_a_recording_walk():
     from cxreport.yamlsrc import _Lines, _Loader, _Walker
 
-    text = ("title: Eerste bestelling\nstages:\n  - stage: attention\n    touchpoints:\n      - id: ad\n"
-            "        doing: [Scrolt, Klikt]\n        feeling: {score: 1, label: blij}\n  - stage: action\n"
-            "    touchpoints: []\nnotes: |\n  regel 1\n  regel 2\n")
+    text = (
+        "title: Eerste bestelling\nstages:\n  - stage: attention\n    touchpoints:\n      - id: ad\n"
+        "        doing: [Scrolt, Klikt]\n        feeling: {score: 1, label: blij}\n  - stage: action\n"
+        "    touchpoints: []\nnotes: |\n  regel 1\n  regel 2\n"
+    )
     problems = Problems()
     data, loc = parse_yaml(text, "content/journeys/x.yml", problems, line_offset=3)
     assert not problems and repr(loc) == "Locator(not read yet)"

@@ -6,6 +6,7 @@
 
 The decisions where FORMAT.md is silent are in docs/metrics.md.
 """
+
 from __future__ import annotations
 
 from .compute import compute_figures

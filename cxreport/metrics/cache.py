@@ -9,6 +9,7 @@ changed twice within one clock tick would otherwise go unnoticed). A missing, un
 truncated or foreign entry is rebuilt, never trusted. Entries are written under a
 temporary name and moved into place, so a build that stops halfway leaves no half entry.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -22,7 +23,7 @@ import duckdb
 
 from .. import __version__
 from ..model import MetricSource
-from .cells import lit
+from .sql import lit
 
 TALLY_LAYOUT = 3  # bump when the cached table's columns or meaning change
 RACY_NS = 2_000_000_000
@@ -67,8 +68,13 @@ class TallyCache:
                 return known["sha256"]
         except (OSError, ValueError, KeyError, TypeError):
             pass
-        if (fingerprint is not None and len(fingerprint) == 6 and list(fingerprint[:4]) == stamp and fingerprint[4]
-                and fingerprint[5] - st.st_mtime_ns > RACY_NS):
+        if (
+            fingerprint is not None
+            and len(fingerprint) == 6
+            and list(fingerprint[:4]) == stamp
+            and fingerprint[4]
+            and fingerprint[5] - st.st_mtime_ns > RACY_NS
+        ):
             digest, hashed_ns = fingerprint[4], fingerprint[5]
         else:
             hashed_ns = time.time_ns()
@@ -79,8 +85,13 @@ class TallyCache:
 
     def key(self, path: Path, source: MetricSource, fingerprint: list | None = None) -> str:
         """Give the cache key of a metric file as declared (fingerprint: see content_hash)."""
-        parts = {"sha256": self.content_hash(path, fingerprint), "declaration": declaration_key(source),
-                 "cxreport": __version__, "duckdb": duckdb.__version__, "tally": TALLY_LAYOUT}
+        parts = {
+            "sha256": self.content_hash(path, fingerprint),
+            "declaration": declaration_key(source),
+            "cxreport": __version__,
+            "duckdb": duckdb.__version__,
+            "tally": TALLY_LAYOUT,
+        }
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
     # -- entries --------------------------------------------------------------------

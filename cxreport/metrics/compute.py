@@ -1,16 +1,17 @@
 """compute_figures: every figure of every metric, in one GROUPING SETS query per metric, sorted."""
+
 from __future__ import annotations
 
 from itertools import pairwise, product
 
+from ..collector import paused
 from ..figures import Figure, FigureSet
-from ..gcpause import paused
 from ..loader import Project
 from ..model import MetricSource
 from . import stats
-from .cells import lit, period_label_sql
 from .experiments import experiment_results
 from .join import MetricData, MetricTable
+from .sql import lit, period_label_sql
 
 
 def compute_figures(project: Project, data: MetricData) -> FigureSet:
@@ -59,7 +60,7 @@ def _metric_figures(project: Project, data: MetricData, table: MetricTable) -> l
         WITH g AS (
             SELECT GROUPING(period) AS every, period, {outer}, sum(w)::BIGINT AS n, sum(a)::{a_type} AS a, sum(b)::BIGINT AS b
             FROM {table.joined}
-            GROUP BY GROUPING SETS ({', '.join('(' + ', '.join(s) + ')' for s in sets)})
+            GROUP BY GROUPING SETS ({", ".join("(" + ", ".join(s) + ")" for s in sets)})
             HAVING {having})
         SELECT CASE WHEN every = 1 THEN 'all' ELSE {label} END, g.journey, g.stage, g.touchpoint, g.segment, g.variant, n, a, b
         FROM g LEFT JOIN cx_journeys jm ON jm.journey = g.journey
@@ -101,10 +102,26 @@ def _figures(source: MetricSource, rows, status) -> list[Figure]:
             margin = None
         else:
             value, margin = float(a) / n, None
-        add(new(Figure, (metric, kind, one(period, period), journey and one(journey, journey), stage and one(stage, stage),
-                         touchpoint and one(touchpoint, touchpoint), segment and one(segment, segment),
-                         variant and one(variant, variant), n, value, margin, None,
-                         status(value) if status is not None and kind != "funnel" else None)))
+        add(
+            new(
+                Figure,
+                (
+                    metric,
+                    kind,
+                    one(period, period),
+                    journey and one(journey, journey),
+                    stage and one(stage, stage),
+                    touchpoint and one(touchpoint, touchpoint),
+                    segment and one(segment, segment),
+                    variant and one(variant, variant),
+                    n,
+                    value,
+                    margin,
+                    None,
+                    status(value) if status is not None and kind != "funnel" else None,
+                ),
+            )
+        )
     if kind == "funnel":
         out = _with_conversion(out, status)
     return out

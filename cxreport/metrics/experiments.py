@@ -4,14 +4,15 @@ Results come from an experiment playbook's inline `results`, or from a value met
 variant column (value 1 = a conversion), then also per period and per segment: the question
 is what works where, when and for whom.
 """
+
 from __future__ import annotations
 
 from ..figures import VariantResult
 from ..loader import Project
 from ..model import Experiment
 from . import stats
-from .cells import period_label_sql
 from .join import MetricData, MetricTable
+from .sql import period_label_sql
 
 ALL = "all"
 
@@ -41,9 +42,9 @@ def _metric_groups(data: MetricData, table: MetricTable) -> dict[tuple[str, str 
     sets = ["(variant)", "(period, variant)"] + (["(segment, variant)"] if table.has("segment") else [])
     label = period_label_sql("period", table.source.period)
     rows = data.con.execute(f"""
-        SELECT CASE WHEN GROUPING(period) = 1 THEN 'all' ELSE {label} END, {'segment' if table.has('segment') else 'NULL'},
+        SELECT CASE WHEN GROUPING(period) = 1 THEN 'all' ELSE {label} END, {"segment" if table.has("segment") else "NULL"},
                variant, sum(w)::BIGINT, sum(a)::BIGINT
-        FROM {table.joined} GROUP BY GROUPING SETS ({', '.join(sets)}) HAVING variant IS NOT NULL AND sum(w) > 0""").fetchall()
+        FROM {table.joined} GROUP BY GROUPING SETS ({", ".join(sets)}) HAVING variant IS NOT NULL AND sum(w) > 0""").fetchall()
     groups: dict[tuple[str, str | None], dict[str, tuple[int, int]]] = {}
     for period, segment, variant, n, conversions in rows:
         groups.setdefault((period, segment), {})[variant] = (int(n), int(conversions))
@@ -55,24 +56,31 @@ def _group_key(key: tuple[str, str | None]) -> tuple:
     return ((0, "") if period == ALL else (1, period), (0, "") if segment is None else (1, segment))
 
 
-def _compare_group(experiment: str, control: str | None, key: tuple[str, str | None],
-                   variants: dict[str, tuple[int, int]]) -> list[VariantResult]:
+def _compare_group(
+    experiment: str, control: str | None, key: tuple[str, str | None], variants: dict[str, tuple[int, int]]
+) -> list[VariantResult]:
     """Give one period's and segment's rows: the control first, then each variant against it."""
     period, segment = key
     base = variants.get(control) if control else None
     out = []
     if base is not None:
         n, conv = base
-        out.append(VariantResult(experiment, control, control, period, segment, n, conv, stats.share(conv, n),
-                                 None, None, None, None))
+        out.append(
+            VariantResult(experiment, control, control, period, segment, n, conv, stats.share(conv, n), None, None, None, None)
+        )
     for name in sorted(v for v in variants if v != control):
         n, conv = variants[name]
         if base is None:
-            out.append(VariantResult(experiment, name, control or "", period, segment, n, conv, stats.share(conv, n),
-                                     None, None, None, None))
+            out.append(
+                VariantResult(
+                    experiment, name, control or "", period, segment, n, conv, stats.share(conv, n), None, None, None, None
+                )
+            )
             continue
         c = stats.compare(base[1], base[0], conv, n)
-        out.append(VariantResult(experiment, name, control, period, segment, n, conv, c.rate, c.lift, c.ci_low, c.ci_high, c.p_value))
+        out.append(
+            VariantResult(experiment, name, control, period, segment, n, conv, c.rate, c.lift, c.ci_low, c.ci_high, c.p_value)
+        )
     return out
 
 

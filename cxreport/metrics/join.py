@@ -1,4 +1,5 @@
 """join_metrics: read and check every declared metric file and join its rows to the maps."""
+
 from __future__ import annotations
 
 import tempfile
@@ -13,19 +14,19 @@ from ..loader import Project, relpath, resolve_content_path
 from ..problems import Problems, did_you_mean
 from . import rowcheck
 from .cache import TallyCache
-from .cells import (
-    lit,
-)
-from .content import MapIndex
 from .layout import Layout, inspect_csv, inspect_parquet, map_columns
+from .map_index import MapIndex
 from .read import (
     STANDARD_COLUMNS,
     FileRef,
-        build_standard,
+    build_standard,
     lines_from,
     report_unparsable,
     rows_sql,
     transcode,
+)
+from .sql import (
+    lit,
 )
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -36,12 +37,12 @@ class MetricTable:
     """One metric's rows, tallied in DuckDB, and what the file offers (which key columns)."""
 
     source: m.MetricSource
-    index: int                 # position in site.yml's metrics
-    rel: str                   # the file, relative to the project: content/metrics/nps.csv
+    index: int  # position in site.yml's metrics
+    rel: str  # the file, relative to the project: content/metrics/nps.csv
     layout: Layout
-    joined: str                # a table: period, journey, stage, touchpoint, segment, variant, w and the sums a, b
-    ok: bool                   # no row problems: its figures can be computed
-    cached: bool               # the tally came from the cache
+    joined: str  # a table: period, journey, stage, touchpoint, segment, variant, w and the sums a, b
+    ok: bool  # no row problems: its figures can be computed
+    cached: bool  # the tally came from the cache
 
     @property
     def places(self) -> tuple[str, ...]:
@@ -72,8 +73,9 @@ class MetricData:
         self.con.close()
 
 
-def join_metrics(project: Project, problems: Problems, cache_dir: Path | None = None,
-                 hashes: Mapping[str, list] | None = None) -> MetricData:
+def join_metrics(
+    project: Project, problems: Problems, cache_dir: Path | None = None, hashes: Mapping[str, list] | None = None
+) -> MetricData:
     """Give every declared metric read, checked row by row and joined to the maps; problems go to `problems`.
 
     With a cache folder, an unchanged file's tally is taken from there instead of reading the file. hashes
@@ -96,8 +98,9 @@ def join_metrics(project: Project, problems: Problems, cache_dir: Path | None = 
         for i, source in enumerate(project.config.metrics):
             if source.id in tables:
                 continue  # validate reports the second declaration
-            table = _read_metric(con, project, index, i, source, problems, cache, experiments.get(source.id, []), Path(scratch),
-                                 hashes or {})
+            table = _read_metric(
+                con, project, index, i, source, problems, cache, experiments.get(source.id, []), Path(scratch), hashes or {}
+            )
             if table is not None:
                 tables[source.id] = table
         con.execute("SET temp_directory = ''")  # the scratch folder goes; the tables left are small
@@ -109,27 +112,50 @@ def _site_error(project: Project, problems: Problems, keys: tuple, message: str,
     problems.error(project.site_origin.path, line, col, message, hint)
 
 
-def _read_metric(con: duckdb.DuckDBPyConnection, project: Project, index: MapIndex, i: int, source: m.MetricSource,
-                 problems: Problems, cache: TallyCache | None, experiments: list[m.Experiment], scratch: Path,
-                 hashes: Mapping[str, list]) -> MetricTable | None:
+def _read_metric(
+    con: duckdb.DuckDBPyConnection,
+    project: Project,
+    index: MapIndex,
+    i: int,
+    source: m.MetricSource,
+    problems: Problems,
+    cache: TallyCache | None,
+    experiments: list[m.Experiment],
+    scratch: Path,
+    hashes: Mapping[str, list],
+) -> MetricTable | None:
     path = resolve_content_path(project.root, source.file)
     # the same words as validate, so a run that does both reports each once
     if path is None:
-        _site_error(project, problems, ("metrics", i, "file"), f"metric file '{source.file}' lies outside the project",
-                    "put the file under content/ (e.g. content/metrics/) and write its path relative to content/")
+        _site_error(
+            project,
+            problems,
+            ("metrics", i, "file"),
+            f"metric file '{source.file}' lies outside the project",
+            "put the file under content/ (e.g. content/metrics/) and write its path relative to content/",
+        )
         return None
     if not path.is_file():
-        _site_error(project, problems, ("metrics", i, "file"), f"metric file 'content/{source.file}' does not exist",
-                    "check the file name; paths are relative to content/")
+        _site_error(
+            project,
+            problems,
+            ("metrics", i, "file"),
+            f"metric file 'content/{source.file}' does not exist",
+            "check the file name; paths are relative to content/",
+        )
         return None
     rel = relpath(path, project.root)
     if source.date_format is not None:
         try:
             con.execute(f"SELECT try_strptime('', {lit(source.date_format)})")
         except duckdb.Error as exc:
-            _site_error(project, problems, ("metrics", i, "date_format"),
-                        f"metric '{source.id}': date_format '{source.date_format}' is not a date pattern ({str(exc).splitlines()[0]})",
-                        "use strftime codes, e.g. '%d-%m-%Y' for 31-12-2026")
+            _site_error(
+                project,
+                problems,
+                ("metrics", i, "date_format"),
+                f"metric '{source.id}': date_format '{source.date_format}' is not a date pattern ({str(exc).splitlines()[0]})",
+                "use strftime codes, e.g. '%d-%m-%Y' for 31-12-2026",
+            )
             return None
     is_parquet = path.suffix.lower() in PARQUET_SUFFIXES
     layout = inspect_parquet(con, path, rel, problems) if is_parquet else inspect_csv(path, rel, source, problems)
@@ -179,12 +205,23 @@ def _read_metric(con: duckdb.DuckDBPyConnection, project: Project, index: MapInd
 
 def _joined_sql(std: str, layout: Layout) -> str:
     """Give the rows joined to the map: per period, journey, stage, touchpoint, segment and variant, w, a and b."""
-    return (f"SELECT period, j AS journey, s AS stage, touchpoint, segment, variant, sum(w) AS w, sum(a) AS a, sum(b) AS b "
-            f"FROM ({rowcheck.resolved_sql(std, layout)}) GROUP BY ALL")
+    return (
+        f"SELECT period, j AS journey, s AS stage, touchpoint, segment, variant, sum(w) AS w, sum(a) AS a, sum(b) AS b "
+        f"FROM ({rowcheck.resolved_sql(std, layout)}) GROUP BY ALL"
+    )
 
 
-def _check_rows(con: duckdb.DuckDBPyConnection, i: int, source: m.MetricSource, layout: Layout, std: str, index: MapIndex,
-                experiment: str | None, file, problems: Problems) -> bool:
+def _check_rows(
+    con: duckdb.DuckDBPyConnection,
+    i: int,
+    source: m.MetricSource,
+    layout: Layout,
+    std: str,
+    index: MapIndex,
+    experiment: str | None,
+    file,
+    problems: Problems,
+) -> bool:
     """Report the row problems of one metric file; give whether it has none."""
     found = rowcheck.checks(source, layout, experiment, index)
     total = rowcheck.count_problems(con, std, found)
@@ -199,7 +236,7 @@ def _check_rows(con: duckdb.DuckDBPyConnection, i: int, source: m.MetricSource, 
         return False
     rows = rows_sql(f, layout, source)
     if breaks:
-        located = _locate_breaks(con, rows, layout, breaks[:rowcheck.LIMIT + 1])
+        located = _locate_breaks(con, rows, layout, breaks[: rowcheck.LIMIT + 1])
     else:
         located = rowcheck.locate(con, rows, std, found, layout, rowcheck.LIMIT + 1)
     lines = {}
@@ -224,18 +261,28 @@ def _check_rows(con: duckdb.DuckDBPyConnection, i: int, source: m.MetricSource, 
 def _locate_breaks(con: duckdb.DuckDBPyConnection, rows: str, layout: Layout, breaks) -> list[rowcheck.RowProblem]:
     """Give the first row of each funnel stage whose count exceeds the previous stage's, in one pass over the rows."""
     header = layout.header("count")
-    groups = " UNION ALL ".join(f"SELECT {k} AS g, ?::DATE AS period, ?::VARCHAR AS j, ?::VARCHAR AS segment, "
-                                f"?::VARCHAR AS variant, ?::VARCHAR AS s" for k in range(len(breaks)))
+    groups = " UNION ALL ".join(
+        f"SELECT {k} AS g, ?::DATE AS period, ?::VARCHAR AS j, ?::VARCHAR AS segment, ?::VARCHAR AS variant, ?::VARCHAR AS s"
+        for k in range(len(breaks))
+    )
     params = [v for period, _, journey, segment, variant, stage, *_ in breaks for v in (period, journey, segment, variant, stage)]
-    first = dict(con.execute(
-        f"SELECT b.g, min(r.rid) FROM ({rowcheck.resolved_sql(f'({rows})', layout)}) r JOIN ({groups}) b "
-        f"ON r.period = b.period AND r.j IS NOT DISTINCT FROM b.j AND r.segment IS NOT DISTINCT FROM b.segment "
-        f"AND r.variant IS NOT DISTINCT FROM b.variant AND r.s = b.s GROUP BY b.g", params).fetchall())
+    first = dict(
+        con.execute(
+            f"SELECT b.g, min(r.rid) FROM ({rowcheck.resolved_sql(f'({rows})', layout)}) r JOIN ({groups}) b "
+            f"ON r.period = b.period AND r.j IS NOT DISTINCT FROM b.j AND r.segment IS NOT DISTINCT FROM b.segment "
+            f"AND r.variant IS NOT DISTINCT FROM b.variant AND r.s = b.s GROUP BY b.g",
+            params,
+        ).fetchall()
+    )
     out = []
     for k, (_, label, journey, segment, variant, stage, c, prev_stage, prev_c) in enumerate(breaks):
-        within = ", ".join([label] + [f"{w} '{v}'" for w, v in (("journey", journey), ("segment", segment), ("variant", variant)) if v])
-        message = (f"funnel count in column '{header}': stage '{stage}' has {_whole(c)} ({within}), "
-                   f"more than the {_whole(prev_c)} of the stage before it, '{prev_stage}'")
+        within = ", ".join(
+            [label] + [f"{w} '{v}'" for w, v in (("journey", journey), ("segment", segment), ("variant", variant)) if v]
+        )
+        message = (
+            f"funnel count in column '{header}': stage '{stage}' has {_whole(c)} ({within}), "
+            f"more than the {_whole(prev_c)} of the stage before it, '{prev_stage}'"
+        )
         hint = "no stage can be reached by more customers than the stage before it in the stage model; check the counts and the stage ids"
         out.append(rowcheck.RowProblem(first[k], layout.col("count"), "count", "funnel_order", {}, (message, hint)))
     return sorted(out, key=lambda p: p.rid)
@@ -245,15 +292,28 @@ def _whole(value) -> str:
     return str(int(value)) if value == int(value) else str(value)
 
 
-def _check_control(con: duckdb.DuckDBPyConnection, project: Project, pb: m.Experiment, source: m.MetricSource, layout: Layout,
-                   joined: str, problems: Problems) -> None:
+def _check_control(
+    con: duckdb.DuckDBPyConnection,
+    project: Project,
+    pb: m.Experiment,
+    source: m.MetricSource,
+    layout: Layout,
+    joined: str,
+    problems: Problems,
+) -> None:
     """Report an experiment whose control variant does not occur in its metric's variant column."""
     if pb.control is None or "variant" not in layout.columns:
         return
-    variants = [r[0] for r in con.execute(f"SELECT DISTINCT variant FROM {joined} WHERE variant IS NOT NULL ORDER BY 1").fetchall()]
+    variants = [
+        r[0] for r in con.execute(f"SELECT DISTINCT variant FROM {joined} WHERE variant IS NOT NULL ORDER BY 1").fetchall()
+    ]
     if variants and pb.control not in variants:
         origin = project.origins[("playbook", pb.id)]
         line, col = origin.at("control")
-        problems.error(origin.path, line, col,
-                       f"control '{pb.control}' does not occur in column '{layout.header('variant')}' of metric '{source.id}'",
-                       did_you_mean(pb.control, variants, "variants"))
+        problems.error(
+            origin.path,
+            line,
+            col,
+            f"control '{pb.control}' does not occur in column '{layout.header('variant')}' of metric '{source.id}'",
+            did_you_mean(pb.control, variants, "variants"),
+        )

@@ -4,6 +4,7 @@ Only the head of a CSV file is read here (in Python); the rows are DuckDB's. A C
 dialect is never sniffed from its rows: the delimiter is declared, named by Excel's `sep=`
 first line, or taken from the header line; the quote is always `"`, doubled to escape.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -17,7 +18,7 @@ import duckdb
 
 from ..model import MetricSource
 from ..problems import Problems, did_you_mean
-from .cells import NUMBER_COLUMN, decimal_mark
+from .sql import NUMBER_COLUMN, decimal_mark
 
 HEAD_BYTES = 1 << 20
 KEY_COLUMNS = ("journey", "stage", "touchpoint", "segment", "variant")
@@ -29,12 +30,12 @@ _SEP_LINE = re.compile(r"^sep=(.)\s*$", re.IGNORECASE)
 class Layout:
     """Where the columns of one metric file are and how to read them."""
 
-    kind: str                          # 'csv' | 'parquet'
-    headers: tuple[str, ...]           # the file's column names, in order
-    columns: dict[str, int]            # our column name -> 0-based index in headers
+    kind: str  # 'csv' | 'parquet'
+    headers: tuple[str, ...]  # the file's column names, in order
+    columns: dict[str, int]  # our column name -> 0-based index in headers
     delimiter: str = ","
-    skip: int = 0                      # lines before the header: 1 with Excel's sep= line
-    header_lines: int = 1              # physical lines of the header record
+    skip: int = 0  # lines before the header: 1 with Excel's sep= line
+    header_lines: int = 1  # physical lines of the header record
     parquet_types: dict[str, str] = field(default_factory=dict)  # header -> DuckDB type (parquet only)
 
     @property
@@ -66,9 +67,14 @@ def decode_error_line(data: bytes, offset: int) -> int:
 
 def encoding_problem(problems: Problems, rel: str, line: int, source: MetricSource) -> None:
     other = "cp1252" if source.encoding == "utf-8" else "utf-8"
-    problems.error(rel, line, 0, f"line {line} is not valid {source.encoding} text (the file is read as {source.encoding})",
-                   f"declare 'encoding: {other}' for metric '{source.id}' in site.yml, "
-                   f"or save the file as {'UTF-8' if other == 'cp1252' else other} (in Excel: 'CSV UTF-8')")
+    problems.error(
+        rel,
+        line,
+        0,
+        f"line {line} is not valid {source.encoding} text (the file is read as {source.encoding})",
+        f"declare 'encoding: {other}' for metric '{source.id}' in site.yml, "
+        f"or save the file as {'UTF-8' if other == 'cp1252' else other} (in Excel: 'CSV UTF-8')",
+    )
 
 
 def _detect_delimiter(line: str) -> str:
@@ -89,14 +95,15 @@ def inspect_csv(path: Path, rel: str, source: MetricSource, problems: Problems) 
     try:
         text = decoder.decode(data, final=len(data) < HEAD_BYTES)
     except UnicodeDecodeError as exc:
-        good = data[:exc.start]
+        good = data[: exc.start]
         text = good.decode(CSV_ENCODINGS[source.encoding], errors="ignore")
         if "\n" not in text:  # the header itself is unreadable; a later bad line is reported by the row pass
             encoding_problem(problems, rel, decode_error_line(data, exc.start), source)
             return None
     if not text.strip():
-        problems.error(rel, 1, 0, "the file is empty: it has no header row",
-                       "export the data again with a header row naming the columns")
+        problems.error(
+            rel, 1, 0, "the file is empty: it has no header row", "export the data again with a header row naming the columns"
+        )
         return None
     first_line = text.split("\n", 1)[0].rstrip("\r")
     skip = 0
@@ -107,7 +114,9 @@ def inspect_csv(path: Path, rel: str, source: MetricSource, problems: Problems) 
         delimiter = delimiter or sep_match.group(1)
         text = text.split("\n", 1)[1] if "\n" in text else ""
     if not text.strip():
-        problems.error(rel, skip + 1, 0, "the file has no header row", "export the data again with a header row naming the columns")
+        problems.error(
+            rel, skip + 1, 0, "the file has no header row", "export the data again with a header row naming the columns"
+        )
         return None
     delimiter = delimiter or _detect_delimiter(text.split("\n", 1)[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
@@ -123,12 +132,18 @@ def inspect_csv(path: Path, rel: str, source: MetricSource, problems: Problems) 
 
 def inspect_parquet(con: duckdb.DuckDBPyConnection, path: Path, rel: str, problems: Problems) -> Layout | None:
     """Give a Parquet file's layout from its schema, or None with a problem when it is not Parquet."""
-    from .cells import lit
+    from .sql import lit
+
     try:
         schema = con.execute(f"DESCRIBE SELECT * FROM read_parquet({lit(str(path))})").fetchall()
     except duckdb.Error as exc:
-        problems.error(rel, 0, 0, f"the file cannot be read as Parquet: {str(exc).splitlines()[0]}",
-                       "export it again as Parquet, or as CSV with a .csv name")
+        problems.error(
+            rel,
+            0,
+            0,
+            f"the file cannot be read as Parquet: {str(exc).splitlines()[0]}",
+            "export it again as Parquet, or as CSV with a .csv name",
+        )
         return None
     headers = tuple(row[0] for row in schema)
     return Layout("parquet", headers, {}, parquet_types={row[0]: row[1] for row in schema})
@@ -151,8 +166,13 @@ def map_columns(layout: Layout, source: MetricSource, index: int, rel: str, proj
     if layout.kind == "csv":
         for i, h in enumerate(layout.headers):
             if not h:
-                problems.warning(rel, header_line, i + 1, f"column {i + 1} has no header; it is ignored",
-                                 "name the column in the header row, or remove it")
+                problems.warning(
+                    rel,
+                    header_line,
+                    i + 1,
+                    f"column {i + 1} has no header; it is ignored",
+                    "name the column in the header row, or remove it",
+                )
     required = {"date", NUMBER_COLUMN[source.type]}
     claimed: set[str] = set()
     for name in wanted_columns(source):
@@ -162,42 +182,72 @@ def map_columns(layout: Layout, source: MetricSource, index: int, rel: str, proj
         if header not in positions:
             if mapped is not None:
                 line, col = origin.at("metrics", index, "columns", name)
-                problems.error(origin.path, line, col,
-                               f"metric '{source.id}': column '{mapped}' ({name}) is not in {rel}",
-                               did_you_mean(mapped, [h for h in layout.headers if h], "headers"))
+                problems.error(
+                    origin.path,
+                    line,
+                    col,
+                    f"metric '{source.id}': column '{mapped}' ({name}) is not in {rel}",
+                    did_you_mean(mapped, [h for h in layout.headers if h], "headers"),
+                )
                 ok = False
             elif name in required:
-                line, col = origin.at("metrics", index, "columns") if ("metrics", index, "columns") in origin.locator.values \
+                line, col = (
+                    origin.at("metrics", index, "columns")
+                    if ("metrics", index, "columns") in origin.locator.values
                     else origin.at("metrics", index)
+                )
                 shown = ", ".join(f"'{h}'" for h in layout.headers if h)
-                problems.error(origin.path, line, col,
-                               f"metric '{source.id}': {rel} has no column '{name}'",
-                               f"map it under 'columns:', e.g. '{name}: <header>'; the file's headers are {shown}")
+                problems.error(
+                    origin.path,
+                    line,
+                    col,
+                    f"metric '{source.id}': {rel} has no column '{name}'",
+                    f"map it under 'columns:', e.g. '{name}: <header>'; the file's headers are {shown}",
+                )
                 ok = False
             continue
         where = positions[header]
         if len(where) > 1:
-            problems.error(rel, header_line, where[1] + 1,
-                           f"header '{header}' appears in columns {' and '.join(str(w + 1) for w in where)}; "
-                           f"cxreport cannot tell which one is the {name}",
-                           "give each column its own header")
+            problems.error(
+                rel,
+                header_line,
+                where[1] + 1,
+                f"header '{header}' appears in columns {' and '.join(str(w + 1) for w in where)}; "
+                f"cxreport cannot tell which one is the {name}",
+                "give each column its own header",
+            )
             ok = False
             continue
         columns[name] = where[0]
     for h, where in positions.items():
         if h and len(where) > 1 and h not in claimed and layout.kind == "csv":
-            problems.warning(rel, header_line, where[1] + 1, f"header '{h}' appears more than once; these columns are ignored",
-                             "give each column its own header")
+            problems.warning(
+                rel,
+                header_line,
+                where[1] + 1,
+                f"header '{h}' appears more than once; these columns are ignored",
+                "give each column its own header",
+            )
     if source.type == "funnel" and ok and "stage" not in columns and "touchpoint" not in columns:
         line, col = origin.at("metrics", index)
-        problems.error(origin.path, line, col, f"metric '{source.id}': a funnel needs a stage column, and {rel} has none",
-                       "map it under 'columns:', e.g. 'stage: Stage'")
+        problems.error(
+            origin.path,
+            line,
+            col,
+            f"metric '{source.id}': a funnel needs a stage column, and {rel} has none",
+            "map it under 'columns:', e.g. 'stage: Stage'",
+        )
         ok = False
     decimal = decimal_mark(source, layout.delimiter) if layout.kind == "csv" else (source.decimal or ".")
     if source.thousands and source.thousands == decimal:
         line, col = origin.at("metrics", index, "thousands")
-        problems.error(origin.path, line, col, f"metric '{source.id}': thousands separator and decimal mark are both '{source.thousands}'",
-                       "they must differ, e.g. 'decimal: \",\"' with 'thousands: \".\"'")
+        problems.error(
+            origin.path,
+            line,
+            col,
+            f"metric '{source.id}': thousands separator and decimal mark are both '{source.thousands}'",
+            "they must differ, e.g. 'decimal: \",\"' with 'thousands: \".\"'",
+        )
         ok = False
     if not ok:
         return None

@@ -4,6 +4,7 @@ Keys come in a fixed order, one row a line, so two builds of the same content gi
 same bytes and a change reads well in a diff. Numbers are rounded as docs/metrics.md says;
 no NaN or infinity can be written (json refuses it).
 """
+
 from __future__ import annotations
 
 import io
@@ -40,8 +41,19 @@ def rounded(f: Figure) -> tuple[float | int | None, float | None, float | None]:
 def figure_row(f: Figure) -> dict:
     """Give one row of figures.json."""
     value, margin, conversion = rounded(f)
-    row = {"metric": f.metric, "type": f.type, "period": f.period, "journey": f.journey, "stage": f.stage,
-           "touchpoint": f.touchpoint, "segment": f.segment, "variant": f.variant, "n": f.n, "value": value, "margin": margin}
+    row = {
+        "metric": f.metric,
+        "type": f.type,
+        "period": f.period,
+        "journey": f.journey,
+        "stage": f.stage,
+        "touchpoint": f.touchpoint,
+        "segment": f.segment,
+        "variant": f.variant,
+        "n": f.n,
+        "value": value,
+        "margin": margin,
+    }
     if f.type == "funnel":
         row["conversion"] = conversion
     return row
@@ -49,11 +61,20 @@ def figure_row(f: Figure) -> dict:
 
 def experiment_row(r: VariantResult) -> dict:
     """Give one row of experiments.json."""
-    return {"experiment": r.experiment, "variant": r.variant, "control": r.control, "period": r.period,
-            "segment": r.segment, "n": r.n, "conversions": r.conversions,
-            "rate": _round(r.rate, FRACTION_DECIMALS), "lift": _round(r.lift, FRACTION_DECIMALS),
-            "ci_low": _round(r.ci_low, FRACTION_DECIMALS), "ci_high": _round(r.ci_high, FRACTION_DECIMALS),
-            "p_value": _significant(r.p_value, P_DIGITS)}
+    return {
+        "experiment": r.experiment,
+        "variant": r.variant,
+        "control": r.control,
+        "period": r.period,
+        "segment": r.segment,
+        "n": r.n,
+        "conversions": r.conversions,
+        "rate": _round(r.rate, FRACTION_DECIMALS),
+        "lift": _round(r.lift, FRACTION_DECIMALS),
+        "ci_low": _round(r.ci_low, FRACTION_DECIMALS),
+        "ci_high": _round(r.ci_high, FRACTION_DECIMALS),
+        "p_value": _significant(r.p_value, P_DIGITS),
+    }
 
 
 def _document(name: str, rows: list[dict]) -> str:
@@ -92,10 +113,12 @@ def figures_json(fs: FigureSet) -> str:
         value, margin, conversion = rounded(f)
         write(between)
         between = ",\n"
-        write(f'  {{"metric": {text(f.metric)}, "type": {text(f.type)}, "period": {text(f.period)}, '
-              f'"journey": {text(f.journey)}, "stage": {text(f.stage)}, "touchpoint": {text(f.touchpoint)}, '
-              f'"segment": {text(f.segment)}, "variant": {text(f.variant)}, "n": {f.n}, "value": {number(value)}, '
-              f'"margin": {number(margin)}')
+        write(
+            f'  {{"metric": {text(f.metric)}, "type": {text(f.type)}, "period": {text(f.period)}, '
+            f'"journey": {text(f.journey)}, "stage": {text(f.stage)}, "touchpoint": {text(f.touchpoint)}, '
+            f'"segment": {text(f.segment)}, "variant": {text(f.variant)}, "n": {f.n}, "value": {number(value)}, '
+            f'"margin": {number(margin)}'
+        )
         write(f', "conversion": {number(conversion)}}}' if f.type == "funnel" else "}")
     write("\n]}\n")
     return out.getvalue()

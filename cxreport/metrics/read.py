@@ -1,6 +1,6 @@
 """Read one metric file with DuckDB into its standard form: rows counted per period and keys, every cell judged.
 
-One scan reads the columns we use as text, judges each date and number in SQL (cells.py)
+One scan reads the columns we use as text, judges each date and number in SQL (metrics/sql.py)
 and counts in the same query, so a 10-million-row file is read once and never held in
 memory row by row. The result keeps what every figure needs (for each period, place,
 segment and variant: the rows and the sums a and b, see FIGURE_PARTS) and what every row
@@ -9,6 +9,7 @@ check needs (the status of the cells and the raw ids).
 Only when something is wrong are the rows read again, in file order, to find the line of
 each problem (rowcheck.py).
 """
+
 from __future__ import annotations
 
 import codecs
@@ -20,7 +21,8 @@ import duckdb
 
 from ..model import MetricSource
 from ..problems import Problems
-from .cells import (
+from .layout import KEY_COLUMNS, Layout, decode_error_line, encoding_problem
+from .sql import (
     DATE_OK,
     DATE_UNREADABLE,
     NUM_OK,
@@ -35,7 +37,6 @@ from .cells import (
     number_text_sql,
     period_sql,
 )
-from .layout import KEY_COLUMNS, Layout, decode_error_line, encoding_problem
 
 MAX_REJECTS = 10_000
 DUCKDB_ENCODING = {"utf-8": "utf-8", "latin-1": "latin-1", "cp1252": "utf-8"}  # cp1252 is transcoded first
@@ -79,31 +80,39 @@ def transcode(path: Path, rel: str, source: MetricSource, folder: Path, problems
 
 def _csv_from(file: FileRef, layout: Layout, extra: str = "") -> str:
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(layout.headers))) + "}"
-    return (f"read_csv({lit(str(file.path))}, delim={lit(layout.delimiter)}, quote='\"', escape='\"', header=true, "
-            f"skip={layout.skip}, columns={columns}, auto_detect=false, strict_mode=true, "
-            f"encoding={lit(DUCKDB_ENCODING[file.encoding])}{extra})")
+    return (
+        f"read_csv({lit(str(file.path))}, delim={lit(layout.delimiter)}, quote='\"', escape='\"', header=true, "
+        f"skip={layout.skip}, columns={columns}, auto_detect=false, strict_mode=true, "
+        f"encoding={lit(DUCKDB_ENCODING[file.encoding])}{extra})"
+    )
 
 
 def lines_from(file: FileRef, layout: Layout) -> str:
     """Give a read_csv of a file's physical lines, one text column, blank lines as NULL (for line numbers)."""
     # latin-1 reads any bytes, and quotes, delimiters and line ends are ASCII in every encoding we read
-    return (f"read_csv({lit(str(file.path))}, delim=chr(31), quote='', escape='', header=false, skip=0, "
-            f"columns={{'l': 'VARCHAR'}}, auto_detect=false, strict_mode=false, null_padding=true, encoding='latin-1')")
+    return (
+        f"read_csv({lit(str(file.path))}, delim=chr(31), quote='', escape='', header=false, skip=0, "
+        f"columns={{'l': 'VARCHAR'}}, auto_detect=false, strict_mode=false, null_padding=true, encoding='latin-1')"
+    )
 
 
 def cells_sql(file: FileRef, layout: Layout, source: MetricSource, with_rid: bool = False) -> str:
     """Give a SELECT of the columns we use, as text: date_raw, d (the date), num_raw and the keys."""
     number = NUMBER_COLUMN[source.type]
     if layout.kind == "csv":
+
         def raw(name: str) -> str:
             return f"c{layout.columns[name]}"
+
         date_raw = raw("date")
         parsed = date_sql(date_raw, source.date_format)
         src = _csv_from(file, layout)
         rid = "NULL::BIGINT AS rid"  # rows read for line numbers take rowid from a table instead
     else:
+
         def raw(name: str) -> str:
             return f'CAST("{layout.header(name).replace(chr(34), chr(34) * 2)}" AS VARCHAR)'
+
         date_type = layout.parquet_types[layout.header("date")]
         date_raw = raw("date")
         quoted = '"' + layout.header("date").replace('"', '""') + '"'
@@ -111,8 +120,9 @@ def cells_sql(file: FileRef, layout: Layout, source: MetricSource, with_rid: boo
         src = f"read_parquet({lit(str(file.path))}{', file_row_number=true' if with_rid else ''})"
         rid = "file_row_number AS rid" if with_rid else "NULL::BIGINT AS rid"
     keys = ", ".join(f"{raw(k)} AS {k}" for k in KEY_COLUMNS if k in layout.columns)
-    return (f"SELECT {rid}, {date_raw} AS date_raw, {parsed} AS d, {raw(number)} AS num_raw"
-            f"{', ' + keys if keys else ''} FROM {src}")
+    return (
+        f"SELECT {rid}, {date_raw} AS date_raw, {parsed} AS d, {raw(number)} AS num_raw{', ' + keys if keys else ''} FROM {src}"
+    )
 
 
 def number_decimal(layout: Layout, source: MetricSource) -> tuple[str, str | None]:
@@ -139,6 +149,8 @@ def keys_sql(layout: Layout) -> str:
 # The standard form of a file (see rowcheck): one line per period, date status, keys and
 # number status, with w rows and the two sums a and b the figures are made of.
 STANDARD_COLUMNS = ["period", "date_status", *KEY_COLUMNS, "num_status", "w", "a", "b"]
+
+
 def figure_parts(metric_type: str, per_row: bool = False) -> tuple[str, str]:
     """Give the SQL of the sums a and b a type's figures are made of (n is the count of rows).
 
@@ -160,8 +172,10 @@ def _standard_select(source: MetricSource, layout: Layout, judged: str) -> str:
     """Give the standard form of judged lines (columns period, date_status, keys, num_status, w, score or total)."""
     a, b = figure_parts(source.type)
     a_type = "DECIMAL(38,10)" if source.type == "value" else "HUGEINT"  # exact: the same file gives the same figures
-    return (f"SELECT period, date_status, {keys_sql(layout)}, num_status, sum(w)::HUGEINT AS w, "
-            f"coalesce({a}, 0)::{a_type} AS a, coalesce({b}, 0)::HUGEINT AS b FROM ({judged}) GROUP BY ALL")
+    return (
+        f"SELECT period, date_status, {keys_sql(layout)}, num_status, sum(w)::HUGEINT AS w, "
+        f"coalesce({a}, 0)::{a_type} AS a, coalesce({b}, 0)::HUGEINT AS b FROM ({judged}) GROUP BY ALL"
+    )
 
 
 def _counted(cells: str, layout: Layout, source: MetricSource, extra: list[str]) -> str:
@@ -192,8 +206,10 @@ def build_standard(con: duckdb.DuckDBPyConnection, table: str, file: FileRef, la
         scored = f"SELECT *, CASE WHEN num_raw IN ({plain}) THEN CAST(num_raw AS INTEGER) END AS score FROM ({cells})"
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_plain AS {_counted(scored, layout, source, parts)}")
         if not con.execute(f"SELECT sum(odd) FROM {table}_plain").fetchone()[0]:
-            con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT period, date_status, {keys_sql(layout)}, 0 AS num_status, "
-                        f"w::HUGEINT AS w, coalesce(a, 0)::HUGEINT AS a, coalesce(b, 0)::HUGEINT AS b FROM {table}_plain")
+            con.execute(
+                f"CREATE OR REPLACE TABLE {table} AS SELECT period, date_status, {keys_sql(layout)}, 0 AS num_status, "
+                f"w::HUGEINT AS w, coalesce(a, 0)::HUGEINT AS a, coalesce(b, 0)::HUGEINT AS b FROM {table}_plain"
+            )
             con.execute(f"DROP TABLE {table}_plain")
             return
         con.execute(f"DROP TABLE {table}_plain")
@@ -222,9 +238,11 @@ def rows_sql(file: FileRef, layout: Layout, source: MetricSource) -> str:
     parquet = layout.kind == "parquet"
     cells = cells_sql(file, layout, source, with_rid=parquet)
     rid = "rid" if parquet else "row_number() OVER () - 1"
-    return (f"SELECT {rid} AS rid, 1 AS w, {period_sql('d', source.period)} AS period, "
-            f"{date_status_sql('date_raw', 'd')} AS date_status, {keys_sql(layout)}, {status} AS num_status, date_raw, num_raw "
-            f"FROM ({cells})")
+    return (
+        f"SELECT {rid} AS rid, 1 AS w, {period_sql('d', source.period)} AS period, "
+        f"{date_status_sql('date_raw', 'd')} AS date_status, {keys_sql(layout)}, {status} AS num_status, date_raw, num_raw "
+        f"FROM ({cells})"
+    )
 
 
 # --- when DuckDB cannot parse a file ----------------------------------------------
@@ -233,23 +251,40 @@ _LINE_RE = re.compile(r"CSV Error on Line: (\d+)")
 _FOUND_RE = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 
 
-def report_unparsable(con: duckdb.DuckDBPyConnection, name: str, file: FileRef, layout: Layout, source: MetricSource,
-                      error: duckdb.Error, problems: Problems, limit: int) -> None:
+def report_unparsable(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    file: FileRef,
+    layout: Layout,
+    source: MetricSource,
+    error: duckdb.Error,
+    problems: Problems,
+    limit: int,
+) -> None:
     """Report why DuckDB could not parse a file: ragged rows, bad quotes, text in another encoding."""
     if layout.kind == "parquet":
-        problems.error(file.rel, 0, 0, f"the file cannot be read: {str(error).splitlines()[0]}",
-                       "export it again as Parquet, or as CSV with a .csv name")
+        problems.error(
+            file.rel,
+            0,
+            0,
+            f"the file cannot be read: {str(error).splitlines()[0]}",
+            "export it again as Parquet, or as CSV with a .csv name",
+        )
         return
     rejects = []
     try:
-        options = f", store_rejects=true, rejects_table={lit(name)}, rejects_scan={lit(name + '_scan')}, rejects_limit={MAX_REJECTS}"
+        options = (
+            f", store_rejects=true, rejects_table={lit(name)}, rejects_scan={lit(name + '_scan')}, rejects_limit={MAX_REJECTS}"
+        )
         touch = ", ".join(f"count(c{i})" for i in range(len(layout.headers)))  # count(*) would skip reading the cells
         con.execute(f"SELECT {touch} FROM {_csv_from(file, layout, options)}").fetchall()
         # DuckDB logs a ragged row once per missing or extra field: the first says how many a short row has,
         # the last how many a long one has (min() of the text would pick 'Found: 10' over 'Found: 9')
-        rejects = con.execute(f"SELECT line, min(column_idx), min(error_type), CASE WHEN min(error_type) = 'TOO MANY COLUMNS' "
-                              f"THEN arg_max(error_message, column_idx) ELSE arg_min(error_message, column_idx) END "
-                              f"FROM {name} GROUP BY line ORDER BY line").fetchall()
+        rejects = con.execute(
+            f"SELECT line, min(column_idx), min(error_type), CASE WHEN min(error_type) = 'TOO MANY COLUMNS' "
+            f"THEN arg_max(error_message, column_idx) ELSE arg_min(error_message, column_idx) END "
+            f"FROM {name} GROUP BY line ORDER BY line"
+        ).fetchall()
     except duckdb.Error:
         rejects = []
     if not rejects:  # the reader stopped before it could log rows, e.g. a quote never closed
@@ -260,11 +295,21 @@ def report_unparsable(con: duckdb.DuckDBPyConnection, name: str, file: FileRef, 
         if "unicode" in head.lower() or "encod" in head.lower():
             encoding_problem(problems, file.rel, line, source)
         elif "quote" in head.lower():
-            problems.error(file.rel, line, 0, "a quoted field is never closed: a \" opens it and no \" ends it",
-                           "close the quote, or double a quote that is part of the text (\"\")")
+            problems.error(
+                file.rel,
+                line,
+                0,
+                'a quoted field is never closed: a " opens it and no " ends it',
+                'close the quote, or double a quote that is part of the text ("")',
+            )
         else:
-            problems.error(file.rel, line, 0, f"the file cannot be read as CSV: {first or str(error).splitlines()[0]}",
-                           "check the delimiter and the quotes; declare 'delimiter:' in site.yml if it is not detected")
+            problems.error(
+                file.rel,
+                line,
+                0,
+                f"the file cannot be read as CSV: {first or str(error).splitlines()[0]}",
+                "check the delimiter and the quotes; declare 'delimiter:' in site.yml if it is not detected",
+            )
         return
     for shown, (line, column_idx, error_type, message) in enumerate(rejects):
         physical = line + layout.skip
@@ -273,28 +318,50 @@ def report_unparsable(con: duckdb.DuckDBPyConnection, name: str, file: FileRef, 
             return  # one is enough: the whole file is in another encoding
         if shown == limit:
             more = len(rejects) - limit
-            problems.error(file.rel, physical, 0,
-                           f"{'at least ' if len(rejects) >= MAX_REJECTS else ''}{more} more rows from line {physical} on cannot be read (only the first {limit} are listed)",
-                           "fix the rows above; the others are likely the same mistake")
+            problems.error(
+                file.rel,
+                physical,
+                0,
+                f"{'at least ' if len(rejects) >= MAX_REJECTS else ''}{more} more rows from line {physical} on cannot be read (only the first {limit} are listed)",
+                "fix the rows above; the others are likely the same mistake",
+            )
             return
         width = len(layout.headers)
         found = _FOUND_RE.search(message or "")
         if error_type == "MISSING COLUMNS":
             n = int(found.group(2)) if found else (column_idx or 0)
-            problems.error(file.rel, physical, n + 1, f"row has {n} field{'s' * (n != 1)} but the header has {width} columns",
-                           f"every row needs {width} fields separated by '{_show(layout.delimiter)}'; check for a missing delimiter or a stray line break")
+            problems.error(
+                file.rel,
+                physical,
+                n + 1,
+                f"row has {n} field{'s' * (n != 1)} but the header has {width} columns",
+                f"every row needs {width} fields separated by '{_show(layout.delimiter)}'; check for a missing delimiter or a stray line break",
+            )
         elif error_type == "TOO MANY COLUMNS":
             n = int(found.group(2)) if found else width + 1
-            problems.error(file.rel, physical, width + 1, f"row has {n} fields but the header has {width} columns",
-                           f"put a field that contains '{_show(layout.delimiter)}' in quotes, or remove the extra delimiter")
+            problems.error(
+                file.rel,
+                physical,
+                width + 1,
+                f"row has {n} fields but the header has {width} columns",
+                f"put a field that contains '{_show(layout.delimiter)}' in quotes, or remove the extra delimiter",
+            )
         elif error_type == "UNQUOTED VALUE":
-            problems.error(file.rel, physical, (column_idx or 0),
-                           "the quotes in this row do not pair up: a quoted field is never closed, or a quote follows a closing quote",
-                           "put a field that holds quotes or line breaks in quotes, and double each quote inside it (\"\")")
+            problems.error(
+                file.rel,
+                physical,
+                (column_idx or 0),
+                "the quotes in this row do not pair up: a quoted field is never closed, or a quote follows a closing quote",
+                'put a field that holds quotes or line breaks in quotes, and double each quote inside it ("")',
+            )
         elif error_type == "LINE SIZE OVER MAXIMUM":
-            problems.error(file.rel, physical, 0, "the line is too long to be a row (over 2 MB)", "check for a quote that is never closed")
+            problems.error(
+                file.rel, physical, 0, "the line is too long to be a row (over 2 MB)", "check for a quote that is never closed"
+            )
         else:
-            problems.error(file.rel, physical, column_idx or 0, f"row cannot be read: {message}", "check the delimiter and the quotes")
+            problems.error(
+                file.rel, physical, column_idx or 0, f"row cannot be read: {message}", "check the delimiter and the quotes"
+            )
 
 
 def _show(delimiter: str) -> str:

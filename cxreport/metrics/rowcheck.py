@@ -6,6 +6,7 @@ The tally and the rows both offer that view, so the count of problems comes from
 tally (cheap) and, only when it is not 0, the rows are read again in file order to find
 the first 21 and their lines.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,7 +16,9 @@ import duckdb
 
 from ..model import MetricSource
 from ..problems import Problems, did_you_mean
-from .cells import (
+from .layout import KEY_COLUMNS, Layout
+from .map_index import MapIndex
+from .sql import (
     DATE_EMPTY,
     DATE_UNREADABLE,
     NUM_EMPTY,
@@ -30,8 +33,6 @@ from .cells import (
     lit,
     period_label_sql,
 )
-from .content import MapIndex
-from .layout import KEY_COLUMNS, Layout
 
 LIMIT = 20  # problems listed per file; one more says how many were left out
 CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # invisible, and no page or spreadsheet should get them
@@ -41,7 +42,7 @@ CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # invisible, and no pa
 class Check:
     """One kind of row problem in one column: a SQL condition over the standard view."""
 
-    column: str   # our column name: date, score, count, value, journey, ...
+    column: str  # our column name: date, score, count, value, journey, ...
     kind: str
     condition: str
 
@@ -55,13 +56,15 @@ def checks(source: MetricSource, layout: Layout, experiment: str | None, index: 
     """Give every check that applies to a metric file, given which columns it has."""
     cols = layout.columns
     number = NUMBER_COLUMN[source.type]
-    out = [Check("date", "empty", f"date_status = {DATE_EMPTY}"),
-           Check("date", "unreadable", f"date_status = {DATE_UNREADABLE}"),
-           Check(number, "empty", f"num_status = {NUM_EMPTY}"),
-           Check(number, "unreadable", f"num_status = {NUM_UNREADABLE}"),
-           Check(number, "negative", f"num_status = {NUM_NEGATIVE}"),
-           Check(number, "not_whole", f"num_status = {NUM_NOT_WHOLE}"),
-           Check(number, "out_of_range", f"num_status = {NUM_OUT_OF_RANGE}")]
+    out = [
+        Check("date", "empty", f"date_status = {DATE_EMPTY}"),
+        Check("date", "unreadable", f"date_status = {DATE_UNREADABLE}"),
+        Check(number, "empty", f"num_status = {NUM_EMPTY}"),
+        Check(number, "unreadable", f"num_status = {NUM_UNREADABLE}"),
+        Check(number, "negative", f"num_status = {NUM_NEGATIVE}"),
+        Check(number, "not_whole", f"num_status = {NUM_NOT_WHOLE}"),
+        Check(number, "out_of_range", f"num_status = {NUM_OUT_OF_RANGE}"),
+    ]
     if experiment is not None:
         out.append(Check(number, "not_binary", f"num_status = {NUM_NOT_BINARY}"))
     for key in KEY_COLUMNS:
@@ -75,15 +78,28 @@ def checks(source: MetricSource, layout: Layout, experiment: str | None, index: 
         out.append(Check("journey", "unknown", f"journey IS NOT NULL AND NOT {known_journey}"))
     if "touchpoint" in cols:
         if "journey" in cols:
-            out.append(Check("touchpoint", "unknown", f"touchpoint IS NOT NULL AND {known_journey} AND NOT EXISTS "
-                             "(SELECT 1 FROM cx_touchpoints t WHERE t.journey = x.journey AND t.touchpoint = x.touchpoint)"))
+            out.append(
+                Check(
+                    "touchpoint",
+                    "unknown",
+                    f"touchpoint IS NOT NULL AND {known_journey} AND NOT EXISTS "
+                    "(SELECT 1 FROM cx_touchpoints t WHERE t.journey = x.journey AND t.touchpoint = x.touchpoint)",
+                )
+            )
         else:
             out.append(Check("touchpoint", "unknown", "touchpoint NOT IN (SELECT touchpoint FROM cx_touchpoints)"))
-            out.append(Check("touchpoint", "ambiguous", "touchpoint IN (SELECT touchpoint FROM cx_touchpoints "
-                                                        "GROUP BY touchpoint HAVING count(*) > 1)"))
+            out.append(
+                Check(
+                    "touchpoint",
+                    "ambiguous",
+                    "touchpoint IN (SELECT touchpoint FROM cx_touchpoints GROUP BY touchpoint HAVING count(*) > 1)",
+                )
+            )
     if "stage" in cols:
-        in_model = ("EXISTS (SELECT 1 FROM cx_journeys j JOIN cx_model_stages m ON m.model = j.model "
-                    "WHERE j.journey = x.journey AND m.stage = x.stage)")
+        in_model = (
+            "EXISTS (SELECT 1 FROM cx_journeys j JOIN cx_model_stages m ON m.model = j.model "
+            "WHERE j.journey = x.journey AND m.stage = x.stage)"
+        )
         if "journey" in cols:
             out.append(Check("stage", "not_in_model", f"stage IS NOT NULL AND {known_journey} AND NOT {in_model}"))
         else:
@@ -92,11 +108,20 @@ def checks(source: MetricSource, layout: Layout, experiment: str | None, index: 
                 out.append(Check("stage", "unknown", f"stage IS NOT NULL AND NOT {in_model}"))
         if "touchpoint" in cols:
             same = "t.journey = x.journey AND " if "journey" in cols else ""
-            unique = "" if "journey" in cols else (" AND touchpoint NOT IN (SELECT touchpoint FROM cx_touchpoints "
-                                                   "GROUP BY touchpoint HAVING count(*) > 1)")
+            unique = (
+                ""
+                if "journey" in cols
+                else (" AND touchpoint NOT IN (SELECT touchpoint FROM cx_touchpoints GROUP BY touchpoint HAVING count(*) > 1)")
+            )
             guard = f" AND {in_model}" if "journey" in cols else ""
-            out.append(Check("stage", "mismatch", f"stage IS NOT NULL{guard}{unique} AND EXISTS (SELECT 1 FROM cx_touchpoints t "
-                                                  f"WHERE {same}t.touchpoint = x.touchpoint AND t.stage <> x.stage)"))
+            out.append(
+                Check(
+                    "stage",
+                    "mismatch",
+                    f"stage IS NOT NULL{guard}{unique} AND EXISTS (SELECT 1 FROM cx_touchpoints t "
+                    f"WHERE {same}t.touchpoint = x.touchpoint AND t.stage <> x.stage)",
+                )
+            )
     return out
 
 
@@ -125,11 +150,12 @@ def funnel_breaks_sql(resolved: str, index: MapIndex, period: str) -> str:
               JOIN cx_model_stages m ON m.model = coalesce(jm.model, {lit(index.default_model)}) AND m.stage = s.stage),
         w AS (SELECT *, lag(c) OVER win AS prev_c, lag(stage) OVER win AS prev_stage FROM o
               WINDOW win AS (PARTITION BY period, j, segment, variant ORDER BY ord))
-        SELECT period, {period_label_sql('period', period)} AS label, j, segment, variant, stage, c, prev_stage, prev_c
+        SELECT period, {period_label_sql("period", period)} AS label, j, segment, variant, stage, c, prev_stage, prev_c
         FROM w WHERE c > prev_c ORDER BY period, j, segment, variant, ord"""
 
 
 # --- lines -------------------------------------------------------------------------
+
 
 def _quote_state_patterns(delimiter: str) -> tuple[str, str, str]:
     """Give regexes for a line that leaves a quoted field open: from outside quotes, and two from inside one.
@@ -148,8 +174,9 @@ def _quote_state_patterns(delimiter: str) -> tuple[str, str, str]:
     return out_to_in, in_to_in, in_to_in_again
 
 
-def record_lines(con: duckdb.DuckDBPyConnection, name: str, lines_from: str, layout: Layout, rids: list[int],
-                 record_count: int) -> dict[int, tuple[int, bool]]:
+def record_lines(
+    con: duckdb.DuckDBPyConnection, name: str, lines_from: str, layout: Layout, rids: list[int], record_count: int
+) -> dict[int, tuple[int, bool]]:
     """Give, for records (0-based, in file order), the line each starts on and whether it spans more lines.
 
     The file is read once more as plain lines. Each line maps the state "inside a quoted
@@ -197,6 +224,7 @@ def record_lines(con: duckdb.DuckDBPyConnection, name: str, lines_from: str, lay
 
 # --- messages ----------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class RowProblem:
     """A located problem before it gets its words: the row (0-based), the column and what is wrong."""
@@ -214,10 +242,16 @@ _RAW = ["date_raw", "num_raw", "journey", "stage", "touchpoint", "segment", "var
 
 def _failed(found: list[Check], indexes: list[int]) -> str:
     """Give a SQL list of the indexes of the checks a line fails."""
-    return "list_filter([" + ", ".join(f"CASE WHEN {found[i].condition} THEN {i} END" for i in indexes) + "], lambda f: f IS NOT NULL)"
+    return (
+        "list_filter(["
+        + ", ".join(f"CASE WHEN {found[i].condition} THEN {i} END" for i in indexes)
+        + "], lambda f: f IS NOT NULL)"
+    )
 
 
-def locate(con: duckdb.DuckDBPyConnection, rows: str, std: str, found: list[Check], layout: Layout, limit: int) -> list[RowProblem]:
+def locate(
+    con: duckdb.DuckDBPyConnection, rows: str, std: str, found: list[Check], layout: Layout, limit: int
+) -> list[RowProblem]:
     """Give the first `limit` problems of judged rows (read.rows_sql), in file order, in one pass over them.
 
     The checks that look ids up in the maps run once per distinct set of keys (from the
@@ -230,23 +264,31 @@ def locate(con: duckdb.DuckDBPyConnection, rows: str, std: str, found: list[Chec
     keys = ("journey", "stage", "touchpoint")
     key_failed: dict[tuple, list[int]] = {}
     if keyed:
-        key_failed = {tuple(row[:3]): row[3] for row in con.execute(
-            f"SELECT {', '.join(keys)}, {_failed(found, keyed)} FROM (SELECT DISTINCT {', '.join(keys)} FROM {std}) x "
-            f"WHERE {' OR '.join('(' + found[i].condition + ')' for i in keyed)}").fetchall()}
+        key_failed = {
+            tuple(row[:3]): row[3]
+            for row in con.execute(
+                f"SELECT {', '.join(keys)}, {_failed(found, keyed)} FROM (SELECT DISTINCT {', '.join(keys)} FROM {std}) x "
+                f"WHERE {' OR '.join('(' + found[i].condition + ')' for i in keyed)}"
+            ).fetchall()
+        }
     where = "len(local) > 0"
     if key_failed:
         # one text per set of keys, NULL-safe; the IN list is the small side of the match
         composite = "concat_ws(chr(31), " + ", ".join(f"coalesce({k}, chr(0))" for k in keys) + ")"
         sets = ", ".join("(" + ", ".join("NULL::VARCHAR" if v is None else lit(v) for v in key) + ")" for key in key_failed)
-        where += (f" OR {composite} IN (SELECT {composite} FROM (VALUES {sets}) AS bad({', '.join(keys)}))")
-    sql = (f"WITH r AS (SELECT rid, {_failed(found, local)} AS local, {', '.join(_RAW)} FROM ({rows}) x) "
-           f"SELECT rid, local, {', '.join(_RAW)} FROM r WHERE {where} ORDER BY rid LIMIT {limit}")
+        where += f" OR {composite} IN (SELECT {composite} FROM (VALUES {sets}) AS bad({', '.join(keys)}))"
+    sql = (
+        f"WITH r AS (SELECT rid, {_failed(found, local)} AS local, {', '.join(_RAW)} FROM ({rows}) x) "
+        f"SELECT rid, local, {', '.join(_RAW)} FROM r WHERE {where} ORDER BY rid LIMIT {limit}"
+    )
     out = []
     for rid, row_failed, *raw in con.execute(sql).fetchall():
-        values = dict(zip(_RAW, raw))
+        values = dict(zip(_RAW, raw, strict=False))
         failed = row_failed + key_failed.get(tuple(values[k] for k in keys), [])
-        out += [RowProblem(rid, layout.col(c.column), c.column, c.kind, values)
-                for c in sorted((found[i] for i in failed), key=lambda c: layout.col(c.column))]
+        out += [
+            RowProblem(rid, layout.col(c.column), c.column, c.kind, values)
+            for c in sorted((found[i] for i in failed), key=lambda c: layout.col(c.column))
+        ]
     return out[:limit]
 
 
@@ -261,12 +303,17 @@ def describe(p: RowProblem, source: MetricSource, layout: Layout, index: MapInde
     if kind == "control":
         char = next(c for c in str(value) if re.match(CONTROL_CHARACTERS, c))
         shown = str(value).encode("unicode_escape").decode("ascii")
-        return (f"cell {where} holds the invisible control character U+{ord(char):04X}: '{shown}'",
-                "remove the character (export the file again, or retype the cell); it would show as a blank or a box")
+        return (
+            f"cell {where} holds the invisible control character U+{ord(char):04X}: '{shown}'",
+            "remove the character (export the file again, or retype the cell); it would show as a blank or a box",
+        )
     if name == "date":
         human = human_date_format(source.date_format)
-        hint = (f"check the date; dates in this file are read as {human} (date_format '{source.date_format}')" if source.date_format
-                else "write dates as yyyy-mm-dd, or declare the file's pattern with 'date_format:' in site.yml, e.g. '%d-%m-%Y'")
+        hint = (
+            f"check the date; dates in this file are read as {human} (date_format '{source.date_format}')"
+            if source.date_format
+            else "write dates as yyyy-mm-dd, or declare the file's pattern with 'date_format:' in site.yml, e.g. '%d-%m-%Y'"
+        )
         return f"unreadable date '{value}' {where}: expected {human}", hint
     if name == NUMBER_COLUMN[source.type]:
         return _number_message(kind, name, str(value), where, source, layout, experiment)
@@ -275,11 +322,15 @@ def describe(p: RowProblem, source: MetricSource, layout: Layout, index: MapInde
     if name == "touchpoint":
         journey = p.values.get("journey")
         if kind == "ambiguous":
-            return (f"touchpoint '{value}' {where} is in more than one journey ({', '.join(index.journeys_of(value))})",
-                    "add a journey column to the file and map it under the metric's 'columns:' in site.yml, e.g. 'journey: Journey'")
+            return (
+                f"touchpoint '{value}' {where} is in more than one journey ({', '.join(index.journeys_of(value))})",
+                "add a journey column to the file and map it under the metric's 'columns:' in site.yml, e.g. 'journey: Journey'",
+            )
         if "journey" in layout.columns:
-            return (f"unknown touchpoint '{value}' of journey '{journey}' {where}",
-                    did_you_mean(value, index.touchpoints.get(journey, {}), f"touchpoints of journey '{journey}'"))
+            return (
+                f"unknown touchpoint '{value}' of journey '{journey}' {where}",
+                did_you_mean(value, index.touchpoints.get(journey, {}), f"touchpoints of journey '{journey}'"),
+            )
         return f"unknown touchpoint '{value}' {where}", did_you_mean(value, index.all_touchpoints(), "touchpoints")
     if name == "stage":
         journey = p.values.get("journey")
@@ -287,24 +338,32 @@ def describe(p: RowProblem, source: MetricSource, layout: Layout, index: MapInde
             tp = p.values.get("touchpoint")
             owners = [journey] if journey else index.journeys_of(tp)
             actual = index.touchpoints.get(owners[0], {}).get(tp) if owners else None
-            return (f"stage '{value}' {where} does not match touchpoint '{tp}', which is in stage '{actual}'",
-                    "correct the stage or the touchpoint: a touchpoint's rows count for its own stage")
+            return (
+                f"stage '{value}' {where} does not match touchpoint '{tp}', which is in stage '{actual}'",
+                "correct the stage or the touchpoint: a touchpoint's rows count for its own stage",
+            )
         model = index.model_of(journey if "journey" in layout.columns else None)
         of = f" of journey '{journey}'" if "journey" in layout.columns else " (the site's stage_model)"
-        return (f"stage '{value}' {where} is not in stage model '{model}'{of}",
-                did_you_mean(value, index.model_stages.get(model, ()), f"stages of '{model}'"))
+        return (
+            f"stage '{value}' {where} is not in stage model '{model}'{of}",
+            did_you_mean(value, index.model_stages.get(model, ()), f"stages of '{model}'"),
+        )
     return f"{kind} {name} '{value}' {where}", ""
 
 
-def _number_message(kind: str, name: str, value: str, where: str, source: MetricSource, layout: Layout,
-                    experiment: str | None) -> tuple[str, str]:
+def _number_message(
+    kind: str, name: str, value: str, where: str, source: MetricSource, layout: Layout, experiment: str | None
+) -> tuple[str, str]:
     if kind == "unreadable":
         from .read import number_decimal
+
         decimal, thousands = number_decimal(layout, source)
         other = "." if decimal == "," else ","
         if other in value and thousands != other:
-            hint = (f"if '{other}' separates thousands here, declare 'thousands: \"{other}\"' for metric '{source.id}' "
-                    f"in site.yml; if it is the decimal mark, declare 'decimal: \"{other}\"'")
+            hint = (
+                f"if '{other}' separates thousands here, declare 'thousands: \"{other}\"' for metric '{source.id}' "
+                f"in site.yml; if it is the decimal mark, declare 'decimal: \"{other}\"'"
+            )
             return f"unreadable number '{value}' {where}: this file's decimal mark is '{decimal}'", hint
         return f"unreadable number '{value}' {where}", f"write a plain number, e.g. 8 or 7{decimal}5"
     if kind == "not_whole":
@@ -312,14 +371,17 @@ def _number_message(kind: str, name: str, value: str, where: str, source: Metric
         return f"{name} '{value}' {where} is not a whole number", f"{what} is a whole number"
     if kind == "out_of_range":
         lo, hi = SCORE_RANGE[source.type]
-        return (f"score '{value}' {where} is out of range: {'an' if source.type == 'nps' else 'a'} {source.type} score is {lo} to {hi}",
-                "check the survey's scale; a 1-10 scale is not an NPS scale" if source.type == "nps"
-                else "check the survey's scale")
+        return (
+            f"score '{value}' {where} is out of range: {'an' if source.type == 'nps' else 'a'} {source.type} score is {lo} to {hi}",
+            "check the survey's scale; a 1-10 scale is not an NPS scale" if source.type == "nps" else "check the survey's scale",
+        )
     if kind == "negative":
         return f"count '{value}' {where} is negative", "a funnel count is a number of customers, 0 or more"
     if kind == "not_binary":
-        return (f"value '{value}' {where} must be 0 or 1: experiment '{experiment}' counts a 1 as a conversion",
-                "write 1 for a visit that converted and 0 for one that did not")
+        return (
+            f"value '{value}' {where} must be 0 or 1: experiment '{experiment}' counts a 1 as a conversion",
+            "write 1 for a visit that converted and 0 for one that did not",
+        )
     return f"{kind} {name} '{value}' {where}", ""
 
 
@@ -330,6 +392,10 @@ def report(problems: Problems, rel: str, located: list[tuple[int, int, str, str,
     if total > limit:
         line, col = (located[limit][0], located[limit][1]) if len(located) > limit else (0, 0)
         more = total - limit
-        problems.error(rel, line, col,
-                       f"{more} more problem{'s' * (more != 1)} in this file from here on (only the first {limit} are listed)",
-                       "fix the problems above and check again; the rest are often the same mistake")
+        problems.error(
+            rel,
+            line,
+            col,
+            f"{more} more problem{'s' * (more != 1)} in this file from here on (only the first {limit} are listed)",
+            "fix the problems above and check again; the rest are often the same mistake",
+        )

@@ -3,6 +3,7 @@
 Each function gives None where a figure does not exist (no responses, a division by zero),
 never NaN or an infinity.
 """
+
 from __future__ import annotations
 
 import math

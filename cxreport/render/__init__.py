@@ -1,4 +1,5 @@
 """render: the project and its figures as a static site, every file made in memory before anything is written."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -10,17 +11,17 @@ from pathlib import Path
 
 import jinja2
 
-from ..depends import digest
 from ..figures import FigureSet
+from ..incremental.keys import digest
 from ..loader import Project, inside, relpath
 from ..problems import Problem, Problems
-from ..search import INDEX_PATH, ROW_TEXTS, STOP_WORDS, entries_for, index_row
 from .charts import ChartStyle
 from .data import experiments_json, figures_json, metric_csv
 from .i18n import Catalogue, load_catalogue
 from .markdown import MarkdownRenderer
 from .pages import MadePage, ProblemSink, make_pages
 from .printing import print_page, without_links
+from .search_index import INDEX_PATH, ROW_TEXTS, STOP_WORDS, entries_for, index_row
 from .site import Page, PageSpec, Planner, media_path, metric_csv_path, page_link_resolver, relative_url
 from .theme import TemplateFailure, Theme
 from .write import KeptFile, SiteFiles
@@ -89,8 +90,13 @@ def _content_assets(project: Project, problems: Problems) -> dict[str, Path]:
         if any(part.startswith(".") for part in path.relative_to(base).parts) or not path.is_file():
             continue
         if not inside(path, project.root):
-            problems.warning(relpath(path, project.root), 0, 0, "file is a link to a place outside the project; it was not published",
-                             "copy the file into content/assets/ instead of linking to it")
+            problems.warning(
+                relpath(path, project.root),
+                0,
+                0,
+                "file is a link to a place outside the project; it was not published",
+                "copy the file into content/assets/ instead of linking to it",
+            )
             continue
         found[rel] = path
     return found
@@ -106,9 +112,17 @@ def build_stamp(stamp: bool) -> dt.datetime | None:
     return dt.datetime.now().astimezone()
 
 
-def render_site(project: Project, figures: FigureSet, problems: Problems, *, stamp: dt.datetime | None = None,
-                on_page: Callable[[int, int], None] | None = None, print_date: dt.date | None = None,
-                reuse: Reuse | None = None, jobs: int = 1) -> RenderedSite:
+def render_site(
+    project: Project,
+    figures: FigureSet,
+    problems: Problems,
+    *,
+    stamp: dt.datetime | None = None,
+    on_page: Callable[[int, int], None] | None = None,
+    print_date: dt.date | None = None,
+    reuse: Reuse | None = None,
+    jobs: int = 1,
+) -> RenderedSite:
     """Give every file of the site, rendered in memory; broken links in content become warnings.
 
     With print_date the site also gets print.html, the whole report as one document for the PDF, dated then.
@@ -123,10 +137,15 @@ def render_site(project: Project, figures: FigureSet, problems: Problems, *, sta
     sink = ProblemSink(problems)
 
     def broken(url: str, source: str, line: int) -> None:
-        sink.warning(source or "site.yml", line, 0, f"link '{url}' leads to no page or file of the site",
-                     "link to another content file by its path (e.g. ../pages/werkwijze.md) or to a file in content/assets/")
+        sink.warning(
+            source or "site.yml",
+            line,
+            0,
+            f"link '{url}' leads to no page or file of the site",
+            "link to another content file by its path (e.g. ../pages/werkwijze.md) or to a file in content/assets/",
+        )
 
-    markdown = MarkdownRenderer(page_link_resolver(project, lambda rel: rel[len("content/"):] in assets), broken)
+    markdown = MarkdownRenderer(page_link_resolver(project, lambda rel: rel[len("content/") :] in assets), broken)
     style = ChartStyle(primary=cfg.brand.primary_color or "#2f6f6a", separators=",." if cfg.language == "nl" else ".,")
     planner = Planner(project, figures, t, markdown, style, problems)
     specs = planner.specs()
@@ -143,19 +162,36 @@ def render_site(project: Project, figures: FigureSet, problems: Problems, *, sta
     env = theme.environment()
     static = theme.static_files()
     templates: dict[str, jinja2.Template] = {}
-    site_view = {"title": cfg.title, "language": cfg.language, "description": cfg.description or "",
-                 "logo": logo, "primary_color": cfg.brand.primary_color or "", "footer": cfg.brand.footer or "",
-                 "base_url": cfg.base_url}
+    site_view = {
+        "title": cfg.title,
+        "language": cfg.language,
+        "description": cfg.description or "",
+        "logo": logo,
+        "primary_color": cfg.brand.primary_color or "",
+        "footer": cfg.brand.footer or "",
+        "base_url": cfg.base_url,
+    }
 
     def draw(page: Page) -> str:
         if page.template not in templates:
             templates[page.template] = env.get_template(page.template)
-        url = lambda target, _p=page.path: relative_url(_p, target)
+
+        def url(target, _p=page.path):
+            return relative_url(_p, target)
+
         context = {
             "site": site_view,
-            "page": {"path": page.path, "kind": page.kind, "title": page.title, "charts": page.charts,
-                     "root": relative_url(page.path, "index.html")[: -len("index.html")]},
-            "nav": nav, "t": t, "url": url, "stamp": stamp_text,
+            "page": {
+                "path": page.path,
+                "kind": page.kind,
+                "title": page.title,
+                "charts": page.charts,
+                "root": relative_url(page.path, "index.html")[: -len("index.html")],
+            },
+            "nav": nav,
+            "t": t,
+            "url": url,
+            "stamp": stamp_text,
             **page.context,
         }
         try:
@@ -173,10 +209,10 @@ def render_site(project: Project, figures: FigureSet, problems: Problems, *, sta
     data: dict[str, bytes | str | Path] = {}
 
     def data_files() -> None:  # made while the workers draw the pages
-        for path, make in [("data/figures.json", lambda: figures_json(figures)),
-                           ("data/experiments.json", lambda: experiments_json(figures))] + [
-                (metric_csv_path(s.id), lambda s=s: metric_csv(planner.index.of_metric(s.id), cfg.language))
-                for s in cfg.metrics]:
+        for path, make in [
+            ("data/figures.json", lambda: figures_json(figures)),
+            ("data/experiments.json", lambda: experiments_json(figures)),
+        ] + [(metric_csv_path(s.id), lambda s=s: metric_csv(planner.index.of_metric(s.id), cfg.language)) for s in cfg.metrics]:
             content = reuse.files[path] if reuse is not None and path in reuse.files else make()
             data[path] = content.encode("utf-8") if isinstance(content, str) else content  # not both kept (figures.json: 100 MB)
 
@@ -184,8 +220,9 @@ def render_site(project: Project, figures: FigureSet, problems: Problems, *, sta
     if reuse is not None and reuse.nav != nav_key:
         reuse = dataclasses.replace(reuse, pages={})
     chosen = specs if reuse is None else [s for s in specs if s.path not in reuse.pages or reuse.remake(s)]
-    made = make_pages(chosen, draw, sink, extra=search_rows, jobs=1 if print_date is not None else jobs,
-                      on_page=on_page, meanwhile=data_files)
+    made = make_pages(
+        chosen, draw, sink, extra=search_rows, jobs=1 if print_date is not None else jobs, on_page=on_page, meanwhile=data_files
+    )
     pages = [m.page for m in made]
     if print_date is not None:
         printed = print_page(planner, pages, print_date)

@@ -1,4 +1,5 @@
 """Charts as plain Plotly figure dicts (no plotly.graph_objects, no template), embedded safely in a page."""
+
 from __future__ import annotations
 
 import json
@@ -74,12 +75,16 @@ def _layout(style: ChartStyle, **extra: Any) -> dict:
 
 def figure(data: list[dict], layout: dict) -> dict:
     """Give a Plotly figure dict with the site's fixed config: no mode bar, no logo, responsive."""
-    return {"data": data, "layout": layout,
-            "config": {"displayModeBar": False, "responsive": True, "displaylogo": False, "staticPlot": False}}
+    return {
+        "data": data,
+        "layout": layout,
+        "config": {"displayModeBar": False, "responsive": True, "displaylogo": False, "staticPlot": False},
+    }
 
 
-def emotion_curve(names: Sequence[str], scores: Sequence[float | None], hover: Sequence[str], style: ChartStyle,
-                  *, fill_columns: bool = False) -> dict:
+def emotion_curve(
+    names: Sequence[str], scores: Sequence[float | None], hover: Sequence[str], style: ChartStyle, *, fill_columns: bool = False
+) -> dict:
     """Give the emotion curve across touchpoints: score -2..2 per touchpoint, gaps where none is known.
 
     With fill_columns the x range is [-0.5, n-0.5] and margins are zero, so each point sits in the middle
@@ -87,15 +92,30 @@ def emotion_curve(names: Sequence[str], scores: Sequence[float | None], hover: S
     """
     n = len(names)
     trace = {
-        "type": "scatter", "mode": "lines+markers", "x": list(range(n)), "y": list(scores),
-        "text": list(hover), "hovertemplate": "%{text}<extra></extra>", "connectgaps": True,
+        "type": "scatter",
+        "mode": "lines+markers",
+        "x": list(range(n)),
+        "y": list(scores),
+        "text": list(hover),
+        "hovertemplate": "%{text}<extra></extra>",
+        "connectgaps": True,
         "line": {"color": style.primary, "width": 3, "shape": "spline", "smoothing": 0.35},
         "marker": {"size": 11, "color": [_score_color(s) for s in scores], "line": {"color": "#ffffff", "width": 2}},
     }
-    xaxis = {"tickmode": "array", "tickvals": list(range(n)), "ticktext": list(names), "showgrid": False,
-             "range": [-0.5, n - 0.5]}
-    yaxis = {"range": [-2.5, 2.5], "tickvals": [-2, -1, 0, 1, 2], "ticktext": ["−2", "−1", "0", "+1", "+2"],
-             "zeroline": True, "zerolinecolor": MUTED}
+    xaxis = {
+        "tickmode": "array",
+        "tickvals": list(range(n)),
+        "ticktext": list(names),
+        "showgrid": False,
+        "range": [-0.5, n - 0.5],
+    }
+    yaxis = {
+        "range": [-2.5, 2.5],
+        "tickvals": [-2, -1, 0, 1, 2],
+        "ticktext": ["−2", "−1", "0", "+1", "+2"],
+        "zeroline": True,
+        "zerolinecolor": MUTED,
+    }
     if fill_columns:
         xaxis.update({"visible": False})
         yaxis.update({"visible": False})
@@ -110,22 +130,58 @@ def emotion_compare(series: Sequence[dict], stage_names: Sequence[str], style: C
     colors = [style.primary, style.compare, "#b7791f", "#6b46c1"]
     data = []
     for i, s in enumerate(series):
-        data.append({
-            "type": "scatter", "mode": "lines+markers", "name": s["name"], "x": s["x"], "y": s["y"], "text": s["text"],
-            "hovertemplate": "%{text}<extra>%{fullData.name}</extra>", "connectgaps": True,
-            "line": {"color": colors[i % len(colors)], "width": 3 if i == 0 else 2, "dash": "solid" if i == 0 else "dot",
-                     "shape": "spline", "smoothing": 0.35},
-            "marker": {"size": 9 if i == 0 else 7, "color": colors[i % len(colors)]},
-        })
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": s["name"],
+                "x": s["x"],
+                "y": s["y"],
+                "text": s["text"],
+                "hovertemplate": "%{text}<extra>%{fullData.name}</extra>",
+                "connectgaps": True,
+                "line": {
+                    "color": colors[i % len(colors)],
+                    "width": 3 if i == 0 else 2,
+                    "dash": "solid" if i == 0 else "dot",
+                    "shape": "spline",
+                    "smoothing": 0.35,
+                },
+                "marker": {"size": 9 if i == 0 else 7, "color": colors[i % len(colors)]},
+            }
+        )
     n = len(stage_names)
     layout = _layout(
-        style, showlegend=True, legend={"orientation": "h", "y": -0.2},
-        xaxis={"tickmode": "array", "tickvals": [i + 0.5 for i in range(n)], "ticktext": list(stage_names),
-               "range": [0, max(n, 1)], "showgrid": False},
-        yaxis={"range": [-2.5, 2.5], "tickvals": [-2, -1, 0, 1, 2], "ticktext": ["−2", "−1", "0", "+1", "+2"],
-               "zeroline": True, "zerolinecolor": MUTED},
-        shapes=[{"type": "line", "xref": "x", "yref": "paper", "x0": i, "x1": i, "y0": 0, "y1": 1,
-                 "line": {"color": GRID, "width": 1}} for i in range(1, n)],
+        style,
+        showlegend=True,
+        legend={"orientation": "h", "y": -0.2},
+        xaxis={
+            "tickmode": "array",
+            "tickvals": [i + 0.5 for i in range(n)],
+            "ticktext": list(stage_names),
+            "range": [0, max(n, 1)],
+            "showgrid": False,
+        },
+        yaxis={
+            "range": [-2.5, 2.5],
+            "tickvals": [-2, -1, 0, 1, 2],
+            "ticktext": ["−2", "−1", "0", "+1", "+2"],
+            "zeroline": True,
+            "zerolinecolor": MUTED,
+        },
+        shapes=[
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": i,
+                "x1": i,
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": GRID, "width": 1},
+            }
+            for i in range(1, n)
+        ],
         margin={"l": 48, "r": 16, "t": 12, "b": 64},
     )
     return figure(data, layout)
@@ -133,41 +189,66 @@ def emotion_compare(series: Sequence[dict], stage_names: Sequence[str], style: C
 
 def sparkline(scores: Sequence[float | None], style: ChartStyle) -> dict:
     """Give a small emotion curve without axes, for the home page."""
-    trace = {"type": "scatter", "mode": "lines+markers", "x": list(range(len(scores))), "y": list(scores),
-             "hoverinfo": "skip", "connectgaps": True,
-             "line": {"color": style.primary, "width": 2, "shape": "spline", "smoothing": 0.35},
-             "marker": {"size": 5, "color": [_score_color(s) for s in scores]}}
-    layout = _layout(style, margin={"l": 4, "r": 4, "t": 4, "b": 4},
-                     xaxis={"visible": False}, yaxis={"visible": False, "range": [-2.4, 2.4]})
+    trace = {
+        "type": "scatter",
+        "mode": "lines+markers",
+        "x": list(range(len(scores))),
+        "y": list(scores),
+        "hoverinfo": "skip",
+        "connectgaps": True,
+        "line": {"color": style.primary, "width": 2, "shape": "spline", "smoothing": 0.35},
+        "marker": {"size": 5, "color": [_score_color(s) for s in scores]},
+    }
+    layout = _layout(
+        style, margin={"l": 4, "r": 4, "t": 4, "b": 4}, xaxis={"visible": False}, yaxis={"visible": False, "range": [-2.4, 2.4]}
+    )
     return figure([trace], layout)
 
 
-def time_series(series: Sequence[dict], style: ChartStyle, *, y_title: str = "", y_suffix: str = "",
-                bars: bool = False) -> dict:
+def time_series(series: Sequence[dict], style: ChartStyle, *, y_title: str = "", y_suffix: str = "", bars: bool = False) -> dict:
     """Give figures over time: each series is {name, x (period labels), y, margin (or None), text}."""
     colors = [style.primary, "#b7791f", "#6b46c1", "#2b6cb0", "#c05621", "#2f855a", "#97266d", MUTED]
     data = []
     for i, s in enumerate(series):
         color = colors[i % len(colors)]
         trace: dict[str, Any] = {
-            "type": "bar" if bars else "scatter", "name": s["name"], "x": s["x"], "y": s["y"], "text": s["text"],
+            "type": "bar" if bars else "scatter",
+            "name": s["name"],
+            "x": s["x"],
+            "y": s["y"],
+            "text": s["text"],
             "hovertemplate": "%{text}<extra>%{fullData.name}</extra>",
         }
         if bars:
             trace.update({"marker": {"color": color}, "textposition": "none"})
         else:
-            trace.update({"mode": "lines+markers", "line": {"color": color, "width": 3 if i == 0 else 2},
-                          "marker": {"size": 7, "color": color}})
+            trace.update(
+                {
+                    "mode": "lines+markers",
+                    "line": {"color": color, "width": 3 if i == 0 else 2},
+                    "marker": {"size": 7, "color": color},
+                }
+            )
         margins = s.get("margin")
         if margins is not None and any(m is not None for m in margins):
-            trace["error_y"] = {"type": "data", "array": [m if m is not None else 0 for m in margins], "visible": True,
-                                "color": color, "thickness": 1.2, "width": 4}
+            trace["error_y"] = {
+                "type": "data",
+                "array": [m if m is not None else 0 for m in margins],
+                "visible": True,
+                "color": color,
+                "thickness": 1.2,
+                "width": 4,
+            }
         data.append(trace)
-    layout = _layout(style, showlegend=len(series) > 1, legend={"orientation": "h", "y": -0.25},
-                     xaxis={"type": "category", "showgrid": False},
-                     yaxis={"title": {"text": y_title}, "ticksuffix": y_suffix},
-                     margin={"l": 56, "r": 16, "t": 12, "b": 56 if len(series) > 1 else 40},
-                     barmode="group")
+    layout = _layout(
+        style,
+        showlegend=len(series) > 1,
+        legend={"orientation": "h", "y": -0.25},
+        xaxis={"type": "category", "showgrid": False},
+        yaxis={"title": {"text": y_title}, "ticksuffix": y_suffix},
+        margin={"l": 56, "r": 16, "t": 12, "b": 56 if len(series) > 1 else 40},
+        barmode="group",
+    )
     return figure(data, layout)
 
 
@@ -176,17 +257,27 @@ def intervals(rows: Sequence[dict], style: ChartStyle, *, x_title: str = "") -> 
     labels = [r["label"] for r in rows]
     diffs = [r["diff"] for r in rows]
     trace = {
-        "type": "scatter", "mode": "markers", "orientation": "h", "x": diffs, "y": labels,
-        "text": [r["text"] for r in rows], "hovertemplate": "%{text}<extra></extra>",
+        "type": "scatter",
+        "mode": "markers",
+        "orientation": "h",
+        "x": diffs,
+        "y": labels,
+        "text": [r["text"] for r in rows],
+        "hovertemplate": "%{text}<extra></extra>",
         "marker": {"size": 11, "color": style.primary},
-        "error_x": {"type": "data", "symmetric": False,
-                    "array": [(r["high"] - r["diff"]) if r["high"] is not None and r["diff"] is not None else 0 for r in rows],
-                    "arrayminus": [(r["diff"] - r["low"]) if r["low"] is not None and r["diff"] is not None else 0 for r in rows],
-                    "color": style.primary, "thickness": 2, "width": 6},
+        "error_x": {
+            "type": "data",
+            "symmetric": False,
+            "array": [(r["high"] - r["diff"]) if r["high"] is not None and r["diff"] is not None else 0 for r in rows],
+            "arrayminus": [(r["diff"] - r["low"]) if r["low"] is not None and r["diff"] is not None else 0 for r in rows],
+            "color": style.primary,
+            "thickness": 2,
+            "width": 6,
+        },
     }
     layout = _layout(
-        style, xaxis={"title": {"text": x_title}, "ticksuffix": " pp", "zeroline": True, "zerolinecolor": INK,
-                      "zerolinewidth": 1.5},
+        style,
+        xaxis={"title": {"text": x_title}, "ticksuffix": " pp", "zeroline": True, "zerolinecolor": INK, "zerolinewidth": 1.5},
         yaxis={"type": "category", "autorange": "reversed", "showgrid": False},
         margin={"l": 16, "r": 24, "t": 12, "b": 48},
     )

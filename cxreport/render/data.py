@@ -1,4 +1,5 @@
 """The figures as files to download: figures.json, experiments.json and a CSV per metric."""
+
 from __future__ import annotations
 
 import csv
@@ -11,8 +12,21 @@ from dataclasses import asdict
 from ..figures import Figure, FigureSet
 from ..metrics.output import rounded
 
-FIGURE_COLUMNS = ("metric", "type", "period", "journey", "stage", "touchpoint", "segment", "variant",
-                  "n", "value", "margin", "conversion", "status")
+FIGURE_COLUMNS = (
+    "metric",
+    "type",
+    "period",
+    "journey",
+    "stage",
+    "touchpoint",
+    "segment",
+    "variant",
+    "n",
+    "value",
+    "margin",
+    "conversion",
+    "status",
+)
 TEXT_COLUMNS = {"metric", "type", "period", "journey", "stage", "touchpoint", "segment", "variant", "status"}
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -92,7 +106,21 @@ def metric_csv(figures: list[Figure], language: str) -> bytes:
         value, margin, conversion = rounded(f)
         if f.type != "funnel":
             conversion = f.conversion
-        write((text(f.metric), text(f.type), text(f.period), text(f.journey), text(f.stage), text(f.touchpoint),
-               text(f.segment), text(f.variant), number(f.n), number(value), number(margin), number(conversion),
-               text(f.status)))
+        write(
+            (
+                text(f.metric),
+                text(f.type),
+                text(f.period),
+                text(f.journey),
+                text(f.stage),
+                text(f.touchpoint),
+                text(f.segment),
+                text(f.variant),
+                number(f.n),
+                number(value),
+                number(margin),
+                number(conversion),
+                text(f.status),
+            )
+        )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -1,4 +1,5 @@
 """The site's own words, numbers and dates in the site's language (nl or en), from the theme's catalogues."""
+
 from __future__ import annotations
 
 import datetime as dt

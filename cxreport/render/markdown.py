@@ -1,4 +1,5 @@
 """Markdown to safe HTML: Python-Markdown (tables, toc, fenced code, admonitions), then nh3 with an allow-list."""
+
 from __future__ import annotations
 
 import re
@@ -17,10 +18,54 @@ from markupsafe import Markup
 LinkResolver = Callable[[str, str, str], "str | None"]
 
 TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt", "em", "figcaption",
-    "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre",
-    "q", "s", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
-    "tr", "u", "ul",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "dd",
+    "del",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "u",
+    "ul",
 }
 ATTRIBUTES = {
     "a": {"href", "title"},
@@ -34,8 +79,23 @@ ATTRIBUTES = {
     "p": {"class"},
     **{f"h{i}": {"id"} for i in range(1, 7)},
 }
-ADMONITIONS = {"admonition", "note", "tip", "hint", "important", "info", "warning", "caution", "attention", "danger",
-               "error", "example", "success", "question", "quote"}
+ADMONITIONS = {
+    "admonition",
+    "note",
+    "tip",
+    "hint",
+    "important",
+    "info",
+    "warning",
+    "caution",
+    "attention",
+    "danger",
+    "error",
+    "example",
+    "success",
+    "question",
+    "quote",
+}
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 # Ids the templates use; a heading in content that would take one gets a prefix instead.
 RESERVED_ID = re.compile(r"^(main|site-nav|top|search.*|tp-.*|stage-.*|lane-.*|chart-.*|sec-.*)$")
@@ -43,8 +103,10 @@ _SLUG = re.compile(r"^[\w-]+$", re.UNICODE)
 # A line that Markdown would only wrap in <p> (one line of a plain paragraph): no markup characters, no list,
 # quote, heading or code start, no setext underline, no spaces around it (indents, hard breaks), and no
 # character Markdown or the sanitiser would change (tabs, control characters, no-break space).
-_PLAIN_LINE = re.compile(r"(?![-+*>#]\s|\d+[.)]\s|[-= ]+$)[^\s*_`\[\]<>&\\#!|~{}\x00-\x1f\x7f-\xa0]"
-                         r"(?:[^*_`\[\]<>&\\#!|~{}\x00-\x1f\x7f-\xa0\s]| (?! *$))*")
+_PLAIN_LINE = re.compile(
+    r"(?![-+*>#]\s|\d+[.)]\s|[-= ]+$)[^\s*_`\[\]<>&\\#!|~{}\x00-\x1f\x7f-\xa0]"
+    r"(?:[^*_`\[\]<>&\\#!|~{}\x00-\x1f\x7f-\xa0\s]| (?! *$))*"
+)
 
 
 def heading_id(value: str, separator: str = "-") -> str:
@@ -71,14 +133,20 @@ def _attribute_filter(keep_ids: bool):
                 ok = []
             return " ".join(ok) or None
         return value
+
     return keep
 
 
 def sanitize(html: str, *, keep_ids: bool) -> str:
     """Give html with only allowed tags, attributes, classes and link schemes left (scripts, handlers gone)."""
     clean = nh3.clean(
-        html, tags=TAGS, attributes=ATTRIBUTES, attribute_filter=_attribute_filter(keep_ids),
-        url_schemes=URL_SCHEMES, filter_style_properties={"text-align"}, strip_comments=True,
+        html,
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        attribute_filter=_attribute_filter(keep_ids),
+        url_schemes=URL_SCHEMES,
+        filter_style_properties={"text-align"},
+        strip_comments=True,
         link_rel="noopener noreferrer",
     )
     # Every image needs an alt text for screen readers; an image the author left without one is decoration.
@@ -88,9 +156,26 @@ def sanitize(html: str, *, keep_ids: bool) -> str:
 # Python-Markdown's own inline patterns, and the text each needs before it can match: a backtick, a backslash,
 # '[' (links and images), '<' (autolinks, inline HTML), '&' (entities), '*' or '_' (emphasis) or two spaces
 # before a line break. Text with none of these comes out of the inline stage as it went in.
-_CORE_INLINE = frozenset({"backtick", "escape", "reference", "link", "image_link", "image_reference", "short_reference",
-                          "short_image_ref", "autolink", "automail", "linebreak", "html", "entity", "em_strong",
-                          "em_strong2", "not_strong"})
+_CORE_INLINE = frozenset(
+    {
+        "backtick",
+        "escape",
+        "reference",
+        "link",
+        "image_link",
+        "image_reference",
+        "short_reference",
+        "short_image_ref",
+        "autolink",
+        "automail",
+        "linebreak",
+        "html",
+        "entity",
+        "em_strong",
+        "em_strong2",
+        "not_strong",
+    }
+)
 _INLINE_MARKUP = re.compile(r"[`\\\[<&*_]|  \n")
 
 
@@ -155,15 +240,17 @@ def _plain_paragraphs(text: str) -> Markup | None:
 class MarkdownRenderer:
     """Turns content Markdown into sanitised Markup, with links between content files made page links."""
 
-    def __init__(self, resolve: LinkResolver | None = None,
-                 on_broken_link: Callable[[str, str, int], None] | None = None) -> None:
+    def __init__(
+        self, resolve: LinkResolver | None = None, on_broken_link: Callable[[str, str, int], None] | None = None
+    ) -> None:
         self.resolve = resolve
         self.on_broken_link = on_broken_link
         self._cache: dict[tuple, Markup] = {}
         self._current: tuple[str, str, str, int] = ("", "", "", 0)
         common = ["tables", "fenced_code", "admonition", "sane_lists", _RewriteLinks(self), _QuickInlineStage()]
-        self._with_toc = md.Markdown(extensions=common + ["toc"],
-                                     extension_configs={"toc": {"slugify": heading_id, "toc_depth": "2-3"}})
+        self._with_toc = md.Markdown(
+            extensions=common + ["toc"], extension_configs={"toc": {"slugify": heading_id, "toc_depth": "2-3"}}
+        )
         self._plain = md.Markdown(extensions=common)
 
     def _resolve(self, url: str) -> str:

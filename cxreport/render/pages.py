@@ -4,6 +4,7 @@ Workers are forked from the building process, so they inherit the planner (proje
 and nothing is sent to them but page numbers; each gives back its pages' bytes, problems and search entries,
 which are taken in page order, so the output is the same on any number of cores.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -14,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from ..gcpause import frozen
+from ..collector import frozen
 from ..problems import Problem, Problems
 from .site import Page, PageSpec
 
@@ -51,8 +52,9 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _make(spec: PageSpec, draw: Callable[[Page], str], extra: Callable[[Page], Any] | None, sink: ProblemSink,
-          light: bool) -> MadePage:
+def _make(
+    spec: PageSpec, draw: Callable[[Page], str], extra: Callable[[Page], Any] | None, sink: ProblemSink, light: bool
+) -> MadePage:
     own = Problems()
     before, sink.current = sink.current, own
     try:
@@ -77,9 +79,17 @@ def _work(indices: range) -> list[MadePage]:
     return [_make(specs[i], draw, extra, sink, light=True) for i in indices]
 
 
-def make_pages(specs: Sequence[PageSpec], draw: Callable[[Page], str], sink: ProblemSink, *,
-               extra: Callable[[Page], Any] | None = None, jobs: int = 1, on_page: Callable[[int, int], None] | None = None,
-               meanwhile: Callable[[], None] | None = None, parallel_from: int | None = None) -> list[MadePage]:
+def make_pages(
+    specs: Sequence[PageSpec],
+    draw: Callable[[Page], str],
+    sink: ProblemSink,
+    *,
+    extra: Callable[[Page], Any] | None = None,
+    jobs: int = 1,
+    on_page: Callable[[int, int], None] | None = None,
+    meanwhile: Callable[[], None] | None = None,
+    parallel_from: int | None = None,
+) -> list[MadePage]:
     """Give every page of specs made, in their order; with jobs > 1 and enough pages, in forked workers.
 
     meanwhile runs in this process while the workers draw (other files of the site).
@@ -103,8 +113,9 @@ def make_pages(specs: Sequence[PageSpec], draw: Callable[[Page], str], sink: Pro
         return _in_workers(chunks, jobs, total, on_page, meanwhile)
 
 
-def _in_workers(chunks: list[range], jobs: int, total: int, on_page: Callable[[int, int], None] | None,
-                meanwhile: Callable[[], None] | None) -> list[MadePage]:
+def _in_workers(
+    chunks: list[range], jobs: int, total: int, on_page: Callable[[int, int], None] | None, meanwhile: Callable[[], None] | None
+) -> list[MadePage]:
     global _JOB
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
     try:

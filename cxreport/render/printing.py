@@ -4,6 +4,7 @@ print.html is built only for the PDF, never into the site: a cover with the bran
 every journey with its map in page-wide parts (whole stages only) and its charts, the pillars and the playbooks
 (the whole pillar matrix and every playbook, where the site's overview pages show the first and link to the rest).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -60,11 +61,22 @@ def _journey_part(planner: Planner, journey: dict, stages: list[dict], number: i
     if any(s is not None for s in scores):
         names = [c.get("name", "") for c in columns]
         hover = [c["name"] if not c["empty"] else "" for c in columns]
-        chart = planner.chart(PRINT_PATH, f"p-{journey['id']}-emotion",
-                              emotion_curve(names, scores, hover, planner.style, fill_columns=True),
-                              planner.t("chart.emotion", title=journey["title"]), height=110, css_class="chart emotion")
-    return {"stages": stages, "columns": columns, "emotion_chart": chart, "number": number, "total": total,
-            "label": planner.t("print.map_part", title=journey["title"], n=number, total=total)}
+        chart = planner.chart(
+            PRINT_PATH,
+            f"p-{journey['id']}-emotion",
+            emotion_curve(names, scores, hover, planner.style, fill_columns=True),
+            planner.t("chart.emotion", title=journey["title"]),
+            height=110,
+            css_class="chart emotion",
+        )
+    return {
+        "stages": stages,
+        "columns": columns,
+        "emotion_chart": chart,
+        "number": number,
+        "total": total,
+        "label": planner.t("print.map_part", title=journey["title"], n=number, total=total),
+    }
 
 
 def print_page(planner: Planner, pages: Sequence[Page], when: dt.date) -> Page:
@@ -85,16 +97,20 @@ def print_page(planner: Planner, pages: Sequence[Page], when: dt.date) -> Page:
         compare = dict(c["compare"], chart=_renamed(c["compare"]["chart"], prefix)) if c["compare"] else None
         charts += [p["emotion_chart"] for p in parts if p["emotion_chart"]]
         charts += [x for x in (nps, compare["chart"] if compare else None) if x]
-        journeys.append({**c, "anchor": f"sec-print-journey-{c['journey']['id']}", "parts": parts,
-                         "nps_chart": nps, "compare": compare})
+        journeys.append(
+            {**c, "anchor": f"sec-print-journey-{c['journey']['id']}", "parts": parts, "nps_chart": nps, "compare": compare}
+        )
     context = {
         "cover": {"date_text": t.date(when), "date": when.isoformat()},
         "print_columns": PRINT_COLUMNS,
         "summary": home.context,
         "journey_maps": journeys,
         # the report holds the whole matrix and every playbook, which the site spreads over pages of their own
-        "pillars_view": by_kind["pillars"][0].context | planner.pillar_matrix(planner.project.journeys.values(), PRINT_PATH)
-        | {"pager": None} if "pillars" in by_kind else None,
+        "pillars_view": by_kind["pillars"][0].context
+        | planner.pillar_matrix(planner.project.journeys.values(), PRINT_PATH)
+        | {"pager": None}
+        if "pillars" in by_kind
+        else None,
         "playbooks_view": planner.playbooks_view(PRINT_PATH, whole=True) if "playbooks" in by_kind else None,
     }
     return Page(PRINT_PATH, "print.html", "print", planner.cfg.title, context, tuple(charts))

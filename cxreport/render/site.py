@@ -1,4 +1,5 @@
 """The page plan: one Page per output path, with its template and the context it is rendered with."""
+
 from __future__ import annotations
 
 import functools
@@ -12,8 +13,8 @@ from operator import itemgetter
 from typing import Any
 
 from .. import model as m
+from ..collector import paused
 from ..figures import Figure, FigureSet, VariantResult
-from ..gcpause import paused
 from ..loader import Project
 from ..problems import Problems
 from .charts import Chart, ChartStyle, emotion_compare, emotion_curve, intervals, sparkline, time_series
@@ -25,8 +26,8 @@ SURPRISE_STATUSES = ("idea", "planned", "live", "retired")
 PLAYBOOK_KINDS = ("surprise", "recovery", "story", "experiment", "guide")
 VERDICTS = ("better", "worse", "inconclusive", "no_data")
 ALL = "all"
-NAV_LIMIT = 15        # a navigation section lists its pages up to this many; beyond, its index page does
-HOME_CARDS = 24       # journeys shown as cards (with a sparkline) on the home page
+NAV_LIMIT = 15  # a navigation section lists its pages up to this many; beyond, its index page does
+HOME_CARDS = 24  # journeys shown as cards (with a sparkline) on the home page
 BREAKDOWN_LIMIT = 300  # rows of a metric's breakdown table before it keeps to journeys and segments
 PILLAR_MATRIX_JOURNEYS = 40  # journeys in the pillar matrix before it gives one row per journey instead of per stage
 PILLAR_LIST_LIMIT = 50  # gaps, touchpoints and surprise plans listed per pillar; the rest are counted
@@ -52,7 +53,7 @@ class Page:
 
 @dataclass(frozen=True)
 class PageSpec:
-    """A page before it is made: its path, the content keys it shows (cxreport.depends) and how to make it.
+    """A page before it is made: its path, the content keys it shows (cxreport.incremental.keys) and how to make it.
 
     An incremental build makes only the pages whose keys changed; the keys must name everything the page reads
     beyond the site itself (site.yml, theme, navigation, the set of content files), which every page depends on.
@@ -181,15 +182,29 @@ class FigureIndex:
                 cls._last = (figures, cls(figures))
         return cls._last[1]
 
-    def get(self, metric: str, period: str = ALL, journey: str | None = None, stage: str | None = None,
-            touchpoint: str | None = None, segment: str | None = None, variant: str | None = None) -> Figure | None:
+    def get(
+        self,
+        metric: str,
+        period: str = ALL,
+        journey: str | None = None,
+        stage: str | None = None,
+        touchpoint: str | None = None,
+        segment: str | None = None,
+        variant: str | None = None,
+    ) -> Figure | None:
         return self._by_key.get((metric, self._types.get(metric), period, journey, stage, touchpoint, segment, variant))
 
     def of_metric(self, metric: str) -> list[Figure]:
         return self._by_metric.get(metric, [])
 
-    def over_time(self, metric: str, journey: str | None = None, stage: str | None = None,
-                  touchpoint: str | None = None, segment: str | None = None) -> list[Figure]:
+    def over_time(
+        self,
+        metric: str,
+        journey: str | None = None,
+        stage: str | None = None,
+        touchpoint: str | None = None,
+        segment: str | None = None,
+    ) -> list[Figure]:
         """Give a place's figures per period (not 'all'), oldest first."""
         return self._series.get((metric, journey, stage, touchpoint, segment), [])
 
@@ -271,8 +286,7 @@ class Planner:
         origin = self.project.origins.get((kind, object_id))
         return (origin.path, origin.body_line) if origin else ("", 0)
 
-    def md(self, text: str | None, page: str, kind: str = "", object_id: str = "", *, ids: bool = False,
-           body: bool = False):
+    def md(self, text: str | None, page: str, kind: str = "", object_id: str = "", *, ids: bool = False, body: bool = False):
         source, body_line = self.source_of(kind, object_id) if kind else ("", 0)
         return self.markdown.block(text, source=source, page=page, line=body_line if body else 0, ids=ids)
 
@@ -300,12 +314,17 @@ class Planner:
             return relative_url(here, pages.path(n) + (f"#{pages.anchor}" if n == 1 and pages.anchor else ""))
 
         def page_item(n: int) -> dict:
-            return {"gap": False, "number": self.t.integer(n), "url": link(n), "current": n == number,
-                    "label": self.t("pager.page", n=self.t.integer(n))}
+            return {
+                "gap": False,
+                "number": self.t.integer(n),
+                "url": link(n),
+                "current": n == number,
+                "label": self.t("pager.page", n=self.t.integer(n)),
+            }
 
         numbers = sorted({1, count} | set(range(max(1, number - PAGER_AROUND), min(count, number + PAGER_AROUND) + 1)))
         items: list[dict] = []
-        for before, n in zip([0, *numbers], numbers):
+        for before, n in zip([0, *numbers], numbers, strict=False):
             if n - before == 2:  # one page left out: its number takes no more room than '…' and says more
                 items.append(page_item(n - 1))
             elif n - before > 2:
@@ -313,11 +332,15 @@ class Planner:
             items.append(page_item(n))
         first, last = (number - 1) * PAGE_ROWS + 1, min(number * PAGE_ROWS, pages.total)
         return {
-            "label": self.t("pager.label", name=name), "number": number, "count": count,
-            "previous": link(number - 1) if number > 1 else None, "next": link(number + 1) if number < count else None,
+            "label": self.t("pager.label", name=name),
+            "number": number,
+            "count": count,
+            "previous": link(number - 1) if number > 1 else None,
+            "next": link(number + 1) if number < count else None,
             "pages": items,
-            "range_text": self.t("pager.range", first=self.t.integer(first), last=self.t.integer(last),
-                                 total=self.t.integer(pages.total)),
+            "range_text": self.t(
+                "pager.range", first=self.t.integer(first), last=self.t.integer(last), total=self.t.integer(pages.total)
+            ),
         }
 
     def numbered(self, title: str, number: int) -> str:
@@ -354,21 +377,31 @@ class Planner:
         """Give what a template shows of one figure: value, margin, n, small-sample mark, status, link."""
         source = self.project.metric(metric_id)
         view = {
-            "metric": metric_id, "label": self.metric_label(metric_id), "url": relative_url(page, metric_path(metric_id)),
-            "type": source.type if source else (f.type if f else ""), "has_data": f is not None,
-            "value": f.value if f else None, "value_text": self.value_text(f), "n": f.n if f else 0,
-            "n_text": self.t.integer(f.n) if f else "–", "margin": f.margin if f else None,
+            "metric": metric_id,
+            "label": self.metric_label(metric_id),
+            "url": relative_url(page, metric_path(metric_id)),
+            "type": source.type if source else (f.type if f else ""),
+            "has_data": f is not None,
+            "value": f.value if f else None,
+            "value_text": self.value_text(f),
+            "n": f.n if f else 0,
+            "n_text": self.t.integer(f.n) if f else "–",
+            "margin": f.margin if f else None,
             "margin_text": ("± " + self.t.number(f.margin, 2 if f.type == "ces" else 1)) if f and f.margin is not None else "",
-            "small_sample": bool(f and f.small_sample), "status": (f.status if f else None) or "none",
+            "small_sample": bool(f and f.small_sample),
+            "status": (f.status if f else None) or "none",
             "status_text": self.t(f"status.{(f.status if f else None) or 'none'}"),
-            "period": f.period if f else ALL, "period_text": self.t.period(f.period) if f else "",
+            "period": f.period if f else ALL,
+            "period_text": self.t.period(f.period) if f else "",
             "conversion_text": self.t.percent(f.conversion) if f and f.conversion is not None else "",
-            "scope": scope or "", "scope_text": self.t(f"scope.{scope}") if scope else "",
+            "scope": scope or "",
+            "scope_text": self.t(f"scope.{scope}") if scope else "",
         }
         return view
 
-    def place_figures(self, journey: str, stage: str | None, touchpoint: str | None, page: str,
-                      listed: Iterable[str] = ()) -> list[dict]:
+    def place_figures(
+        self, journey: str, stage: str | None, touchpoint: str | None, page: str, listed: Iterable[str] = ()
+    ) -> list[dict]:
         """Give the figures of one place in a map: every metric with data there, then the listed ones from wider up."""
         views, seen = [], set()
         for metric_id in list(listed) + self.metric_ids:
@@ -387,8 +420,14 @@ class Planner:
                 seen.add(metric_id)
         return views
 
-    def headline(self, journey: str | None, page: str, types: tuple[str, ...] = ("nps",), metric: str | None = None,
-                 segment: str | None = None) -> dict | None:
+    def headline(
+        self,
+        journey: str | None,
+        page: str,
+        types: tuple[str, ...] = ("nps",),
+        metric: str | None = None,
+        segment: str | None = None,
+    ) -> dict | None:
         """Give a place's headline figure: the latest period of its first NPS metric, with the trend against the one before."""
         candidates = [metric] if metric else [s.id for s in self.cfg.metrics if s.type in types]
         for metric_id in candidates:
@@ -405,7 +444,8 @@ class Planner:
                 if latest.margin is not None and before.margin is not None:
                     significant = abs(delta) > math.hypot(latest.margin, before.margin)
                 view["trend"] = {
-                    "delta": delta, "delta_text": self.t.signed(delta, 1),
+                    "delta": delta,
+                    "delta_text": self.t.signed(delta, 1),
                     "direction": "up" if delta > 0 else "down" if delta < 0 else "flat",
                     "against": self.t.period(before.period),
                     "within_margin": significant is False,
@@ -424,29 +464,54 @@ class Planner:
         if feeling is None:
             return None
         rounded = max(-2, min(2, round(feeling.score)))
-        return {"score": feeling.score, "score_text": self.t.signed(feeling.score, 0 if feeling.score == int(feeling.score) else 1),
-                "label": feeling.label or "", "word": self.t(f"feeling.{rounded}"), "level": rounded}
+        return {
+            "score": feeling.score,
+            "score_text": self.t.signed(feeling.score, 0 if feeling.score == int(feeling.score) else 1),
+            "label": feeling.label or "",
+            "word": self.t(f"feeling.{rounded}"),
+            "level": rounded,
+        }
 
     def playbooks_at(self, journey_id: str, touchpoint_id: str | None, page: str) -> list[dict]:
         return [self.playbook_link(pb, page) for pb in self._playbooks_at.get((journey_id, touchpoint_id), [])]
 
     def playbook_link(self, pb, page: str) -> dict:
         status = getattr(pb, "status", None)
-        return {"id": pb.id, "title": pb.title, "type": pb.type, "type_text": self.t(f"playbook.{pb.type}"),
-                "url": relative_url(page, playbook_path(pb.id)),
-                "status": status or "", "status_text": self.t(f"{pb.type}.status.{status}") if status else ""}
+        return {
+            "id": pb.id,
+            "title": pb.title,
+            "type": pb.type,
+            "type_text": self.t(f"playbook.{pb.type}"),
+            "url": relative_url(page, playbook_path(pb.id)),
+            "status": status or "",
+            "status_text": self.t(f"{pb.type}.status.{status}") if status else "",
+        }
 
     def touchpoint_view(self, journey: m.Journey, stage: m.Stage, tp: m.Touchpoint, page: str) -> dict:
         kind = ("journey", journey.id)
-        lane = lambda items: [self.md_inline(x, page, *kind) for x in items]
+
+        def lane(items):
+            return [self.md_inline(x, page, *kind) for x in items]
+
         return {
-            "empty": False, "id": tp.id, "anchor": f"tp-{tp.id}", "name": tp.name, "channel": tp.channel or "", "owner": tp.owner or "",
+            "empty": False,
+            "id": tp.id,
+            "anchor": f"tp-{tp.id}",
+            "name": tp.name,
+            "channel": tp.channel or "",
+            "owner": tp.owner or "",
             "stage": stage.stage,
             "pillars": [{"id": p, "name": self.pillar_name(p), "note": note or ""} for p, note in tp.pillars.items()],
-            "doing": lane(tp.doing), "thinking": lane(tp.thinking), "feeling": self.feeling_view(tp.feeling),
-            "pain_points": lane(tp.pain_points), "opportunities": lane(tp.opportunities), "backstage": lane(tp.backstage),
-            "evidence": [{"kind": e.kind, "kind_text": self.t(f"evidence.{e.kind}"), "source": e.source or "",
-                          "note": e.note or ""} for e in tp.evidence],
+            "doing": lane(tp.doing),
+            "thinking": lane(tp.thinking),
+            "feeling": self.feeling_view(tp.feeling),
+            "pain_points": lane(tp.pain_points),
+            "opportunities": lane(tp.opportunities),
+            "backstage": lane(tp.backstage),
+            "evidence": [
+                {"kind": e.kind, "kind_text": self.t(f"evidence.{e.kind}"), "source": e.source or "", "note": e.note or ""}
+                for e in tp.evidence
+            ],
             "evidenced": tp.evidenced,
             "figures": self.place_figures(journey.id, stage.stage, tp.id, page, tp.metrics),
             "playbooks": self.playbooks_at(journey.id, tp.id, page),
@@ -465,8 +530,11 @@ class Planner:
     def evidence_count(self, journey: m.Journey) -> dict:
         tps = [t for _, t in journey.touchpoints()]
         evidenced = sum(1 for t in tps if t.evidenced)
-        return {"evidenced": evidenced, "total": len(tps),
-                "text": self.t("journey.evidence_count", n=self.t.integer(evidenced), total=self.t.integer(len(tps)))}
+        return {
+            "evidenced": evidenced,
+            "total": len(tps),
+            "text": self.t("journey.evidence_count", n=self.t.integer(evidenced), total=self.t.integer(len(tps))),
+        }
 
     # --- pages --------------------------------------------------------------------------------
 
@@ -477,7 +545,9 @@ class Planner:
     def specs(self) -> list[PageSpec]:
         """Give every page of the site still to be made, in a fixed order, each with the content keys it shows."""
         p = self.project
-        spec = lambda path, deps, make, *args: PageSpec(path, frozenset(deps), functools.partial(make, *args))
+
+        def spec(path, deps, make, *args):
+            return PageSpec(path, frozenset(deps), functools.partial(make, *args))
 
         def paged(pages: ListPages, deps: Callable[[int], Iterable[str]], make: Callable[..., Page], *args) -> list[PageSpec]:
             """Give a spec for each page of a list; deps(n) gives the keys page n shows."""
@@ -492,20 +562,31 @@ class Planner:
         journeys, personas = list(p.journeys.values()), list(p.personas.values())
         out = [spec("index.html", everything, self.home_page)]
         listed = self.journey_pages()
-        out += paged(listed, own(listed, journeys, lambda j: (f"journey-brief:{j.id}", f"persona:{j.persona}",
-                                                               f"figures:{j.id}")), self.journeys_page)
+        out += paged(
+            listed,
+            own(listed, journeys, lambda j: (f"journey-brief:{j.id}", f"persona:{j.persona}", f"figures:{j.id}")),
+            self.journeys_page,
+        )
         for j in journeys:
             deps = [f"journey:{j.id}", f"persona:{j.persona}", f"pb-at:{j.id}", f"figures:{j.id}", "figures:-"]
             if j.compare_to:
                 deps.append(f"journey:{j.compare_to}")
             out.append(spec(journey_path(j.id), deps, self.journey_page, j))
         listed = self.persona_pages()
-        out += paged(listed, own(listed, personas, lambda persona: (f"persona:{persona.id}", f"journeys-of:{persona.id}")),
-                     self.personas_page)
+        out += paged(
+            listed,
+            own(listed, personas, lambda persona: (f"persona:{persona.id}", f"journeys-of:{persona.id}")),
+            self.personas_page,
+        )
         for persona in personas:
-            out.append(spec(persona_path(persona.id), (f"persona:{persona.id}", f"journeys-of:{persona.id}",
-                                                       f"pb-for-persona:{persona.id}", "figures:*"),
-                            self.persona_page, persona))
+            out.append(
+                spec(
+                    persona_path(persona.id),
+                    (f"persona:{persona.id}", f"journeys-of:{persona.id}", f"pb-for-persona:{persona.id}", "figures:*"),
+                    self.persona_page,
+                    persona,
+                )
+            )
         listed = self.pillar_matrix_pages()
         rows = own(listed, journeys, lambda j: (f"journey-brief:{j.id}",))
         out += paged(listed, lambda n: ("journey-brief:*", "pb-meta:*", "figures:-") if n == 1 else rows(n), self.pillars_page)
@@ -532,8 +613,9 @@ class Planner:
             for source in self.cfg.metrics:
                 out.append(spec(metric_path(source.id), metric_deps, self.metric_page, source))
                 for table in METRIC_TABLES:  # page 1 of each table is the metric's page
-                    out += paged(self.metric_table_pages(source, table), lambda n: metric_deps, self.metric_table_page,
-                                 source, table)[1:]
+                    out += paged(
+                        self.metric_table_pages(source, table), lambda n: metric_deps, self.metric_table_page, source, table
+                    )[1:]
         return out
 
     def journey_pages(self) -> ListPages:
@@ -556,22 +638,34 @@ class Planner:
 
     def metric_table_pages(self, source: m.MetricSource, table: str) -> ListPages:
         """Give the pages of one of a metric page's tables: its first rows on the metric's page, the rest after."""
-        return ListPages(metric_path(source.id), f"metrics/{source.id}/{table}", len(self.metric_selection(source)[table]),
-                         f"sec-{table}")
+        return ListPages(
+            metric_path(source.id), f"metrics/{source.id}/{table}", len(self.metric_selection(source)[table]), f"sec-{table}"
+        )
 
     def journey_card(self, journey: m.Journey, page: str, with_chart: bool = True) -> tuple[dict, Chart | None]:
         _names, scores, _hover = self.curve(journey)
         chart = None
         if with_chart and any(s is not None for s in scores):
-            chart = self.chart(page, f"spark-{journey.id}", sparkline(scores, self.style),
-                               self.t("chart.sparkline", title=journey.title), height=56, css_class="chart sparkline")
+            chart = self.chart(
+                page,
+                f"spark-{journey.id}",
+                sparkline(scores, self.style),
+                self.t("chart.sparkline", title=journey.title),
+                height=56,
+                css_class="chart sparkline",
+            )
         persona = self.project.personas.get(journey.persona)
         return {
-            "id": journey.id, "title": journey.title, "url": relative_url(page, journey_path(journey.id)),
-            "state": journey.state, "state_text": self.t(f"journey.state.{journey.state}"),
+            "id": journey.id,
+            "title": journey.title,
+            "url": relative_url(page, journey_path(journey.id)),
+            "state": journey.state,
+            "state_text": self.t(f"journey.state.{journey.state}"),
             "persona": {"name": persona.name, "url": relative_url(page, persona_path(persona.id))} if persona else None,
-            "headline": self.headline(journey.id, page), "evidence": self.evidence_count(journey),
-            "touchpoints": len(journey.touchpoints()), "chart": chart,
+            "headline": self.headline(journey.id, page),
+            "evidence": self.evidence_count(journey),
+            "touchpoints": len(journey.touchpoints()),
+            "chart": chart,
             "owner": journey.owner or "",
         }, chart
 
@@ -590,14 +684,15 @@ class Planner:
         done = [pb for pb in experiments if pb.status == "done"]
         context = {
             "description": self.md(self.cfg.description, path),
-            "journeys": cards, "journeys_total": len(self.project.journeys),
-            "journeys_url": relative_url(path, "journeys/index.html"), "coverage": coverage,
+            "journeys": cards,
+            "journeys_total": len(self.project.journeys),
+            "journeys_url": relative_url(path, "journeys/index.html"),
+            "coverage": coverage,
             "live_surprises": [self.playbook_link(pb, path) | {"trigger": pb.trigger} for pb in live[:PREVIEW_ITEMS]],
             "live_surprises_more": self.section_more("surprise-live", path) if len(live) > PREVIEW_ITEMS else None,
             "running_experiments": [self.experiment_summary(pb, path) for pb in running[:PREVIEW_ITEMS]],
             "done_experiments": [self.experiment_summary(pb, path) for pb in done[:PREVIEW_ITEMS]],
-            "experiments_more": self.section_more("experiment", path)
-            if max(len(running), len(done)) > PREVIEW_ITEMS else None,
+            "experiments_more": self.section_more("experiment", path) if max(len(running), len(done)) > PREVIEW_ITEMS else None,
             "overall": self.headline(None, path, ("nps",)),
         }
         return Page(path, "home.html", "home", self.cfg.title, context, tuple(charts))
@@ -606,9 +701,16 @@ class Planner:
         """Give page `number` of the journeys overview."""
         pages = self.journey_pages()
         path = pages.path(number)
-        cards = [self.journey_card(j, path, with_chart=False)[0] for j in list(self.project.journeys.values())[pages.rows(number)]]
-        return Page(path, "journeys.html", "journeys", self.numbered(self.t("nav.journeys"), number),
-                    {"journeys": cards, "pager": self.pager(pages, number, self.t("nav.journeys"))})
+        cards = [
+            self.journey_card(j, path, with_chart=False)[0] for j in list(self.project.journeys.values())[pages.rows(number)]
+        ]
+        return Page(
+            path,
+            "journeys.html",
+            "journeys",
+            self.numbered(self.t("nav.journeys"), number),
+            {"journeys": cards, "pager": self.pager(pages, number, self.t("nav.journeys"))},
+        )
 
     def personas_page(self, number: int = 1) -> Page:
         """Give page `number` of the personas overview; a card names the persona's first journeys and counts the rest."""
@@ -618,11 +720,24 @@ class Planner:
         for p in list(self.project.personas.values())[pages.rows(number)]:
             theirs = self._journeys_of.get(p.id, [])
             journeys = [{"title": j.title, "url": relative_url(path, journey_path(j.id))} for j in theirs[:PREVIEW_ITEMS]]
-            personas.append({"id": p.id, "name": p.name, "quote": p.quote or "", "segment": p.segment or "",
-                             "url": relative_url(path, persona_path(p.id)), "journeys": journeys,
-                             "journeys_more": self.t.integer(len(theirs) - PREVIEW_ITEMS) if len(theirs) > PREVIEW_ITEMS else ""})
-        return Page(path, "personas.html", "personas", self.numbered(self.t("nav.personas"), number),
-                    {"personas": personas, "pager": self.pager(pages, number, self.t("nav.personas"))})
+            personas.append(
+                {
+                    "id": p.id,
+                    "name": p.name,
+                    "quote": p.quote or "",
+                    "segment": p.segment or "",
+                    "url": relative_url(path, persona_path(p.id)),
+                    "journeys": journeys,
+                    "journeys_more": self.t.integer(len(theirs) - PREVIEW_ITEMS) if len(theirs) > PREVIEW_ITEMS else "",
+                }
+            )
+        return Page(
+            path,
+            "personas.html",
+            "personas",
+            self.numbered(self.t("nav.personas"), number),
+            {"personas": personas, "pager": self.pager(pages, number, self.t("nav.personas"))},
+        )
 
     def journey_page(self, journey: m.Journey) -> Page:
         path = journey_path(journey.id)
@@ -630,27 +745,45 @@ class Planner:
         stages = []
         for stage in self.ordered_stages(journey):
             tps = [self.touchpoint_view(journey, stage, tp, path) for tp in stage.touchpoints]
-            stages.append({
-                "id": stage.stage, "anchor": f"stage-{stage.stage}", "name": self.stage_name(model_id, stage.stage),
-                "description": self.stage_description(model_id, stage.stage) or "",
-                "goal": self.md(stage.goal, path, "journey", journey.id),
-                "touchpoints": tps, "span": max(len(tps), 1),
-                "figures": self.place_figures(journey.id, stage.stage, None, path),
-            })
+            stages.append(
+                {
+                    "id": stage.stage,
+                    "anchor": f"stage-{stage.stage}",
+                    "name": self.stage_name(model_id, stage.stage),
+                    "description": self.stage_description(model_id, stage.stage) or "",
+                    "goal": self.md(stage.goal, path, "journey", journey.id),
+                    "touchpoints": tps,
+                    "span": max(len(tps), 1),
+                    "figures": self.place_figures(journey.id, stage.stage, None, path),
+                }
+            )
         touchpoints = [tp for s in stages for tp in s["touchpoints"]]
         # One column a touchpoint; a stage without touchpoints still gets an (empty) column.
         columns = [tp for s in stages for tp in (s["touchpoints"] or [{"empty": True, "stage": s["id"]}])]
-        lanes = [{"key": k, "label": self.t(f"lane.{k}"), "hint": self.t(f"lane.{k}.hint")}
-                 for k in LANES if k == "feeling" or any(tp[k] for tp in touchpoints)]
+        lanes = [
+            {"key": k, "label": self.t(f"lane.{k}"), "hint": self.t(f"lane.{k}.hint")}
+            for k in LANES
+            if k == "feeling" or any(tp[k] for tp in touchpoints)
+        ]
         charts = []
         names = [c.get("name", "") for c in columns]
         scores = [c["feeling"]["score"] if not c["empty"] and c["feeling"] else None for c in columns]
-        hover = [(f"{c['name']}: {c['feeling']['score_text']} {c['feeling']['label']}".strip() if c["feeling"] else c["name"])
-                 if not c["empty"] else "" for c in columns]
+        hover = [
+            (f"{c['name']}: {c['feeling']['score_text']} {c['feeling']['label']}".strip() if c["feeling"] else c["name"])
+            if not c["empty"]
+            else ""
+            for c in columns
+        ]
         emotion = None
         if any(s is not None for s in scores):
-            emotion = self.chart(path, "emotion", emotion_curve(names, scores, hover, self.style, fill_columns=True),
-                                 self.t("chart.emotion", title=journey.title), height=150, css_class="chart emotion")
+            emotion = self.chart(
+                path,
+                "emotion",
+                emotion_curve(names, scores, hover, self.style, fill_columns=True),
+                self.t("chart.emotion", title=journey.title),
+                height=150,
+                css_class="chart emotion",
+            )
             charts.append(emotion)
         nps_series = []
         for source in self.cfg.metrics:
@@ -658,14 +791,24 @@ class Planner:
                 continue
             rows = self.index.over_time(source.id, journey.id)
             if rows:
-                nps_series.append({"name": self.metric_label(source.id), "x": [self.t.period(f.period) for f in rows],
-                                   "y": [f.value for f in rows], "margin": [f.margin for f in rows],
-                                   "text": [f"{self.t.period(f.period)}: {self.value_text(f)} (n = {self.t.integer(f.n)})" for f in rows],
-                                   "rows": [self.figure_view(f, source.id, path) for f in rows]})
+                nps_series.append(
+                    {
+                        "name": self.metric_label(source.id),
+                        "x": [self.t.period(f.period) for f in rows],
+                        "y": [f.value for f in rows],
+                        "margin": [f.margin for f in rows],
+                        "text": [f"{self.t.period(f.period)}: {self.value_text(f)} (n = {self.t.integer(f.n)})" for f in rows],
+                        "rows": [self.figure_view(f, source.id, path) for f in rows],
+                    }
+                )
         nps_chart = None
         if nps_series:
-            nps_chart = self.chart(path, "nps", time_series(nps_series, self.style, y_title="NPS"),
-                                   self.t("chart.nps_over_time", title=journey.title))
+            nps_chart = self.chart(
+                path,
+                "nps",
+                time_series(nps_series, self.style, y_title="NPS"),
+                self.t("chart.nps_over_time", title=journey.title),
+            )
             charts.append(nps_chart)
         compare = self.compare(journey, path)
         if compare and compare["chart"]:
@@ -674,19 +817,28 @@ class Planner:
         linked = [self.playbook_link(pb, path) for pb in self._playbooks_of.get(journey.id, ())]
         context = {
             "journey": {
-                "id": journey.id, "title": journey.title, "state": journey.state,
-                "state_text": self.t(f"journey.state.{journey.state}"), "owner": journey.owner or "",
+                "id": journey.id,
+                "title": journey.title,
+                "state": journey.state,
+                "state_text": self.t(f"journey.state.{journey.state}"),
+                "owner": journey.owner or "",
                 "summary": self.md(journey.summary, path, "journey", journey.id),
                 "stage_model": model_id,
                 "persona": {"name": persona.name, "url": relative_url(path, persona_path(persona.id))} if persona else None,
             },
-            "stages": stages, "touchpoints": touchpoints, "columns": columns, "lanes": lanes,
-            "emotion_chart": emotion, "nps_chart": nps_chart, "nps_series": nps_series,
+            "stages": stages,
+            "touchpoints": touchpoints,
+            "columns": columns,
+            "lanes": lanes,
+            "emotion_chart": emotion,
+            "nps_chart": nps_chart,
+            "nps_series": nps_series,
             "headline": self.headline(journey.id, path),
             "journey_figures": self.place_figures(journey.id, None, None, path),
             "evidence": self.evidence_count(journey),
             "channels": self.channels(journey, path),
-            "compare": compare, "playbooks": linked,
+            "compare": compare,
+            "playbooks": linked,
         }
         return Page(path, "journey.html", "journey", journey.title, context, tuple(charts))
 
@@ -699,10 +851,14 @@ class Planner:
             tps = groups[channel]
             scores = [t.feeling.score for t in tps if t.feeling]
             mean = sum(scores) / len(scores) if scores else None
-            out.append({"channel": channel or self.t("channel.none"),
-                        "touchpoints": [{"name": t.name, "url": f"#tp-{t.id}"} for t in tps],
-                        "mean_text": self.t.signed(mean, 1) if mean is not None else "–",
-                        "pillars": sorted({self.pillar_name(p) for t in tps for p in t.pillars})})
+            out.append(
+                {
+                    "channel": channel or self.t("channel.none"),
+                    "touchpoints": [{"name": t.name, "url": f"#tp-{t.id}"} for t in tps],
+                    "mean_text": self.t.signed(mean, 1) if mean is not None else "–",
+                    "pillars": sorted({self.pillar_name(p) for t in tps for p in t.pillars}),
+                }
+            )
         return out
 
     def compare(self, journey: m.Journey, page: str) -> dict | None:
@@ -728,9 +884,13 @@ class Planner:
             return {"name": name, "x": xs, "y": ys, "text": texts}
 
         names = [self.stage_name(model_id, s) for s in stage_ids]
-        chart = self.chart(page, "compare", emotion_compare(
-            [series(journey, journey.title), series(other, other.title)], names, self.style),
-            self.t("chart.compare", title=journey.title, other=other.title), height=300)
+        chart = self.chart(
+            page,
+            "compare",
+            emotion_compare([series(journey, journey.title), series(other, other.title)], names, self.style),
+            self.t("chart.compare", title=journey.title, other=other.title),
+            height=300,
+        )
         changes = []
         for sid in stage_ids:
             now = {tp.id: tp for st in other.stages if st.stage == sid for tp in st.touchpoints}
@@ -739,9 +899,14 @@ class Planner:
             for tid in [t for t in then if t in now]:
                 a, b = now[tid].feeling, then[tid].feeling
                 if (a.score if a else None) != (b.score if b else None):
-                    feeling_changes.append({"name": then[tid].name, "url": f"#tp-{tid}",
-                                            "before": self.t.signed(a.score, 0) if a else "–",
-                                            "after": self.t.signed(b.score, 0) if b else "–"})
+                    feeling_changes.append(
+                        {
+                            "name": then[tid].name,
+                            "url": f"#tp-{tid}",
+                            "before": self.t.signed(a.score, 0) if a else "–",
+                            "after": self.t.signed(b.score, 0) if b else "–",
+                        }
+                    )
             pains_before = {p for tp in now.values() for p in tp.pain_points}
             pains_after = {p for tp in then.values() for p in tp.pain_points}
 
@@ -750,22 +915,32 @@ class Planner:
                 return sum(s) / len(s) if s else None
 
             mb, ma = mean(now.values()), mean(then.values())
-            changes.append({
-                "stage": sid, "name": self.stage_name(model_id, sid),
-                "added": [{"name": then[t].name, "url": f"#tp-{t}"} for t in then if t not in now],
-                "removed": [{"name": now[t].name} for t in now if t not in then],
-                "feelings": feeling_changes,
-                "pains_solved": [self.md_inline(p, page, "journey", other.id) for p in sorted(pains_before - pains_after)],
-                "pains_new": [self.md_inline(p, page, "journey", journey.id) for p in sorted(pains_after - pains_before)],
-                "mean_before": self.t.signed(mb, 1) if mb is not None else "–",
-                "mean_after": self.t.signed(ma, 1) if ma is not None else "–",
-                "unchanged": False,
-            })
+            changes.append(
+                {
+                    "stage": sid,
+                    "name": self.stage_name(model_id, sid),
+                    "added": [{"name": then[t].name, "url": f"#tp-{t}"} for t in then if t not in now],
+                    "removed": [{"name": now[t].name} for t in now if t not in then],
+                    "feelings": feeling_changes,
+                    "pains_solved": [self.md_inline(p, page, "journey", other.id) for p in sorted(pains_before - pains_after)],
+                    "pains_new": [self.md_inline(p, page, "journey", journey.id) for p in sorted(pains_after - pains_before)],
+                    "mean_before": self.t.signed(mb, 1) if mb is not None else "–",
+                    "mean_after": self.t.signed(ma, 1) if ma is not None else "–",
+                    "unchanged": False,
+                }
+            )
             c = changes[-1]
             c["unchanged"] = not (c["added"] or c["removed"] or c["feelings"] or c["pains_solved"] or c["pains_new"])
-        return {"other": {"id": other.id, "title": other.title, "url": relative_url(page, journey_path(other.id)),
-                          "state_text": self.t(f"journey.state.{other.state}")},
-                "chart": chart, "changes": changes}
+        return {
+            "other": {
+                "id": other.id,
+                "title": other.title,
+                "url": relative_url(page, journey_path(other.id)),
+                "state_text": self.t(f"journey.state.{other.state}"),
+            },
+            "chart": chart,
+            "changes": changes,
+        }
 
     def persona_page(self, persona: m.Persona) -> Page:
         path = persona_path(persona.id)
@@ -778,8 +953,9 @@ class Planner:
                 if seg is None:
                     continue
                 everyone = self.index.get(source.id, ALL)
-                figures.append({"segment": self.figure_view(seg, source.id, path),
-                                "everyone": self.figure_view(everyone, source.id, path)})
+                figures.append(
+                    {"segment": self.figure_view(seg, source.id, path), "everyone": self.figure_view(everyone, source.id, path)}
+                )
             for source in self.cfg.metrics:
                 if source.type != "nps":
                     continue
@@ -787,25 +963,46 @@ class Planner:
                 all_rows = self.index.over_time(source.id)
                 if seg_rows:
                     series = [
-                        {"name": persona.name, "x": [self.t.period(f.period) for f in seg_rows], "y": [f.value for f in seg_rows],
-                         "margin": [f.margin for f in seg_rows], "text": [self.value_text(f) for f in seg_rows]},
-                        {"name": self.t("persona.everyone"), "x": [self.t.period(f.period) for f in all_rows],
-                         "y": [f.value for f in all_rows], "margin": None, "text": [self.value_text(f) for f in all_rows]},
+                        {
+                            "name": persona.name,
+                            "x": [self.t.period(f.period) for f in seg_rows],
+                            "y": [f.value for f in seg_rows],
+                            "margin": [f.margin for f in seg_rows],
+                            "text": [self.value_text(f) for f in seg_rows],
+                        },
+                        {
+                            "name": self.t("persona.everyone"),
+                            "x": [self.t.period(f.period) for f in all_rows],
+                            "y": [f.value for f in all_rows],
+                            "margin": None,
+                            "text": [self.value_text(f) for f in all_rows],
+                        },
                     ]
-                    charts.append(self.chart(path, f"segment-{source.id}", time_series(series, self.style, y_title="NPS"),
-                                             self.t("chart.segment", metric=self.metric_label(source.id), name=persona.name)))
+                    charts.append(
+                        self.chart(
+                            path,
+                            f"segment-{source.id}",
+                            time_series(series, self.style, y_title="NPS"),
+                            self.t("chart.segment", metric=self.metric_label(source.id), name=persona.name),
+                        )
+                    )
                     break
         playbooks = [self.playbook_link(pb, path) for pb in self._playbooks_for.get(persona.id, ())]
         kind = ("persona", persona.id)
         context = {
             "persona": {
-                "id": persona.id, "name": persona.name, "quote": persona.quote or "", "segment": persona.segment or "",
+                "id": persona.id,
+                "name": persona.name,
+                "quote": persona.quote or "",
+                "segment": persona.segment or "",
                 "description": self.md(persona.description, path, *kind),
                 "goals": [self.md_inline(x, path, *kind) for x in persona.goals],
                 "frustrations": [self.md_inline(x, path, *kind) for x in persona.frustrations],
                 "channels": list(persona.channels),
             },
-            "journeys": journeys, "figures": figures, "segment_chart": charts[0] if charts else None,
+            "journeys": journeys,
+            "figures": figures,
+            "segment_chart": charts[0] if charts else None,
             "playbooks": playbooks,
         }
         return Page(path, "persona.html", "persona", persona.name, context, tuple(charts))
@@ -817,10 +1014,18 @@ class Planner:
         for pid in self.project.pillars:
             count = sum(1 for j, s in stages for tp in s.touchpoints if pid in tp.pillars)
             gaps = sum(1 for j, s in stages if not any(pid in tp.pillars for tp in s.touchpoints))
-            out.append({"id": pid, "name": self.pillar_name(pid), "touchpoints": count, "gaps": gaps,
-                        "stages": len(stages), "url": relative_url(page, f"pillars.html#sec-pillar-{pid}"),
-                        "touchpoints_text": self.t.plural(count, "count.touchpoints"),
-                        "gaps_text": self.t.plural(gaps, "count.gaps")})
+            out.append(
+                {
+                    "id": pid,
+                    "name": self.pillar_name(pid),
+                    "touchpoints": count,
+                    "gaps": gaps,
+                    "stages": len(stages),
+                    "url": relative_url(page, f"pillars.html#sec-pillar-{pid}"),
+                    "touchpoints_text": self.t.plural(count, "count.touchpoints"),
+                    "gaps_text": self.t.plural(gaps, "count.gaps"),
+                }
+            )
         return out
 
     def pillar_matrix(self, journeys: Iterable[m.Journey], page: str) -> dict:
@@ -836,14 +1041,24 @@ class Planner:
                 cells = []
                 for pid in pillars:
                     tps = [tp for tp in stage.touchpoints if pid in tp.pillars]
-                    cells.append({"pillar": pid, "count": len(tps), "gap": not tps,
-                                  "names": ", ".join(tp.name for tp in tps)})
-                stage_rows.append({"name": self.stage_name(model_id, stage.stage),
-                                   "url": relative_url(page, journey_path(journey.id) + f"#stage-{stage.stage}"),
-                                   "cells": cells})
+                    cells.append({"pillar": pid, "count": len(tps), "gap": not tps, "names": ", ".join(tp.name for tp in tps)})
+                stage_rows.append(
+                    {
+                        "name": self.stage_name(model_id, stage.stage),
+                        "url": relative_url(page, journey_path(journey.id) + f"#stage-{stage.stage}"),
+                        "cells": cells,
+                    }
+                )
             totals = [sum(r["cells"][i]["count"] for r in stage_rows) for i in range(len(pillars))]
-            rows.append({"id": journey.id, "title": journey.title, "url": relative_url(page, journey_path(journey.id)),
-                         "stages": [] if compact else stage_rows, "totals": totals})
+            rows.append(
+                {
+                    "id": journey.id,
+                    "title": journey.title,
+                    "url": relative_url(page, journey_path(journey.id)),
+                    "stages": [] if compact else stage_rows,
+                    "totals": totals,
+                }
+            )
         return {"pillars": [{"id": p, "name": self.pillar_name(p)} for p in pillars], "rows": rows, "compact": compact}
 
     def pillars_page(self, number: int = 1) -> Page:
@@ -859,24 +1074,49 @@ class Planner:
         details = []
         coverage = {c["id"]: c for c in self.pillar_coverage(path)}
         for pid in pillars:
-            gaps = [{"journey": j.title, "stage": self.stage_name(self.project.stage_model_of(j), s.stage),
-                     "url": relative_url(path, journey_path(j.id) + f"#stage-{s.stage}")}
-                    for j in self.project.journeys.values() for s in self.ordered_stages(j)
-                    if not any(pid in tp.pillars for tp in s.touchpoints)]
-            metrics = [self.headline(None, path, metric=s.id, types=()) or self.figure_view(None, s.id, path)
-                       for s in self.cfg.metrics if s.pillar == pid]
+            gaps = [
+                {
+                    "journey": j.title,
+                    "stage": self.stage_name(self.project.stage_model_of(j), s.stage),
+                    "url": relative_url(path, journey_path(j.id) + f"#stage-{s.stage}"),
+                }
+                for j in self.project.journeys.values()
+                for s in self.ordered_stages(j)
+                if not any(pid in tp.pillars for tp in s.touchpoints)
+            ]
+            metrics = [
+                self.headline(None, path, metric=s.id, types=()) or self.figure_view(None, s.id, path)
+                for s in self.cfg.metrics
+                if s.pillar == pid
+            ]
             surprises = [pb for pb in self.project.playbooks.values() if pb.type == "surprise" and pid in pb.pillars]
-            touchpoints = [{"name": tp.name, "journey": j.title, "url": relative_url(path, touchpoint_path(j.id, tp.id)),
-                            "note": tp.pillars[pid] or ""}
-                           for j in self.project.journeys.values() for _, tp in j.touchpoints() if pid in tp.pillars]
-            details.append({"id": pid, "anchor": f"sec-pillar-{pid}", "name": self.pillar_name(pid),
-                            "description": self.pillar_description(pid) or "", "metrics": metrics,
-                            "surprises": [self.playbook_link(pb, path) for pb in surprises[:PILLAR_LIST_LIMIT]],
-                            "surprises_more": self._more(len(surprises) - PILLAR_LIST_LIMIT, "pillars.more_surprises"),
-                            "gaps": gaps[:PILLAR_LIST_LIMIT], "gaps_more": self._more(len(gaps) - PILLAR_LIST_LIMIT),
-                            "touchpoints": touchpoints[:PILLAR_LIST_LIMIT],
-                            "touchpoints_more": self._more(len(touchpoints) - PILLAR_LIST_LIMIT),
-                            "coverage": coverage[pid]})
+            touchpoints = [
+                {
+                    "name": tp.name,
+                    "journey": j.title,
+                    "url": relative_url(path, touchpoint_path(j.id, tp.id)),
+                    "note": tp.pillars[pid] or "",
+                }
+                for j in self.project.journeys.values()
+                for _, tp in j.touchpoints()
+                if pid in tp.pillars
+            ]
+            details.append(
+                {
+                    "id": pid,
+                    "anchor": f"sec-pillar-{pid}",
+                    "name": self.pillar_name(pid),
+                    "description": self.pillar_description(pid) or "",
+                    "metrics": metrics,
+                    "surprises": [self.playbook_link(pb, path) for pb in surprises[:PILLAR_LIST_LIMIT]],
+                    "surprises_more": self._more(len(surprises) - PILLAR_LIST_LIMIT, "pillars.more_surprises"),
+                    "gaps": gaps[:PILLAR_LIST_LIMIT],
+                    "gaps_more": self._more(len(gaps) - PILLAR_LIST_LIMIT),
+                    "touchpoints": touchpoints[:PILLAR_LIST_LIMIT],
+                    "touchpoints_more": self._more(len(touchpoints) - PILLAR_LIST_LIMIT),
+                    "coverage": coverage[pid],
+                }
+            )
         return Page(path, "pillars.html", "pillars", self.t("nav.pillars"), matrix | {"details": details})
 
     def _more(self, count: int, label: str = "pillars.more") -> str:
@@ -886,8 +1126,11 @@ class Planner:
     def experiment_summary(self, pb: m.Experiment, page: str) -> dict:
         verdict = self.figures.verdicts.get(pb.id, "no_data")
         verdict = verdict if verdict in VERDICTS else "no_data"
-        return self.playbook_link(pb, page) | {"hypothesis": pb.hypothesis, "verdict": verdict,
-                                                "verdict_text": self.t(f"verdict.{verdict}")}
+        return self.playbook_link(pb, page) | {
+            "hypothesis": pb.hypothesis,
+            "verdict": verdict,
+            "verdict_text": self.t(f"verdict.{verdict}"),
+        }
 
     @functools.cached_property
     def _sections(self) -> dict[str, list]:
@@ -908,30 +1151,53 @@ class Planner:
         kind, _, status = section.partition("-")
         if kind == "surprise":
             return f"{self.t('playbooks.surprises')}: {self.t(f'surprise.status.{status}')}"
-        return self.t({"recovery": "playbooks.recoveries", "story": "playbooks.stories",
-                       "experiment": "playbooks.experiments", "guide": "playbooks.guides"}[kind])
+        return self.t(
+            {
+                "recovery": "playbooks.recoveries",
+                "story": "playbooks.stories",
+                "experiment": "playbooks.experiments",
+                "guide": "playbooks.guides",
+            }[kind]
+        )
 
     def section_more(self, section: str, page: str) -> dict:
         """Give the link from a shortened section to its own list (it has one: it is longer than PREVIEW_ITEMS)."""
-        return self.show_all(relative_url(page, f"playbooks/{section}/index.html"), len(self.section_playbooks(section)),
-                             self.section_title(section))
+        return self.show_all(
+            relative_url(page, f"playbooks/{section}/index.html"),
+            len(self.section_playbooks(section)),
+            self.section_title(section),
+        )
 
     def playbook_item(self, pb, page: str) -> dict:
         """Give what a list of playbooks shows of one: a surprise's card, a recovery's row, a story, an experiment, a guide."""
         view = self.playbook_link(pb, page)
         if pb.type == "surprise":
-            return view | {"trigger": pb.trigger, "owner": pb.owner or "",
-                           "budget_text": self.t.number(pb.budget, 2) if pb.budget is not None else "",
-                           "place": self.place_link(pb, page), "audience": self.persona_link(pb.audience, page)}
+            return view | {
+                "trigger": pb.trigger,
+                "owner": pb.owner or "",
+                "budget_text": self.t.number(pb.budget, 2) if pb.budget is not None else "",
+                "place": self.place_link(pb, page),
+                "audience": self.persona_link(pb.audience, page),
+            }
         if pb.type == "recovery":
-            return view | {"failure": pb.failure, "signal": pb.signal or "", "response_time": pb.response_time or "",
-                           "owner": pb.owner or "", "place": self.place_link(pb, page)}
+            return view | {
+                "failure": pb.failure,
+                "signal": pb.signal or "",
+                "response_time": pb.response_time or "",
+                "owner": pb.owner or "",
+                "place": self.place_link(pb, page),
+            }
         if pb.type == "story":
-            return view | {"moral": pb.moral or "", "persona": self.persona_link(pb.persona, page),
-                           "place": self.place_link(pb, page)}
+            return view | {
+                "moral": pb.moral or "",
+                "persona": self.persona_link(pb.persona, page),
+                "place": self.place_link(pb, page),
+            }
         if pb.type == "experiment":
-            return self.experiment_summary(pb, page) | {"place": self.place_link(pb, page),
-                                                        "status_text": self.t(f"experiment.status.{pb.status}")}
+            return self.experiment_summary(pb, page) | {
+                "place": self.place_link(pb, page),
+                "status_text": self.t(f"experiment.status.{pb.status}"),
+            }
         return view
 
     def playbooks_view(self, page: str, whole: bool = False) -> dict:
@@ -943,11 +1209,24 @@ class Planner:
             shortened = not whole and len(pbs) > PREVIEW_ITEMS
             items[section] = [self.playbook_item(pb, page) for pb in (pbs[:PREVIEW_ITEMS] if shortened else pbs)]
             more[section] = self.section_more(section, page) if shortened else None
-        board = [{"status": status, "label": self.t(f"surprise.status.{status}"), "cards": items[f"surprise-{status}"],
-                  "total": len(self.section_playbooks(f"surprise-{status}")), "more": more[f"surprise-{status}"]}
-                 for status in SURPRISE_STATUSES]
-        return {"board": board, "recoveries": items["recovery"], "stories": items["story"],
-                "experiments": items["experiment"], "guides": items["guide"], "more": more}
+        board = [
+            {
+                "status": status,
+                "label": self.t(f"surprise.status.{status}"),
+                "cards": items[f"surprise-{status}"],
+                "total": len(self.section_playbooks(f"surprise-{status}")),
+                "more": more[f"surprise-{status}"],
+            }
+            for status in SURPRISE_STATUSES
+        ]
+        return {
+            "board": board,
+            "recoveries": items["recovery"],
+            "stories": items["story"],
+            "experiments": items["experiment"],
+            "guides": items["guide"],
+            "more": more,
+        }
 
     def playbooks_page(self) -> Page:
         path = "playbooks/index.html"
@@ -960,9 +1239,11 @@ class Planner:
         path = pages.path(number)
         title = self.section_title(section)
         items = [self.playbook_item(pb, path) for pb in self.section_playbooks(section)[pages.rows(number)]]
-        context = {"section": {"id": section, "kind": section.partition("-")[0], "title": title, "items": items,
-                               "total": pages.total},
-                   "playbooks_url": relative_url(path, "playbooks/index.html"), "pager": self.pager(pages, number, title)}
+        context = {
+            "section": {"id": section, "kind": section.partition("-")[0], "title": title, "items": items, "total": pages.total},
+            "playbooks_url": relative_url(path, "playbooks/index.html"),
+            "pager": self.pager(pages, number, title),
+        }
         return Page(path, "playbook_list.html", "playbook-list", self.numbered(title, number), context)
 
     def place_link(self, pb, page: str) -> dict | None:
@@ -987,22 +1268,43 @@ class Planner:
         if pb.type == "guide":
             return Page(path, "chapter.html", "chapter", pb.title, {"chapter": {"title": pb.title, "body": body}})
         if pb.type == "surprise":
-            view.update({
-                "trigger": pb.trigger, "audience": self.persona_link(pb.audience, path), "owner": pb.owner or "",
-                "budget_text": self.t.number(pb.budget, 2) if pb.budget is not None else "",
-                "pillars": [{"id": p, "name": self.pillar_name(p), "note": n or ""} for p, n in pb.pillars.items()],
-                "success_metric": (self.headline(None, path, metric=pb.success_metric, types=())
-                                   or self.figure_view(None, pb.success_metric, path)) if pb.success_metric else None,
-            })
+            view.update(
+                {
+                    "trigger": pb.trigger,
+                    "audience": self.persona_link(pb.audience, path),
+                    "owner": pb.owner or "",
+                    "budget_text": self.t.number(pb.budget, 2) if pb.budget is not None else "",
+                    "pillars": [{"id": p, "name": self.pillar_name(p), "note": n or ""} for p, n in pb.pillars.items()],
+                    "success_metric": (
+                        self.headline(None, path, metric=pb.success_metric, types=())
+                        or self.figure_view(None, pb.success_metric, path)
+                    )
+                    if pb.success_metric
+                    else None,
+                }
+            )
         elif pb.type == "recovery":
-            view.update({"failure": pb.failure, "signal": pb.signal or "", "response_time": pb.response_time or "",
-                         "owner": pb.owner or ""})
+            view.update(
+                {
+                    "failure": pb.failure,
+                    "signal": pb.signal or "",
+                    "response_time": pb.response_time or "",
+                    "owner": pb.owner or "",
+                }
+            )
         elif pb.type == "story":
             steps, chart = self.story_path(pb, path)
             if chart:
                 charts.append(chart)
-            view.update({"persona": self.persona_link(pb.persona, path), "quote": pb.quote or "", "moral": pb.moral or "",
-                         "steps": steps, "chart": chart})
+            view.update(
+                {
+                    "persona": self.persona_link(pb.persona, path),
+                    "quote": pb.quote or "",
+                    "moral": pb.moral or "",
+                    "steps": steps,
+                    "chart": chart,
+                }
+            )
         elif pb.type == "experiment":
             charts += self.experiment_view(pb, path, view)
         return Page(path, f"{pb.type}.html", "playbook", pb.title, context, tuple(charts))
@@ -1018,16 +1320,28 @@ class Planner:
             if tid not in by_id:
                 continue
             stage, tp = by_id[tid]
-            steps.append({"name": tp.name, "url": relative_url(page, touchpoint_path(journey.id, tp.id)),
-                          "stage": self.stage_name(model_id, stage.stage), "feeling": self.feeling_view(tp.feeling),
-                          "score": tp.feeling.score if tp.feeling else None})
+            steps.append(
+                {
+                    "name": tp.name,
+                    "url": relative_url(page, touchpoint_path(journey.id, tp.id)),
+                    "stage": self.stage_name(model_id, stage.stage),
+                    "feeling": self.feeling_view(tp.feeling),
+                    "score": tp.feeling.score if tp.feeling else None,
+                }
+            )
         chart = None
         if any(s["score"] is not None for s in steps):
-            hover = [f"{s['name']}: {s['feeling']['score_text']} {s['feeling']['label']}".strip() if s["feeling"] else s["name"]
-                     for s in steps]
-            chart = self.chart(page, "story", emotion_curve([s["name"] for s in steps], [s["score"] for s in steps],
-                                                             hover, self.style),
-                               self.t("chart.story", title=pb.title), height=300)
+            hover = [
+                f"{s['name']}: {s['feeling']['score_text']} {s['feeling']['label']}".strip() if s["feeling"] else s["name"]
+                for s in steps
+            ]
+            chart = self.chart(
+                page,
+                "story",
+                emotion_curve([s["name"] for s in steps], [s["score"] for s in steps], hover, self.style),
+                self.t("chart.story", title=pb.title),
+                height=300,
+            )
         return steps, chart
 
     def experiment_view(self, pb: m.Experiment, page: str, view: dict) -> list[Chart]:
@@ -1037,46 +1351,75 @@ class Planner:
         def row_view(r: VariantResult) -> dict:
             is_control = r.variant == r.control
             return {
-                "variant": r.variant, "is_control": is_control, "n_text": self.t.integer(r.n),
-                "conversions_text": self.t.integer(r.conversions), "rate_text": self.t.percent(r.rate),
+                "variant": r.variant,
+                "is_control": is_control,
+                "n_text": self.t.integer(r.n),
+                "conversions_text": self.t.integer(r.conversions),
+                "rate_text": self.t.percent(r.rate),
                 "lift_text": "" if is_control or r.lift is None else self.t.signed(r.lift * 100, 1) + "%",
-                "interval_text": "" if is_control or r.ci_low is None else
-                self.t("experiment.interval", low=self.t.signed(r.ci_low * 100, 1), high=self.t.signed(r.ci_high * 100, 1)),
+                "interval_text": ""
+                if is_control or r.ci_low is None
+                else self.t("experiment.interval", low=self.t.signed(r.ci_low * 100, 1), high=self.t.signed(r.ci_high * 100, 1)),
                 "p_text": "" if is_control else self.t.p_value(r.p_value),
             }
 
         overall = [r for r in rows if r.period == ALL and r.segment is None]
         segments = sorted({r.segment for r in rows if r.segment is not None})
         periods = sorted({r.period for r in rows if r.period != ALL})
-        segment_tables = [{"segment": s, "rows": [row_view(r) for r in rows if r.period == ALL and r.segment == s]}
-                          for s in segments]
-        period_tables = [{"period": self.t.period(p), "rows": [row_view(r) for r in rows if r.period == p and r.segment is None]}
-                         for p in periods]
+        segment_tables = [
+            {"segment": s, "rows": [row_view(r) for r in rows if r.period == ALL and r.segment == s]} for s in segments
+        ]
+        period_tables = [
+            {"period": self.t.period(p), "rows": [row_view(r) for r in rows if r.period == p and r.segment is None]}
+            for p in periods
+        ]
         interval_rows = []
-        for label, group in [(self.t("experiment.everyone"), overall)] + [(s, [r for r in rows if r.period == ALL and r.segment == s])
-                                                                           for s in segments]:
+        for label, group in [(self.t("experiment.everyone"), overall)] + [
+            (s, [r for r in rows if r.period == ALL and r.segment == s]) for s in segments
+        ]:
             for r in group:
                 if r.variant == r.control or r.ci_low is None:
                     continue
                 diff = ((r.ci_low + r.ci_high) / 2) * 100
-                interval_rows.append({"label": f"{label}: {r.variant}", "diff": round(diff, 4),
-                                      "low": round(r.ci_low * 100, 4), "high": round(r.ci_high * 100, 4),
-                                      "text": f"{label}, {r.variant}: " + self.t(
-                                          "experiment.interval", low=self.t.signed(r.ci_low * 100, 1),
-                                          high=self.t.signed(r.ci_high * 100, 1))})
+                interval_rows.append(
+                    {
+                        "label": f"{label}: {r.variant}",
+                        "diff": round(diff, 4),
+                        "low": round(r.ci_low * 100, 4),
+                        "high": round(r.ci_high * 100, 4),
+                        "text": f"{label}, {r.variant}: "
+                        + self.t(
+                            "experiment.interval", low=self.t.signed(r.ci_low * 100, 1), high=self.t.signed(r.ci_high * 100, 1)
+                        ),
+                    }
+                )
         charts = []
         chart = None
         if interval_rows:
-            chart = self.chart(page, "intervals", intervals(interval_rows, self.style, x_title=self.t("experiment.difference")),
-                               self.t("chart.intervals", title=pb.title), height=90 + 44 * len(interval_rows))
+            chart = self.chart(
+                page,
+                "intervals",
+                intervals(interval_rows, self.style, x_title=self.t("experiment.difference")),
+                self.t("chart.intervals", title=pb.title),
+                height=90 + 44 * len(interval_rows),
+            )
             charts.append(chart)
-        view.update({
-            "hypothesis": pb.hypothesis, "decision": pb.decision or "", "control": pb.control or (next(iter(pb.results)) if pb.results else ""),
-            "metric": {"label": self.metric_label(pb.metric), "url": relative_url(page, metric_path(pb.metric))} if pb.metric else None,
-            "verdict": summary["verdict"], "verdict_text": summary["verdict_text"],
-            "results": [row_view(r) for r in overall], "segments": segment_tables, "periods": period_tables,
-            "chart": chart,
-        })
+        view.update(
+            {
+                "hypothesis": pb.hypothesis,
+                "decision": pb.decision or "",
+                "control": pb.control or (next(iter(pb.results)) if pb.results else ""),
+                "metric": {"label": self.metric_label(pb.metric), "url": relative_url(page, metric_path(pb.metric))}
+                if pb.metric
+                else None,
+                "verdict": summary["verdict"],
+                "verdict_text": summary["verdict_text"],
+                "results": [row_view(r) for r in overall],
+                "segments": segment_tables,
+                "periods": period_tables,
+                "chart": chart,
+            }
+        )
         return charts
 
     def chapters_sorted(self) -> list:
@@ -1089,20 +1432,32 @@ class Planner:
         chapters = self.chapters_sorted()
         if len(chapters) > NAV_LIMIT:
             return None
-        return [{"label": c.title, "path": page_path(c.id) if isinstance(c, m.Page) else playbook_path(c.id)}
-                for c in chapters]
+        return [{"label": c.title, "path": page_path(c.id) if isinstance(c, m.Page) else playbook_path(c.id)} for c in chapters]
 
     def chapters_page(self, number: int = 1) -> Page:
         """Give page `number` of the handbook's table of contents (every page and guide), for a handbook with too many
         chapters for the navigation."""
         pages = self.chapter_pages()
         path = pages.path(number)
-        items = [{"title": c.title, "kind": "page" if isinstance(c, m.Page) else "guide",
-                  "url": relative_url(path, page_path(c.id) if isinstance(c, m.Page) else playbook_path(c.id))}
-                 for c in self.chapters_sorted()[pages.rows(number)]]
-        return Page(path, "chapters.html", "chapters", self.numbered(self.t("nav.handbook"), number),
-                    {"chapters": items, "start": pages.rows(number).start + 1,
-                     "pager": self.pager(pages, number, self.t("nav.handbook"))})
+        items = [
+            {
+                "title": c.title,
+                "kind": "page" if isinstance(c, m.Page) else "guide",
+                "url": relative_url(path, page_path(c.id) if isinstance(c, m.Page) else playbook_path(c.id)),
+            }
+            for c in self.chapters_sorted()[pages.rows(number)]
+        ]
+        return Page(
+            path,
+            "chapters.html",
+            "chapters",
+            self.numbered(self.t("nav.handbook"), number),
+            {
+                "chapters": items,
+                "start": pages.rows(number).start + 1,
+                "pager": self.pager(pages, number, self.t("nav.handbook")),
+            },
+        )
 
     def chapter_page(self, p: m.Page) -> Page:
         path = page_path(p.id)
@@ -1114,11 +1469,17 @@ class Planner:
         metrics = []
         for source in self.cfg.metrics:
             overall = self.index.get(source.id, ALL) if source.type != "funnel" else None
-            metrics.append({"id": source.id, "label": self.metric_label(source.id), "url": relative_url(path, metric_path(source.id)),
-                            "type_text": self.t(f"metric.type.{source.type}"),
-                            "overall": self.figure_view(overall, source.id, path) if overall else None,
-                            "latest": self.headline(None, path, metric=source.id, types=()) if source.type != "funnel" else None,
-                            "pillar": self.pillar_name(source.pillar) if source.pillar else ""})
+            metrics.append(
+                {
+                    "id": source.id,
+                    "label": self.metric_label(source.id),
+                    "url": relative_url(path, metric_path(source.id)),
+                    "type_text": self.t(f"metric.type.{source.type}"),
+                    "overall": self.figure_view(overall, source.id, path) if overall else None,
+                    "latest": self.headline(None, path, metric=source.id, types=()) if source.type != "funnel" else None,
+                    "pillar": self.pillar_name(source.pillar) if source.pillar else "",
+                }
+            )
         return Page(path, "metrics.html", "metrics", self.t("nav.metrics"), {"metrics": metrics})
 
     def metric_page(self, source: m.MetricSource) -> Page:
@@ -1126,51 +1487,98 @@ class Planner:
         figs = self.index.of_metric(source.id)
         series = []
         if source.type == "funnel":
-            keys = sorted({(f.journey, f.stage) for f in figs if f.period != ALL and f.segment is None and f.variant is None
-                           and f.touchpoint is None and f.stage is not None}, key=lambda k: (k[0] or "", self._stage_pos(k)))
+            keys = sorted(
+                {
+                    (f.journey, f.stage)
+                    for f in figs
+                    if f.period != ALL
+                    and f.segment is None
+                    and f.variant is None
+                    and f.touchpoint is None
+                    and f.stage is not None
+                },
+                key=lambda k: (k[0] or "", self._stage_pos(k)),
+            )
             for journey_id, stage_id in keys:
                 rows = self.index.over_time(source.id, journey_id, stage_id)
                 name = self._place_name(journey_id, stage_id, None)
-                series.append({"name": name, "x": [self.t.period(f.period) for f in rows], "y": [f.value for f in rows],
-                               "margin": None, "text": [self.value_text(f) for f in rows]})
+                series.append(
+                    {
+                        "name": name,
+                        "x": [self.t.period(f.period) for f in rows],
+                        "y": [f.value for f in rows],
+                        "margin": None,
+                        "text": [self.value_text(f) for f in rows],
+                    }
+                )
         else:
             rows = self.index.over_time(source.id)
             if rows:
-                series.append({"name": self.t("metric.everyone"), "x": [self.t.period(f.period) for f in rows],
-                               "y": [f.value for f in rows], "margin": [f.margin for f in rows],
-                               "text": [f"{self.value_text(f)} (n = {self.t.integer(f.n)})" for f in rows]})
+                series.append(
+                    {
+                        "name": self.t("metric.everyone"),
+                        "x": [self.t.period(f.period) for f in rows],
+                        "y": [f.value for f in rows],
+                        "margin": [f.margin for f in rows],
+                        "text": [f"{self.value_text(f)} (n = {self.t.integer(f.n)})" for f in rows],
+                    }
+                )
             for segment in self.index.segments(source.id):
                 rows_s = self.index.over_time(source.id, segment=segment)
                 if rows_s:
-                    series.append({"name": segment, "x": [self.t.period(f.period) for f in rows_s],
-                                   "y": [f.value for f in rows_s], "margin": None,
-                                   "text": [f"{self.value_text(f)} (n = {self.t.integer(f.n)})" for f in rows_s]})
+                    series.append(
+                        {
+                            "name": segment,
+                            "x": [self.t.period(f.period) for f in rows_s],
+                            "y": [f.value for f in rows_s],
+                            "margin": None,
+                            "text": [f"{self.value_text(f)} (n = {self.t.integer(f.n)})" for f in rows_s],
+                        }
+                    )
         charts = []
         chart = None
         if series:
             suffix = "%" if source.type == "csat" or source.unit == "%" else ""
-            chart = self.chart(path, "metric", time_series(series, self.style, y_title=self.metric_label(source.id),
-                                                           y_suffix=suffix, bars=source.type == "funnel"),
-                               self.t("chart.metric", title=self.metric_label(source.id)), height=320)
+            chart = self.chart(
+                path,
+                "metric",
+                time_series(
+                    series, self.style, y_title=self.metric_label(source.id), y_suffix=suffix, bars=source.type == "funnel"
+                ),
+                self.t("chart.metric", title=self.metric_label(source.id)),
+                height=320,
+            )
             charts.append(chart)
         over_time, over_time_pager = self.metric_table(source, "over-time", 1, path)
         breakdown, breakdown_pager = self.metric_table(source, "breakdown", 1, path)
         target = self.cfg.targets.get(source.id) or self.cfg.targets.get(source.type)
         context = {
             "metric": {
-                "id": source.id, "label": self.metric_label(source.id), "type": source.type,
-                "type_text": self.t(f"metric.type.{source.type}"), "explain": self.t(f"metric.explain.{source.type}"),
-                "period_text": self.t(f"metric.period.{source.period}"), "unit": source.unit or "",
-                "pillar": {"name": self.pillar_name(source.pillar),
-                           "url": relative_url(path, f"pillars.html#sec-pillar-{source.pillar}")} if source.pillar else None,
+                "id": source.id,
+                "label": self.metric_label(source.id),
+                "type": source.type,
+                "type_text": self.t(f"metric.type.{source.type}"),
+                "explain": self.t(f"metric.explain.{source.type}"),
+                "period_text": self.t(f"metric.period.{source.period}"),
+                "unit": source.unit or "",
+                "pillar": {
+                    "name": self.pillar_name(source.pillar),
+                    "url": relative_url(path, f"pillars.html#sec-pillar-{source.pillar}"),
+                }
+                if source.pillar
+                else None,
                 "target": {"good": self.t.number(target.good, 1), "bad": self.t.number(target.bad, 1)} if target else None,
                 "higher_is_better": source.higher_is_better,
                 "csv_url": relative_url(path, metric_csv_path(source.id)),
                 "json_url": relative_url(path, "data/figures.json"),
                 "count": len(figs),
             },
-            "chart": chart, "over_time": over_time, "over_time_pager": over_time_pager, "breakdown": breakdown,
-            "breakdown_pager": breakdown_pager, "breakdown_shortened": self.metric_rows(source)["shortened"],
+            "chart": chart,
+            "over_time": over_time,
+            "over_time_pager": over_time_pager,
+            "breakdown": breakdown,
+            "breakdown_pager": breakdown_pager,
+            "breakdown_shortened": self.metric_rows(source)["shortened"],
         }
         return Page(path, "metric.html", "metric", self.metric_label(source.id), context, tuple(charts))
 
@@ -1179,15 +1587,20 @@ class Planner:
         and over all periods by place and group (with more than BREAKDOWN_LIMIT, journeys and groups only:
         'shortened'). They follow from the figures alone, so a rebuild that keeps the figures keeps them (the page
         plan needs their number, and half a million figures take a while to go through)."""
+
         def select() -> dict[str, Any]:
             figs = self.index.of_metric(source.id)
-            shown = [f for f in figs if f.period != ALL and f.segment is None and f.variant is None
-                     and (source.type == "funnel" or f.journey is None)]
+            shown = [
+                f
+                for f in figs
+                if f.period != ALL and f.segment is None and f.variant is None and (source.type == "funnel" or f.journey is None)
+            ]
             overall = [f for f in figs if f.period == ALL]
             shortened = len(overall) > BREAKDOWN_LIMIT
             if shortened:  # stages and touchpoints are on the journey pages and in the CSV
                 overall = [f for f in overall if f.touchpoint is None and (f.stage is None or source.type == "funnel")]
             return {"over-time": shown, "breakdown": overall, "shortened": shortened}
+
         return self.index.kept(("metric-tables", source.id, source.type), select)
 
     def metric_rows(self, source: m.MetricSource) -> dict[str, Any]:
@@ -1195,19 +1608,36 @@ class Planner:
         if source.id not in self._metric_rows:
             chosen = self.metric_selection(source)
             self._metric_rows[source.id] = {
-                "over-time": sorted(chosen["over-time"], key=lambda f: (f.period, f.journey or "",
-                                                                        self._stage_pos((f.journey, f.stage)), f.touchpoint or "")),
-                "breakdown": sorted(chosen["breakdown"], key=lambda f: (f.journey or "", self._stage_pos((f.journey, f.stage)),
-                                                                        f.touchpoint or "", f.segment or "", f.variant or "")),
-                "shortened": chosen["shortened"]}
+                "over-time": sorted(
+                    chosen["over-time"],
+                    key=lambda f: (f.period, f.journey or "", self._stage_pos((f.journey, f.stage)), f.touchpoint or ""),
+                ),
+                "breakdown": sorted(
+                    chosen["breakdown"],
+                    key=lambda f: (
+                        f.journey or "",
+                        self._stage_pos((f.journey, f.stage)),
+                        f.touchpoint or "",
+                        f.segment or "",
+                        f.variant or "",
+                    ),
+                ),
+                "shortened": chosen["shortened"],
+            }
         return self._metric_rows[source.id]
 
     def metric_table(self, source: m.MetricSource, table: str, number: int, page: str) -> tuple[list[dict], dict | None]:
         """Give the rows that page `number` of one of a metric's tables shows, and the table's pager."""
         pages = self.metric_table_pages(source, table)
-        rows = [self.figure_view(f, source.id, page) | {"place": self._place_name(f.journey, f.stage, f.touchpoint),
-                                                        "segment": f.segment or "", "variant": f.variant or ""}
-                for f in self.metric_rows(source)[table][pages.rows(number)]]
+        rows = [
+            self.figure_view(f, source.id, page)
+            | {
+                "place": self._place_name(f.journey, f.stage, f.touchpoint),
+                "segment": f.segment or "",
+                "variant": f.variant or "",
+            }
+            for f in self.metric_rows(source)[table][pages.rows(number)]
+        ]
         return rows, self.pager(pages, number, self.t(METRIC_TABLES[table]))
 
     def metric_table_page(self, source: m.MetricSource, table: str, number: int) -> Page:
@@ -1215,11 +1645,21 @@ class Planner:
         path = self.metric_table_pages(source, table).path(number)
         rows, pager = self.metric_table(source, table, number, path)
         label, title = self.metric_label(source.id), self.t(METRIC_TABLES[table])
-        context = {"metric": {"id": source.id, "label": label, "type": source.type, "type_text": self.t(f"metric.type.{source.type}"),
-                              "url": relative_url(path, metric_path(source.id)),
-                              "csv_url": relative_url(path, metric_csv_path(source.id))},
-                   "table": table, "table_title": title, "rows": rows, "pager": pager,
-                   "breakdown_shortened": self.metric_rows(source)["shortened"]}
+        context = {
+            "metric": {
+                "id": source.id,
+                "label": label,
+                "type": source.type,
+                "type_text": self.t(f"metric.type.{source.type}"),
+                "url": relative_url(path, metric_path(source.id)),
+                "csv_url": relative_url(path, metric_csv_path(source.id)),
+            },
+            "table": table,
+            "table_title": title,
+            "rows": rows,
+            "pager": pager,
+            "breakdown_shortened": self.metric_rows(source)["shortened"],
+        }
         return Page(path, "metric_table.html", "metric-table", self.numbered(f"{label}: {title}", number), context)
 
     def _stage_pos(self, key: tuple[str | None, str | None]) -> int:
@@ -1249,18 +1689,34 @@ class Planner:
     def navigation(self) -> list[dict]:
         """Give the site's navigation with site-absolute paths (each page makes them relative)."""
         nav: list[dict] = [{"label": self.t("nav.home"), "path": "index.html", "items": []}]
+
         def listed(items: list[dict]) -> list[dict]:
             return items if len(items) <= NAV_LIMIT else []
 
-        nav.append({"label": self.t("nav.journeys"), "path": "journeys/index.html",
-                    "items": listed([{"label": j.title, "path": journey_path(j.id)} for j in self.project.journeys.values()])})
-        nav.append({"label": self.t("nav.personas"), "path": "personas/index.html",
-                    "items": listed([{"label": p.name, "path": persona_path(p.id)} for p in self.project.personas.values()])})
+        nav.append(
+            {
+                "label": self.t("nav.journeys"),
+                "path": "journeys/index.html",
+                "items": listed([{"label": j.title, "path": journey_path(j.id)} for j in self.project.journeys.values()]),
+            }
+        )
+        nav.append(
+            {
+                "label": self.t("nav.personas"),
+                "path": "personas/index.html",
+                "items": listed([{"label": p.name, "path": persona_path(p.id)} for p in self.project.personas.values()]),
+            }
+        )
         nav.append({"label": self.t("nav.pillars"), "path": "pillars.html", "items": []})
         nav.append({"label": self.t("nav.playbooks"), "path": "playbooks/index.html", "items": []})
         if self.cfg.metrics:
-            nav.append({"label": self.t("nav.metrics"), "path": "metrics/index.html",
-                        "items": listed([{"label": self.metric_label(s.id), "path": metric_path(s.id)} for s in self.cfg.metrics])})
+            nav.append(
+                {
+                    "label": self.t("nav.metrics"),
+                    "path": "metrics/index.html",
+                    "items": listed([{"label": self.metric_label(s.id), "path": metric_path(s.id)} for s in self.cfg.metrics]),
+                }
+            )
         chapters = self.chapters_listed()
         if chapters is None:  # too many to list on every page: the handbook's own contents page lists them
             nav.append({"label": self.t("nav.handbook"), "path": CHAPTERS_PATH, "items": []})
@@ -1317,7 +1773,7 @@ def page_link_resolver(project: Project, known: Callable[[str], bool]) -> Callab
             if cand in by_source:
                 return relative_url(page, by_source[cand] + ("#" + fragment if fragment else ""))
             if cand.startswith("content/assets/") and known(cand):
-                return relative_url(page, media_path(cand[len("content/"):]) + ("#" + fragment if fragment else ""))
+                return relative_url(page, media_path(cand[len("content/") :]) + ("#" + fragment if fragment else ""))
         return None
 
     return resolve

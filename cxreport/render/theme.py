@@ -1,4 +1,5 @@
 """The theme: the built-in one (shipped inside the package) with a project's themes/<name>/ laid over it."""
+
 from __future__ import annotations
 
 import functools
@@ -57,8 +58,10 @@ class TemplateFailure(Exception):
         message = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else f"{type(exc).__name__}: {exc}"
         missing = _MISSING_MACRO.fullmatch(message)
         if missing:  # `{% import "macros.html" as ui %}` and then ui.<name>: a theme's macros.html without that macro
-            message = (f"macros.html has no macro '{missing[1]}' (a theme's copy of macros.html must keep every built-in "
-                       "macro: copy the current one again)")
+            message = (
+                f"macros.html has no macro '{missing[1]}' (a theme's copy of macros.html must keep every built-in "
+                "macro: copy the current one again)"
+            )
         return cls(file, line, page, message)
 
 
@@ -147,7 +150,12 @@ def _environment(template_dirs: tuple[tuple[str, str], ...]) -> jinja2.Environme
     """Give the Jinja environment for a chain of (template folder, bound), made once and kept (templates compile once)."""
     loader = jinja2.ChoiceLoader([_BoundedLoader(d, bound) for d, bound in template_dirs])
     env = _Environment(
-        loader=loader, autoescape=True, undefined=jinja2.StrictUndefined, auto_reload=True,
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        loader=loader,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        auto_reload=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
     )
     return env

@@ -1,4 +1,5 @@
 """The atomic writer: the whole site goes into a staging folder beside the output, then is swapped in."""
+
 from __future__ import annotations
 
 import os
@@ -63,24 +64,33 @@ def check_output_dir(project_root: Path, out: Path) -> None:
     if target == Path(target.anchor):
         raise OutputFolderError(f"refusing to write the site into {target}: it is the root of the file system")
     if target == root:
-        raise OutputFolderError(f"refusing to write the site into {target}: it is the project folder itself; "
-                                "use a folder inside it, e.g. --out output")
+        raise OutputFolderError(
+            f"refusing to write the site into {target}: it is the project folder itself; "
+            "use a folder inside it, e.g. --out output"
+        )
     if root.is_relative_to(target):
-        raise OutputFolderError(f"refusing to write the site into {target}: it holds the project {root}; "
-                                "use a folder inside the project, e.g. --out output")
+        raise OutputFolderError(
+            f"refusing to write the site into {target}: it holds the project {root}; "
+            "use a folder inside the project, e.g. --out output"
+        )
     if target.is_relative_to(root / "content"):
-        raise OutputFolderError(f"refusing to write the site into {target}: it lies inside content/; "
-                                "the built site must not mix with the sources")
+        raise OutputFolderError(
+            f"refusing to write the site into {target}: it lies inside content/; the built site must not mix with the sources"
+        )
     if target.exists() and not target.is_dir():
         raise OutputFolderError(f"refusing to write the site into {target}: it is a file, not a folder")
     if target.is_dir():
         if (target / "site.yml").exists() or (target / "content").exists():
-            raise OutputFolderError(f"refusing to write the site into {target}: it holds site.yml or content/ "
-                                    "(a cxreport project); choose an empty or new folder")
+            raise OutputFolderError(
+                f"refusing to write the site into {target}: it holds site.yml or content/ "
+                "(a cxreport project); choose an empty or new folder"
+            )
         entries = [p.name for p in target.iterdir()]
         if entries and MARKER not in entries and not all(_keep(n) for n in entries):
-            raise OutputFolderError(f"refusing to replace {target}: cxreport did not make it (there is no {MARKER} file "
-                                    "in it) and it is not empty; remove it or choose another folder with --out")
+            raise OutputFolderError(
+                f"refusing to replace {target}: cxreport did not make it (there is no {MARKER} file "
+                "in it) and it is not empty; remove it or choose another folder with --out"
+            )
 
 
 def staging_dir(out: Path) -> Path:
@@ -169,8 +179,7 @@ def write_files(files: SiteFiles, folder: Path, on_file: Callable[[int, int], No
     (folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
 
 
-def write_site(files: SiteFiles, out: Path, project_root: Path,
-               on_file: Callable[[int, int], None] | None = None) -> None:
+def write_site(files: SiteFiles, out: Path, project_root: Path, on_file: Callable[[int, int], None] | None = None) -> None:
     """Write the site into out atomically: all of it is staged first, and out changes only in one swap at the end.
 
     Raises OutputWriteError when the file system refuses (no space, no permission); out is then unchanged.
@@ -190,8 +199,9 @@ def write_site(files: SiteFiles, out: Path, project_root: Path,
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         where = f" ({exc.filename})" if exc.filename else ""
-        raise OutputWriteError(f"cannot write the site into {out}: {exc.strerror or exc}{where}; "
-                               "the previous site is unchanged") from None
+        raise OutputWriteError(
+            f"cannot write the site into {out}: {exc.strerror or exc}{where}; the previous site is unchanged"
+        ) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

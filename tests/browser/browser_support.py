@@ -1,4 +1,5 @@
 """What the browser tests share: where things are, whether a browser is here, pages watched for errors."""
+
 from __future__ import annotations
 
 import os
@@ -55,14 +56,16 @@ def wait_for_charts(page) -> None:
     """Wait until charts.js says every chart of the page has drawn (at once on a page without charts)."""
     page.wait_for_function(
         "() => !document.querySelector('script[data-chart]') || document.documentElement.dataset.charts === 'drawn'",
-        timeout=CHART_WAIT_MS)
+        timeout=CHART_WAIT_MS,
+    )
 
 
 def undrawn_charts(page) -> list[str]:
     """Give the ids of the charts on the page that have no SVG in their container."""
     return page.evaluate(
         "() => Array.from(document.querySelectorAll('script[data-chart]')).map(s => s.dataset.chart)"
-        ".filter(id => !document.querySelector('#' + CSS.escape(id) + ' svg.main-svg'))")
+        ".filter(id => !document.querySelector('#' + CSS.escape(id) + ' svg.main-svg'))"
+    )
 
 
 def html_pages(site: Path) -> list[str]:

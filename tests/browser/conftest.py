@@ -3,6 +3,7 @@
 Locally they are skipped when Playwright or a Chromium is missing; under CI (the CI environment variable set,
 as .ci/run does) a missing browser fails them instead, so a green CI always means they ran.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -53,8 +54,12 @@ def many_site(tmp_path_factory) -> Path:
     from cxreport.pipeline import build
 
     base = tmp_path_factory.mktemp("many")
-    root = write_project(base / "project", many_files(
-        250, personas=120, playbooks={"surprise": 12, "recovery": 11, "story": 3, "experiment": 2, "guide": 250}, metric=True))
+    root = write_project(
+        base / "project",
+        many_files(
+            250, personas=120, playbooks={"surprise": 12, "recovery": 11, "story": 3, "experiment": 2, "guide": 250}, metric=True
+        ),
+    )
     result = build(root, base / "site")
     assert result.written, [p.format() for p in result.problems]
     return base / "site"

@@ -1,6 +1,7 @@
 """axe-core (axe-playwright-python) on the home page, a journey page and a playbook page, and on the pages of
 lists that go over pages: no serious or critical violation. Every violation found is written to
 test-artifacts/axe.json (axe-lists.json) for a person to read."""
+
 from __future__ import annotations
 
 import json
@@ -10,16 +11,28 @@ from browser_support import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["index.html", "journeys/eerste-bestelling.html", "playbooks/maathulp-productpagina.html",
-         "playbooks/pakket-vertraagd.html"]
+PAGES = [
+    "index.html",
+    "journeys/eerste-bestelling.html",
+    "playbooks/maathulp-productpagina.html",
+    "playbooks/pakket-vertraagd.html",
+]
 
 
 def scan(page) -> list[dict]:
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page)
-    return [{"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": len(v["nodes"]),
-             "targets": [n["target"] for n in v["nodes"]][:5]} for v in results.response["violations"]]
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": len(v["nodes"]),
+            "targets": [n["target"] for n in v["nodes"]][:5],
+        }
+        for v in results.response["violations"]
+    ]
 
 
 def serious_of(found: dict[str, list[dict]], artifact: str) -> dict[str, list[dict]]:
@@ -44,9 +57,18 @@ def test_no_serious_or_critical_violation(watched, server):
     assert watched.problems == []
 
 
-LIST_PAGES = ["journeys/page/2.html", "personas/index.html", "playbooks/index.html", "playbooks/surprise-live/index.html",
-              "playbooks/guide/page/3.html", "pillars/page/2.html", "metrics/nps.html", "metrics/nps/breakdown/page/2.html",
-              "chapters/page/2.html", "index.html"]
+LIST_PAGES = [
+    "journeys/page/2.html",
+    "personas/index.html",
+    "playbooks/index.html",
+    "playbooks/surprise-live/index.html",
+    "playbooks/guide/page/3.html",
+    "pillars/page/2.html",
+    "metrics/nps.html",
+    "metrics/nps/breakdown/page/2.html",
+    "chapters/page/2.html",
+    "index.html",
+]
 
 
 def test_pages_of_long_lists_have_no_serious_or_critical_violation(watched, many_server):

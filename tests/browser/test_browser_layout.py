@@ -1,5 +1,6 @@
 """Layout in a real browser: a journey page on a desktop and on a phone (screenshots kept as test artifacts);
 the map scrolls sideways inside its box instead of squeezing its text or widening the page."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,8 +16,9 @@ DOCUMENT_WIDTH = "document.documentElement.scrollWidth"
 
 @pytest.mark.parametrize("width, height", [(1440, 900), (390, 844)])
 def test_journey_page_screenshot_and_map_scrolls_inside_its_box(browser, disk, width, height):
-    context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1,
-                                  is_mobile=width < 600, has_touch=width < 600)
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, device_scale_factor=1, is_mobile=width < 600, has_touch=width < 600
+    )
     page = context.new_page()
     page.goto(disk + JOURNEY)
     wait_for_charts(page)
@@ -59,5 +61,7 @@ def test_no_page_is_wider_than_a_phone(browser, site):
 
 
 def test_no_page_of_a_long_list_is_wider_than_a_phone(browser, many_site):
-    paths = [p for p in html_pages(many_site) if "/page/" in p or p.endswith("index.html") or p in ("pillars.html", "chapters.html")]
+    paths = [
+        p for p in html_pages(many_site) if "/page/" in p or p.endswith("index.html") or p in ("pillars.html", "chapters.html")
+    ]
     assert wider_than_a_phone(browser, many_site, paths) == {}

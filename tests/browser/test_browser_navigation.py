@@ -1,4 +1,5 @@
 """Every page of the site is reached from the home page by clicking links."""
+
 from __future__ import annotations
 
 import posixpath
@@ -22,10 +23,14 @@ def test_every_page_is_reached_from_home_by_clicks(watched, site, server):
     def unreached_link() -> str | None:
         """Give the href of a visible link on this page to a page not reached yet."""
         for raw, absolute in page.eval_on_selector_all(
-                "a[href]", "els => els.filter(a => a.checkVisibility()).map(a => [a.getAttribute('href'), a.href])"):
+            "a[href]", "els => els.filter(a => a.checkVisibility()).map(a => [a.getAttribute('href'), a.href])"
+        ):
             target = absolute.split("#")[0]
-            if target.startswith(server) and target.endswith(".html") \
-                    and posixpath.normpath(target.removeprefix(server)) not in reached:
+            if (
+                target.startswith(server)
+                and target.endswith(".html")
+                and posixpath.normpath(target.removeprefix(server)) not in reached
+            ):
                 return raw
         return None
 

@@ -1,4 +1,5 @@
 """The site in a real browser: pages load without errors from disk and over http, and every chart draws."""
+
 from __future__ import annotations
 
 import pytest

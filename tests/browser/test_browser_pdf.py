@@ -1,4 +1,5 @@
 """cxreport pdf end to end: the example printed by headless Chromium, read back with pypdf."""
+
 from __future__ import annotations
 
 import hashlib
@@ -17,8 +18,11 @@ A4_LANDSCAPE = (842, 595)  # points
 
 def output_state() -> dict[str, str]:
     out = REPO / "output"
-    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(out.rglob("*")) if p.is_file()} if out.is_dir() else {}
+    return (
+        {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.rglob("*")) if p.is_file()}
+        if out.is_dir()
+        else {}
+    )
 
 
 def test_pdf_of_the_example(browser, tmp_path):
@@ -27,8 +31,14 @@ def test_pdf_of_the_example(browser, tmp_path):
     before = output_state()
     target = tmp_path / "rapport.pdf"
     env = dict(os.environ, SOURCE_DATE_EPOCH="1772528400")  # 3 March 2026
-    run = subprocess.run([sys.executable, "-m", "cxreport", "pdf", str(REPO), "--out", str(target)], check=False,
-                         capture_output=True, text=True, env=env, timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-m", "cxreport", "pdf", str(REPO), "--out", str(target)],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr
     assert "Traceback" not in run.stderr
     reader = PdfReader(str(target))
@@ -41,8 +51,16 @@ def test_pdf_of_the_example(browser, tmp_path):
     texts = [page.extract_text() for page in reader.pages]
     assert "Klanthandboek Pluk & Pien" in texts[0] and "Stand van 3 mrt. 2026" in texts[0]  # the cover, dated in Dutch
     everything = "\n".join(texts)
-    for words in ["Samenvatting", "Eerste bestelling", "Woonspullen bestellen en terugsturen", "27,3", "Pijlers",
-                  "Draaiboeken", "deel 1 van", "Maattabel"]:
+    for words in [
+        "Samenvatting",
+        "Eerste bestelling",
+        "Woonspullen bestellen en terugsturen",
+        "27,3",
+        "Pijlers",
+        "Draaiboeken",
+        "deel 1 van",
+        "Maattabel",
+    ]:
         assert words in everything, words
     assert reader.metadata.title.startswith("Klanthandboek Pluk & Pien")
     assert output_state() == before  # built in a temporary folder, never in the project's output/

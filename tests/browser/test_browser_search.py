@@ -1,4 +1,5 @@
 """Search in a real browser: Dutch words in any case and with stray accents find a touchpoint, by keyboard."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,8 +22,9 @@ def type_query(page, query: str) -> None:
     page.wait_for_selector("#search-results a.search-hit")
 
 
-@pytest.mark.parametrize("base, query, touchpoint", [("file", "MAATTABÉL", "maattabel"), ("http", "bezorgïng", "bezorging")],
-                         indirect=["base"])
+@pytest.mark.parametrize(
+    "base, query, touchpoint", [("file", "MAATTABÉL", "maattabel"), ("http", "bezorgïng", "bezorging")], indirect=["base"]
+)
 def test_search_finds_a_touchpoint_and_the_link_lands_on_it(watched, base, query, touchpoint):
     page = watched.page
     watched.open(base + "index.html")
@@ -46,7 +48,7 @@ def test_search_finds_a_touchpoint_and_the_link_lands_on_it(watched, base, query
     landed.wait_for(state="visible")
     box_ = landed.bounding_box()
     viewport = page.viewport_size
-    assert 0 <= box_["x"] and box_["x"] + box_["width"] <= viewport["width"], box_  # scrolled into the map's view
+    assert box_["x"] >= 0 and box_["x"] + box_["width"] <= viewport["width"], box_  # scrolled into the map's view
     assert 0 <= box_["y"] < viewport["height"], box_
     assert page.evaluate(f"document.querySelector('#tp-{touchpoint}').matches(':target')")
     assert watched.problems == []

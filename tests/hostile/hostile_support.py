@@ -1,4 +1,5 @@
 """What every hostile-input test needs: run the CLI, snapshot a folder, and prove rendered HTML inert."""
+
 from __future__ import annotations
 
 import hashlib
@@ -19,8 +20,26 @@ from cxreport.cli import main
 BAD_SCHEMES = ("javascript:", "data:", "vbscript:", "file:")
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "poster", "background", "srcset", "ping", "cite"}
 # Elements that must never come from content: they run code or load another document.
-FORBIDDEN_TAGS = {"iframe", "frame", "frameset", "object", "embed", "applet", "form", "input", "button", "textarea",
-                  "svg", "math", "base", "meta", "link", "style", "template", "portal"}
+FORBIDDEN_TAGS = {
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "form",
+    "input",
+    "button",
+    "textarea",
+    "svg",
+    "math",
+    "base",
+    "meta",
+    "link",
+    "style",
+    "template",
+    "portal",
+}
 OWN_META = {"meta", "link", "style"}  # the page head has these; they are checked by position, not forbidden outright
 
 
@@ -94,6 +113,7 @@ def build_previous(root: Path) -> dict[str, str]:
 
 # --- inert HTML ------------------------------------------------------------------------------
 
+
 @dataclass
 class Inert:
     """What a page holds once parsed as a browser does: its text, and the JSON of its chart scripts."""
@@ -166,6 +186,7 @@ def assert_inert(html: str, page: str = "", markers: tuple[str, ...] = ()) -> In
 
 # --- refused input: a problem at its place, and the previous site untouched --------------------
 
+
 def write_files(root: Path, files: dict[str, str | bytes]) -> None:
     """Write files under root exactly as given (text as UTF-8, line ends untouched, no dedent)."""
     write_project(root, files, dedent=False)
@@ -215,8 +236,9 @@ def template_source() -> str:
     if not _TEMPLATE_SOURCE:
         from cxreport.render.theme import builtin_theme_dir
 
-        _TEMPLATE_SOURCE.append("\n".join(p.read_text(encoding="utf-8")
-                                          for p in sorted((builtin_theme_dir() / "templates").rglob("*.html"))))
+        _TEMPLATE_SOURCE.append(
+            "\n".join(p.read_text(encoding="utf-8") for p in sorted((builtin_theme_dir() / "templates").rglob("*.html")))
+        )
     return _TEMPLATE_SOURCE[0]
 
 

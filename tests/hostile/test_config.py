@@ -1,5 +1,6 @@
 """Hostile configuration: misspelt keys and wrong types are problems at their line; an output folder that could
 destroy the sources (or anything cxreport did not make) is refused before anything is read, and nothing changes."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,30 +19,52 @@ def test_misspelt_key_suggests_the_nearest(make_project):
 
 def test_misspelt_key_in_a_metric_declaration(make_project):
     root = make_project()
-    run = assert_refused(root, {"site.yml": "title: T\nmetrics:\n  - {id: m, file: m.csv, type: nps, colums: {}}\n",
-                                "content/m.csv": "date,score\n"},
-                         [("site.yml", 3, 37, "unknown field 'colums'")])
+    run = assert_refused(
+        root,
+        {"site.yml": "title: T\nmetrics:\n  - {id: m, file: m.csv, type: nps, colums: {}}\n", "content/m.csv": "date,score\n"},
+        [("site.yml", 3, 37, "unknown field 'colums'")],
+    )
     assert "hint: did you mean 'columns'?" in run.stderr
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("title: [a, b]\n", (2 - 1, 8, "title: expected text, found a list")),
-    ("title: T\nlanguage: fr\n", (2, 11, "language: 'fr' is not allowed; use 'nl' or 'en'")),
-    ("title: T\nmetrics: {id: m}\n", (2, 10, "metrics: expected a list, found a mapping")),
-    ("title: T\nbrand: red\n", (2, 8, "brand: expected a mapping of fields, found 'red'")),
-    ("title: T\ntargets: {nps: {good: 10, bad: 10}}\n", (2, 16, "nps: 'good' and 'bad' must differ (good > bad: higher is better; good < bad: lower is better)")),
-    ("title: T\nmetrics:\n  - {id: m, file: m.csv, type: nsp}\n", (3, 32, "type: 'nsp' is not allowed; use 'nps', 'csat', 'ces', 'funnel' or 'value'")),
-    ("title: T\nstage_models: [aidas]\n", (2, 15, "stage_models: expected a mapping of fields, found a list")),
-    ("title: T\ntheme: ../../elsewhere\n", (2, 8, "theme: '../../elsewhere' is not a valid id")),
-    ("- title: T\n", (1, 1, "site.yml must be a mapping of fields (name: value)")),
-], ids=["title-list", "language", "metrics-mapping", "brand-text", "targets-equal", "metric-type", "stage-models-list",
-        "theme-path", "site-list"])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("title: [a, b]\n", (2 - 1, 8, "title: expected text, found a list")),
+        ("title: T\nlanguage: fr\n", (2, 11, "language: 'fr' is not allowed; use 'nl' or 'en'")),
+        ("title: T\nmetrics: {id: m}\n", (2, 10, "metrics: expected a list, found a mapping")),
+        ("title: T\nbrand: red\n", (2, 8, "brand: expected a mapping of fields, found 'red'")),
+        (
+            "title: T\ntargets: {nps: {good: 10, bad: 10}}\n",
+            (2, 16, "nps: 'good' and 'bad' must differ (good > bad: higher is better; good < bad: lower is better)"),
+        ),
+        (
+            "title: T\nmetrics:\n  - {id: m, file: m.csv, type: nsp}\n",
+            (3, 32, "type: 'nsp' is not allowed; use 'nps', 'csat', 'ces', 'funnel' or 'value'"),
+        ),
+        ("title: T\nstage_models: [aidas]\n", (2, 15, "stage_models: expected a mapping of fields, found a list")),
+        ("title: T\ntheme: ../../elsewhere\n", (2, 8, "theme: '../../elsewhere' is not a valid id")),
+        ("- title: T\n", (1, 1, "site.yml must be a mapping of fields (name: value)")),
+    ],
+    ids=[
+        "title-list",
+        "language",
+        "metrics-mapping",
+        "brand-text",
+        "targets-equal",
+        "metric-type",
+        "stage-models-list",
+        "theme-path",
+        "site-list",
+    ],
+)
 def test_wrong_types(make_project, text, expected):
     root = make_project({"content/m.csv": "date,score\n"})
     assert_refused(root, {"site.yml": text}, [("site.yml", *expected)])
 
 
 # --- the output folder ---------------------------------------------------------------------------------
+
 
 def refused_out(root: Path, out: str, message: str) -> None:
     """Assert `build --out OUT` exits 1 naming why, before reading anything, with every file of the project unchanged."""

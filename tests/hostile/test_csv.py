@@ -4,6 +4,7 @@ or refused with a problem at its row and column, and a refused file leaves the p
 The reading rules are in docs/metrics.md; the finer points of reading (Parquet, periods, keys, the problem
 limit) are tested in tests/test_metrics_read.py.
 """
+
 from __future__ import annotations
 
 import csv
@@ -49,6 +50,7 @@ def refused(make_project, decl: str, data: str | bytes, expected: list[tuple[int
 
 # --- encodings and dialects ------------------------------------------------------------------------------
 
+
 def test_byte_order_mark(make_project):
     figures, _ = built(make_project, NPS, "\ufeffdate,score\r\n2026-01-05,9\r\n2026-01-06,10\r\n".encode())
     assert overall(figures) == (2, 100.0)
@@ -62,8 +64,12 @@ def test_semicolons_with_decimal_commas(make_project):
 def test_excel_sep_line_counts_as_a_line(make_project):
     figures, _ = built(make_project, VALUE, "sep=;\r\ndate;value\r\n2026-01-05;1,5\r\n")
     assert overall(figures) == (1, 1.5)
-    refused(make_project, VALUE, "sep=;\r\ndate;value\r\n2026-01-05;1,5\r\n2026-01-06;x\r\n",
-            [(4, 2, "unreadable number 'x' in column 'value'")])
+    refused(
+        make_project,
+        VALUE,
+        "sep=;\r\ndate;value\r\n2026-01-05;1,5\r\n2026-01-06;x\r\n",
+        [(4, 2, "unreadable number 'x' in column 'value'")],
+    )
 
 
 def test_thousands_and_decimal_as_declared(make_project):
@@ -74,9 +80,10 @@ def test_thousands_and_decimal_as_declared(make_project):
 
 def test_an_ambiguous_number_is_never_guessed(make_project):
     data = "date;value\n2026-01-05;1.234\n"
-    hint = refused(make_project, VALUE, data,
-                   [(2, 2, "unreadable number '1.234' in column 'value': this file's decimal mark is ','")])
-    assert "thousands: \".\"" in hint and "decimal: \".\"" in hint
+    hint = refused(
+        make_project, VALUE, data, [(2, 2, "unreadable number '1.234' in column 'value': this file's decimal mark is ','")]
+    )
+    assert 'thousands: "."' in hint and 'decimal: "."' in hint
     assert overall(built(make_project, "{id: m, file: metrics/m.csv, type: value, decimal: '.'}", data)[0]) == (1, 1.234)
     assert overall(built(make_project, "{id: m, file: metrics/m.csv, type: value, thousands: '.'}", data)[0]) == (1, 1234.0)
 
@@ -89,33 +96,53 @@ def test_cp1252_as_declared(make_project):
 
 
 def test_cp1252_in_a_file_read_as_utf8_names_the_line(make_project):
-    hint = refused(make_project, NPS_SEGMENT, "date,score,seg\n2026-01-05,9,ok\n2026-01-06,10,caf\u00e9\n".encode("cp1252"),
-                   [(3, 0, "line 3 is not valid utf-8 text (the file is read as utf-8)")])
+    hint = refused(
+        make_project,
+        NPS_SEGMENT,
+        "date,score,seg\n2026-01-05,9,ok\n2026-01-06,10,caf\u00e9\n".encode("cp1252"),
+        [(3, 0, "line 3 is not valid utf-8 text (the file is read as utf-8)")],
+    )
     assert "encoding: cp1252" in hint and "UTF-8" in hint
 
 
 def test_utf16_export(make_project):
-    refused(make_project, NPS, "date,score\n2026-01-05,9\n".encode("utf-16"),
-            [(1, 0, "line 1 is not valid utf-8 text (the file is read as utf-8)")])
+    refused(
+        make_project,
+        NPS,
+        "date,score\n2026-01-05,9\n".encode("utf-16"),
+        [(1, 0, "line 1 is not valid utf-8 text (the file is read as utf-8)")],
+    )
 
 
 def test_a_binary_file_named_csv(make_project):
-    refused(make_project, NPS, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10",
-            [(1, 0, "line 1 is not valid utf-8 text (the file is read as utf-8)")])
+    refused(
+        make_project,
+        NPS,
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10",
+        [(1, 0, "line 1 is not valid utf-8 text (the file is read as utf-8)")],
+    )
 
 
 def test_old_mac_line_ends_count_as_lines(make_project):
-    refused(make_project, NPS, "date,score\r2026-01-05,9\r2026-01-06,11\r",
-            [(3, 2, "score '11' in column 'score' is out of range: an nps score is 0 to 10")])
+    refused(
+        make_project,
+        NPS,
+        "date,score\r2026-01-05,9\r2026-01-06,11\r",
+        [(3, 2, "score '11' in column 'score' is out of range: an nps score is 0 to 10")],
+    )
 
 
 # --- shape: rows, headers, quotes ---------------------------------------------------------------------
 
+
 def test_ragged_rows_name_their_field_count(make_project):
     """Found by this catalogue: a row with 10 or more fields too many or too few was said to have 10."""
-    refused(make_project, NPS, "date,score,note\n2026-01-05,9,a\n2026-01-06,9\n2026-01-07,9," + ",".join("x" * 14) + "\n",
-            [(3, 3, "row has 2 fields but the header has 3 columns"),
-             (4, 4, "row has 16 fields but the header has 3 columns")])
+    refused(
+        make_project,
+        NPS,
+        "date,score,note\n2026-01-05,9,a\n2026-01-06,9\n2026-01-07,9," + ",".join("x" * 14) + "\n",
+        [(3, 3, "row has 2 fields but the header has 3 columns"), (4, 4, "row has 16 fields but the header has 3 columns")],
+    )
 
 
 def test_blank_header_is_a_warning_and_its_column_ignored(make_project):
@@ -125,8 +152,12 @@ def test_blank_header_is_a_warning_and_its_column_ignored(make_project):
 
 
 def test_duplicate_header_of_a_used_column(make_project):
-    refused(make_project, NPS, "date,score,note,score\n2026-01-05,9,x,10\n",
-            [(1, 4, "header 'score' appears in columns 2 and 4; cxreport cannot tell which one is the score")])
+    refused(
+        make_project,
+        NPS,
+        "date,score,note,score\n2026-01-05,9,x,10\n",
+        [(1, 4, "header 'score' appears in columns 2 and 4; cxreport cannot tell which one is the score")],
+    )
 
 
 def test_duplicate_header_of_an_unused_column_is_a_warning(make_project):
@@ -137,9 +168,15 @@ def test_duplicate_header_of_an_unused_column_is_a_warning(make_project):
 def test_blank_rows_are_skipped_and_still_counted_as_lines(make_project):
     figures, _ = built(make_project, NPS, "date,score\n\n2026-01-05,9\n\n\n2026-01-06,10\n")
     assert overall(figures) == (2, 100.0)
-    refused(make_project, NPS, "date,score\n\n2026-01-05,9\n\n,\n",
-            [(5, 1, "empty cell in column 'date': every row needs a date"),
-             (5, 2, "empty cell in column 'score': every row needs a score")])
+    refused(
+        make_project,
+        NPS,
+        "date,score\n\n2026-01-05,9\n\n,\n",
+        [
+            (5, 1, "empty cell in column 'date': every row needs a date"),
+            (5, 2, "empty cell in column 'score': every row needs a score"),
+        ],
+    )
 
 
 def test_duplicate_rows_are_each_a_response(make_project):
@@ -150,15 +187,24 @@ def test_duplicate_rows_are_each_a_response(make_project):
 
 def test_a_quoted_newline_names_the_record_and_its_physical_line(make_project):
     data = 'date,score,note\n2026-01-05,9,"two\nlines"\n2026-01-06,x,"three\n\nlines"\n2026-01-07,11,ok\n'
-    refused(make_project, NPS, data, [
-        (4, 2, "unreadable number 'x' in column 'score' (record starting on line 4)"),
-        (7, 2, "score '11' in column 'score' is out of range: an nps score is 0 to 10"),
-    ])
+    refused(
+        make_project,
+        NPS,
+        data,
+        [
+            (4, 2, "unreadable number 'x' in column 'score' (record starting on line 4)"),
+            (7, 2, "score '11' in column 'score' is out of range: an nps score is 0 to 10"),
+        ],
+    )
 
 
 def test_a_quote_never_closed(make_project):
-    refused(make_project, NPS, 'date,score,note\n2026-01-05,9,"a\n2026-01-06,9,b\n',
-            [(2, 3, "the quotes in this row do not pair up: a quoted field is never closed, or a quote follows a closing quote")])
+    refused(
+        make_project,
+        NPS,
+        'date,score,note\n2026-01-05,9,"a\n2026-01-06,9,b\n',
+        [(2, 3, "the quotes in this row do not pair up: a quoted field is never closed, or a quote follows a closing quote")],
+    )
 
 
 def test_empty_file(make_project):
@@ -166,38 +212,62 @@ def test_empty_file(make_project):
 
 
 def test_a_line_too_long_to_be_a_row(make_project):
-    refused(make_project, NPS, "date,score,note\n2026-01-05,9," + "x" * 3_000_000 + "\n",
-            [(2, 0, "the line is too long to be a row (over 2 MB)")])
+    refused(
+        make_project,
+        NPS,
+        "date,score,note\n2026-01-05,9," + "x" * 3_000_000 + "\n",
+        [(2, 0, "the line is too long to be a row (over 2 MB)")],
+    )
 
 
 # --- cells ----------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("score, message", [
-    ("11", "score '11' in column 'score' is out of range: an nps score is 0 to 10"),
-    ("-1", "score '-1' in column 'score' is out of range: an nps score is 0 to 10"),
-    ("7.5", "score '7.5' in column 'score' is not a whole number"),
-    ("n.v.t.", "unreadable number 'n.v.t.' in column 'score'"),
-    ("", "empty cell in column 'score': every row needs a score"),
-])
+
+@pytest.mark.parametrize(
+    "score, message",
+    [
+        ("11", "score '11' in column 'score' is out of range: an nps score is 0 to 10"),
+        ("-1", "score '-1' in column 'score' is out of range: an nps score is 0 to 10"),
+        ("7.5", "score '7.5' in column 'score' is not a whole number"),
+        ("n.v.t.", "unreadable number 'n.v.t.' in column 'score'"),
+        ("", "empty cell in column 'score': every row needs a score"),
+    ],
+)
 def test_scores_that_are_not_scores(make_project, score, message):
     refused(make_project, NPS, f"date,score\n2026-01-05,9\n2026-01-06,{score}\n", [(3, 2, message)])
 
 
 def test_an_impossible_date(make_project):
-    refused(make_project, NPS, "date,score\n2026-02-30,9\n",
-            [(2, 1, "unreadable date '2026-02-30' in column 'date': expected yyyy-mm-dd")])
+    refused(
+        make_project,
+        NPS,
+        "date,score\n2026-02-30,9\n",
+        [(2, 1, "unreadable date '2026-02-30' in column 'date': expected yyyy-mm-dd")],
+    )
 
 
 def test_a_funnel_stage_larger_than_the_one_before(make_project):
-    refused(make_project, FUNNEL, "date,stage,count\n2026-01-05,attention,100\n2026-01-05,interest,90\n2026-01-20,interest,20\n",
-            [(3, 3, ("funnel count in column 'count': stage 'interest' has 110 (2026-01), "
-                    "more than the 100 of the stage before it, 'attention'"))])
+    refused(
+        make_project,
+        FUNNEL,
+        "date,stage,count\n2026-01-05,attention,100\n2026-01-05,interest,90\n2026-01-20,interest,20\n",
+        [
+            (
+                3,
+                3,
+                (
+                    "funnel count in column 'count': stage 'interest' has 110 (2026-01), "
+                    "more than the 100 of the stage before it, 'attention'"
+                ),
+            )
+        ],
+    )
 
 
 @pytest.mark.parametrize("language, delimiter", [("en", ","), ("nl", ";")])
 def test_formula_cells_are_inert_in_html_and_prefixed_in_every_download(make_project, language, delimiter):
     cells = ['=HYPERLINK("https://evil.example/","klik")', "+31 6 1234", "-1", "@SUM(A1)", "\tx", "=1+1"]
-    rows = "".join(f"2026-01-0{i + 1},{9 - i},\"{c.replace(chr(34), chr(34) * 2)}\"\n" for i, c in enumerate(cells))
+    rows = "".join(f'2026-01-0{i + 1},{9 - i},"{c.replace(chr(34), chr(34) * 2)}"\n' for i, c in enumerate(cells))
     figures, download = built(make_project, NPS_SEGMENT, "date,score,seg\n" + rows, language)
     assert {f["segment"] for f in figures} == {None, *cells}  # the data itself is kept as written
     table = list(csv.DictReader(io.StringIO(download), delimiter=delimiter))
@@ -217,7 +287,12 @@ def test_negative_numbers_in_a_download_are_not_prefixed(make_project):
 
 
 def test_a_control_character_in_a_segment_is_a_row_problem(make_project):
-    refused(make_project, NPS_SEGMENT, "date,score,seg\n2026-01-05,9,ouders\n2026-01-06,8,stu\x00denten\n"
-                                       "2026-01-07,7,tab\there\n2026-01-08,6,bel\x07\n",
-            [(3, 3, "cell in column 'seg' holds the invisible control character U+0000: 'stu\\x00denten'"),
-             (5, 3, "cell in column 'seg' holds the invisible control character U+0007: 'bel\\x07'")])
+    refused(
+        make_project,
+        NPS_SEGMENT,
+        "date,score,seg\n2026-01-05,9,ouders\n2026-01-06,8,stu\x00denten\n2026-01-07,7,tab\there\n2026-01-08,6,bel\x07\n",
+        [
+            (3, 3, "cell in column 'seg' holds the invisible control character U+0000: 'stu\\x00denten'"),
+            (5, 3, "cell in column 'seg' holds the invisible control character U+0007: 'bel\\x07'"),
+        ],
+    )

@@ -1,5 +1,6 @@
 """Hostile paths and faults: nothing outside the project is read or published, no two pages share a path, and
 a build that is killed, crashes or cannot write leaves the previous site byte-identical and no staging behind."""
+
 from __future__ import annotations
 
 import builtins
@@ -64,19 +65,26 @@ def relative_to_root(root: Path, target: Path) -> str:
 
 # --- paths out of the project ------------------------------------------------------------------------------
 
+
 def test_metric_file_dot_dot_etc_passwd(make_project, canary, opened):
     root = make_project()
     up = relative_to_root(root, canary)
     assert up.startswith("../")
-    assert_refused(root, {"site.yml": f"title: T\nmetrics:\n  - {{id: m, file: {up}, type: nps}}\n"},
-                   [("site.yml", 3, 19, f"metric file '{up}' lies outside the project")])
+    assert_refused(
+        root,
+        {"site.yml": f"title: T\nmetrics:\n  - {{id: m, file: {up}, type: nps}}\n"},
+        [("site.yml", 3, 19, f"metric file '{up}' lies outside the project")],
+    )
     never_read(canary, opened, root)
 
 
 def test_metric_file_absolute_path(make_project, canary, opened):
     root = make_project()
-    assert_refused(root, {"site.yml": f"title: T\nmetrics:\n  - {{id: m, file: {canary}, type: nps}}\n"},
-                   [("site.yml", 3, 19, f"metric file '{canary}' lies outside the project")])
+    assert_refused(
+        root,
+        {"site.yml": f"title: T\nmetrics:\n  - {{id: m, file: {canary}, type: nps}}\n"},
+        [("site.yml", 3, 19, f"metric file '{canary}' lies outside the project")],
+    )
     never_read(canary, opened, root)
 
 
@@ -84,8 +92,11 @@ def test_metric_file_absolute_path(make_project, canary, opened):
 def test_logo_out_of_the_project(make_project, canary, opened, where):
     root = make_project()
     logo = relative_to_root(root, canary) if where == "up" else str(canary)
-    assert_refused(root, {"site.yml": f"title: T\nbrand: {{logo: {logo}}}\n"},
-                   [("site.yml", 2, 15, f"logo '{logo}' lies outside the project")])
+    assert_refused(
+        root,
+        {"site.yml": f"title: T\nbrand: {{logo: {logo}}}\n"},
+        [("site.yml", 2, 15, f"logo '{logo}' lies outside the project")],
+    )
     never_read(canary, opened, root)
 
 
@@ -95,8 +106,10 @@ def test_markdown_links_and_images_out_of_the_project(make_project, canary, open
     root = make_project({"content/pages/p.md": f"---\ntitle: P\n---\n{body}"})
     run = cli("build", root, "-q")
     assert run.exit_code == 0
-    assert run.stderr.splitlines()[:4:2] == [f"content/pages/p.md:4:1: warning: link '{up}' leads to no page or file of the site",
-                                             f"content/pages/p.md:4:1: warning: link '{canary}' leads to no page or file of the site"]
+    assert run.stderr.splitlines()[:4:2] == [
+        f"content/pages/p.md:4:1: warning: link '{up}' leads to no page or file of the site",
+        f"content/pages/p.md:4:1: warning: link '{canary}' leads to no page or file of the site",
+    ]
     never_read(canary, opened, root)
     assert sorted(p.name for p in (root / "output").rglob("*") if p.is_file() and "passwd" in p.name) == []
 
@@ -105,8 +118,10 @@ def test_content_file_that_links_out_of_the_project(make_project, canary, opened
     root = make_project()
     build_previous(root)
     (root / "content/personas/secret.yml").symlink_to(canary)
-    assert errors(root) == (1, [("content/personas/secret.yml", 0, 0,
-                                 "file is a link to a place outside the project; it was not read")])
+    assert errors(root) == (
+        1,
+        [("content/personas/secret.yml", 0, 0, "file is a link to a place outside the project; it was not read")],
+    )
     never_read(canary, opened, root)
 
 
@@ -118,8 +133,10 @@ def test_content_folder_that_links_out_of_the_project(make_project, canary, open
     (root / "content/journeys/first-order.yml").unlink()
     (root / "content/journeys").rmdir()
     (root / "content/journeys").symlink_to(elsewhere)
-    assert errors(root) == (1, [("content/journeys/stolen.yml", 0, 0,
-                                 "file is a link to a place outside the project; it was not read")])
+    assert errors(root) == (
+        1,
+        [("content/journeys/stolen.yml", 0, 0, "file is a link to a place outside the project; it was not read")],
+    )
 
 
 def test_metric_file_that_links_out_of_the_project(make_project, canary, opened):
@@ -147,13 +164,21 @@ def test_asset_file_and_folder_that_link_out_of_the_project(make_project, canary
 def test_theme_file_that_links_out_of_the_project(make_project, canary, opened, where):
     """Found by this catalogue: a theme's static file or template could be a link to any file on the machine,
     and its contents were published with the site."""
-    root = make_project({"site.yml": "title: T\ntheme: brand\n", "themes/brand/static/brand.css": "body{}",
-                         "content/pages/a.md": "---\ntitle: A\n---\nText\n"})
+    root = make_project(
+        {
+            "site.yml": "title: T\ntheme: brand\n",
+            "themes/brand/static/brand.css": "body{}",
+            "content/pages/a.md": "---\ntitle: A\n---\nText\n",
+        }
+    )
     build_previous(root)
     before = tree(root / "output")
     (root / "themes/brand" / where).parent.mkdir(parents=True, exist_ok=True)
     (root / "themes/brand" / where).symlink_to(canary)
-    assert errors(root) == (1, [(f"themes/brand/{where}", 0, 0, "file is a link to a place outside the project; it was not read")])
+    assert errors(root) == (
+        1,
+        [(f"themes/brand/{where}", 0, 0, "file is a link to a place outside the project; it was not read")],
+    )
     assert cli("build", root).exit_code == 1
     assert tree(root / "output") == before
     never_read(canary, opened, root)
@@ -172,16 +197,34 @@ def test_theme_folder_that_links_out_of_the_project(make_project, canary, opened
 
 # --- two pages on one path ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kind, files, expected", [
-    ("journey", {"content/journeys/index.yml": "title: I\npersona: parent\nstages: [{stage: attention, touchpoints: [{id: a, name: A, feeling: 0}]}]\n"},
-     ("content/journeys/index.yml", 1, 1, "id 'index' is reserved: journeys/index.html is the overview of the journeys")),
-    ("persona", {"content/personas/p.yml": "id: index\nname: I\n"},
-     ("content/personas/p.yml", 1, 5, "id 'index' is reserved: personas/index.html is the overview of the personas")),
-    ("guide", {"content/playbooks/index.md": "---\ntitle: I\ntype: guide\n---\n"},
-     ("content/playbooks/index.md", 1, 1, "id 'index' is reserved: playbooks/index.html is the overview of the playbooks")),
-    ("metric", {"site.yml": "title: T\nmetrics:\n  - {id: index, file: m.csv, type: nps}\n", "content/m.csv": "date,score\n"},
-     ("site.yml", 3, 10, "id 'index' is reserved: metrics/index.html is the overview of the metrics")),
-])
+
+@pytest.mark.parametrize(
+    "kind, files, expected",
+    [
+        (
+            "journey",
+            {
+                "content/journeys/index.yml": "title: I\npersona: parent\nstages: [{stage: attention, touchpoints: [{id: a, name: A, feeling: 0}]}]\n"
+            },
+            ("content/journeys/index.yml", 1, 1, "id 'index' is reserved: journeys/index.html is the overview of the journeys"),
+        ),
+        (
+            "persona",
+            {"content/personas/p.yml": "id: index\nname: I\n"},
+            ("content/personas/p.yml", 1, 5, "id 'index' is reserved: personas/index.html is the overview of the personas"),
+        ),
+        (
+            "guide",
+            {"content/playbooks/index.md": "---\ntitle: I\ntype: guide\n---\n"},
+            ("content/playbooks/index.md", 1, 1, "id 'index' is reserved: playbooks/index.html is the overview of the playbooks"),
+        ),
+        (
+            "metric",
+            {"site.yml": "title: T\nmetrics:\n  - {id: index, file: m.csv, type: nps}\n", "content/m.csv": "date,score\n"},
+            ("site.yml", 3, 10, "id 'index' is reserved: metrics/index.html is the overview of the metrics"),
+        ),
+    ],
+)
 def test_an_object_whose_page_would_overwrite_an_overview(make_project, kind, files, expected):
     """Found by this catalogue: a journey, persona, playbook or metric with id 'index' took its section's
     overview path, and the build stopped with an internal error."""
@@ -192,8 +235,11 @@ def test_an_object_whose_page_would_overwrite_an_overview(make_project, kind, fi
 def test_two_assets_differing_only_in_case(make_project):
     """Ids are lower case, so pages cannot collide by case; published files can, on Windows and macOS."""
     root = make_project()
-    assert_refused(root, {"content/assets/Logo.png": b"A", "content/assets/logo.png": b"B"},
-                   [("content/assets/logo.png", 0, 0, "file name differs from content/assets/Logo.png only in upper and lower case")])
+    assert_refused(
+        root,
+        {"content/assets/Logo.png": b"A", "content/assets/logo.png": b"B"},
+        [("content/assets/logo.png", 0, 0, "file name differs from content/assets/Logo.png only in upper and lower case")],
+    )
 
 
 def test_the_writer_never_puts_two_files_on_one_path_or_outside_the_site():
@@ -205,6 +251,7 @@ def test_the_writer_never_puts_two_files_on_one_path_or_outside_the_site():
 
 
 # --- the output folder as it was -----------------------------------------------------------------------------
+
 
 def test_git_cname_and_hidden_files_are_kept_and_stale_pages_replaced(make_project):
     root = make_project()
@@ -261,7 +308,9 @@ def test_build_killed_halfway(make_project, moment):
     root = make_project({"content/pages/a.md": "---\ntitle: A\n---\nText\n"})
     before = build_previous(root)
     (root / "content/pages/b.md").write_text("---\ntitle: B\n---\nNew text\n")
-    proc = subprocess.run([sys.executable, "-c", DRIVER, moment, str(root)], capture_output=True, text=True, timeout=120, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", DRIVER, moment, str(root)], capture_output=True, text=True, timeout=120, check=False
+    )
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     assert proc.stdout == "dying\n"
     if moment == "swap":  # killed between the two renames: the site is aside, and the next run puts it back first
@@ -304,6 +353,7 @@ def failing(after: int, err: int):
         calls["n"] += 1
         if calls["n"] > after:
             raise OSError(err, os.strerror(err), str(_a[0]) if _a else None)
+
     return maybe_fail
 
 
@@ -359,8 +409,9 @@ def test_no_permission_for_the_staging_folder_or_the_swap(make_project, monkeypa
 
 
 def test_figures_json_of_a_failed_build_is_the_previous_one(make_project):
-    root = make_project({"site.yml": "title: T\nmetrics:\n  - {id: m, file: m.csv, type: nps}\n",
-                         "content/m.csv": "date,score\n2026-01-05,9\n"})
+    root = make_project(
+        {"site.yml": "title: T\nmetrics:\n  - {id: m, file: m.csv, type: nps}\n", "content/m.csv": "date,score\n2026-01-05,9\n"}
+    )
     before = build_previous(root)
     (root / "content/m.csv").write_text("date,score\n2026-01-05,9\n2026-01-06,11\n")
     assert cli("build", root).exit_code == 1

@@ -7,6 +7,7 @@ never a generated string unescaped in a script or an attribute.
 Profiles: `cxreport-ci` (2,000 examples a target) is loaded when CI is set; `cxreport-dev` is quicker. The
 cases that found bugs are kept in tests/hostile/corpus/ and replayed by test_corpus_replays.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -27,17 +28,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cxreport import pipeline
+from cxreport.crosscheck import validate
 from cxreport.loader import load_sources
 from cxreport.problems import Problems
 from cxreport.render.data import metric_csv
-from cxreport.validate import validate
 from cxreport.yamlsrc import parse_yaml
 
 STARTER = Path(__file__).resolve().parents[2] / "cxreport" / "starter" / "en"
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
-settings.register_profile("cxreport-ci", max_examples=2000, deadline=None, print_blob=True,
-                          suppress_health_check=list(HealthCheck))
+settings.register_profile(
+    "cxreport-ci", max_examples=2000, deadline=None, print_blob=True, suppress_health_check=list(HealthCheck)
+)
 settings.register_profile("cxreport-dev", max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 PROFILE = "cxreport-ci" if os.environ.get("CI") else "cxreport-dev"
 FUZZ = settings(settings.get_profile(PROFILE))
@@ -51,6 +53,7 @@ class Hang(Exception):
 @contextlib.contextmanager
 def time_bound(seconds: float = TIME_BOUND):
     """Fail the example (raise Hang) when its body runs longer than seconds."""
+
     def alarm(signum, frame):
         raise Hang(f"an example ran longer than {seconds} s")
 
@@ -84,9 +87,23 @@ def csv_worker():
         return
     repo = Path(__file__).resolve().parents[2]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(repo),
-         f"{Path(__file__).relative_to(repo)}::test_fuzz_metric_files"],
-        cwd=repo, env={**os.environ, WORKER: "1"}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(repo),
+            f"{Path(__file__).relative_to(repo)}::test_fuzz_metric_files",
+        ],
+        cwd=repo,
+        env={**os.environ, WORKER: "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     yield proc
     if proc.poll() is None:
         proc.kill()
@@ -119,26 +136,148 @@ def load_and_check(root: Path) -> tuple[object, Problems]:
 # --- what to feed in -------------------------------------------------------------------------------------------
 
 TOKENS = list("ab:- \n\t[]{},&*!|>'\"#%@`?~0123456789.\\é<=+") + [
-    "---", "...", "<<", "!!python/object", "!!binary", "&a", "*a", "  ", "\u2028", "\x85", "\x00", "\ufeff", "\r\n",
-    "title", "persona", "stages", "stage", "touchpoints", "id", "name", "feeling", "score", "type", "guide", "results",
-    "attention", "action", "busy-parent", "first-order", "no", "yes", "0555", "10:30", "1.10", "-3", "1e999", ".nan",
-    "{{ 7*7 }}", "<script>", "%TAG", "? ", "~"]
+    "---",
+    "...",
+    "<<",
+    "!!python/object",
+    "!!binary",
+    "&a",
+    "*a",
+    "  ",
+    "\u2028",
+    "\x85",
+    "\x00",
+    "\ufeff",
+    "\r\n",
+    "title",
+    "persona",
+    "stages",
+    "stage",
+    "touchpoints",
+    "id",
+    "name",
+    "feeling",
+    "score",
+    "type",
+    "guide",
+    "results",
+    "attention",
+    "action",
+    "busy-parent",
+    "first-order",
+    "no",
+    "yes",
+    "0555",
+    "10:30",
+    "1.10",
+    "-3",
+    "1e999",
+    ".nan",
+    "{{ 7*7 }}",
+    "<script>",
+    "%TAG",
+    "? ",
+    "~",
+]
 yaml_noise = st.lists(st.sampled_from(TOKENS), max_size=60).map("".join)
 
-KEYS = ["title", "persona", "state", "stage_model", "compare_to", "summary", "owner", "stages", "stage", "goal",
-        "touchpoints", "id", "name", "channel", "pillars", "doing", "thinking", "feeling", "score", "label",
-        "pain_points", "opportunities", "backstage", "evidence", "kind", "source", "note", "metrics", "type", "trigger",
-        "audience", "journey", "touchpoint", "budget", "status", "success_metric", "failure", "signal", "path", "quote",
-        "moral", "hypothesis", "metric", "control", "results", "n", "conversions", "decision", "order", "body", "x"]
+KEYS = [
+    "title",
+    "persona",
+    "state",
+    "stage_model",
+    "compare_to",
+    "summary",
+    "owner",
+    "stages",
+    "stage",
+    "goal",
+    "touchpoints",
+    "id",
+    "name",
+    "channel",
+    "pillars",
+    "doing",
+    "thinking",
+    "feeling",
+    "score",
+    "label",
+    "pain_points",
+    "opportunities",
+    "backstage",
+    "evidence",
+    "kind",
+    "source",
+    "note",
+    "metrics",
+    "type",
+    "trigger",
+    "audience",
+    "journey",
+    "touchpoint",
+    "budget",
+    "status",
+    "success_metric",
+    "failure",
+    "signal",
+    "path",
+    "quote",
+    "moral",
+    "hypothesis",
+    "metric",
+    "control",
+    "results",
+    "n",
+    "conversions",
+    "decision",
+    "order",
+    "body",
+    "x",
+]
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=True, allow_infinity=True),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=16),
-    st.sampled_from(["attention", "interest", "action", "satisfaction", "busy-parent", "first-order", "advert", "checkout",
-                     "nps", "reliability", "guide", "surprise", "recovery", "story", "experiment", "live", "done",
-                     "interview", "assumption", "no", "yes", "0555", "10:30", "-3", "2", "index", "Index", ""]))
-documents = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                          st.dictionaries(st.sampled_from(KEYS), inner, max_size=6)),
-                         max_leaves=20)
+    st.sampled_from(
+        [
+            "attention",
+            "interest",
+            "action",
+            "satisfaction",
+            "busy-parent",
+            "first-order",
+            "advert",
+            "checkout",
+            "nps",
+            "reliability",
+            "guide",
+            "surprise",
+            "recovery",
+            "story",
+            "experiment",
+            "live",
+            "done",
+            "interview",
+            "assumption",
+            "no",
+            "yes",
+            "0555",
+            "10:30",
+            "-3",
+            "2",
+            "index",
+            "Index",
+            "",
+        ]
+    ),
+)
+documents = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(KEYS), inner, max_size=6)),
+    max_leaves=20,
+)
 
 
 def _paths(data, prefix=()):
@@ -211,7 +350,10 @@ def mutated_bytes(draw, raw: bytes):
 def yaml_file(valid_text: str) -> st.SearchStrategy[bytes]:
     """Give file contents for a YAML file: noise, generated documents, or the valid text mutated by data or byte."""
     valid = parse_yaml(valid_text, "seed", Problems())[0]  # as cxreport reads it (PyYAML's pure parser differs)
-    dump = lambda d: yaml.safe_dump(d, allow_unicode=True, sort_keys=False).encode("utf-8")
+
+    def dump(d):
+        return yaml.safe_dump(d, allow_unicode=True, sort_keys=False).encode("utf-8")
+
     return st.one_of(
         yaml_noise.map(lambda t: t.encode("utf-8")),
         documents.map(dump),
@@ -227,8 +369,10 @@ def front_matter_split(text: str) -> tuple[str, str]:
 
 # --- YAML files: journeys, personas, site.yml ------------------------------------------------------------------
 
-YAML_FILES = {rel: (STARTER / rel).read_text(encoding="utf-8")
-              for rel in ("content/journeys/first-order.yml", "content/personas/busy-parent.yml", "site.yml")}
+YAML_FILES = {
+    rel: (STARTER / rel).read_text(encoding="utf-8")
+    for rel in ("content/journeys/first-order.yml", "content/personas/busy-parent.yml", "site.yml")
+}
 
 
 @st.composite
@@ -287,21 +431,67 @@ def test_fuzz_front_matter(starter, file):
 
 # --- metric files -------------------------------------------------------------------------------------------------
 
-CELLS = ["2026-01-05", "05-01-2026", "2026-02-30", "2026-13-01", "", " ", "9", "10", "0", "11", "-1", "7.5", "7,5",
-         "1.234", "1.234,5", "1e3", "inf", "nan", "n.v.t.", "+8", "8.0", "first-order", "checkout", "advert", "nps-survey",
-         "attention", "action", "parents", "=1+1", "@SUM(A1)", "-x", '"', '""', '"a,b"', '"a\nb"', "\u2028", "\x00",
-         "é", "\ufeff", "sep=;", "a;b", "a\tb", "</script>", "x" * 300]
+CELLS = [
+    "2026-01-05",
+    "05-01-2026",
+    "2026-02-30",
+    "2026-13-01",
+    "",
+    " ",
+    "9",
+    "10",
+    "0",
+    "11",
+    "-1",
+    "7.5",
+    "7,5",
+    "1.234",
+    "1.234,5",
+    "1e3",
+    "inf",
+    "nan",
+    "n.v.t.",
+    "+8",
+    "8.0",
+    "first-order",
+    "checkout",
+    "advert",
+    "nps-survey",
+    "attention",
+    "action",
+    "parents",
+    "=1+1",
+    "@SUM(A1)",
+    "-x",
+    '"',
+    '""',
+    '"a,b"',
+    '"a\nb"',
+    "\u2028",
+    "\x00",
+    "é",
+    "\ufeff",
+    "sep=;",
+    "a;b",
+    "a\tb",
+    "</script>",
+    "x" * 300,
+]
 HEADERS = ["date", "score", "journey", "touchpoint", "segment", "stage", "count", "value", "variant", "Datum", "", "date"]
 
 
 @st.composite
 def csv_file(draw):
     """Give (declaration, bytes): a metric file written as some spreadsheet might, generated or mutated."""
-    decl = {"id": "nps", "file": "metrics/nps.csv",
-            "type": draw(st.sampled_from(["nps", "csat", "ces", "funnel", "value"]))}
-    for key, choices in (("delimiter", [",", ";", "tab"]), ("decimal", [".", ","]), ("thousands", [".", ",", " ", ""]),
-                         ("encoding", ["utf-8", "cp1252", "latin-1"]), ("date_format", ["%d-%m-%Y", "%Y-%m-%d", "%Q"]),
-                         ("period", ["week", "month", "quarter"])):
+    decl = {"id": "nps", "file": "metrics/nps.csv", "type": draw(st.sampled_from(["nps", "csat", "ces", "funnel", "value"]))}
+    for key, choices in (
+        ("delimiter", [",", ";", "tab"]),
+        ("decimal", [".", ","]),
+        ("thousands", [".", ",", " ", ""]),
+        ("encoding", ["utf-8", "cp1252", "latin-1"]),
+        ("date_format", ["%d-%m-%Y", "%Y-%m-%d", "%Q"]),
+        ("period", ["week", "month", "quarter"]),
+    ):
         if draw(st.booleans()) and draw(st.booleans()):
             decl[key] = draw(st.sampled_from(choices))
     valid = (STARTER / "content/metrics/nps.csv").read_bytes()
@@ -328,11 +518,38 @@ def loaded(starter):
 
 # --- strings on the pages ----------------------------------------------------------------------------------------
 
-DANGER = st.sampled_from(["<", ">", '"', "'", "&", "</script>", "<!--", "\u2028", "\u2029", "{{", "}}", "{%", "`", "\\",
-                          "javascript:", "onerror=", "<img src=x onerror=alert(1)>", "]]>", "\n", "&amp;", "%s", " "])
+DANGER = st.sampled_from(
+    [
+        "<",
+        ">",
+        '"',
+        "'",
+        "&",
+        "</script>",
+        "<!--",
+        "\u2028",
+        "\u2029",
+        "{{",
+        "}}",
+        "{%",
+        "`",
+        "\\",
+        "javascript:",
+        "onerror=",
+        "<img src=x onerror=alert(1)>",
+        "]]>",
+        "\n",
+        "&amp;",
+        "%s",
+        " ",
+    ]
+)
 # no NUL and no lone surrogate: the readers refuse both (not YAML, not UTF-8), so neither reaches a page
-payloads = st.lists(st.one_of(DANGER, st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=4)),
-                    min_size=1, max_size=8).map("".join)
+payloads = st.lists(
+    st.one_of(DANGER, st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=4)),
+    min_size=1,
+    max_size=8,
+).map("".join)
 TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^\s=>/]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))?)*)\s*/?>")
 ATTR = re.compile(r"""\s+([^\s=>/]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?""")
 OUR_SCRIPT = re.compile(r'<script(?: src="[^"<>]*"| type="application/json" data-chart="[^"<>]*")>', re.IGNORECASE)
@@ -346,10 +563,13 @@ SMALL = {
         "title: J\npersona: parent\nstages:\n  - stage: attention\n    touchpoints:\n"
         "      - {id: ad, name: A, feeling: {score: 1, label: l}, pillars: {reliability: n}, doing: [d],"
         " evidence: [{kind: interview, source: s, note: n}]}\n"
-        "  - stage: action\n    touchpoints:\n      - {id: checkout, name: C, feeling: -1, metrics: [nps]}\n"),
+        "  - stage: action\n    touchpoints:\n      - {id: checkout, name: C, feeling: -1, metrics: [nps]}\n"
+    ),
     "content/playbooks/s.md": "---\ntype: surprise\ntitle: S\ntrigger: t\njourney: first-order\ntouchpoint: ad\nstatus: live\n---\nB\n",
-    "content/playbooks/e.md": ("---\ntype: experiment\ntitle: E\nhypothesis: h\nstatus: done\nresults:\n"
-                               "  a: {n: 100, conversions: 10}\n  b: {n: 100, conversions: 14}\n---\nB\n"),
+    "content/playbooks/e.md": (
+        "---\ntype: experiment\ntitle: E\nhypothesis: h\nstatus: done\nresults:\n"
+        "  a: {n: 100, conversions: 10}\n  b: {n: 100, conversions: 14}\n---\nB\n"
+    ),
 }
 
 
@@ -391,31 +611,62 @@ def with_strings(project, figures, s: str):
     m, plain = project.config, MARK + s + MARK
     journeys = {}
     for jid, j in project.journeys.items():
-        stages = tuple(st_.model_copy(update={"goal": s, "touchpoints": tuple(
-            tp.model_copy(update={"name": plain, "channel": plain, "owner": plain, "doing": (s,), "thinking": (s,),
-                                  "pain_points": (s,), "pillars": {k: plain for k in tp.pillars},
-                                  "feeling": tp.feeling.model_copy(update={"label": plain}) if tp.feeling else None,
-                                  "evidence": tuple(e.model_copy(update={"source": plain, "note": plain}) for e in tp.evidence)})
-            for tp in st_.touchpoints)}) for st_ in j.stages)
+        stages = tuple(
+            st_.model_copy(
+                update={
+                    "goal": s,
+                    "touchpoints": tuple(
+                        tp.model_copy(
+                            update={
+                                "name": plain,
+                                "channel": plain,
+                                "owner": plain,
+                                "doing": (s,),
+                                "thinking": (s,),
+                                "pain_points": (s,),
+                                "pillars": {k: plain for k in tp.pillars},
+                                "feeling": tp.feeling.model_copy(update={"label": plain}) if tp.feeling else None,
+                                "evidence": tuple(e.model_copy(update={"source": plain, "note": plain}) for e in tp.evidence),
+                            }
+                        )
+                        for tp in st_.touchpoints
+                    ),
+                }
+            )
+            for st_ in j.stages
+        )
         journeys[jid] = j.model_copy(update={"title": plain, "owner": plain, "summary": s, "stages": stages})
-    personas = {k: p.model_copy(update={"name": plain, "quote": plain, "goals": (s,), "channels": (plain,), "segment": plain})
-                for k, p in project.personas.items()}
+    personas = {
+        k: p.model_copy(update={"name": plain, "quote": plain, "goals": (s,), "channels": (plain,), "segment": plain})
+        for k, p in project.personas.items()
+    }
     playbooks = {k: p.model_copy(update={"title": plain}) for k, p in project.playbooks.items()}
     pillars = {k: v.model_copy(update={"name": plain, "description": plain}) for k, v in project.pillars.items()}
-    config = m.model_copy(update={"title": plain, "description": s,
-                                  "metrics": tuple(src.model_copy(update={"label": plain, "unit": plain}) for src in m.metrics),
-                                  "brand": m.brand.model_copy(update={"footer": plain})})
-    project = dataclasses.replace(project, config=config, journeys=MappingProxyType(journeys),
-                                  personas=MappingProxyType(personas), playbooks=MappingProxyType(playbooks),
-                                  pillars=MappingProxyType(pillars))
-    figures = dataclasses.replace(figures, figures=tuple(
-        f._replace(segment=plain) if f.segment is not None else f for f in figures.figures))
+    config = m.model_copy(
+        update={
+            "title": plain,
+            "description": s,
+            "metrics": tuple(src.model_copy(update={"label": plain, "unit": plain}) for src in m.metrics),
+            "brand": m.brand.model_copy(update={"footer": plain}),
+        }
+    )
+    project = dataclasses.replace(
+        project,
+        config=config,
+        journeys=MappingProxyType(journeys),
+        personas=MappingProxyType(personas),
+        playbooks=MappingProxyType(playbooks),
+        pillars=MappingProxyType(pillars),
+    )
+    figures = dataclasses.replace(
+        figures, figures=tuple(f._replace(segment=plain) if f.segment is not None else f for f in figures.figures)
+    )
     return project, figures
 
 
 def assert_escaped(files: dict, s: str) -> None:
     """Fail when s shows up in a page where markup could run: raw in the HTML, in a script, or as a tag or attribute."""
-    special = any(c in s for c in "<>\"&")  # in text, attributes and JSON each of these is always written escaped
+    special = any(c in s for c in '<>"&')  # in text, attributes and JSON each of these is always written escaped
     for path, data in files.items():
         if not isinstance(data, bytes) or not path.endswith((".html", ".js")):
             continue
@@ -448,6 +699,7 @@ def test_fuzz_strings_on_every_page(rendered_base, s):
 
 # --- metric files (run by a second process) ----------------------------------------------------------------
 
+
 class _SharedDuckDB:
     """duckdb, except that connect() gives a cursor on one database kept for the whole test.
 
@@ -467,8 +719,9 @@ class _SharedDuckDB:
 
     def clear(self) -> None:
         for schema, name, kind in self.db.execute(
-                "SELECT schema_name, table_name, 'TABLE' FROM duckdb_tables() UNION ALL "
-                "SELECT schema_name, view_name, 'VIEW' FROM duckdb_views() WHERE NOT internal").fetchall():
+            "SELECT schema_name, table_name, 'TABLE' FROM duckdb_tables() UNION ALL "
+            "SELECT schema_name, view_name, 'VIEW' FROM duckdb_views() WHERE NOT internal"
+        ).fetchall():
             self.db.execute(f'DROP {kind} IF EXISTS "{schema}"."{name}"')
 
 
@@ -493,9 +746,11 @@ def metric_file_examples(starter, loaded, shared_duckdb, case):
     from cxreport.model import MetricSource
 
     source = MetricSource.model_validate({**decl, "columns": {}})
-    project = dataclasses.replace(project, config=project.config.model_copy(update={"metrics": (source,), "targets": {}}),
-                                  playbooks=MappingProxyType({k: v for k, v in project.playbooks.items()
-                                                              if getattr(v, "metric", None) is None}))
+    project = dataclasses.replace(
+        project,
+        config=project.config.model_copy(update={"metrics": (source,), "targets": {}}),
+        playbooks=MappingProxyType({k: v for k, v in project.playbooks.items() if getattr(v, "metric", None) is None}),
+    )
     (starter / "content/metrics/nps.csv").write_bytes(raw)
     problems = Problems()
     try:
@@ -516,14 +771,18 @@ def metric_file_examples(starter, loaded, shared_duckdb, case):
 def test_fuzz_metric_files(request, csv_worker):
     """The metric-file target, run by a second process while the targets above run here (DuckDB is the slowest)."""
     if csv_worker is None:  # this is the second process
-        metric_file_examples(starter=request.getfixturevalue("starter"), loaded=request.getfixturevalue("loaded"),
-                             shared_duckdb=request.getfixturevalue("shared_duckdb"))
+        metric_file_examples(
+            starter=request.getfixturevalue("starter"),
+            loaded=request.getfixturevalue("loaded"),
+            shared_duckdb=request.getfixturevalue("shared_duckdb"),
+        )
         return
     output, _ = csv_worker.communicate(timeout=600)
     assert csv_worker.returncode == 0, output
 
 
 # --- the corpus ---------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("case", sorted(CORPUS.glob("*.json")), ids=lambda p: p.stem)
 def test_corpus_replays(starter, case):

@@ -1,5 +1,6 @@
 """Hostile revisions and repositories for `cxreport diff`: git never reads a revision as an option, never writes,
 and every failure is one clear message (exit 1, or 2 for usage), never a traceback."""
+
 from __future__ import annotations
 
 import json
@@ -14,6 +15,7 @@ from test_diff import BASE, FO, _git_env, change, commit, diff, git, init_repo  
 import cxreport.diff as diff_module
 
 # --- failures: each a clear message, exit 1 (2 for usage), never a traceback, git never fooled -----------------
+
 
 @pytest.fixture
 def repo(tmp_path):
@@ -36,10 +38,18 @@ def git_calls(monkeypatch):
     return calls
 
 
-@pytest.mark.parametrize("args", [
-    ["-p"], ["--output=OUT"], ["--", "-p"], ["--", "--output=OUT"], ["HEAD", "--", "--output=OUT"],
-    ["--", "-"], ["--", ""],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["-p"],
+        ["--output=OUT"],
+        ["--", "-p"],
+        ["--", "--output=OUT"],
+        ["HEAD", "--", "--output=OUT"],
+        ["--", "-"],
+        ["--", ""],
+    ],
+)
 def test_option_like_revisions_are_refused_before_git_runs(repo, tmp_path, git_calls, args):
     out = tmp_path / "x"
     args = [a.replace("OUT", str(out)) for a in args]
@@ -68,7 +78,8 @@ def test_unknown_revision(repo):
     assert result.exit_code == 1
     assert result.stderr == (
         "cxreport diff: error: unknown revision 'no-such-branch': no commit of that name in this repository\n"
-        "  hint: name a commit, branch or tag, e.g. HEAD~1, main or a commit id ('git log --oneline' lists them)\n")
+        "  hint: name a commit, branch or tag, e.g. HEAD~1, main or a commit id ('git log --oneline' lists them)\n"
+    )
 
 
 def test_a_revision_that_is_not_a_commit(repo):
@@ -89,7 +100,9 @@ def test_not_a_repository(tmp_path):
     folder = write_project(tmp_path / "plain", BASE)
     result = diff("--path", str(folder))
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"cxreport diff: error: '{folder}' is not inside a git repository (git: fatal: not a git repository")
+    assert result.stderr.startswith(
+        f"cxreport diff: error: '{folder}' is not inside a git repository (git: fatal: not a git repository"
+    )
     assert "Traceback" not in result.output
 
 
@@ -108,7 +121,8 @@ def test_shallow_clone(repo, tmp_path):
     assert result.exit_code == 1
     assert result.stderr == (
         "cxreport diff: error: revision 'HEAD~1' is not in this clone's history: the repository is shallow\n"
-        "  hint: fetch the history with 'git fetch --unshallow' (in GitHub Actions: actions/checkout with 'fetch-depth: 0')\n")
+        "  hint: fetch the history with 'git fetch --unshallow' (in GitHub Actions: actions/checkout with 'fetch-depth: 0')\n"
+    )
     assert diff("HEAD", "--path", str(clone)).exit_code == 0  # what the clone has still works
 
 
@@ -129,8 +143,10 @@ def test_a_map_broken_at_one_revision(repo):
     lines = result.stderr.splitlines()
     assert lines[0] == "HEAD: content/journeys/first-order.yml:2:10: error: unknown persona 'nobody'"
     assert "working tree: content/journeys/first-order.yml:2:10: error: unknown persona 'nobody'" in lines
-    assert "cxreport diff: error: HEAD: the handbook has 1 error at this revision; nothing was compared; " \
-           "working tree: the handbook has 1 error at this revision; nothing was compared" in lines
+    assert (
+        "cxreport diff: error: HEAD: the handbook has 1 error at this revision; nothing was compared; "
+        "working tree: the handbook has 1 error at this revision; nothing was compared" in lines
+    )
     fixed = (repo / FO).read_text().replace("persona: nobody", "persona: parent")
     (repo / FO).write_text(fixed)
     result = diff("HEAD~1", "HEAD", "--path", str(repo))
@@ -163,8 +179,16 @@ def test_paths_with_spaces_unicode_and_a_leading_dash(tmp_path):
     result = diff("HEAD~1", "HEAD", "--format", "json", "--path", str(project))
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["changes"] == [
-        change("persona", "renamed", "odder", "Odd one", path="content/personas/-ödder name.yml", from_id="odd",
-               from_path="content/personas/-odd name ë.yml", changes=[{"field": "quote", "from": "Hi", "to": "Hello"}]),
+        change(
+            "persona",
+            "renamed",
+            "odder",
+            "Odd one",
+            path="content/personas/-ödder name.yml",
+            from_id="odd",
+            from_path="content/personas/-odd name ë.yml",
+            changes=[{"field": "quote", "from": "Hi", "to": "Hello"}],
+        ),
     ]
     # and against the working tree, from the project's own folder given as a relative-looking path
     assert diff("HEAD~1", "--format", "json", "--path", str(project)).exit_code == 0
@@ -177,13 +201,16 @@ def test_symlink_out_of_the_project_at_a_revision_is_not_followed(repo, tmp_path
     commit(repo, "a link out")
     result = diff("HEAD", "--path", str(repo))
     assert result.exit_code == 1
-    assert "HEAD: content/personas/leak.yml: error: file is a link to a place outside the project; it was not read" in result.stderr
+    assert (
+        "HEAD: content/personas/leak.yml: error: file is a link to a place outside the project; it was not read" in result.stderr
+    )
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_python_dash_m_diff_never_prints_a_traceback(repo):
-    done = subprocess.run([os.sys.executable, "-m", "cxreport", "diff", "nope", "--path", str(repo)],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [os.sys.executable, "-m", "cxreport", "diff", "nope", "--path", str(repo)], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
 
@@ -206,8 +233,9 @@ def test_a_missing_object_is_a_clear_message(repo):
 
 def test_text_never_sends_control_characters_to_the_terminal(repo):
     journey = repo / FO
-    journey.write_text(journey.read_text().replace("name: Advert", 'name: "Ad\\e[2Jvert"').replace(
-        "Slow page", '"Slow\\u0007 page\\u2028now"'))
+    journey.write_text(
+        journey.read_text().replace("name: Advert", 'name: "Ad\\e[2Jvert"').replace("Slow page", '"Slow\\u0007 page\\u2028now"')
+    )
     result = diff("--path", str(repo))
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout and "\u2028" not in result.stdout
@@ -216,6 +244,7 @@ def test_text_never_sends_control_characters_to_the_terminal(repo):
 
 
 # --- added by the catalogue ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("revision", ["HEAD\n--output=/tmp/x", "main\x1b[2J", "HEAD\x00", "HEAD\t", "a\x7f"])
 def test_control_characters_in_a_revision_are_refused_before_git_runs(repo, git_calls, revision):

@@ -3,6 +3,7 @@
 Every page is parsed as a browser parses it (html5lib) and checked by hostile_support.assert_inert: scripts only
 our own files and JSON data blocks, no on* attribute, no javascript:/data: URL, no frame, form, svg or math.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,10 @@ Text with <script>alert(2)</script> and <img src=x onerror="alert(3)"> and
 def hostile_site(tmp_path_factory):
     from helpers import write_project
 
-    root = write_project(tmp_path_factory.mktemp("hostile"), {
-        "site.yml": f"""\
+    root = write_project(
+        tmp_path_factory.mktemp("hostile"),
+        {
+            "site.yml": f"""\
             title: {EVIL_YAML}
             description: {json.dumps(EVIL_MD)}
             language: en
@@ -52,8 +55,8 @@ def hostile_site(tmp_path_factory):
             metrics:
               - {{id: m, file: m.csv, type: nps, label: {EVIL_YAML}, pillar: evil, columns: {{journey: j, touchpoint: t, segment: s}}}}
             """,
-        "content/m.csv": "date,j,t,s,score\n",
-        "content/personas/p.yml": f"""\
+            "content/m.csv": "date,j,t,s,score\n",
+            "content/personas/p.yml": f"""\
             name: {EVIL_YAML}
             quote: {EVIL_YAML}
             description: {json.dumps(EVIL_MD)}
@@ -62,7 +65,7 @@ def hostile_site(tmp_path_factory):
             channels: [{EVIL_YAML}]
             segment: {EVIL_YAML}
             """,
-        "content/journeys/j.yml": f"""\
+            "content/journeys/j.yml": f"""\
             title: {EVIL_YAML}
             persona: p
             owner: {EVIL_YAML}
@@ -92,7 +95,7 @@ def hostile_site(tmp_path_factory):
                 touchpoints:
                   - {{id: v, name: Third, feeling: 0}}
             """,
-        "content/journeys/k.yml": f"""\
+            "content/journeys/k.yml": f"""\
             title: Future
             persona: p
             state: future
@@ -103,18 +106,19 @@ def hostile_site(tmp_path_factory):
                 touchpoints:
                   - {{id: t, name: {EVIL_YAML}, feeling: 2, pain_points: [{EVIL_YAML}]}}
             """,
-        "content/playbooks/s.md": f"---\ntype: surprise\ntitle: {EVIL_YAML}\ntrigger: {EVIL_YAML}\naudience: p\n"
-                                  f"journey: j\ntouchpoint: t\nowner: {EVIL_YAML}\nstatus: live\npillars: [evil]\n---\n{EVIL_MD}",
-        "content/playbooks/r.md": f"---\ntype: recovery\ntitle: {EVIL_YAML}\nfailure: {EVIL_YAML}\nsignal: {EVIL_YAML}\n"
-                                  f"response_time: {EVIL_YAML}\njourney: j\ntouchpoint: t\n---\n{EVIL_MD}",
-        "content/playbooks/st.md": f"---\ntype: story\ntitle: {EVIL_YAML}\npersona: p\njourney: j\npath: [t, u]\n"
-                                   f"quote: {EVIL_YAML}\nmoral: {EVIL_YAML}\n---\n{EVIL_MD}",
-        "content/playbooks/e.md": f"---\ntype: experiment\ntitle: {EVIL_YAML}\nhypothesis: {EVIL_YAML}\nstatus: running\n"
-                                  f"decision: {EVIL_YAML}\nresults:\n  {EVIL_YAML}: {{n: 100, conversions: 10}}\n"
-                                  f"  b: {{n: 100, conversions: 12}}\n---\n{EVIL_MD}",
-        "content/playbooks/g.md": f"---\ntype: guide\ntitle: {EVIL_YAML}\n---\n{EVIL_MD}",
-        "content/pages/pg.md": f"---\ntitle: {EVIL_YAML}\n---\n{EVIL_MD}",
-    })
+            "content/playbooks/s.md": f"---\ntype: surprise\ntitle: {EVIL_YAML}\ntrigger: {EVIL_YAML}\naudience: p\n"
+            f"journey: j\ntouchpoint: t\nowner: {EVIL_YAML}\nstatus: live\npillars: [evil]\n---\n{EVIL_MD}",
+            "content/playbooks/r.md": f"---\ntype: recovery\ntitle: {EVIL_YAML}\nfailure: {EVIL_YAML}\nsignal: {EVIL_YAML}\n"
+            f"response_time: {EVIL_YAML}\njourney: j\ntouchpoint: t\n---\n{EVIL_MD}",
+            "content/playbooks/st.md": f"---\ntype: story\ntitle: {EVIL_YAML}\npersona: p\njourney: j\npath: [t, u]\n"
+            f"quote: {EVIL_YAML}\nmoral: {EVIL_YAML}\n---\n{EVIL_MD}",
+            "content/playbooks/e.md": f"---\ntype: experiment\ntitle: {EVIL_YAML}\nhypothesis: {EVIL_YAML}\nstatus: running\n"
+            f"decision: {EVIL_YAML}\nresults:\n  {EVIL_YAML}: {{n: 100, conversions: 10}}\n"
+            f"  b: {{n: 100, conversions: 12}}\n---\n{EVIL_MD}",
+            "content/playbooks/g.md": f"---\ntype: guide\ntitle: {EVIL_YAML}\n---\n{EVIL_MD}",
+            "content/pages/pg.md": f"---\ntitle: {EVIL_YAML}\n---\n{EVIL_MD}",
+        },
+    )
     problems = Problems()
     project = load_sources(root, problems)
     assert project is not None and not problems.errors, [p.format() for p in problems]
@@ -134,8 +138,17 @@ def test_every_field_everywhere_is_inert_as_a_browser_parses_it(hostile_site):
 
 def test_every_page_kind_is_there(hostile_site):
     site, _pages = hostile_site
-    assert {p.kind for p in site.pages} >= {"home", "journey", "persona", "pillars", "playbooks", "playbook",
-                                            "chapter", "metrics", "metric"}
+    assert {p.kind for p in site.pages} >= {
+        "home",
+        "journey",
+        "persona",
+        "pillars",
+        "playbooks",
+        "playbook",
+        "chapter",
+        "metrics",
+        "metric",
+    }
 
 
 def test_no_markup_from_content_survives(hostile_site):
@@ -181,21 +194,24 @@ def test_script_json_escapes():
     assert json.loads(out) == {"a": "</script><!-- & \u2028\u2029 >"}
 
 
-@pytest.mark.parametrize("markdown, forbidden, kept", [
-    ("<script>alert(1)</script>ok", ["<script", "alert"], ["ok"]),
-    ('<img src="x.png" onerror="alert(1)">', ["onerror"], ['<img alt="" src="x.png">']),
-    ("[x](javascript:alert(1))", ["javascript"], ["<a"]),
-    ("[x](data:text/html,hi)", ["data:"], []),
-    ("![x](data:image/png;base64,AAAA)", ["data:"], ['alt="x"']),
-    ('<a href="vbscript:x">v</a>', ["vbscript"], []),
-    ('<p style="position:fixed">s</p>', ["style", "fixed"], ["<p>s</p>"]),
-    ("<!-- hidden -->", ["hidden"], []),
-    ('<form action="x"><input name="p"></form>', ["<form", "<input"], []),
-    ("[ok](https://example.org)", [], ['href="https://example.org"', 'rel="noopener noreferrer"']),
-    ("| a | b |\n|:-|-:|\n| 1 | 2 |", [], ['<td style="text-align:left">1</td>']),
-    ('!!! note "Let op"\n    Tekst', [], ['<div class="admonition note">', '<p class="admonition-title">Let op</p>']),
-    ("```python\nx = 1 < 2\n```", [], ['<code class="language-python">x = 1 &lt; 2']),
-])
+@pytest.mark.parametrize(
+    "markdown, forbidden, kept",
+    [
+        ("<script>alert(1)</script>ok", ["<script", "alert"], ["ok"]),
+        ('<img src="x.png" onerror="alert(1)">', ["onerror"], ['<img alt="" src="x.png">']),
+        ("[x](javascript:alert(1))", ["javascript"], ["<a"]),
+        ("[x](data:text/html,hi)", ["data:"], []),
+        ("![x](data:image/png;base64,AAAA)", ["data:"], ['alt="x"']),
+        ('<a href="vbscript:x">v</a>', ["vbscript"], []),
+        ('<p style="position:fixed">s</p>', ["style", "fixed"], ["<p>s</p>"]),
+        ("<!-- hidden -->", ["hidden"], []),
+        ('<form action="x"><input name="p"></form>', ["<form", "<input"], []),
+        ("[ok](https://example.org)", [], ['href="https://example.org"', 'rel="noopener noreferrer"']),
+        ("| a | b |\n|:-|-:|\n| 1 | 2 |", [], ['<td style="text-align:left">1</td>']),
+        ('!!! note "Let op"\n    Tekst', [], ['<div class="admonition note">', '<p class="admonition-title">Let op</p>']),
+        ("```python\nx = 1 < 2\n```", [], ['<code class="language-python">x = 1 &lt; 2']),
+    ],
+)
 def test_markdown_is_sanitised_after_rendering(markdown, forbidden, kept):
     html = str(MarkdownRenderer().block(markdown))
     for bad in forbidden:
@@ -226,47 +242,74 @@ def page_of(make_project, body: str, *, front: str = "title: P\ntype: guide\n") 
     return html, assert_inert(html, "playbooks/p.html", ("alert(",)).text
 
 
-@pytest.mark.parametrize("body, shown", [
-    ("<script>alert(1)</script>Na het script", "Na het script"),
-    ('<img src="x.png" onerror="alert(1)">Plaatje', "Plaatje"),
-    ('<svg onload="alert(1)"><circle r="5"/></svg>Vorm', "Vorm"),
-    ('<iframe src="javascript:alert(1)"></iframe>Kader', "Kader"),
-    ("[klik](javascript:alert(1))", "klik"),
-    ("[klik](JaVaScRiPt:alert(1))", "klik"),
-    ('<a href="java&#x09;script:alert(1)">tab</a> <a href="&#106;avascript:alert(1)">entity</a>', "entity"),
-    ('<a href="  javascript:alert(1)">spaties</a>', "spaties"),
-    ("[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)", "data"),
-    ("![beeld](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)", ""),
-    ("[ref][1]\n\n[1]: javascript:alert(1)", "ref"),
-    ("<javascript:alert(1)>", ""),
-    ('<a href="vbscript:alert(1)">vb</a>', "vb"),
-    ('<div onclick="alert(1)" style="background:url(javascript:alert(1))">div</div>', "div"),
-    ('<style>body{background:url("javascript:alert(1)")}</style>stijl', "stijl"),
-    ('<form action="https://evil.example/"><input name="pin"><button>OK</button></form>formulier', "formulier"),
-    ('<meta http-equiv="refresh" content="0;url=https://evil.example/">meta', "meta"),
-    ('<base href="https://evil.example/">basis', "basis"),
-    ('<object data="evil.swf"></object><embed src="evil.swf">object', "object"),
-    ('<math><mi xlink:href="javascript:alert(1)">x</mi></math>wiskunde', "wiskunde"),
-    ("<!--<script>alert(1)</script>-->commentaar", "commentaar"),
-    ("</script><script>alert(1)</script>", ""),
-    ('<details open ontoggle="alert(1)"><summary>meer</summary>x</details>', "meer"),
-], ids=["script", "img-onerror", "svg-onload", "iframe-javascript", "javascript-link", "javascript-mixed-case",
-        "javascript-entities", "javascript-leading-space", "data-link", "data-image", "javascript-reference-link",
-        "javascript-autolink", "vbscript", "onclick-style-url", "style-element", "form", "meta-refresh", "base",
-        "object-embed", "math-xlink", "commented-script", "end-script", "details-ontoggle"])
+@pytest.mark.parametrize(
+    "body, shown",
+    [
+        ("<script>alert(1)</script>Na het script", "Na het script"),
+        ('<img src="x.png" onerror="alert(1)">Plaatje', "Plaatje"),
+        ('<svg onload="alert(1)"><circle r="5"/></svg>Vorm', "Vorm"),
+        ('<iframe src="javascript:alert(1)"></iframe>Kader', "Kader"),
+        ("[klik](javascript:alert(1))", "klik"),
+        ("[klik](JaVaScRiPt:alert(1))", "klik"),
+        ('<a href="java&#x09;script:alert(1)">tab</a> <a href="&#106;avascript:alert(1)">entity</a>', "entity"),
+        ('<a href="  javascript:alert(1)">spaties</a>', "spaties"),
+        ("[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)", "data"),
+        ("![beeld](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)", ""),
+        ("[ref][1]\n\n[1]: javascript:alert(1)", "ref"),
+        ("<javascript:alert(1)>", ""),
+        ('<a href="vbscript:alert(1)">vb</a>', "vb"),
+        ('<div onclick="alert(1)" style="background:url(javascript:alert(1))">div</div>', "div"),
+        ('<style>body{background:url("javascript:alert(1)")}</style>stijl', "stijl"),
+        ('<form action="https://evil.example/"><input name="pin"><button>OK</button></form>formulier', "formulier"),
+        ('<meta http-equiv="refresh" content="0;url=https://evil.example/">meta', "meta"),
+        ('<base href="https://evil.example/">basis', "basis"),
+        ('<object data="evil.swf"></object><embed src="evil.swf">object', "object"),
+        ('<math><mi xlink:href="javascript:alert(1)">x</mi></math>wiskunde', "wiskunde"),
+        ("<!--<script>alert(1)</script>-->commentaar", "commentaar"),
+        ("</script><script>alert(1)</script>", ""),
+        ('<details open ontoggle="alert(1)"><summary>meer</summary>x</details>', "meer"),
+    ],
+    ids=[
+        "script",
+        "img-onerror",
+        "svg-onload",
+        "iframe-javascript",
+        "javascript-link",
+        "javascript-mixed-case",
+        "javascript-entities",
+        "javascript-leading-space",
+        "data-link",
+        "data-image",
+        "javascript-reference-link",
+        "javascript-autolink",
+        "vbscript",
+        "onclick-style-url",
+        "style-element",
+        "form",
+        "meta-refresh",
+        "base",
+        "object-embed",
+        "math-xlink",
+        "commented-script",
+        "end-script",
+        "details-ontoggle",
+    ],
+)
 def test_raw_html_and_links_in_markdown_are_inert(make_project, body, shown):
     _, text = page_of(make_project, body)
     assert shown in text
 
 
 def test_link_title_with_a_quote_cannot_leave_its_attribute(make_project):
-    body = ('[a](https://example.org "t&quot; onmouseover=&quot;alert(1)") '
-            "[b](https://example.org 'x\" onmouseover=\"alert(1)') "
-            '![c](x.png "y\\" onerror=\\"alert(1)")\n')
+    body = (
+        '[a](https://example.org "t&quot; onmouseover=&quot;alert(1)") '
+        "[b](https://example.org 'x\" onmouseover=\"alert(1)') "
+        '![c](x.png "y\\" onerror=\\"alert(1)")\n'
+    )
     html, _text = page_of(make_project, body)
     doc = scan(html)
     assert "https://example.org" in doc.links
-    assert 'onmouseover="' not in html and "onerror=\"" not in html
+    assert 'onmouseover="' not in html and 'onerror="' not in html
 
 
 def test_html_in_headings_that_feed_the_table_of_contents(make_project):
@@ -278,10 +321,12 @@ def test_html_in_headings_that_feed_the_table_of_contents(make_project):
 
 def test_template_syntax_in_names_and_bodies_is_printed_as_written_never_run(make_project):
     evil = "{{ 7*7 }} {% for x in range(3) %}{{ x }}{% endfor %} {{ config.__class__ }} {# c #}"
-    root = make_project({
-        "content/personas/parent.yml": f"name: {json.dumps(evil)}\nquote: {json.dumps(evil)}\n",
-        PB: f"---\ntitle: {json.dumps(evil)}\ntype: guide\n---\n{evil}\n",
-    })
+    root = make_project(
+        {
+            "content/personas/parent.yml": f"name: {json.dumps(evil)}\nquote: {json.dumps(evil)}\n",
+            PB: f"---\ntitle: {json.dumps(evil)}\ntype: guide\n---\n{evil}\n",
+        }
+    )
     _pages, files, _ = render_pages(root)
     inert = assert_site_inert(files)
     for path in ("personas/parent.html", "playbooks/p.html"):
@@ -291,10 +336,11 @@ def test_template_syntax_in_names_and_bodies_is_printed_as_written_never_run(mak
 
 def test_script_end_comment_and_line_separators_in_chart_labels_and_figure_json(make_project):
     evil = "</script><!--<script>alert(1)//\u2028\u2029"
-    root = make_project({
-        "site.yml": "title: T\nmetrics:\n  - {id: nps, file: metrics/nps.csv, type: nps, columns: {segment: seg}}\n",
-        "content/metrics/nps.csv": f'date,score,touchpoint,seg\n2026-01-05,9,ad,"{evil}"\n2026-02-05,3,checkout,"{evil}"\n',
-        "content/journeys/first-order.yml": f"""\
+    root = make_project(
+        {
+            "site.yml": "title: T\nmetrics:\n  - {id: nps, file: metrics/nps.csv, type: nps, columns: {segment: seg}}\n",
+            "content/metrics/nps.csv": f'date,score,touchpoint,seg\n2026-01-05,9,ad,"{evil}"\n2026-02-05,3,checkout,"{evil}"\n',
+            "content/journeys/first-order.yml": f"""\
 title: {json.dumps(evil)}
 persona: parent
 stages:
@@ -305,8 +351,9 @@ stages:
     touchpoints:
       - {{id: checkout, name: Checkout, feeling: -1}}
 """,
-        "content/personas/parent.yml": f"name: P\nsegment: {json.dumps(evil)}\n",
-    })
+            "content/personas/parent.yml": f"name: P\nsegment: {json.dumps(evil)}\n",
+        }
+    )
     _pages, files, _ = render_pages(root)
     inert = assert_site_inert(files, markers=("alert(",))
     data = [block for page in inert.values() for block in page.json_blocks]
@@ -326,18 +373,23 @@ def test_primary_colour_cannot_write_css_or_html(make_project):
 
 def test_file_names_with_quotes_and_markup_in_links_and_the_logo(make_project):
     name = 'a"onerror="alert(1)<b>.png'
-    root = make_project({
-        "site.yml": f"title: T\nbrand: {{logo: {json.dumps('assets/' + name)}}}\n",
-        "content/assets/" + name: b"\x89PNG\r\n",
-        PB: f"---\ntitle: P\ntype: guide\n---\n![foto](<../assets/{name}>)\n",
-    })
+    root = make_project(
+        {
+            "site.yml": f"title: T\nbrand: {{logo: {json.dumps('assets/' + name)}}}\n",
+            "content/assets/" + name: b"\x89PNG\r\n",
+            PB: f"---\ntitle: P\ntype: guide\n---\n![foto](<../assets/{name}>)\n",
+        }
+    )
     _pages, files, _ = render_pages(root)
     assert_site_inert(files, markers=("alert(",))
     assert "media/" + name in files
 
 
 def test_page_and_link_text_with_html_entities_stays_text(make_project):
-    html, text = page_of(make_project, "&lt;script&gt;alert(1)&lt;/script&gt; &amp;lt;b&amp;gt;\n",
-                         front='title: "&lt;b&gt;x&lt;/b&gt;"\ntype: guide\n')
+    html, text = page_of(
+        make_project,
+        "&lt;script&gt;alert(1)&lt;/script&gt; &amp;lt;b&amp;gt;\n",
+        front='title: "&lt;b&gt;x&lt;/b&gt;"\ntype: guide\n',
+    )
     assert "<script>alert(1)</script>" in text and "&lt;b&gt;" in text
     assert "&lt;b&gt;x&lt;/b&gt;" in assert_inert(html, "playbooks/p.html").text  # the title is text, entities and all

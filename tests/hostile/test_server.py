@@ -1,5 +1,6 @@
 """Hostile requests to `cxreport serve`: it listens on 127.0.0.1, answers only to local host names, never serves
 anything outside the built site, and a broken edit keeps the last good site with its problems shown as text."""
+
 from __future__ import annotations
 
 import http.client
@@ -34,11 +35,23 @@ def test_a_broken_edit_keeps_the_last_good_site_and_shows_the_problems_until_fix
     assert "cxreport-problems" not in body and "First order, fixed" in body
 
 
-@pytest.mark.parametrize("target", [
-    "/../site.yml", "/..%2fsite.yml", "/%2e%2e/site.yml", "/%2E%2E/%2e%2e/etc/passwd", "/pages/..%2f..%2f..%2fsite.yml",
-    "/..\\site.yml", "/%5c..%5csite.yml", "/pages/%00about.html", "/.cxreport-output", "//etc/passwd",
-    "/assets/..%252f..%252fsite.yml", "/%ff%fe",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/../site.yml",
+        "/..%2fsite.yml",
+        "/%2e%2e/site.yml",
+        "/%2E%2E/%2e%2e/etc/passwd",
+        "/pages/..%2f..%2f..%2fsite.yml",
+        "/..\\site.yml",
+        "/%5c..%5csite.yml",
+        "/pages/%00about.html",
+        "/.cxreport-output",
+        "//etc/passwd",
+        "/assets/..%252f..%252fsite.yml",
+        "/%ff%fe",
+    ],
+)
 def test_paths_that_leave_the_served_folder_get_404(server, target):
     assert raw_get(server.port, target) in (400, 404)
 
@@ -80,6 +93,7 @@ def test_binding_every_address_warns(project, monkeypatch):
 
 # --- added by the catalogue ---------------------------------------------------------------------------------
 
+
 def status_for_host(port: int, host: str | None) -> int:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     conn.putrequest("GET", "/", skip_host=True)
@@ -91,8 +105,10 @@ def status_for_host(port: int, host: str | None) -> int:
     return status
 
 
-@pytest.mark.parametrize("host", ["evil.example", "evil.example:{port}", "127.evil.example", "localhost.evil.example",
-                                  "[::ffff:8.8.8.8]:{port}", "", None])
+@pytest.mark.parametrize(
+    "host",
+    ["evil.example", "evil.example:{port}", "127.evil.example", "localhost.evil.example", "[::ffff:8.8.8.8]:{port}", "", None],
+)
 def test_other_host_names_are_refused_dns_rebinding(server, host):
     """Found by this catalogue: a page on any web site whose name its owner points at 127.0.0.1 could read the
     handbook through the browser of whoever runs `cxreport serve`; the server now answers only to local names."""
@@ -110,8 +126,12 @@ def test_problems_shown_over_the_page_are_text(server, project):
     events = Events(server.port)
     events.next_version()
     journey = project / "content/journeys/first-order.yml"
-    write(journey, journey.read_text(encoding="utf-8").replace("persona: parent",
-                                                            'persona: "<script>alert(1)</script><img src=x onerror=alert(2)>"'))
+    write(
+        journey,
+        journey.read_text(encoding="utf-8").replace(
+            "persona: parent", 'persona: "<script>alert(1)</script><img src=x onerror=alert(2)>"'
+        ),
+    )
     events.next_version()
     events.close()
     status, body = get(server.port, "/journeys/first-order.html")

@@ -1,4 +1,5 @@
 """Pydantic validation errors turned into problems at the line of the offending key or value."""
+
 from __future__ import annotations
 
 import types
@@ -62,12 +63,13 @@ def _describe(value: Any) -> str:
     return f"'{text[:60]}…'" if len(text) > 60 else f"'{text}'"
 
 
-def report_validation_error(exc: ValidationError, cls: type[BaseModel], rel: str, loc: Locator,
-                            problems: Problems, base: tuple = ()) -> None:
+def report_validation_error(
+    exc: ValidationError, cls: type[BaseModel], rel: str, loc: Locator, problems: Problems, base: tuple = ()
+) -> None:
     """Add one problem per pydantic error, each at the line of its key or value."""
     errors = exc.errors(include_url=False)
     locs = [tuple(p for p in e["loc"] if p != "[key]") for e in errors]
-    for err, path in zip(errors, locs):
+    for err, path in zip(errors, locs, strict=False):
         kind = err["type"]
         if kind == "too_short" and any(other != path and other[: len(path)] == path for other in locs):
             continue  # pydantic's follow-up to a failing item: the item's own error says it

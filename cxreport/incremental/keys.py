@@ -19,6 +19,7 @@ every object of a kind (their ids and order included). The kinds:
 Anything else a page depends on (site.yml, the theme, which content files exist, the navigation, cxreport
 itself) is part of the site key: when it changes, every page is made again.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -29,8 +30,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from . import model as m
-from .figures import FigureSet
+from .. import model as m
+from ..figures import FigureSet
 
 WILDCARD_KINDS = ("journey", "journey-brief", "persona", "playbook", "pb-meta", "page", "figures")
 
@@ -43,12 +44,32 @@ def digest(data: Any) -> str:
 
 def _brief(journey: m.Journey) -> dict:
     return {
-        "id": journey.id, "title": journey.title, "persona": journey.persona, "state": journey.state,
-        "stage_model": journey.stage_model, "compare_to": journey.compare_to, "owner": journey.owner,
-        "stages": [{"stage": s.stage, "touchpoints": [
-            {"id": t.id, "name": t.name, "channel": t.channel, "owner": t.owner, "pillars": t.pillars,
-             "feeling": t.feeling.model_dump(mode="json") if t.feeling else None, "evidenced": t.evidenced,
-             "metrics": list(t.metrics)} for t in s.touchpoints]} for s in journey.stages],
+        "id": journey.id,
+        "title": journey.title,
+        "persona": journey.persona,
+        "state": journey.state,
+        "stage_model": journey.stage_model,
+        "compare_to": journey.compare_to,
+        "owner": journey.owner,
+        "stages": [
+            {
+                "stage": s.stage,
+                "touchpoints": [
+                    {
+                        "id": t.id,
+                        "name": t.name,
+                        "channel": t.channel,
+                        "owner": t.owner,
+                        "pillars": t.pillars,
+                        "feeling": t.feeling.model_dump(mode="json") if t.feeling else None,
+                        "evidenced": t.evidenced,
+                        "metrics": list(t.metrics),
+                    }
+                    for t in s.touchpoints
+                ],
+            }
+            for s in journey.stages
+        ],
     }
 
 
@@ -83,8 +104,12 @@ def content_keys(project, digests: ObjectDigests | None = None) -> dict[str, str
     digests = digests or ObjectDigests()
     keys: dict[str, str] = {}
     origins = project.origins
-    for kind, objects in (("journey", project.journeys), ("persona", project.personas),
-                          ("playbook", project.playbooks), ("page", project.pages)):
+    for kind, objects in (
+        ("journey", project.journeys),
+        ("persona", project.personas),
+        ("playbook", project.playbooks),
+        ("page", project.pages),
+    ):
         for obj_id, obj in objects.items():
             keys.update(digests.of(kind, obj, origins.get((kind, obj_id))))
     at: dict[str, list[str]] = defaultdict(list)

@@ -4,6 +4,7 @@ The same expressions judge a cell in the fast pass (a tally of the whole file) a
 row-by-row pass that finds the lines of problems, so both always agree. A cell's status is
 a small number; 0 means it read well.
 """
+
 from __future__ import annotations
 
 from ..model import MetricSource
@@ -64,7 +65,7 @@ def number_text_sql(raw: str, decimal: str, thousands: str | None) -> str:
     """
     text = f"trim({raw})"
     if thousands:
-        for mark in ([" ", "\u00a0", "\u202f"] if thousands == " " else [thousands]):
+        for mark in [" ", "\u00a0", "\u202f"] if thousands == " " else [thousands]:
             text = f"replace({text}, {lit(mark)}, '')"
     other = "." if decimal == "," else ","
     if decimal == ",":
@@ -82,10 +83,15 @@ def number_status_sql(raw: str, number: str, metric_type: str) -> str:
     head = f"CASE WHEN {raw} IS NULL OR trim({raw}) = '' THEN {NUM_EMPTY} WHEN {number} IS NULL THEN {NUM_UNREADABLE} "
     if metric_type in SCORE_RANGE:
         lo, hi = SCORE_RANGE[metric_type]
-        return head + (f"WHEN {number} <> floor({number}) THEN {NUM_NOT_WHOLE} "
-                       f"WHEN {number} < {lo} OR {number} > {hi} THEN {NUM_OUT_OF_RANGE} ELSE {NUM_OK} END")
+        return head + (
+            f"WHEN {number} <> floor({number}) THEN {NUM_NOT_WHOLE} "
+            f"WHEN {number} < {lo} OR {number} > {hi} THEN {NUM_OUT_OF_RANGE} ELSE {NUM_OK} END"
+        )
     if metric_type == "funnel":
-        return head + f"WHEN {number} < 0 THEN {NUM_NEGATIVE} WHEN {number} <> floor({number}) THEN {NUM_NOT_WHOLE} ELSE {NUM_OK} END"
+        return (
+            head
+            + f"WHEN {number} < 0 THEN {NUM_NEGATIVE} WHEN {number} <> floor({number}) THEN {NUM_NOT_WHOLE} ELSE {NUM_OK} END"
+        )
     return head + f"WHEN {number} NOT IN (0, 1) THEN {NUM_NOT_BINARY} ELSE {NUM_OK} END"
 
 
@@ -94,7 +100,18 @@ def human_date_format(date_format: str | None) -> str:
     if date_format is None:
         return "yyyy-mm-dd"
     out = date_format
-    for code, word in (("%d", "dd"), ("%m", "mm"), ("%Y", "yyyy"), ("%y", "yy"), ("%H", "hh"), ("%M", "mm"), ("%S", "ss"),
-                       ("%-d", "d"), ("%-m", "m"), ("%b", "mon"), ("%B", "month")):
+    for code, word in (
+        ("%d", "dd"),
+        ("%m", "mm"),
+        ("%Y", "yyyy"),
+        ("%y", "yy"),
+        ("%H", "hh"),
+        ("%M", "mm"),
+        ("%S", "ss"),
+        ("%-d", "d"),
+        ("%-m", "m"),
+        ("%b", "mon"),
+        ("%B", "month"),
+    ):
         out = out.replace(code, word)
     return out

@@ -1,4 +1,5 @@
 """validate: check every reference across files (personas, stages, touchpoints, pillars, metrics)."""
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,9 @@ METRIC_TYPES = ("nps", "csat", "ces", "funnel", "value")
 RESERVED_IDS = {"journey": "journeys", "persona": "personas", "playbook": "playbooks", "metric": "metrics"}
 
 
-def _ref(problems: Problems, origin: Origin, keys, what: str, value: str, choices, kind_plural: str,
-         at_key: bool = False) -> bool:
+def _ref(
+    problems: Problems, origin: Origin, keys, what: str, value: str, choices, kind_plural: str, at_key: bool = False
+) -> bool:
     """Report an unresolved reference with a did-you-mean hint; give whether it resolved."""
     if value in choices:
         return True
@@ -46,23 +48,37 @@ class ValidationMemo:
 def _site_terms(project: Project) -> tuple:
     """Give what the checks of every journey and playbook read from site.yml and the built-in definitions."""
     cfg = project.config
-    return (cfg.stage_model, {mid: tuple(s.id for s in stages) for mid, stages in project.stage_models.items()},
-            tuple(project.pillars), tuple((s.id, s.type) for s in cfg.metrics))
+    return (
+        cfg.stage_model,
+        {mid: tuple(s.id for s in stages) for mid, stages in project.stage_models.items()},
+        tuple(project.pillars),
+        tuple((s.id, s.type) for s in cfg.metrics),
+    )
 
 
 def _journey_terms(project: Project, journey: m.Journey) -> tuple:
     o = project.origins[("journey", journey.id)]
-    return (journey, o.path, o.locator, journey.persona in project.ids("persona"),
-            journey.compare_to is None or journey.compare_to in project.ids("journey"))
+    return (
+        journey,
+        o.path,
+        o.locator,
+        journey.persona in project.ids("persona"),
+        journey.compare_to is None or journey.compare_to in project.ids("journey"),
+    )
 
 
 def _playbook_terms(project: Project, pb) -> tuple:
     o = project.origins[("playbook", pb.id)]
     personas = project.ids("persona")
-    return (pb, o.path, o.locator, pb.journey is None or pb.journey in project.ids("journey"),
-            project.journeys.get(pb.journey) if pb.journey is not None else None,
-            not isinstance(pb, m.Surprise) or pb.audience is None or pb.audience in personas,
-            not isinstance(pb, m.Story) or pb.persona is None or pb.persona in personas)
+    return (
+        pb,
+        o.path,
+        o.locator,
+        pb.journey is None or pb.journey in project.ids("journey"),
+        project.journeys.get(pb.journey) if pb.journey is not None else None,
+        not isinstance(pb, m.Surprise) or pb.audience is None or pb.audience in personas,
+        not isinstance(pb, m.Story) or pb.persona is None or pb.persona in personas,
+    )
 
 
 def validate(project: Project, problems: Problems, memo: ValidationMemo | None = None) -> None:
@@ -83,8 +99,10 @@ def validate(project: Project, problems: Problems, memo: ValidationMemo | None =
     if memo.site != site:
         memo.site, memo.found = site, {}
     found: dict[tuple[str, str], tuple[tuple, list[Problem]]] = {}
-    for kind, objects, terms_of, check in (("journey", project.journeys, _journey_terms, _validate_journey),
-                                           ("playbook", project.playbooks, _playbook_terms, _validate_playbook)):
+    for kind, objects, terms_of, check in (
+        ("journey", project.journeys, _journey_terms, _validate_journey),
+        ("playbook", project.playbooks, _playbook_terms, _validate_playbook),
+    ):
         for obj_id, obj in objects.items():
             terms = terms_of(project, obj)
             known = memo.found.get((kind, obj_id))
@@ -101,7 +119,9 @@ def validate(project: Project, problems: Problems, memo: ValidationMemo | None =
 
 def _same(a: tuple, b: tuple) -> bool:
     """Tell whether two check terms are the same: objects by identity, the rest by value."""
-    return len(a) == len(b) and all(x is y or (not isinstance(x, BaseModel | Locator) and x == y) for x, y in zip(a, b))
+    return len(a) == len(b) and all(
+        x is y or (not isinstance(x, BaseModel | Locator) and x == y) for x, y in zip(a, b, strict=False)
+    )
 
 
 def _validate_site(project: Project, problems: Problems) -> None:
@@ -112,45 +132,85 @@ def _validate_site(project: Project, problems: Problems) -> None:
         for i, stage in enumerate(stages):
             if stage.id in seen:
                 line, col = o.at("stage_models", model_id, i, "id")
-                problems.error(o.path, line, col, f"stage '{stage.id}' appears twice in stage model '{model_id}' (first on line {seen[stage.id]})",
-                               "give each stage its own id")
+                problems.error(
+                    o.path,
+                    line,
+                    col,
+                    f"stage '{stage.id}' appears twice in stage model '{model_id}' (first on line {seen[stage.id]})",
+                    "give each stage its own id",
+                )
             seen.setdefault(stage.id, o.at("stage_models", model_id, i, "id")[0])
     metric_ids: dict[str, int] = {}
     for i, metric in enumerate(cfg.metrics):
         line, col = o.at("metrics", i, "id")
         if metric.id in metric_ids:
-            problems.error(o.path, line, col, f"metric id '{metric.id}' is declared twice (first on line {metric_ids[metric.id]})",
-                           "give each metric its own id")
+            problems.error(
+                o.path,
+                line,
+                col,
+                f"metric id '{metric.id}' is declared twice (first on line {metric_ids[metric.id]})",
+                "give each metric its own id",
+            )
         metric_ids.setdefault(metric.id, line)
         if metric.pillar is not None:
             _ref(problems, o, ("metrics", i, "pillar"), "pillar", metric.pillar, project.pillars, "pillars")
         path = resolve_content_path(project.root, metric.file)
         fline, fcol = o.at("metrics", i, "file")
         if path is None:
-            problems.error(o.path, fline, fcol, f"metric file '{metric.file}' lies outside the project",
-                           "put the file under content/ (e.g. content/metrics/) and write its path relative to content/")
+            problems.error(
+                o.path,
+                fline,
+                fcol,
+                f"metric file '{metric.file}' lies outside the project",
+                "put the file under content/ (e.g. content/metrics/) and write its path relative to content/",
+            )
         elif not path.is_file():
-            problems.error(o.path, fline, fcol, f"metric file 'content/{metric.file}' does not exist",
-                           "check the file name; paths are relative to content/")
+            problems.error(
+                o.path,
+                fline,
+                fcol,
+                f"metric file 'content/{metric.file}' does not exist",
+                "check the file name; paths are relative to content/",
+            )
     for key in cfg.targets:
         if key not in METRIC_TYPES and key not in metric_ids:
             line, col = o.key_at("targets", key)
-            problems.error(o.path, line, col, f"targets: '{key}' is neither a metric type nor a metric id",
-                           did_you_mean(key, list(METRIC_TYPES) + list(metric_ids), "keys"))
+            problems.error(
+                o.path,
+                line,
+                col,
+                f"targets: '{key}' is neither a metric type nor a metric id",
+                did_you_mean(key, list(METRIC_TYPES) + list(metric_ids), "keys"),
+            )
     if cfg.brand.logo is not None:
         path = resolve_content_path(project.root, cfg.brand.logo)
         line, col = o.at("brand", "logo")
         if path is None:
-            problems.error(o.path, line, col, f"logo '{cfg.brand.logo}' lies outside the project",
-                           "put the logo under content/assets/ and write e.g. 'logo: assets/logo.svg'")
+            problems.error(
+                o.path,
+                line,
+                col,
+                f"logo '{cfg.brand.logo}' lies outside the project",
+                "put the logo under content/assets/ and write e.g. 'logo: assets/logo.svg'",
+            )
         elif not path.is_file():
-            problems.error(o.path, line, col, f"logo 'content/{cfg.brand.logo}' does not exist",
-                           "check the file name; paths are relative to content/")
+            problems.error(
+                o.path,
+                line,
+                col,
+                f"logo 'content/{cfg.brand.logo}' does not exist",
+                "check the file name; paths are relative to content/",
+            )
     if cfg.theme != "default" and not (project.root / "themes" / cfg.theme).is_dir():
         line, col = o.at("theme")
         themes = [p.name for p in (project.root / "themes").iterdir() if p.is_dir()] if (project.root / "themes").is_dir() else []
-        problems.error(o.path, line, col, f"theme '{cfg.theme}' not found: there is no folder themes/{cfg.theme}/",
-                       did_you_mean(cfg.theme, themes + ["default"], "themes"))
+        problems.error(
+            o.path,
+            line,
+            col,
+            f"theme '{cfg.theme}' not found: there is no folder themes/{cfg.theme}/",
+            did_you_mean(cfg.theme, themes + ["default"], "themes"),
+        )
     _validate_theme(project, problems)
 
 
@@ -159,10 +219,18 @@ def _validate_theme(project: Project, problems: Problems) -> None:
     folder = project.root / "themes" / project.config.theme
     if not folder.is_dir():
         return
-    rel = lambda p: p.relative_to(project.root).as_posix()
+
+    def rel(p):
+        return p.relative_to(project.root).as_posix()
+
     if not inside(folder, project.root):
-        problems.error(rel(folder), 0, 0, "theme folder is a link to a place outside the project; it was not read",
-                       "copy the theme into the project instead of linking to it")
+        problems.error(
+            rel(folder),
+            0,
+            0,
+            "theme folder is a link to a place outside the project; it was not read",
+            "copy the theme into the project instead of linking to it",
+        )
         return
     import jinja2
 
@@ -171,8 +239,13 @@ def _validate_theme(project: Project, problems: Problems) -> None:
         for name in sorted(dirnames + filenames):
             path = Path(dirpath) / name
             if path.is_symlink() and not inside(path, project.root):
-                problems.error(rel(path), 0, 0, "file is a link to a place outside the project; it was not read",
-                               "copy the file into the theme instead of linking to it")
+                problems.error(
+                    rel(path),
+                    0,
+                    0,
+                    "file is a link to a place outside the project; it was not read",
+                    "copy the file into the theme instead of linking to it",
+                )
                 continue
             if not path.is_file() or name.startswith("."):
                 continue
@@ -184,20 +257,35 @@ def _validate_theme(project: Project, problems: Problems) -> None:
                     problems.error(rel(path), 0, 0, "file is not UTF-8 text", "save the file as UTF-8")
                     continue
                 except json.JSONDecodeError as exc:
-                    problems.error(rel(path), exc.lineno, exc.colno, f"labels file is not JSON: {exc.msg}",
-                                   'write the labels as one JSON object: {"nav.home": "Home", …}')
+                    problems.error(
+                        rel(path),
+                        exc.lineno,
+                        exc.colno,
+                        f"labels file is not JSON: {exc.msg}",
+                        'write the labels as one JSON object: {"nav.home": "Home", …}',
+                    )
                     continue
                 if not isinstance(labels, dict):
-                    problems.error(rel(path), 1, 1, "labels file must be one JSON object of labels",
-                                   'write the labels as one JSON object: {"nav.home": "Home", …}')
+                    problems.error(
+                        rel(path),
+                        1,
+                        1,
+                        "labels file must be one JSON object of labels",
+                        'write the labels as one JSON object: {"nav.home": "Home", …}',
+                    )
             elif parent == ("templates",) and name.endswith(".html"):
                 try:
                     env.parse(path.read_text(encoding="utf-8"))
                 except UnicodeDecodeError:
                     problems.error(rel(path), 0, 0, "file is not UTF-8 text", "save the file as UTF-8")
                 except jinja2.TemplateSyntaxError as exc:
-                    problems.error(rel(path), exc.lineno or 1, 0, f"template syntax error: {exc.message}",
-                                   "see the Jinja template documentation; the built-in theme's templates are examples")
+                    problems.error(
+                        rel(path),
+                        exc.lineno or 1,
+                        0,
+                        f"template syntax error: {exc.message}",
+                        "see the Jinja template documentation; the built-in theme's templates are examples",
+                    )
 
 
 def _validate_output_paths(project: Project, problems: Problems) -> None:
@@ -211,8 +299,13 @@ def _validate_output_paths(project: Project, problems: Problems) -> None:
             origin = project.origins.get((kind, "index")) if "index" in objects else None
             where = [(origin.path, *(origin.at("id") if ("id",) in origin.locator.values else (1, 1)))] if origin else []
         for path, line, col in where:
-            problems.error(path, line, col, f"id 'index' is reserved: {folder}/index.html is the overview of the {folder}",
-                           f"give this {kind} another id (rename the file, or set 'id:')")
+            problems.error(
+                path,
+                line,
+                col,
+                f"id 'index' is reserved: {folder}/index.html is the overview of the {folder}",
+                f"give this {kind} another id (rename the file, or set 'id:')",
+            )
     # Windows and macOS see 'Logo.png' and 'logo.png' as one file: the second would overwrite the first
     assets = project.content_dir / "assets"
     if assets.is_dir():
@@ -221,8 +314,13 @@ def _validate_output_paths(project: Project, problems: Problems) -> None:
             rel = path.relative_to(project.root).as_posix()
             key = rel.casefold()
             if key in seen:
-                problems.error(rel, 0, 0, f"file name differs from {seen[key]} only in upper and lower case",
-                               "rename one of them: on Windows and macOS they are the same file, so the site would lose one")
+                problems.error(
+                    rel,
+                    0,
+                    0,
+                    f"file name differs from {seen[key]} only in upper and lower case",
+                    "rename one of them: on Windows and macOS they are the same file, so the site would lose one",
+                )
             seen.setdefault(key, rel)
 
 
@@ -232,66 +330,113 @@ def _validate_journey(project: Project, journey: m.Journey, problems: Problems) 
     if journey.compare_to is not None:
         if journey.compare_to == journey.id:
             line, col = o.at("compare_to")
-            problems.error(o.path, line, col, "compare_to names this journey itself", "name another journey, e.g. the current state")
+            problems.error(
+                o.path, line, col, "compare_to names this journey itself", "name another journey, e.g. the current state"
+            )
         else:
             _ref(problems, o, ("compare_to",), "journey", journey.compare_to, project.ids("journey"), "journeys")
     model_id = project.stage_model_of(journey)
-    if journey.stage_model is not None and not _ref(problems, o, ("stage_model",), "stage model", model_id,
-                                                    project.stage_models, "stage models"):
+    if journey.stage_model is not None and not _ref(
+        problems, o, ("stage_model",), "stage model", model_id, project.stage_models, "stage models"
+    ):
         return
     model_stages = [s.id for s in project.stage_models.get(model_id, ())]
-    seen_stages: dict[str, int] = {}    # stage -> its index in the file
-    seen_tps: dict[str, tuple] = {}     # touchpoint -> its path in the file
+    seen_stages: dict[str, int] = {}  # stage -> its index in the file
+    seen_tps: dict[str, tuple] = {}  # touchpoint -> its path in the file
     last_index = -1
     # positions are asked for only when there is something to report: reading them costs a clean file a second parse
     for si, stage in enumerate(journey.stages):
         if stage.stage in seen_stages:
             line, col = o.at("stages", si, "stage")
             first = o.at("stages", seen_stages[stage.stage], "stage")[0]
-            problems.error(o.path, line, col, f"stage '{stage.stage}' is listed twice (first on line {first})",
-                           "list each stage once and put all its touchpoints under it")
+            problems.error(
+                o.path,
+                line,
+                col,
+                f"stage '{stage.stage}' is listed twice (first on line {first})",
+                "list each stage once and put all its touchpoints under it",
+            )
         elif stage.stage not in model_stages:
             line, col = o.at("stages", si, "stage")
-            problems.error(o.path, line, col, f"stage '{stage.stage}' is not in stage model '{model_id}'",
-                           did_you_mean(stage.stage, model_stages, "stages"))
+            problems.error(
+                o.path,
+                line,
+                col,
+                f"stage '{stage.stage}' is not in stage model '{model_id}'",
+                did_you_mean(stage.stage, model_stages, "stages"),
+            )
         else:
             index = model_stages.index(stage.stage)
             if index < last_index:
                 line, col = o.at("stages", si, "stage")
-                problems.warning(o.path, line, col, f"stage '{stage.stage}' comes after '{model_stages[last_index]}' but the stage model '{model_id}' puts it before",
-                                 "order the stages as the model does: " + ", ".join(model_stages))
+                problems.warning(
+                    o.path,
+                    line,
+                    col,
+                    f"stage '{stage.stage}' comes after '{model_stages[last_index]}' but the stage model '{model_id}' puts it before",
+                    "order the stages as the model does: " + ", ".join(model_stages),
+                )
             last_index = max(last_index, index)
         seen_stages.setdefault(stage.stage, si)
         if not stage.touchpoints:
             line, col = o.at("stages", si, "stage")
-            problems.warning(o.path, line, col, f"stage '{stage.stage}' has no touchpoints",
-                             "add the moments where the customer meets you in this stage, or leave the stage out")
+            problems.warning(
+                o.path,
+                line,
+                col,
+                f"stage '{stage.stage}' has no touchpoints",
+                "add the moments where the customer meets you in this stage, or leave the stage out",
+            )
         for ti, tp in enumerate(stage.touchpoints):
             keys = ("stages", si, "touchpoints", ti)
             if tp.id in seen_tps:
                 tline, tcol = o.at(*keys, "id")
                 first = o.at(*seen_tps[tp.id], "id")[0]
-                problems.error(o.path, tline, tcol, f"touchpoint id '{tp.id}' is used twice in this journey (first on line {first})",
-                               "give each touchpoint its own id")
+                problems.error(
+                    o.path,
+                    tline,
+                    tcol,
+                    f"touchpoint id '{tp.id}' is used twice in this journey (first on line {first})",
+                    "give each touchpoint its own id",
+                )
             seen_tps.setdefault(tp.id, keys)
             if tp.feeling is None:
                 line2, col2 = o.at(*keys)
-                problems.warning(o.path, line2, col2, f"touchpoint '{tp.id}' has no feeling",
-                                 "add 'feeling: {score: 0, label: …}' (score from -2 to 2) so the emotion curve is complete")
+                problems.warning(
+                    o.path,
+                    line2,
+                    col2,
+                    f"touchpoint '{tp.id}' has no feeling",
+                    "add 'feeling: {score: 0, label: …}' (score from -2 to 2) so the emotion curve is complete",
+                )
             for pi, pillar in enumerate(tp.pillars):
-                _ref(problems, o, lambda keys=keys, pillar=pillar, pi=pi: _pillar_keys(o, keys, pillar, pi), "pillar", pillar,
-                     project.pillars, "pillars", at_key=True)
+                _ref(
+                    problems,
+                    o,
+                    lambda keys=keys, pillar=pillar, pi=pi: _pillar_keys(o, keys, pillar, pi),
+                    "pillar",
+                    pillar,
+                    project.pillars,
+                    "pillars",
+                    at_key=True,
+                )
             for mi, metric_id in enumerate(tp.metrics):
                 _ref(problems, o, keys + ("metrics", mi), "metric", metric_id, [s.id for s in project.config.metrics], "metrics")
 
 
-def _touchpoint_ref(project: Project, problems: Problems, o: Origin, playbook, key: str, value: str,
-                    index: int | None = None) -> None:
+def _touchpoint_ref(
+    project: Project, problems: Problems, o: Origin, playbook, key: str, value: str, index: int | None = None
+) -> None:
     keys = (key,) if index is None else (key, index)
     if playbook.journey is None:
         line, col = o.at(*keys)
-        problems.error(o.path, line, col, f"{key} '{value}' needs a journey",
-                       "add 'journey: …' naming the journey this touchpoint belongs to")
+        problems.error(
+            o.path,
+            line,
+            col,
+            f"{key} '{value}' needs a journey",
+            "add 'journey: …' naming the journey this touchpoint belongs to",
+        )
         return
     journey = project.journeys.get(playbook.journey)
     if journey is not None:  # a journey that failed to load has reported its own problems
@@ -315,8 +460,16 @@ def _validate_playbook(project: Project, pb, problems: Problems) -> None:
         if pb.audience is not None:
             _ref(problems, o, ("audience",), "persona", pb.audience, project.ids("persona"), "personas")
         for pi, pillar in enumerate(pb.pillars):
-            _ref(problems, o, lambda pillar=pillar, pi=pi: _pillar_keys(o, (), pillar, pi), "pillar", pillar, project.pillars,
-                 "pillars", at_key=True)
+            _ref(
+                problems,
+                o,
+                lambda pillar=pillar, pi=pi: _pillar_keys(o, (), pillar, pi),
+                "pillar",
+                pillar,
+                project.pillars,
+                "pillars",
+                at_key=True,
+            )
         if pb.success_metric is not None:
             _ref(problems, o, ("success_metric",), "metric", pb.success_metric, metric_ids, "metrics")
     elif isinstance(pb, m.Story):
@@ -327,8 +480,13 @@ def _validate_playbook(project: Project, pb, problems: Problems) -> None:
     elif isinstance(pb, m.Experiment):
         if pb.metric is None and pb.results is None:
             line, col = o.at()
-            problems.error(o.path, line, col, "an experiment needs 'results' or 'metric'",
-                           "add inline results ({variant: {n, conversions}}, the control first), or 'metric:' with 'control:'")
+            problems.error(
+                o.path,
+                line,
+                col,
+                "an experiment needs 'results' or 'metric'",
+                "add inline results ({variant: {n, conversions}}, the control first), or 'metric:' with 'control:'",
+            )
         if pb.metric is not None and pb.results is not None:
             line, col = o.key_at("results")
             problems.error(o.path, line, col, "an experiment takes 'results' or 'metric', not both", "remove one of them")
@@ -337,15 +495,33 @@ def _validate_playbook(project: Project, pb, problems: Problems) -> None:
                 source = project.metric(pb.metric)
                 if source.type != "value":
                     line, col = o.at("metric")
-                    problems.error(o.path, line, col, f"metric '{pb.metric}' is a {source.type} metric; an experiment needs a value metric",
-                                   "declare a 'type: value' metric whose value is 1 for a conversion and 0 otherwise, with a variant column")
+                    problems.error(
+                        o.path,
+                        line,
+                        col,
+                        f"metric '{pb.metric}' is a {source.type} metric; an experiment needs a value metric",
+                        "declare a 'type: value' metric whose value is 1 for a conversion and 0 otherwise, with a variant column",
+                    )
             if pb.control is None:
                 line, col = o.key_at("metric")
-                problems.error(o.path, line, col, "'control' is required with 'metric'", "add 'control: …' naming the control variant")
+                problems.error(
+                    o.path, line, col, "'control' is required with 'metric'", "add 'control: …' naming the control variant"
+                )
         if pb.results is not None and len(pb.results) < 2:
             line, col = o.key_at("results")
-            problems.error(o.path, line, col, "results need at least two variants (the control first)",
-                           "add the control and at least one variant: {name: {n: …, conversions: …}}")
+            problems.error(
+                o.path,
+                line,
+                col,
+                "results need at least two variants (the control first)",
+                "add the control and at least one variant: {name: {n: …, conversions: …}}",
+            )
         if pb.results is not None and pb.control is not None and pb.control not in pb.results:
             line, col = o.at("control")
-            problems.error(o.path, line, col, f"control '{pb.control}' is not among the results", did_you_mean(pb.control, pb.results, "variants"))
+            problems.error(
+                o.path,
+                line,
+                col,
+                f"control '{pb.control}' is not among the results",
+                did_you_mean(pb.control, pb.results, "variants"),
+            )

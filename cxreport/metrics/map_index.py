@@ -1,4 +1,5 @@
 """The maps as metric rows see them: journeys with their stage model, stages in order, touchpoints with their stage."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,9 +14,9 @@ class MapIndex:
     """Which journey, stage and touchpoint ids a metric row may name, and their order."""
 
     default_model: str
-    journey_model: dict[str, str]                 # journey -> stage model id
-    model_stages: dict[str, tuple[str, ...]]      # stage model -> stage ids in order
-    touchpoints: dict[str, dict[str, str]]        # journey -> touchpoint -> stage (map order)
+    journey_model: dict[str, str]  # journey -> stage model id
+    model_stages: dict[str, tuple[str, ...]]  # stage model -> stage ids in order
+    touchpoints: dict[str, dict[str, str]]  # journey -> touchpoint -> stage (map order)
 
     @classmethod
     def of(cls, project: Project) -> MapIndex:
@@ -48,9 +49,18 @@ class MapIndex:
         con.execute("CREATE OR REPLACE TABLE cx_model_stages (model VARCHAR, stage VARCHAR, ord INTEGER)")
         con.execute("CREATE OR REPLACE TABLE cx_touchpoints (journey VARCHAR, touchpoint VARCHAR, stage VARCHAR, ord INTEGER)")
         _insert(con, "cx_journeys", ("VARCHAR", "VARCHAR"), sorted(self.journey_model.items()))
-        _insert(con, "cx_model_stages", ("VARCHAR", "VARCHAR", "INTEGER"), [(m, s, i) for m, stages in sorted(self.model_stages.items()) for i, s in enumerate(stages)])
-        _insert(con, "cx_touchpoints", ("VARCHAR", "VARCHAR", "VARCHAR", "INTEGER"), [(j, t, s, i) for j, tps in sorted(self.touchpoints.items())
-                                        for i, (t, s) in enumerate(tps.items())])
+        _insert(
+            con,
+            "cx_model_stages",
+            ("VARCHAR", "VARCHAR", "INTEGER"),
+            [(m, s, i) for m, stages in sorted(self.model_stages.items()) for i, s in enumerate(stages)],
+        )
+        _insert(
+            con,
+            "cx_touchpoints",
+            ("VARCHAR", "VARCHAR", "VARCHAR", "INTEGER"),
+            [(j, t, s, i) for j, tps in sorted(self.touchpoints.items()) for i, (t, s) in enumerate(tps.items())],
+        )
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, types: tuple[str, ...], rows: list[tuple]) -> None:

@@ -3,6 +3,7 @@
 The index is made from the page plan (each page's context), so it finds what the pages show: journeys, their
 touchpoints with every lane, personas, playbooks, chapters and their sections, pillars and metrics.
 """
+
 from __future__ import annotations
 
 import html
@@ -18,15 +19,86 @@ INDEX_PATH = "assets/search-index.js"
 MAX_TEXT = 400  # folded characters of words kept per entry besides title and context: enough to find, small enough to ship
 # Words too common to find anything by; a query for them still matches longer words by prefix ("de" -> "dekbed").
 STOP_WORDS = {
-    "nl": frozenset({
-        "aan", "al", "als", "bij", "dan", "dat", "de", "deze", "die", "dit", "door", "een", "en", "er", "het",
-        "hij", "in", "is", "je", "ik", "kan", "met", "na", "naar", "niet", "nog", "of", "om", "op", "te", "tot",
-        "uit", "van", "voor", "was", "wat", "we", "wel", "wie", "zij", "ze", "zich", "zo", "zijn"
-    }),
-    "en": frozenset({
-        "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is", "it", "its",
-        "of", "on", "or", "that", "the", "this", "to", "was", "were", "with", "you", "your"
-    }),
+    "nl": frozenset(
+        {
+            "aan",
+            "al",
+            "als",
+            "bij",
+            "dan",
+            "dat",
+            "de",
+            "deze",
+            "die",
+            "dit",
+            "door",
+            "een",
+            "en",
+            "er",
+            "het",
+            "hij",
+            "in",
+            "is",
+            "je",
+            "ik",
+            "kan",
+            "met",
+            "na",
+            "naar",
+            "niet",
+            "nog",
+            "of",
+            "om",
+            "op",
+            "te",
+            "tot",
+            "uit",
+            "van",
+            "voor",
+            "was",
+            "wat",
+            "we",
+            "wel",
+            "wie",
+            "zij",
+            "ze",
+            "zich",
+            "zo",
+            "zijn",
+        }
+    ),
+    "en": frozenset(
+        {
+            "a",
+            "an",
+            "and",
+            "are",
+            "as",
+            "at",
+            "be",
+            "by",
+            "for",
+            "from",
+            "has",
+            "have",
+            "in",
+            "is",
+            "it",
+            "its",
+            "of",
+            "on",
+            "or",
+            "that",
+            "the",
+            "this",
+            "to",
+            "was",
+            "were",
+            "with",
+            "you",
+            "your",
+        }
+    ),
 }
 _TAG = re.compile(r"<[^>]+>")
 _SECTION = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.DOTALL)
@@ -39,9 +111,9 @@ class SearchEntry:
 
     kind: str
     title: str
-    url: str          # relative to the site root, with #anchor for a touchpoint or section
+    url: str  # relative to the site root, with #anchor for a touchpoint or section
     context: str = ""  # shown under the title: the journey and stage of a touchpoint, a playbook's type
-    text: str = ""     # words to search besides the title (lanes, summaries, bodies)
+    text: str = ""  # words to search besides the title (lanes, summaries, bodies)
 
 
 def fold(text: str) -> str:
@@ -88,8 +160,13 @@ def _script_json(data: Any) -> str:
 
 def _escaped(text: str) -> str:
     """Give JSON text safe inside <script>: <, >, & and the two line separators JavaScript ends lines at, escaped."""
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def index_row(entry: SearchEntry, stop: frozenset[str] = frozenset()) -> list:
@@ -133,7 +210,7 @@ class RowTexts:
         self._known = fresh
         items.sort(key=lambda item: item[0])  # stable, as script_of_rows: rows with one key keep their order
         head = _script_json({"kinds": list(KINDS), "labels": dict(sorted(labels.items()))})
-        return f"window.CXSEARCH={head[:-1]},\"items\":[{','.join(text for _, text in items)}]}};\n"
+        return f'window.CXSEARCH={head[:-1]},"items":[{",".join(text for _, text in items)}]}};\n'
 
 
 ROW_TEXTS = RowTexts()  # the search index of the last site built by this process (cxreport serve rebuilds it often)
@@ -166,24 +243,49 @@ def _join(*parts: Any) -> str:
 
 def _sections(body: Any, page_path: str, title: str) -> list[SearchEntry]:
     """Give an entry for each second-level heading of a rendered body, linking to its anchor."""
-    return [SearchEntry("section", plain(text).strip(), f"{page_path}#{anchor}", title)
-            for anchor, text in _SECTION.findall(str(body or "")) if plain(text).strip()]
+    return [
+        SearchEntry("section", plain(text).strip(), f"{page_path}#{anchor}", title)
+        for anchor, text in _SECTION.findall(str(body or ""))
+        if plain(text).strip()
+    ]
 
 
 def _journey_entries(path: str, c: Mapping[str, Any]) -> list[SearchEntry]:
     j = c["journey"]
     persona = j["persona"]["name"] if j.get("persona") else ""
-    entries = [SearchEntry("journey", j["title"], path, " · ".join(x for x in (j["state_text"], persona) if x),
-                           _join(j["summary"], j["owner"], [s["name"] for s in c["stages"]],
-                                 [s["goal"] for s in c["stages"]]))]
+    entries = [
+        SearchEntry(
+            "journey",
+            j["title"],
+            path,
+            " · ".join(x for x in (j["state_text"], persona) if x),
+            _join(j["summary"], j["owner"], [s["name"] for s in c["stages"]], [s["goal"] for s in c["stages"]]),
+        )
+    ]
     for stage in c["stages"]:
         for tp in stage["touchpoints"]:
             feeling = tp["feeling"]
-            entries.append(SearchEntry(
-                "touchpoint", tp["name"], f"{path}#{tp['anchor']}", f"{j['title']} · {stage['name']}",
-                _join(tp["channel"], tp["owner"], [p["name"] for p in tp["pillars"]], tp["doing"], tp["thinking"],
-                      feeling["label"] if feeling else "", tp["pain_points"], tp["opportunities"], tp["backstage"],
-                      [(e["source"], e["note"]) for e in tp["evidence"]], [p["title"] for p in tp["playbooks"]])))
+            entries.append(
+                SearchEntry(
+                    "touchpoint",
+                    tp["name"],
+                    f"{path}#{tp['anchor']}",
+                    f"{j['title']} · {stage['name']}",
+                    _join(
+                        tp["channel"],
+                        tp["owner"],
+                        [p["name"] for p in tp["pillars"]],
+                        tp["doing"],
+                        tp["thinking"],
+                        feeling["label"] if feeling else "",
+                        tp["pain_points"],
+                        tp["opportunities"],
+                        tp["backstage"],
+                        [(e["source"], e["note"]) for e in tp["evidence"]],
+                        [p["title"] for p in tp["playbooks"]],
+                    ),
+                )
+            )
     return entries
 
 
@@ -191,9 +293,12 @@ def _playbook_entries(path: str, c: Mapping[str, Any]) -> list[SearchEntry]:
     pb = c["playbook"]
     place = pb.get("place") or {}
     context = " · ".join(x for x in (pb["type_text"], pb.get("status_text", "")) if x)
-    text = _join(*(pb.get(k, "") for k in ("trigger", "failure", "signal", "owner", "hypothesis", "decision", "moral",
-                                           "quote")),
-                 place.get("journey", ""), place.get("touchpoint", ""), pb["body"])
+    text = _join(
+        *(pb.get(k, "") for k in ("trigger", "failure", "signal", "owner", "hypothesis", "decision", "moral", "quote")),
+        place.get("journey", ""),
+        place.get("touchpoint", ""),
+        pb["body"],
+    )
     return [SearchEntry("playbook", pb["title"], path, context, text), *_sections(pb["body"], path, pb["title"])]
 
 
@@ -206,8 +311,15 @@ def entries_for(pages: Sequence[Any], guide_label: str = "") -> list[SearchEntry
             entries += _journey_entries(path, c)
         elif page.kind == "persona":
             p = c["persona"]
-            entries.append(SearchEntry("persona", p["name"], path, p["segment"],
-                                       _join(p["quote"], p["description"], p["goals"], p["frustrations"], p["channels"])))
+            entries.append(
+                SearchEntry(
+                    "persona",
+                    p["name"],
+                    path,
+                    p["segment"],
+                    _join(p["quote"], p["description"], p["goals"], p["frustrations"], p["channels"]),
+                )
+            )
         elif page.kind == "playbook":
             entries += _playbook_entries(path, c)
         elif page.kind == "chapter":
@@ -216,10 +328,18 @@ def entries_for(pages: Sequence[Any], guide_label: str = "") -> list[SearchEntry
             entries.append(SearchEntry("page", ch["title"], path, context, _join(ch["body"])))
             entries += _sections(ch["body"], path, ch["title"])
         elif page.kind == "pillars":
-            entries += [SearchEntry("pillar", d["name"], f"{path}#{d['anchor']}", "", _join(d["description"]))
-                        for d in c["details"]]
+            entries += [
+                SearchEntry("pillar", d["name"], f"{path}#{d['anchor']}", "", _join(d["description"])) for d in c["details"]
+            ]
         elif page.kind == "metric":
             mt = c["metric"]
-            entries.append(SearchEntry("metric", mt["label"], path, mt["type_text"],
-                                       _join(mt["id"], mt["pillar"]["name"] if mt["pillar"] else "", mt["unit"])))
+            entries.append(
+                SearchEntry(
+                    "metric",
+                    mt["label"],
+                    path,
+                    mt["type_text"],
+                    _join(mt["id"], mt["pillar"]["name"] if mt["pillar"] else "", mt["unit"]),
+                )
+            )
     return entries

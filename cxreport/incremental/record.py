@@ -2,7 +2,7 @@
 
 It lives in the project's cache folder (.cxreport-cache/builds/), one per output folder. The next build
 compares the project's files with it: when nothing changed and the output is as it was left, nothing is
-done; otherwise only the pages whose keys (cxreport.depends) changed are made again. Anything the record
+done; otherwise only the pages whose keys (cxreport.incremental.keys) changed are made again. Anything the record
 cannot vouch for — another layout, another cxreport, a damaged or missing file, an output changed by hand —
 means a full build, never a wrong site.
 
@@ -11,8 +11,10 @@ inode while those stay the same and the file was already older than two seconds 
 index does; a file changed since, or too recently to tell, is hashed again. So a rebuild of a large handbook
 reads only the files that changed, not all of them.
 """
+
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib.metadata
@@ -25,8 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .problems import Problem
+from .. import __version__
+from ..problems import Problem
 
 LAYOUT = 1
 RACY_NS = 2_000_000_000
@@ -65,14 +67,15 @@ def input_files(root: Path, theme_dirs: Iterable[Path]) -> dict[str, str | Outsi
     Folders are walked as os.walk does (sorted, links to folders listed but not entered); a project file that is
     a link leading out of the project is given as an OutsideLink, every other file as its path (a string).
     """
-    from .loader import inside
+    from ..loader import inside
 
     found: dict[str, str | OutsideLink] = {}
     site = os.path.join(root, "site.yml")
     if os.path.isfile(site):
         found["site.yml"] = site
     for base, prefix in [(root / "content", "content/"), (root / "themes", "themes/")] + [
-            (Path(d), f"theme:{i}/") for i, d in enumerate(theme_dirs)]:
+        (Path(d), f"theme:{i}/") for i, d in enumerate(theme_dirs)
+    ]:
         if not base.is_dir():
             continue
         own = prefix.endswith("/") and not prefix.startswith("theme:")
@@ -82,7 +85,7 @@ def input_files(root: Path, theme_dirs: Iterable[Path]) -> dict[str, str | Outsi
 
 
 def _walk(folder: str, prefix: str, own: bool, walked_inside: bool, root: Path, found: dict) -> None:
-    from .loader import inside
+    from ..loader import inside
 
     try:
         with os.scandir(folder) as it:
@@ -99,7 +102,9 @@ def _walk(folder: str, prefix: str, own: bool, walked_inside: bool, root: Path, 
             dirs.append(entry)
             continue
         path: str | OutsideLink = entry.path
-        if own and (not walked_inside or entry.is_symlink()) and not inside(Path(path), root):  # checking refuses it; hashing it would read it
+        if (
+            own and (not walked_inside or entry.is_symlink()) and not inside(Path(path), root)
+        ):  # checking refuses it; hashing it would read it
             path = OutsideLink(path)
         found[prefix + entry.name] = path
     for entry in dirs:
@@ -131,8 +136,13 @@ def fingerprint(files: dict[str, str | Path], known: dict[str, list] | None = No
             st = os.stat(path)
             stamp = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
             before = known.get(name)
-            if (before and before[:4] == stamp and before[4] and before[5] - st.st_mtime_ns > RACY_NS
-                    and not isinstance(path, OutsideLink)):
+            if (
+                before
+                and before[:4] == stamp
+                and before[4]
+                and before[5] - st.st_mtime_ns > RACY_NS
+                and not isinstance(path, OutsideLink)
+            ):
                 out[name] = before
             else:
                 out[name] = stamp + [_hash(path), time.time_ns()]
@@ -161,7 +171,7 @@ def output_stats(out: Path, paths: Iterable[str]) -> dict[str, list]:
 
 def output_files(out: Path) -> set[str] | None:
     """Give the files of an output folder (hidden ones and the ones kept across builds aside), or None without one."""
-    from .render.write import KEEP_NAMES, MARKER
+    from ..render.write import KEEP_NAMES, MARKER
 
     if not (out / MARKER).is_file():
         return None
@@ -191,12 +201,12 @@ class Record:
     code: str
     options: dict
     inputs: dict[str, list]
-    site: str                              # the digest of everything every page depends on
-    keys: dict[str, str]                   # content key -> digest
-    pages: dict[str, list]                 # page path -> [problem rows, draws charts]
-    outputs: dict[str, list]               # every written file -> [size, mtime_ns, inode]
-    problems: list[list]                   # every problem of the build
-    summary: dict                          # pages, figures, files
+    site: str  # the digest of everything every page depends on
+    keys: dict[str, str]  # content key -> digest
+    pages: dict[str, list]  # page path -> [problem rows, draws charts]
+    outputs: dict[str, list]  # every written file -> [size, mtime_ns, inode]
+    problems: list[list]  # every problem of the build
+    summary: dict  # pages, figures, files
     entries: dict[str, list] = field(default_factory=dict)  # page path -> search entries (kept in a file beside)
 
     def to_json(self) -> str:
@@ -212,7 +222,9 @@ class Record:
             if data.pop("layout", None) != LAYOUT:
                 return None
             record = cls(**data)
-            if not all(isinstance(getattr(record, k), dict) for k in ("options", "inputs", "keys", "pages", "outputs", "summary")):
+            if not all(
+                isinstance(getattr(record, k), dict) for k in ("options", "inputs", "keys", "pages", "outputs", "summary")
+            ):
                 return None
             if with_entries:
                 record.load_entries(path)
@@ -237,8 +249,7 @@ class Record:
             ignore = path.parent.parent / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("# cxreport's cache: safe to delete\n*\n", encoding="utf-8")
-            for target, text in ((_entries_file(path), json.dumps(self.entries, separators=(",", ":"))),
-                                 (path, self.to_json())):
+            for target, text in ((_entries_file(path), json.dumps(self.entries, separators=(",", ":"))), (path, self.to_json())):
                 tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
                 tmp.write_text(text, encoding="utf-8")
                 os.replace(tmp, target)
@@ -248,10 +259,8 @@ class Record:
     @staticmethod
     def forget(path: Path) -> None:
         for p in (path, _entries_file(path)):
-            try:
+            with contextlib.suppress(OSError):
                 p.unlink()
-            except OSError:
-                pass
 
 
 def _entries_file(path: Path) -> Path:

@@ -9,6 +9,7 @@ garbage is freed by reference counting as usual), so the collector is paused whi
 Before page-drawing workers are forked, everything alive is frozen (gc.freeze): the workers' collections
 then skip the inherited objects instead of walking, and so copying, the parent's memory.
 """
+
 from __future__ import annotations
 
 import gc

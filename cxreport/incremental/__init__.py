@@ -1,0 +1,1 @@
+"""The incremental build: what the last build read and made (record), the content keys pages depend on (keys)."""
