@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import model as m
 from .collector import paused
+from .fingerprints import Stamp
 from .model_errors import report_validation_error
 from .problems import Problems, did_you_mean
 from .yamlsrc import Locator, parse_front_matter, parse_yaml, read_text
@@ -284,6 +285,17 @@ def _read_and_load(kind: str, path: Path, rel: str) -> tuple[str | None, _Loaded
     return text, (_load_file(kind, path, rel, text, own) if text is not None else None), list(own)
 
 
+@dataclass
+class Parsed:
+    """A content file as a load read it, kept between loads: a file whose text or stamp is the same is not parsed again."""
+
+    kind: str
+    text: str
+    loaded: _Loaded
+    problems: list
+    stamp: tuple | None  # the file's Stamp.content when it was read (None: read without stamps)
+
+
 PARALLEL_FILES = 600  # content files to read before a load is shared out over the cores (forking costs ~0.1 s)
 
 
@@ -314,12 +326,12 @@ def _load_kind(
     problems: Problems,
     origins: dict,
     broken: set,
-    memo: dict | None = None,
-    stamps: Mapping[str, list] | None = None,
+    memo: dict[str, Parsed] | None = None,
+    stamps: Mapping[str, Stamp] | None = None,
     files: list[Path] | None = None,
     read: Mapping[str, tuple] | None = None,
 ) -> dict[str, BaseModel]:
-    """Give the objects of one kind; with memo (rel -> text, what it gave), a file whose text is unchanged is not parsed again.
+    """Give the objects of one kind; with memo (rel -> Parsed), a file whose text is unchanged is not parsed again.
 
     With stamps (rel -> the file's stamp, record.fingerprint) a file whose stamp is the one it was read with is not
     even read again. files and read: the kind's files as listed already, and what reading them gave (_read_all).
@@ -329,8 +341,8 @@ def _load_kind(
         rel = relpath(path, root)
         known = memo.get(rel) if memo is not None else None
         stamp = stamps.get(rel) if stamps is not None else None
-        if known is not None and known[0] == kind and stamp is not None and stamp[4] and known[4] == stamp[:5]:
-            loaded, found = known[2], known[3]
+        if known is not None and known.kind == kind and stamp is not None and stamp.sha and known.stamp == stamp.content:
+            loaded, found = known.loaded, known.problems
         else:
             if read is not None and rel in read:
                 text, loaded, found = read[rel]
@@ -342,14 +354,14 @@ def _load_kind(
             if text is None:
                 broken.update({(kind, path.stem)} if ID_RE.match(path.stem) else set())
                 continue
-            if known is not None and known[0] == kind and known[1] == text:
-                loaded, found = known[2], known[3]
+            if known is not None and known.kind == kind and known.text == text:
+                loaded, found = known.loaded, known.problems
             elif loaded is None:
                 own = Problems()
                 loaded = _load_file(kind, path, rel, text, own)
                 found = list(own)
             if memo is not None:
-                memo[rel] = (kind, text, loaded, found, stamp[:5] if stamp is not None else None)
+                memo[rel] = Parsed(kind, text, loaded, found, stamp.content if stamp is not None else None)
         problems.extend(found)
         broken.update(loaded.broken)
         obj, loc = loaded.obj, loaded.loc
@@ -372,7 +384,11 @@ def _load_kind(
 
 
 def load_sources(
-    root: Path, problems: Problems, memo: dict | None = None, stamps: Mapping[str, list] | None = None, jobs: int = 1
+    root: Path,
+    problems: Problems,
+    memo: dict[str, Parsed] | None = None,
+    stamps: Mapping[str, Stamp] | None = None,
+    jobs: int = 1,
 ) -> Project | None:
     """Give the whole project read and checked field by field, or None when site.yml is unusable.
 
