@@ -11,16 +11,20 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
 
 from . import model as m
 from .collector import paused
+from .fingerprints import Stamp
 from .model_errors import report_validation_error
-from .problems import Problems, did_you_mean
+from .problems import Problem, Problems, did_you_mean
 from .yamlsrc import Locator, parse_front_matter, parse_yaml, read_text
 
 ID_RE = re.compile(m.ID_PATTERN)
+ContentObject = m.Journey | m.Persona | m.Page | m.Surprise | m.Recovery | m.Story | m.Experiment | m.Guide
+_M = TypeVar("_M", bound=BaseModel)
 
 KINDS = {  # kind -> (folder under content/, file suffixes)
     "journey": ("journeys", (".yml", ".yaml")),
@@ -109,7 +113,7 @@ def resolve_content_path(project_root: Path, value: str) -> Path | None:
     return candidate if inside(candidate, project_root) else None
 
 
-def _validate(cls: type[BaseModel], data: dict, rel: str, loc: Locator, problems: Problems) -> BaseModel | None:
+def _validate(cls: type[_M], data: dict, rel: str, loc: Locator, problems: Problems) -> _M | None:
     try:
         return cls.model_validate(data)
     except ValidationError as exc:
@@ -207,7 +211,7 @@ def _object_id(data: dict, path: Path, rel: str, loc: Locator, problems: Problem
 class _Loaded:
     """What one content file gave: its object (None when it failed) and the ids it blocks follow-up errors for."""
 
-    obj: BaseModel | None
+    obj: ContentObject | None
     loc: Locator | None
     body_line: int
     broken: frozenset[tuple[str, str]]
@@ -271,23 +275,37 @@ def _load_file(kind: str, path: Path, rel: str, text: str, problems: Problems) -
         line, col = loc.key_at(("body",))
         problems.error(rel, line, col, "unknown field 'body'", "write the text below the front matter instead")
         return _Loaded(None, None, 0, frozenset())
-    obj = _validate(cls, data, rel, loc, problems)
+    obj = cast("ContentObject | None", _validate(cls, data, rel, loc, problems))  # cls is one of ContentObject's
     if obj is None:
         return _Loaded(None, None, 0, frozenset({(kind, data["id"])}) if isinstance(data.get("id"), str) else frozenset())
     return _Loaded(obj, loc, body_line, frozenset())
 
 
-def _read_and_load(kind: str, path: Path, rel: str) -> tuple[str | None, _Loaded | None, list]:
+_Read = tuple[str | None, _Loaded | None, list[Problem]]  # a file's text, what it gave, its problems
+
+
+def _read_and_load(kind: str, path: Path, rel: str) -> _Read:
     """Give one content file's text, what it gave and its problems (text None: it could not be read)."""
     own = Problems()
     text = read_text(path, rel, own)
     return text, (_load_file(kind, path, rel, text, own) if text is not None else None), list(own)
 
 
+@dataclass
+class Parsed:
+    """A content file as a load read it, kept between loads: a file whose text or stamp is the same is not parsed again."""
+
+    kind: str
+    text: str
+    loaded: _Loaded
+    problems: list[Problem]
+    stamp: tuple | None  # the file's Stamp.content when it was read (None: read without stamps)
+
+
 PARALLEL_FILES = 600  # content files to read before a load is shared out over the cores (forking costs ~0.1 s)
 
 
-def _read_all(files: dict[str, list[Path]], root: Path, jobs: int) -> dict[str, tuple]:
+def _read_all(files: dict[str, list[Path]], root: Path, jobs: int) -> dict[str, _Read]:
     """Give every content file read and loaded (rel -> _read_and_load's answer), on `jobs` forked processes.
 
     A large handbook's first load is mostly YAML parsing, one file at a time: shared out over the cores, and
@@ -304,8 +322,33 @@ def _read_all(files: dict[str, list[Path]], root: Path, jobs: int) -> dict[str, 
     }
 
 
-def _read_chunk(chunk: list[tuple[str, Path, str]]) -> list[tuple]:
+def _read_chunk(chunk: list[tuple[str, Path, str]]) -> list[_Read]:
     return [_read_and_load(kind, path, rel) for kind, path, rel in chunk]
+
+
+def _read_one(
+    kind: str, path: Path, rel: str, known: Parsed | None, read: Mapping[str, _Read] | None, problems: Problems
+) -> tuple[str, _Loaded, list[Problem]] | None:
+    """Give a content file's text, what it gave and its problems; None when it cannot be read (told in problems).
+
+    What it gave is taken from known when the text is the one known, from read when the file was read there.
+    """
+    if read is not None and rel in read:
+        text, loaded, found = read[rel]
+        if text is None:
+            problems.extend(found)
+            return None
+    else:
+        text = read_text(path, rel, problems)
+        if text is None:
+            return None
+        loaded = None
+    if known is not None and known.kind == kind and known.text == text:
+        return text, known.loaded, known.problems
+    if loaded is None:
+        own = Problems()
+        return text, _load_file(kind, path, rel, text, own), list(own)
+    return text, loaded, found
 
 
 def _load_kind(
@@ -314,46 +357,35 @@ def _load_kind(
     problems: Problems,
     origins: dict,
     broken: set,
-    memo: dict | None = None,
-    stamps: Mapping[str, list] | None = None,
+    memo: dict[str, Parsed] | None = None,
+    stamps: Mapping[str, Stamp] | None = None,
     files: list[Path] | None = None,
-    read: Mapping[str, tuple] | None = None,
-) -> dict[str, BaseModel]:
-    """Give the objects of one kind; with memo (rel -> text, what it gave), a file whose text is unchanged is not parsed again.
+    read: Mapping[str, _Read] | None = None,
+) -> dict[str, ContentObject]:
+    """Give the objects of one kind; with memo (rel -> Parsed), a file whose text is unchanged is not parsed again.
 
     With stamps (rel -> the file's stamp, record.fingerprint) a file whose stamp is the one it was read with is not
     even read again. files and read: the kind's files as listed already, and what reading them gave (_read_all).
     """
-    objects: dict[str, BaseModel] = {}
+    objects: dict[str, ContentObject] = {}
     for path in files if files is not None else _content_files(root, kind, problems):
         rel = relpath(path, root)
         known = memo.get(rel) if memo is not None else None
         stamp = stamps.get(rel) if stamps is not None else None
-        if known is not None and known[0] == kind and stamp is not None and stamp[4] and known[4] == stamp[:5]:
-            loaded, found = known[2], known[3]
+        if known is not None and known.kind == kind and stamp is not None and stamp.sha and known.stamp == stamp.content:
+            loaded, found = known.loaded, known.problems
         else:
-            if read is not None and rel in read:
-                text, loaded, found = read[rel]
-                if text is None:
-                    problems.extend(found)
-            else:
-                text = read_text(path, rel, problems)
-                loaded = None
-            if text is None:
+            got = _read_one(kind, path, rel, known, read, problems)
+            if got is None:
                 broken.update({(kind, path.stem)} if ID_RE.match(path.stem) else set())
                 continue
-            if known is not None and known[0] == kind and known[1] == text:
-                loaded, found = known[2], known[3]
-            elif loaded is None:
-                own = Problems()
-                loaded = _load_file(kind, path, rel, text, own)
-                found = list(own)
+            text, loaded, found = got
             if memo is not None:
-                memo[rel] = (kind, text, loaded, found, stamp[:5] if stamp is not None else None)
+                memo[rel] = Parsed(kind, text, loaded, found, stamp.content if stamp is not None else None)
         problems.extend(found)
         broken.update(loaded.broken)
         obj, loc = loaded.obj, loaded.loc
-        if obj is None:
+        if obj is None or loc is None:
             continue
         if obj.id in objects:
             first = origins[(kind, obj.id)].path
@@ -372,7 +404,11 @@ def _load_kind(
 
 
 def load_sources(
-    root: Path, problems: Problems, memo: dict | None = None, stamps: Mapping[str, list] | None = None, jobs: int = 1
+    root: Path,
+    problems: Problems,
+    memo: dict[str, Parsed] | None = None,
+    stamps: Mapping[str, Stamp] | None = None,
+    jobs: int = 1,
 ) -> Project | None:
     """Give the whole project read and checked field by field, or None when site.yml is unusable.
 

@@ -10,6 +10,7 @@ import time
 import pytest
 from helpers import located
 
+from cxreport.fingerprints import Stamp
 from cxreport.metrics import figures_json
 
 SITE = "title: Test\nmetrics:\n  - {id: nps, file: metrics/nps.csv, type: nps, label: One}\n"
@@ -134,11 +135,11 @@ def test_a_file_the_build_hashed_already_is_not_hashed_again_for_the_cache(root,
 
     path = root / "content/metrics/nps.csv"
     [print_] = fingerprint({"content/metrics/nps.csv": path}).values()
-    assert print_[4] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert print_.sha == hashlib.sha256(path.read_bytes()).hexdigest()
     monkeypatch.setattr(hashlib, "file_digest", lambda *a, **k: pytest.fail("hashed a file the build hashed"))
     cache = TallyCache(root / ".cxreport-cache")
-    assert cache.content_hash(path, print_) == print_[4]
-    assert cache.content_hash(path) == print_[4]  # remembered in the cache's own record too
+    assert cache.content_hash(path, print_) == print_.sha
+    assert cache.content_hash(path) == print_.sha  # remembered in the cache's own record too
 
 
 def test_a_fingerprint_taken_while_the_file_was_fresh_is_not_trusted(root):
@@ -146,8 +147,8 @@ def test_a_fingerprint_taken_while_the_file_was_fresh_is_not_trusted(root):
 
     path = root / "content/metrics/nps.csv"
     st = path.stat()
-    racy = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns, "0" * 64, st.st_mtime_ns + 1]  # hashed in the same tick
-    other = [st.st_size, st.st_mtime_ns + 1, st.st_ino, st.st_ctime_ns, "0" * 64, time.time_ns()]  # another stamp
+    racy = Stamp(st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns, "0" * 64, st.st_mtime_ns + 1)  # hashed in the same tick
+    other = Stamp(st.st_size, st.st_mtime_ns + 1, st.st_ino, st.st_ctime_ns, "0" * 64, time.time_ns())  # another stamp
     cache = TallyCache(root / ".cxreport-cache")
     for fp in (racy, other):
         assert cache.content_hash(path, fp) == hashlib.sha256(path.read_bytes()).hexdigest()

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import pickle
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -32,14 +31,9 @@ from typing import Any
 
 from .. import model as m
 from ..figures import FigureSet
+from ..fingerprints import digest
 
 WILDCARD_KINDS = ("journey", "journey-brief", "persona", "playbook", "pb-meta", "page", "figures")
-
-
-def digest(data: Any) -> str:
-    """Give a short, stable digest of JSON-able data."""
-    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()  # lone surrogates too
 
 
 def _brief(journey: m.Journey) -> dict:

@@ -6,10 +6,9 @@ done; otherwise only the pages whose keys (cxreport.incremental.keys) changed ar
 cannot vouch for — another layout, another cxreport, a damaged or missing file, an output changed by hand —
 means a full build, never a wrong site.
 
-Each file is hashed (SHA-256) once and then trusted by its size, time stamps (modification and change) and
-inode while those stay the same and the file was already older than two seconds when it was hashed, as git's
-index does; a file changed since, or too recently to tell, is hashed again. So a rebuild of a large handbook
-reads only the files that changed, not all of them.
+Each file is hashed once and then trusted by its stamp (cxreport.fingerprints: size, time stamps and inode,
+hashed late enough after its last change); a file changed since, or too recently to tell, is hashed again. So
+a rebuild of a large handbook reads only the files that changed, not all of them.
 """
 
 from __future__ import annotations
@@ -22,16 +21,18 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..fingerprints import UNREADABLE, Stamp, stat_of
+from ..loader import inside
 from ..problems import Problem
+from ..render.write import KEEP_NAMES, MARKER
 
 LAYOUT = 1
-RACY_NS = 2_000_000_000
 
 
 def record_file(cache_dir: Path, out: Path) -> Path:
@@ -43,7 +44,7 @@ def record_file(cache_dir: Path, out: Path) -> Path:
 @functools.lru_cache(maxsize=1)
 def code_key() -> str:
     """Give a digest of cxreport's own code and the versions of what draws the pages: a new one makes every page anew."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent  # all of cxreport
     parts: list[Any] = [LAYOUT, __version__, sys.version]
     for path in sorted(package.rglob("*")):
         if path.is_file() and path.suffix in (".py", ".html", ".json", ".css", ".js"):
@@ -67,8 +68,6 @@ def input_files(root: Path, theme_dirs: Iterable[Path]) -> dict[str, str | Outsi
     Folders are walked as os.walk does (sorted, links to folders listed but not entered); a project file that is
     a link leading out of the project is given as an OutsideLink, every other file as its path (a string).
     """
-    from ..loader import inside
-
     found: dict[str, str | OutsideLink] = {}
     site = os.path.join(root, "site.yml")
     if os.path.isfile(site):
@@ -85,8 +84,6 @@ def input_files(root: Path, theme_dirs: Iterable[Path]) -> dict[str, str | Outsi
 
 
 def _walk(folder: str, prefix: str, own: bool, walked_inside: bool, root: Path, found: dict) -> None:
-    from ..loader import inside
-
     try:
         with os.scandir(folder) as it:
             entries = sorted(it, key=lambda e: e.name)
@@ -123,37 +120,30 @@ def _hash(path: str | Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def fingerprint(files: dict[str, str | Path], known: dict[str, list] | None = None) -> dict[str, list]:
-    """Give each file's [size, mtime_ns, inode, ctime_ns, sha256, hashed_ns]; unreadable files get a sha of None.
+def fingerprint(files: Mapping[str, str | Path], known: Mapping[str, Stamp] | None = None) -> dict[str, Stamp]:
+    """Give each file's Stamp; an unreadable file gets one with a sha of None.
 
-    A file known with the same size, time stamps and inode, hashed when it was already older than RACY_NS, keeps
-    its known digest; any other is hashed (a link leading out of the project always: its stamps are its target's).
+    A file whose known stamp still vouches for it (fingerprints.Stamp.vouches_for) keeps it; any other is hashed
+    (a link leading out of the project always: its stamps are its target's).
     """
     known = known or {}
-    out: dict[str, list] = {}
+    out: dict[str, Stamp] = {}
     for name, path in files.items():
         try:
             st = os.stat(path)
-            stamp = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
             before = known.get(name)
-            if (
-                before
-                and before[:4] == stamp
-                and before[4]
-                and before[5] - st.st_mtime_ns > RACY_NS
-                and not isinstance(path, OutsideLink)
-            ):
+            if before is not None and before.vouches_for(st) and not isinstance(path, OutsideLink):
                 out[name] = before
             else:
-                out[name] = stamp + [_hash(path), time.time_ns()]
+                out[name] = Stamp(*stat_of(st), _hash(path), time.time_ns())
         except OSError:
-            out[name] = [0, 0, 0, 0, None, 0]
+            out[name] = UNREADABLE
     return out
 
 
-def same_inputs(a: dict[str, list], b: dict[str, list]) -> bool:
+def same_inputs(a: Mapping[str, Stamp], b: Mapping[str, Stamp]) -> bool:
     """Tell whether two fingerprints name the same files with the same contents."""
-    return a.keys() == b.keys() and all(a[k][4] is not None and a[k][4] == b[k][4] for k in a)
+    return a.keys() == b.keys() and all(a[k].sha is not None and a[k].sha == b[k].sha for k in a)
 
 
 def output_stats(out: Path, paths: Iterable[str]) -> dict[str, list]:
@@ -171,7 +161,6 @@ def output_stats(out: Path, paths: Iterable[str]) -> dict[str, list]:
 
 def output_files(out: Path) -> set[str] | None:
     """Give the files of an output folder (hidden ones and the ones kept across builds aside), or None without one."""
-    from ..render.write import KEEP_NAMES, MARKER
 
     if not (out / MARKER).is_file():
         return None
@@ -200,7 +189,7 @@ class Record:
 
     code: str
     options: dict
-    inputs: dict[str, list]
+    inputs: dict[str, Stamp]
     site: str  # the digest of everything every page depends on
     keys: dict[str, str]  # content key -> digest
     pages: dict[str, list]  # page path -> [problem rows, draws charts]
@@ -222,6 +211,9 @@ class Record:
             if data.pop("layout", None) != LAYOUT:
                 return None
             record = cls(**data)
+            if not isinstance(record.inputs, dict):
+                return None
+            record.inputs = {name: Stamp.of(row) for name, row in record.inputs.items()}
             if not all(
                 isinstance(getattr(record, k), dict) for k in ("options", "inputs", "keys", "pages", "outputs", "summary")
             ):

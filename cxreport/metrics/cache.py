@@ -2,10 +2,9 @@
 
 An entry is keyed by the SHA-256 of the file's bytes, the parts of the declaration that
 change how it is read, and the versions of cxreport and of the tally layout. Hashing a
-large file takes longer than the rest of a warm build, so, like git's index, the hash of a
-file is remembered with its size, modification time and inode, and trusted while those are
-unchanged and the file was already older than two seconds when it was hashed (a file
-changed twice within one clock tick would otherwise go unnoticed). A missing, unreadable,
+large file takes longer than the rest of a warm build, so the hash of a file is remembered
+with its stat fields and trusted by the rule of cxreport.fingerprints (unchanged size, time
+stamps and inode, hashed late enough after the last change). A missing, unreadable,
 truncated or foreign entry is rebuilt, never trusted. Entries are written under a
 temporary name and moved into place, so a build that stops halfway leaves no half entry.
 """
@@ -22,11 +21,11 @@ from pathlib import Path
 import duckdb
 
 from .. import __version__
+from ..fingerprints import Stamp, hashed_late_enough, stat_of
 from ..model import MetricSource
 from .sql import lit
 
 TALLY_LAYOUT = 3  # bump when the cached table's columns or meaning change
-RACY_NS = 2_000_000_000
 _READ_FIELDS = ("file", "type", "columns", "period", "date_format", "delimiter", "decimal", "thousands", "encoding")
 
 
@@ -53,29 +52,23 @@ class TallyCache:
     def _stat_file(self, path: Path) -> Path:
         return self.folder / "files" / (hashlib.sha1(str(path.resolve()).encode()).hexdigest() + ".json")
 
-    def content_hash(self, path: Path, fingerprint: list | None = None) -> str:
+    def content_hash(self, path: Path, fingerprint: Stamp | None = None) -> str:
         """Give the SHA-256 of a file, from the remembered one when the file is surely unchanged.
 
-        fingerprint: the build's [size, mtime_ns, inode, ctime_ns, sha256, hashed_ns] of the file (record.fingerprint),
-        trusted by the same rule as the cache's own record.
+        fingerprint: the build's Stamp of the file (record.fingerprint), trusted by the same rule as the cache's own
+        record.
         """
         st = path.stat()
-        stamp = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
+        stamp = list(stat_of(st))
         record = self._stat_file(path)
         try:
             known = json.loads(record.read_text(encoding="utf-8"))
-            if known["stamp"] == stamp and known["hashed_ns"] - st.st_mtime_ns > RACY_NS:
+            if known["stamp"] == stamp and hashed_late_enough(known["hashed_ns"], st.st_mtime_ns):
                 return known["sha256"]
         except (OSError, ValueError, KeyError, TypeError):
             pass
-        if (
-            fingerprint is not None
-            and len(fingerprint) == 6
-            and list(fingerprint[:4]) == stamp
-            and fingerprint[4]
-            and fingerprint[5] - st.st_mtime_ns > RACY_NS
-        ):
-            digest, hashed_ns = fingerprint[4], fingerprint[5]
+        if fingerprint is not None and fingerprint.sha is not None and fingerprint.vouches_for(st):
+            digest, hashed_ns = fingerprint.sha, fingerprint.hashed_ns
         else:
             hashed_ns = time.time_ns()
             with path.open("rb") as f:
@@ -83,7 +76,7 @@ class TallyCache:
         self._write(record, json.dumps({"stamp": stamp, "hashed_ns": hashed_ns, "sha256": digest}))
         return digest
 
-    def key(self, path: Path, source: MetricSource, fingerprint: list | None = None) -> str:
+    def key(self, path: Path, source: MetricSource, fingerprint: Stamp | None = None) -> str:
         """Give the cache key of a metric file as declared (fingerprint: see content_hash)."""
         parts = {
             "sha256": self.content_hash(path, fingerprint),
@@ -110,7 +103,7 @@ class TallyCache:
                 raise ValueError("entry of another key")
             con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_parquet({lit(str(data))})")
             names = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
-            rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            rows = _count(con, table)
             if names != columns or rows != info.get("rows"):
                 raise ValueError("entry does not match its description")
             return True
@@ -130,7 +123,7 @@ class TallyCache:
             data.parent.mkdir(parents=True, exist_ok=True)
             tmp = data.with_name(f".{data.name}.{os.getpid()}.tmp")
             con.execute(f"COPY {table} TO {lit(str(tmp))} (FORMAT parquet)")
-            rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            rows = _count(con, table)
             os.replace(tmp, data)
             self._write(meta, json.dumps({"key": key, "columns": columns, "rows": rows}))
             previous = self.folder / "files" / (hashlib.sha1(owner.encode()).hexdigest() + ".entry")
@@ -155,3 +148,9 @@ class TallyCache:
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    """Give the number of rows of a table."""
+    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    return row[0] if row is not None else 0  # count(*) always gives one row

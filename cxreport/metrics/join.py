@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from .. import model as m
+from ..fingerprints import Stamp
 from ..loader import Project, relpath, resolve_content_path
 from ..problems import Problems, did_you_mean
 from . import rowcheck
@@ -74,12 +75,12 @@ class MetricData:
 
 
 def join_metrics(
-    project: Project, problems: Problems, cache_dir: Path | None = None, hashes: Mapping[str, list] | None = None
+    project: Project, problems: Problems, cache_dir: Path | None = None, hashes: Mapping[str, Stamp] | None = None
 ) -> MetricData:
     """Give every declared metric read, checked row by row and joined to the maps; problems go to `problems`.
 
     With a cache folder, an unchanged file's tally is taken from there instead of reading the file. hashes
-    (file relative to the project -> record.fingerprint's [size, mtime_ns, inode, ctime_ns, sha256, hashed_ns])
+    (file relative to the project -> its fingerprints.Stamp, record.fingerprint)
     spares hashing a file the build hashed already.
     """
     con = duckdb.connect()
@@ -122,7 +123,7 @@ def _read_metric(
     cache: TallyCache | None,
     experiments: list[m.Experiment],
     scratch: Path,
-    hashes: Mapping[str, list],
+    hashes: Mapping[str, Stamp],
 ) -> MetricTable | None:
     path = resolve_content_path(project.root, source.file)
     # the same words as validate, so a run that does both reports each once

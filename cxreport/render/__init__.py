@@ -12,7 +12,7 @@ from pathlib import Path
 import jinja2
 
 from ..figures import FigureSet
-from ..incremental.keys import digest
+from ..fingerprints import digest
 from ..loader import Project, inside, relpath
 from ..problems import Problem, Problems
 from .charts import ChartStyle

@@ -222,3 +222,29 @@ def _swap(staging: Path, out: Path) -> None:
         os.replace(old, out)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def write_in_place(files: SiteFiles, out: Path, previous: set[str]) -> set[str]:
+    """Update out file by file: changed files written under a temporary name and moved into place, files no
+    longer in the site removed; give the files written. Only for a folder nobody else writes to (serve's): a
+    reader may see a mix of two builds for a moment, never a half-written file.
+    """
+    pid = os.getpid()
+    base = str(out)
+    written = set()
+    for rel, data in files.files.items():
+        if isinstance(data, KeptFile) and str(data) == os.path.join(base, rel):
+            continue  # kept as it is
+        dest = out / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(f".{dest.name}.{pid}.tmp")
+        if isinstance(data, Path):
+            shutil.copyfile(data, tmp)
+        else:
+            tmp.write_bytes(data)
+        os.replace(tmp, dest)
+        written.add(rel)
+    for rel in previous - files.files.keys():
+        (out / rel).unlink(missing_ok=True)
+    (out / MARKER).touch()
+    return written
