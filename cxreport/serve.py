@@ -18,23 +18,20 @@ import os
 import queue
 import shutil
 import socket
+import sys
 import tempfile
 import threading
 import time
 import traceback
-import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-import click
+import watchfiles
 
+from .pipeline import Build, Session
 from .problems import Problem
-
-if TYPE_CHECKING:
-    from .pipeline import Build
 
 EVENTS = "/__cxreport/events"
 WATCHED_FOLDERS = ("content", "themes")  # watched inside; site.yml and these folders themselves from the root
@@ -251,11 +248,9 @@ class DevServer:
         echo: Callable[[str], None] | None = None,
         jobs: int | None = None,
     ) -> None:
-        from .pipeline import Session
-
         self.root = root.resolve()
         self.host, self.port = host, port
-        self.echo = echo or (lambda text: click.echo(text, err=True))
+        self.echo = echo or _to_stderr
         self.tmp = Path(tempfile.mkdtemp(prefix="cxreport-serve-"))
         self.session = Session(self.root, self.tmp / "site", strict=strict, jobs=jobs, keep_record=False, in_place=True)
         self.state = SiteState(self.tmp / "site")
@@ -302,8 +297,6 @@ class DevServer:
         return result
 
     def _watch(self, paths: list[Path], recursive: bool, accept: Callable[[str], bool]) -> None:
-        import watchfiles
-
         probe = str(self.probe) + os.sep
         try:
             for batch in watchfiles.watch(
@@ -421,6 +414,10 @@ class DevServer:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
+def _to_stderr(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
 def _loopback_address(name: str) -> bool:
     try:
         return ipaddress.ip_address(name).is_loopback
@@ -430,49 +427,3 @@ def _loopback_address(name: str) -> bool:
 
 def is_loopback(host: str) -> bool:
     return host in ("localhost", "::1") or host.startswith("127.")
-
-
-@click.command("serve")
-@click.argument("path", default=".", type=click.Path(file_okay=True, dir_okay=True))
-@click.option(
-    "--host", default="127.0.0.1", show_default=True, help="Address to listen on; only this machine can connect to 127.0.0.1."
-)
-@click.option(
-    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on (0: any free one)."
-)
-@click.option("--open", "open_browser", is_flag=True, help="Open the site in the browser.")
-@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def serve_command(path: str, host: str, port: int, open_browser: bool, strict: bool) -> None:
-    """Serve the site of PATH (default: here) on this machine, rebuilt and reloaded in the browser on every save.
-
-    The site is built into a temporary folder (never output/); only what an edit touches is made again. A broken
-    edit keeps the last good site and shows the problems in the browser and here. Ctrl-C stops.
-    """
-    from .cli import _project_root
-
-    root = _project_root(path)
-    if not (root / "site.yml").is_file():
-        raise click.UsageError(f"no site.yml in '{path}': serve a cxreport project folder (cxreport new DIR makes one)")
-    if host in ("0.0.0.0", "::", ""):
-        click.echo(
-            f"cxreport: warning: listening on {host or 'every address'} makes the site reachable from other "
-            "machines on the network; use --host 127.0.0.1 to keep it on this one",
-            err=True,
-        )
-    elif not is_loopback(host):
-        click.echo(f"cxreport: warning: listening on {host}: other machines that reach this address can see the site", err=True)
-    server = DevServer(root, host, port, strict=strict)
-    try:
-        try:
-            url = server.start()
-        except OSError as exc:
-            raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-        click.echo(f"Serving {url} (Ctrl-C to stop)", err=True)
-        if open_browser:
-            webbrowser.open(url)
-        while not server.stop_event.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        click.echo("\ncxreport: stopped", err=True)
-    finally:
-        server.stop()
