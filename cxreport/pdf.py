@@ -167,7 +167,7 @@ def make_pdf(root: Path, out: Path | None, *, echo: Callable[[str], None] | None
         site = Path(tmp) / "site"
         say("building the site…")
         result = build(root, site, print_date=print_date())
-        if not result.written:
+        if not result.written or result.project is None:
             raise BuildFailed(result)
         target = out or (result.root / default_pdf_name(result.project.config.title))
         target = target.resolve()

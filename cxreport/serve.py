@@ -46,13 +46,16 @@ _RELOAD = """<script data-cxreport-serve>(function () {
   source.addEventListener("version", function (e) { if (Number(e.data) !== served) { source.close(); location.reload(); } });
 })();</script>
 """
-_OVERLAY = """<div id="cxreport-problems" role="alert" style="position:fixed;z-index:2147483647;top:0;left:0;right:0;max-height:60vh;\
-overflow:auto;margin:0;padding:1em 1.5em;background:#fff4f4;color:#5c0a0a;border-bottom:4px solid #c62828;\
-font:14px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;box-shadow:0 4px 16px rgba(0,0,0,.25)">
-<strong style="font-family:system-ui,sans-serif;font-size:16px">cxreport: the last edit cannot be built; this is the last good site.</strong>
-<ul style="margin:.6em 0 0;padding-left:1.2em">%s</ul>
-<p style="margin:.6em 0 0;font-family:system-ui,sans-serif">Fix the file and save: this page reloads by itself.</p></div>
-"""
+_OVERLAY = (
+    '<div id="cxreport-problems" role="alert" style="position:fixed;z-index:2147483647;top:0;left:0;right:0;'
+    "max-height:60vh;overflow:auto;margin:0;padding:1em 1.5em;background:#fff4f4;color:#5c0a0a;"
+    "border-bottom:4px solid #c62828;font:14px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;"
+    'box-shadow:0 4px 16px rgba(0,0,0,.25)">\n'
+    '<strong style="font-family:system-ui,sans-serif;font-size:16px">'
+    "cxreport: the last edit cannot be built; this is the last good site.</strong>\n"
+    '<ul style="margin:.6em 0 0;padding-left:1.2em">%s</ul>\n'
+    '<p style="margin:.6em 0 0;font-family:system-ui,sans-serif">Fix the file and save: this page reloads by itself.</p></div>\n'
+)
 _ERROR_PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>cxreport: cannot build</title></head>
 <body><main style="padding-top:40vh;font-family:system-ui,sans-serif;text-align:center">Nothing built yet.</main>
@@ -143,7 +146,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _host_allowed(self, head: bool) -> bool:
         """Refuse a request for another host name while listening on loopback (DNS rebinding: a web page whose name
         was pointed at 127.0.0.1 would otherwise read the handbook through the visitor's browser)."""
-        bound = self.server.server_address[0]
+        address = self.server.server_address
+        bound = address[0] if isinstance(address, tuple) else address
         if not is_loopback(str(bound)):
             return True
         host = (self.headers.get("Host") or "").strip().lower()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -202,7 +203,7 @@ def _pair_renames(removed: list[str], added: list[str], key_a, key_b, hinted: li
 class Comparison:
     """The comparison of two sides: a sorted list of Changes."""
 
-    def __init__(self, a: Side, b: Side, renamed_paths: list[tuple[str, str]] = ()) -> None:
+    def __init__(self, a: Side, b: Side, renamed_paths: Iterable[tuple[str, str]] = ()) -> None:
         self.a, self.b = a, b
         self.renamed_paths = list(renamed_paths)
         self.changes: list[Change] = []
@@ -418,7 +419,11 @@ class Comparison:
 # --- running ----------------------------------------------------------------------
 
 
-def _revision_side(repo: Repository, rev: str, sha: str, folder: Path) -> tuple[Project | None, Problems, str, str, Path]:
+# A side as checked: (project, problems, label, commit, the folder it was written into); None: the working tree.
+_Loaded = tuple[Project | None, Problems, str, str | None, Path | None]
+
+
+def _revision_side(repo: Repository, rev: str, sha: str, folder: Path) -> _Loaded:
     folder.mkdir(parents=True)
     repo.materialise(sha, folder)
     project, problems = check(folder)
@@ -437,7 +442,7 @@ def compare_revisions(folder: Path, rev_a: str = "HEAD", rev_b: str | None = Non
     sha_b = repo.resolve(rev_b) if rev_b is not None else None
     with tempfile.TemporaryDirectory(prefix="cxreport-diff-", ignore_cleanup_errors=True) as tmp:
         loaded = [_revision_side(repo, rev_a, sha_a, Path(tmp) / "a")]
-        if rev_b is None:
+        if rev_b is None or sha_b is None:
             project, problems = check(folder)
             loaded.append((project, problems, WORKING_TREE, None, None))
         else:

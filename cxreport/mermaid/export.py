@@ -14,7 +14,6 @@ from .diagram import encode
 NO_FEELING_SCORE = 3  # a touchpoint without a feeling is drawn neutral
 
 
-
 def mermaid_score(feeling: m.Feeling | None) -> int:
     """Give the Mermaid score (1..5) of a feeling (-2..2): feeling + 3, half up; 3 without a feeling."""
     if feeling is None:
@@ -53,4 +52,3 @@ def to_mermaid(project: Project, journey: m.Journey) -> str:
         for tp in stage.touchpoints:
             out.append(f"      {encode(tp.name)}: {mermaid_score(tp.feeling)}: {', '.join(actors_of(tp, persona_name))}")
     return "\n".join(out) + "\n"
-

@@ -25,4 +25,3 @@ def write_replacing(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-

@@ -25,7 +25,6 @@ STAGE_NAMES = {
 }
 
 
-
 def _names(model_id: str, stage: m.StageDef) -> set[str]:
     names = {fold(stage.id), fold(stage.name)}
     if model_id in m.BUILTIN_STAGE_MODELS:
@@ -147,4 +146,3 @@ def import_diagram(
                 out.append(f"        channel: {_scalar(', '.join(actors))}")
             out.append(f"        feeling: {{score: {feeling}}}")
     return Imported(journey_id, "\n".join(out) + "\n", model_id, snippet, notes)
-
