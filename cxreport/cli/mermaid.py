@@ -10,7 +10,17 @@ import click
 from cxreport import model as m
 from cxreport.cli.output import fail, project_root
 from cxreport.loader import Project, load_sources
-from cxreport.mermaid import MermaidError, import_diagram, parse_mermaid, slugify, to_mermaid, unique, write_new, write_replacing
+from cxreport.mermaid import (
+    Diagram,
+    MermaidError,
+    import_diagram,
+    parse_mermaid,
+    slugify,
+    to_mermaid,
+    unique,
+    write_new,
+    write_replacing,
+)
 from cxreport.problems import Problems, did_you_mean
 
 
@@ -55,6 +65,50 @@ def export_mermaid(journey: str, out: str | None, path: str) -> None:
     click.echo(f"wrote {out}", err=True)
 
 
+def _read_diagram(source: Path, file: str) -> Diagram:
+    """Give the diagram in the file, or end the command saying why it cannot be read."""
+    try:
+        text = source.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        fail(f"'{file}' does not exist")
+    except UnicodeDecodeError:
+        fail(f"'{file}' is not UTF-8 text")
+    except OSError as exc:
+        fail(f"cannot read '{file}': {exc.strerror or exc}")
+    try:
+        return parse_mermaid(text)
+    except MermaidError as exc:
+        fail(exc.message, exc.hint, prefix=f"{file}:{exc.line}:1: error: ")
+
+
+def _persona(project: Project | None, persona: str | None, notes: list[str]) -> str:
+    """Give the journey's persona: the one named (it must exist), the project's only one, or 'todo' when it has none."""
+    personas = dict(project.personas) if project else {}
+    if persona is not None:
+        if project is not None and persona not in project.ids("persona"):
+            fail(f"unknown persona '{persona}'", did_you_mean(persona, project.ids("persona"), "personas"))
+        return persona
+    if len(personas) == 1:
+        persona = next(iter(personas))
+        notes.append(f"persona: {persona} (the project's only persona)")
+        return persona
+    if personas:
+        raise click.UsageError("name the journey's persona with --persona (one of: " + ", ".join(sorted(personas)) + ")")
+    notes.append("the project has no personas yet: create content/personas/todo.yml, or change 'persona:'")
+    return "todo"
+
+
+def _journey_id(name: str, out: str | None, project: Project | None) -> str:
+    """Give the new journey's id: the --out file's name when it is an id, else one made from name, not yet taken."""
+    journey_id = slugify(name, "imported-journey")
+    if out is None or out == "-":
+        if project is not None:
+            journey_id = unique(journey_id, set(project.ids("journey")))
+    elif re.fullmatch(m.ID_PATTERN, Path(out).stem):
+        journey_id = Path(out).stem
+    return journey_id
+
+
 @click.group("import")
 def import_group() -> None:
     """Import another tool's file into the handbook."""
@@ -70,42 +124,16 @@ def import_group() -> None:
 def import_mermaid(file: str, out: str | None, persona: str | None, path: str) -> None:
     """Turn a Mermaid user journey diagram (FILE, or a Markdown file holding one) into a journey file."""
     source = Path(file)
-    try:
-        text = source.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        fail(f"'{file}' does not exist")
-    except UnicodeDecodeError:
-        fail(f"'{file}' is not UTF-8 text")
-    except OSError as exc:
-        fail(f"cannot read '{file}': {exc.strerror or exc}")
-    try:
-        diagram = parse_mermaid(text)
-    except MermaidError as exc:
-        fail(exc.message, exc.hint, prefix=f"{file}:{exc.line}:1: error: ")
+    diagram = _read_diagram(source, file)
     project, _problems = _load(path)
     root = Path(path).parent if Path(path).is_file() else Path(path)
     stage_models = dict(project.stage_models) if project else dict(m.BUILTIN_STAGE_MODELS)
     default_model = project.config.stage_model if project else "aidas"
     personas = dict(project.personas) if project else {}
     notes = [] if project else [f"no usable site.yml in '{path}': sections were matched with the built-in stage models"]
-    if persona is not None:
-        if project is not None and persona not in project.ids("persona"):
-            fail(f"unknown persona '{persona}'", did_you_mean(persona, project.ids("persona"), "personas"))
-    elif len(personas) == 1:
-        persona = next(iter(personas))
-        notes.append(f"persona: {persona} (the project's only persona)")
-    elif personas:
-        raise click.UsageError("name the journey's persona with --persona (one of: " + ", ".join(sorted(personas)) + ")")
-    else:
-        persona = "todo"
-        notes.append("the project has no personas yet: create content/personas/todo.yml, or change 'persona:'")
+    persona = _persona(project, persona, notes)
     persona_name = personas[persona].name if persona in personas else None
-    journey_id = slugify(diagram.title or source.stem, "imported-journey")
-    if out is None or out == "-":
-        if project is not None:
-            journey_id = unique(journey_id, set(project.ids("journey")))
-    elif re.fullmatch(m.ID_PATTERN, Path(out).stem):
-        journey_id = Path(out).stem
+    journey_id = _journey_id(diagram.title or source.stem, out, project)
     write_id = out not in (None, "-") and Path(out).stem != journey_id  # a file name that is not an id needs 'id:'
     imported = import_diagram(
         diagram,
