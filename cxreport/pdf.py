@@ -14,11 +14,13 @@ import shutil
 import tempfile
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import click
+from .pipeline import Build, build
+from .problems import Problems
+from .render.printing import PRINT_PATH
 
 CHROMIUM_ENV = "CXREPORT_CHROMIUM"
 CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
@@ -43,8 +45,18 @@ PRINT_HEIGHT_PX = 730
 CHART_TIMEOUT_MS = 60_000
 
 
-class PdfUnavailable(click.ClickException):
-    """The PDF cannot be made on this machine: Playwright or a Chromium is missing (exit 1, no traceback)."""
+class PdfError(Exception):
+    """The PDF could not be made, for a reason the message gives (the command exits 1, no traceback)."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class PdfUnavailable(PdfError):
+    """The PDF cannot be made on this machine: Playwright or a Chromium is missing."""
 
 
 @dataclass
@@ -54,7 +66,7 @@ class PdfResult:
     path: Path
     pages: int
     seconds: float
-    problems: Any = None
+    problems: Problems | None = None
 
 
 def find_chromium() -> str | None:
@@ -74,7 +86,7 @@ def find_chromium() -> str | None:
 def require_playwright():
     """Give playwright.sync_api, or raise PdfUnavailable with the install line."""
     try:
-        from playwright import sync_api
+        from playwright import sync_api  # optional and heavy: imported only when a PDF is made
     except ImportError:
         raise PdfUnavailable(f"cxreport pdf needs Playwright, which is not installed; {INSTALL_HINT}") from None
     return sync_api
@@ -82,7 +94,7 @@ def require_playwright():
 
 def launch(playwright):
     """Give a headless Chromium: the one find_chromium names, or Playwright's own; PdfUnavailable when there is none."""
-    from playwright.sync_api import Error
+    from playwright.sync_api import Error  # optional: present once require_playwright has passed
 
     executable = find_chromium()
     try:
@@ -117,7 +129,7 @@ def print_to_pdf(sync_api, print_html: Path, target: Path) -> None:
             _print(browser, print_html, target)
         except sync_api.Error as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise click.ClickException(f"Chromium could not print the report: {first}") from None
+            raise PdfError(f"Chromium could not print the report: {first}") from None
         finally:
             browser.close()
 
@@ -136,35 +148,32 @@ def _print(browser, print_html: Path, target: Path) -> None:
         ".filter(id => !document.querySelector('#' + CSS.escape(id) + ' svg'))"
     )
     if missing:
-        raise click.ClickException(f"charts did not draw: {', '.join(missing)}")
+        raise PdfError(f"charts did not draw: {', '.join(missing)}")
     page.pdf(
         path=str(target), format="A4", landscape=True, print_background=True, prefer_css_page_size=True, outline=True, tagged=True
     )
 
 
-def make_pdf(root: Path, out: Path | None, *, echo=None) -> PdfResult:
+def make_pdf(root: Path, out: Path | None, *, echo: Callable[[str], None] | None = None) -> PdfResult:
     """Give the report of the project in root printed to out (default: <title>.pdf in root).
 
-    Raises PdfUnavailable before any work when Playwright is missing, and click.ClickException when the
-    project has problems (they are printed first by the caller through `echo`).
+    Raises PdfUnavailable before any work when Playwright or pypdf is missing, BuildFailed (with the build)
+    when the project has problems, and PdfError when Chromium cannot print it.
     """
-    from .pipeline import build
-    from .render.printing import PRINT_PATH
-
-    echo = echo or (lambda text: None)
+    say = echo or (lambda text: None)
     sync_api = require_playwright()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="cxreport-pdf-") as tmp:
         site = Path(tmp) / "site"
-        echo("building the site…")
+        say("building the site…")
         result = build(root, site, print_date=print_date())
-        if not result.written:
+        if not result.written or result.project is None:
             raise BuildFailed(result)
         target = out or (result.root / default_pdf_name(result.project.config.title))
         target = target.resolve()
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = Path(tmp) / "report.pdf"
-        echo("printing with Chromium…")
+        say("printing with Chromium…")
         print_to_pdf(sync_api, site / PRINT_PATH, partial)
         pages = count_pages(partial)
         # Written beside the target and renamed: a failed print never leaves half a PDF where the old one was.
@@ -177,7 +186,7 @@ def make_pdf(root: Path, out: Path | None, *, echo=None) -> PdfResult:
 def count_pages(path: Path) -> int:
     """Give the number of pages of a PDF (pypdf)."""
     try:
-        from pypdf import PdfReader
+        from pypdf import PdfReader  # optional: the PDF extra, needed only to count a printed PDF's pages
     except ImportError:
         raise PdfUnavailable(f"cxreport pdf needs pypdf, which is not installed; {INSTALL_HINT}") from None
     return len(PdfReader(str(path)).pages)
@@ -186,34 +195,6 @@ def count_pages(path: Path) -> int:
 class BuildFailed(Exception):
     """The site could not be built for the PDF: the build's problems say why."""
 
-    def __init__(self, result) -> None:
+    def __init__(self, result: Build) -> None:
         super().__init__("the site could not be built")
         self.result = result
-
-
-@click.command("pdf")
-@click.argument("path", default=".", type=click.Path(file_okay=True, dir_okay=True))
-@click.option("--out", "out_file", type=click.Path(dir_okay=False), help="The PDF to write (default: <site title>.pdf in PATH).")
-@click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
-def pdf_command(path: str, out_file: str | None, quiet: bool) -> None:
-    """Print the report of the project in PATH as one PDF (A4 landscape) with headless Chromium."""
-    from .cli import _project_root, print_problems
-    from .render.write import OutputFolderError
-
-    root = _project_root(path)
-    say = (lambda text: None) if quiet else (lambda text: click.echo(f"cxreport pdf: {text}", err=True))
-    try:
-        result = make_pdf(root, Path(out_file) if out_file else None, echo=say)
-    except BuildFailed as failed:
-        print_problems(failed.result.problems, "text", failed.result.strict)
-        raise click.ClickException("no PDF was made; fix the problems above and try again") from None
-    except OutputFolderError as exc:
-        raise click.ClickException(str(exc)) from None
-    if result.problems is not None and result.problems.warnings:
-        print_problems(result.problems, "text", False)
-    if not quiet:
-        try:
-            shown = os.path.relpath(result.path)
-        except ValueError:
-            shown = str(result.path)
-        click.echo(f"Printed {result.pages} pages in {result.seconds:.1f} s -> {shown}", err=True)

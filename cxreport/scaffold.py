@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import tempfile
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-
-import click
 
 from .schema import KIND_MODELS, schema_text
 
@@ -81,30 +78,3 @@ def create_project(target: Path, language: str) -> list[str]:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return list(files)
-
-
-@click.command("new")
-@click.argument("directory", metavar="DIR", type=click.Path(file_okay=True, dir_okay=True))
-@click.option(
-    "--language",
-    type=click.Choice(LANGUAGES),
-    default="en",
-    show_default=True,
-    help="Language of the example content and the site's labels.",
-)
-def new_command(directory: str, language: str) -> None:
-    """Create a small, valid handbook in DIR (a new or empty folder) to start from."""
-    target = Path(directory)
-    try:
-        files = create_project(target, language)
-    except ScaffoldError as exc:
-        click.echo(f"cxreport: error: {exc}", err=True)
-        sys.exit(1)
-    except OSError as exc:
-        click.echo(f"cxreport: error: cannot create '{target}': {exc.strerror or exc}", err=True)
-        sys.exit(1)
-    click.echo(
-        f"Created a new handbook in {target} ({len(files)} files). Next:\n"
-        f"  cd {directory}\n  cxreport check --strict\n  cxreport build",
-        err=True,
-    )

@@ -18,23 +18,20 @@ import os
 import queue
 import shutil
 import socket
+import sys
 import tempfile
 import threading
 import time
 import traceback
-import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-import click
+import watchfiles
 
+from .pipeline import Build, Session
 from .problems import Problem
-
-if TYPE_CHECKING:
-    from .pipeline import Build
 
 EVENTS = "/__cxreport/events"
 WATCHED_FOLDERS = ("content", "themes")  # watched inside; site.yml and these folders themselves from the root
@@ -49,13 +46,16 @@ _RELOAD = """<script data-cxreport-serve>(function () {
   source.addEventListener("version", function (e) { if (Number(e.data) !== served) { source.close(); location.reload(); } });
 })();</script>
 """
-_OVERLAY = """<div id="cxreport-problems" role="alert" style="position:fixed;z-index:2147483647;top:0;left:0;right:0;max-height:60vh;\
-overflow:auto;margin:0;padding:1em 1.5em;background:#fff4f4;color:#5c0a0a;border-bottom:4px solid #c62828;\
-font:14px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;box-shadow:0 4px 16px rgba(0,0,0,.25)">
-<strong style="font-family:system-ui,sans-serif;font-size:16px">cxreport: the last edit cannot be built; this is the last good site.</strong>
-<ul style="margin:.6em 0 0;padding-left:1.2em">%s</ul>
-<p style="margin:.6em 0 0;font-family:system-ui,sans-serif">Fix the file and save: this page reloads by itself.</p></div>
-"""
+_OVERLAY = (
+    '<div id="cxreport-problems" role="alert" style="position:fixed;z-index:2147483647;top:0;left:0;right:0;'
+    "max-height:60vh;overflow:auto;margin:0;padding:1em 1.5em;background:#fff4f4;color:#5c0a0a;"
+    "border-bottom:4px solid #c62828;font:14px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;"
+    'box-shadow:0 4px 16px rgba(0,0,0,.25)">\n'
+    '<strong style="font-family:system-ui,sans-serif;font-size:16px">'
+    "cxreport: the last edit cannot be built; this is the last good site.</strong>\n"
+    '<ul style="margin:.6em 0 0;padding-left:1.2em">%s</ul>\n'
+    '<p style="margin:.6em 0 0;font-family:system-ui,sans-serif">Fix the file and save: this page reloads by itself.</p></div>\n'
+)
 _ERROR_PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>cxreport: cannot build</title></head>
 <body><main style="padding-top:40vh;font-family:system-ui,sans-serif;text-align:center">Nothing built yet.</main>
@@ -146,7 +146,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _host_allowed(self, head: bool) -> bool:
         """Refuse a request for another host name while listening on loopback (DNS rebinding: a web page whose name
         was pointed at 127.0.0.1 would otherwise read the handbook through the visitor's browser)."""
-        bound = self.server.server_address[0]
+        address = self.server.server_address
+        bound = address[0] if isinstance(address, tuple) else address
         if not is_loopback(str(bound)):
             return True
         host = (self.headers.get("Host") or "").strip().lower()
@@ -251,11 +252,9 @@ class DevServer:
         echo: Callable[[str], None] | None = None,
         jobs: int | None = None,
     ) -> None:
-        from .pipeline import Session
-
         self.root = root.resolve()
         self.host, self.port = host, port
-        self.echo = echo or (lambda text: click.echo(text, err=True))
+        self.echo = echo or _to_stderr
         self.tmp = Path(tempfile.mkdtemp(prefix="cxreport-serve-"))
         self.session = Session(self.root, self.tmp / "site", strict=strict, jobs=jobs, keep_record=False, in_place=True)
         self.state = SiteState(self.tmp / "site")
@@ -302,8 +301,6 @@ class DevServer:
         return result
 
     def _watch(self, paths: list[Path], recursive: bool, accept: Callable[[str], bool]) -> None:
-        import watchfiles
-
         probe = str(self.probe) + os.sep
         try:
             for batch in watchfiles.watch(
@@ -421,6 +418,10 @@ class DevServer:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
+def _to_stderr(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
 def _loopback_address(name: str) -> bool:
     try:
         return ipaddress.ip_address(name).is_loopback
@@ -430,49 +431,3 @@ def _loopback_address(name: str) -> bool:
 
 def is_loopback(host: str) -> bool:
     return host in ("localhost", "::1") or host.startswith("127.")
-
-
-@click.command("serve")
-@click.argument("path", default=".", type=click.Path(file_okay=True, dir_okay=True))
-@click.option(
-    "--host", default="127.0.0.1", show_default=True, help="Address to listen on; only this machine can connect to 127.0.0.1."
-)
-@click.option(
-    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on (0: any free one)."
-)
-@click.option("--open", "open_browser", is_flag=True, help="Open the site in the browser.")
-@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def serve_command(path: str, host: str, port: int, open_browser: bool, strict: bool) -> None:
-    """Serve the site of PATH (default: here) on this machine, rebuilt and reloaded in the browser on every save.
-
-    The site is built into a temporary folder (never output/); only what an edit touches is made again. A broken
-    edit keeps the last good site and shows the problems in the browser and here. Ctrl-C stops.
-    """
-    from .cli import _project_root
-
-    root = _project_root(path)
-    if not (root / "site.yml").is_file():
-        raise click.UsageError(f"no site.yml in '{path}': serve a cxreport project folder (cxreport new DIR makes one)")
-    if host in ("0.0.0.0", "::", ""):
-        click.echo(
-            f"cxreport: warning: listening on {host or 'every address'} makes the site reachable from other "
-            "machines on the network; use --host 127.0.0.1 to keep it on this one",
-            err=True,
-        )
-    elif not is_loopback(host):
-        click.echo(f"cxreport: warning: listening on {host}: other machines that reach this address can see the site", err=True)
-    server = DevServer(root, host, port, strict=strict)
-    try:
-        try:
-            url = server.start()
-        except OSError as exc:
-            raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-        click.echo(f"Serving {url} (Ctrl-C to stop)", err=True)
-        if open_browser:
-            webbrowser.open(url)
-        while not server.stop_event.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        click.echo("\ncxreport: stopped", err=True)
-    finally:
-        server.stop()

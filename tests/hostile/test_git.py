@@ -12,7 +12,7 @@ import pytest
 from helpers import write_project
 from test_diff import BASE, FO, _git_env, change, commit, diff, git, init_repo  # noqa: F401 (_git_env: autouse)
 
-import cxreport.diff as diff_module
+import cxreport.diff.repository as diff_module
 
 # --- failures: each a clear message, exit 1 (2 for usage), never a traceback, git never fooled -----------------
 
