@@ -124,7 +124,7 @@ print("BENCH " + __import__("json").dumps({"pages": r.pages, "made": r.made, "un
 _peak()
 sys.stderr.flush()
 import os
-os._exit(0)  # as the cxreport command does after a build (cxreport.cli._leave): the OS frees the memory at once
+os._exit(0)  # as the cxreport command does after a build (cxreport.cli.finish.leave): the OS frees the memory at once
 """
 
 NO_CHANGE = """

@@ -174,12 +174,12 @@ def test_every_relative_link_and_asset_in_the_written_example_resolves(tmp_path)
 
 
 def test_progress_on_a_terminal(make_project, monkeypatch):
-    from cxreport import cli
+    from cxreport.cli import build as build_command
 
     root = make_project()
     seen = []
-    progress = cli._TerminalProgress()
-    monkeypatch.setattr(cli.click, "echo", lambda text="", **k: seen.append(text))
+    progress = build_command.TerminalProgress()
+    monkeypatch.setattr(build_command.click, "echo", lambda text="", **k: seen.append(text))
     pipeline.build(root, progress=progress)
     text = "".join(seen)
     for label in ("reading content", "checking references", "rendering pages", "writing files"):

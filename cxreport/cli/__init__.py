@@ -10,7 +10,6 @@ import click
 
 from cxreport import __version__
 from cxreport.cli import finish
-from cxreport.cli.build import TerminalProgress
 from cxreport.cli.build import build as build_command
 from cxreport.cli.check import check as check_command
 from cxreport.cli.diff import diff_command
@@ -19,8 +18,6 @@ from cxreport.cli.new import new_command
 from cxreport.cli.pdf import pdf_command
 from cxreport.cli.schema import schema as schema_command
 from cxreport.cli.serve import serve_command
-
-_TerminalProgress = TerminalProgress  # the name tests and benchmarks use
 
 
 class _Group(click.Group):
