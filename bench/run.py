@@ -26,6 +26,7 @@ Everything it writes goes under bench/data/ (git-ignored).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -46,9 +47,7 @@ DATA = HERE / "data"
 README = HERE / "README.md"
 sys.path.insert(0, str(HERE))
 
-import contextlib
-
-from gen_handbook import generate
+from gen_handbook import generate  # noqa: E402 (bench/ is not a package)
 
 PY = sys.executable
 

@@ -12,7 +12,7 @@ import pytest
 
 pytest.register_assert_rewrite("hostile_support")
 
-from helpers import MINIMAL_JOURNEY, MINIMAL_PERSONA, MINIMAL_SITE, write_project
+from helpers import MINIMAL_JOURNEY, MINIMAL_PERSONA, MINIMAL_SITE, write_project  # noqa: E402 (after the rewrite hook)
 
 
 @pytest.fixture
