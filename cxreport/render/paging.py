@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .contexts import Pager, PagerItem, ShowAll
 from .paths import (
     relative_url,
 )
@@ -45,7 +46,7 @@ class ListPages:
 class Paging(PlannerBase):
     """The pager and titles of lists over numbered pages."""
 
-    def pager(self, pages: ListPages, number: int, name: str) -> dict | None:
+    def pager(self, pages: ListPages, number: int, name: str) -> Pager | None:
         """Give the pager of page `number` of a list (previous, next, numbered links), or None for a one-page list."""
         count = pages.count
         if count == 1:
@@ -55,7 +56,7 @@ class Paging(PlannerBase):
         def link(n: int) -> str:
             return relative_url(here, pages.path(n) + (f"#{pages.anchor}" if n == 1 and pages.anchor else ""))
 
-        def page_item(n: int) -> dict:
+        def page_item(n: int) -> PagerItem:
             return {
                 "gap": False,
                 "number": self.t.integer(n),
@@ -65,7 +66,7 @@ class Paging(PlannerBase):
             }
 
         numbers = sorted({1, count} | set(range(max(1, number - PAGER_AROUND), min(count, number + PAGER_AROUND) + 1)))
-        items: list[dict] = []
+        items: list[PagerItem] = []
         for before, n in zip([0, *numbers], numbers, strict=False):
             if n - before == 2:  # one page left out: its number takes no more room than '…' and says more
                 items.append(page_item(n - 1))
@@ -89,6 +90,6 @@ class Paging(PlannerBase):
         """Give a list page's title: the list's own on its first page, with the page's number on the others."""
         return title if number == 1 else self.t("pager.title", title=title, n=self.t.integer(number))
 
-    def show_all(self, url: str, total: int, name: str) -> dict:
+    def show_all(self, url: str, total: int, name: str) -> ShowAll:
         """Give the link under a shortened list to the whole list ('Show all 500')."""
         return {"url": url, "text": self.t("list.show_all", n=self.t.integer(total)), "name": name}

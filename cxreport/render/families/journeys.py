@@ -65,8 +65,8 @@ class JourneyPages(MetricViews, Paging):
             {"journeys": cards, "pager": self.pager(pages, number, self.t("nav.journeys"))},
         )
 
-    def journey_page(self, journey: m.Journey) -> Page:
-        path = journey_path(journey.id)
+    def journey_stages(self, journey: m.Journey, path: str) -> list[dict]:
+        """Give the stages of a journey's map, in order, each with its touchpoints' views and its figures."""
         model_id = self.project.stage_model_of(journey)
         stages = []
         for stage in self.ordered_stages(journey):
@@ -83,15 +83,10 @@ class JourneyPages(MetricViews, Paging):
                     "figures": self.place_figures(journey.id, stage.stage, None, path),
                 }
             )
-        touchpoints = [tp for s in stages for tp in s["touchpoints"]]
-        # One column a touchpoint; a stage without touchpoints still gets an (empty) column.
-        columns = [tp for s in stages for tp in (s["touchpoints"] or [{"empty": True, "stage": s["id"]}])]
-        lanes = [
-            {"key": k, "label": self.t(f"lane.{k}"), "hint": self.t(f"lane.{k}.hint")}
-            for k in LANES
-            if k == "feeling" or any(tp[k] for tp in touchpoints)
-        ]
-        charts = []
+        return stages
+
+    def emotion_chart(self, journey: m.Journey, path: str, columns: list[dict]) -> Chart | None:
+        """Give the emotion curve over a map's columns, or None when no touchpoint has a feeling's score."""
         names = [c.get("name", "") for c in columns]
         scores = [c["feeling"]["score"] if not c["empty"] and c["feeling"] else None for c in columns]
         hover = [
@@ -100,24 +95,26 @@ class JourneyPages(MetricViews, Paging):
             else ""
             for c in columns
         ]
-        emotion = None
-        if any(s is not None for s in scores):
-            emotion = self.chart(
-                path,
-                "emotion",
-                emotion_curve(names, scores, hover, self.style, fill_columns=True),
-                self.t("chart.emotion", title=journey.title),
-                height=150,
-                css_class="chart emotion",
-            )
-            charts.append(emotion)
-        nps_series = []
+        if all(s is None for s in scores):
+            return None
+        return self.chart(
+            path,
+            "emotion",
+            emotion_curve(names, scores, hover, self.style, fill_columns=True),
+            self.t("chart.emotion", title=journey.title),
+            height=150,
+            css_class="chart emotion",
+        )
+
+    def nps_series(self, journey: m.Journey, path: str) -> list[dict]:
+        """Give a journey's NPS per period, one series per NPS metric that has figures for it."""
+        series = []
         for source in self.cfg.metrics:
             if source.type != "nps":
                 continue
             rows = self.index.over_time(source.id, journey.id)
             if rows:
-                nps_series.append(
+                series.append(
                     {
                         "name": self.metric_label(source.id),
                         "x": [self.t.period(f.period) for f in rows],
@@ -127,6 +124,25 @@ class JourneyPages(MetricViews, Paging):
                         "rows": [self.figure_view(f, source.id, path) for f in rows],
                     }
                 )
+        return series
+
+    def journey_page(self, journey: m.Journey) -> Page:
+        path = journey_path(journey.id)
+        model_id = self.project.stage_model_of(journey)
+        stages = self.journey_stages(journey, path)
+        touchpoints = [tp for s in stages for tp in s["touchpoints"]]
+        # One column a touchpoint; a stage without touchpoints still gets an (empty) column.
+        columns = [tp for s in stages for tp in (s["touchpoints"] or [{"empty": True, "stage": s["id"]}])]
+        lanes = [
+            {"key": k, "label": self.t(f"lane.{k}"), "hint": self.t(f"lane.{k}.hint")}
+            for k in LANES
+            if k == "feeling" or any(tp[k] for tp in touchpoints)
+        ]
+        charts = []
+        emotion = self.emotion_chart(journey, path, columns)
+        if emotion is not None:
+            charts.append(emotion)
+        nps_series = self.nps_series(journey, path)
         nps_chart = None
         if nps_series:
             nps_chart = self.chart(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ... import model as m
+from ...figures import Figure
 from ..charts import time_series
 from ..figure_index import ALL
 from ..metric_views import MetricViews
@@ -48,9 +49,8 @@ class MetricPages(MetricViews, Paging):
             )
         return Page(path, "metrics.html", "metrics", self.t("nav.metrics"), {"metrics": metrics})
 
-    def metric_page(self, source: m.MetricSource) -> Page:
-        path = metric_path(source.id)
-        figs = self.index.of_metric(source.id)
+    def metric_series(self, source: m.MetricSource, figs: list[Figure]) -> list[dict]:
+        """Give a metric's chart series: a funnel's per journey stage; another's for everyone, then per segment."""
         series = []
         if source.type == "funnel":
             keys = sorted(
@@ -101,6 +101,12 @@ class MetricPages(MetricViews, Paging):
                             "text": [f"{self.value_text(f)} (n = {self.t.integer(f.n)})" for f in rows_s],
                         }
                     )
+        return series
+
+    def metric_page(self, source: m.MetricSource) -> Page:
+        path = metric_path(source.id)
+        figs = self.index.of_metric(source.id)
+        series = self.metric_series(source, figs)
         charts = []
         chart = None
         if series:

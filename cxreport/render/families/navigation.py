@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..contexts import NavLink, NavSection
 from ..metric_views import MetricViews
 from ..paging import Paging
 from ..paths import (
@@ -16,11 +17,11 @@ from ..views import NAV_LIMIT
 class Navigation(MetricViews, Paging):
     """The site's navigation bar."""
 
-    def navigation(self) -> list[dict]:
+    def navigation(self) -> list[NavSection]:
         """Give the site's navigation with site-absolute paths (each page makes them relative)."""
-        nav: list[dict] = [{"label": self.t("nav.home"), "path": "index.html", "items": []}]
+        nav: list[NavSection] = [{"label": self.t("nav.home"), "path": "index.html", "items": []}]
 
-        def listed(items: list[dict]) -> list[dict]:
+        def listed(items: list[NavLink]) -> list[NavLink]:
             return items if len(items) <= NAV_LIMIT else []
 
         nav.append(
