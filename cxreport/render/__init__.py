@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -188,6 +189,10 @@ def _drawer(
     return draw
 
 
+def _metric_csv(planner: Planner, metric_id: str, language: str) -> bytes:
+    return metric_csv(planner.index.of_metric(metric_id), language)
+
+
 def _data_maker(
     figures: FigureSet, planner: Planner, reuse: Reuse | None, data: dict[str, bytes | str | Path]
 ) -> Callable[[], None]:
@@ -199,9 +204,8 @@ def _data_maker(
             ("data/figures.json", lambda: figures_json(figures)),
             ("data/experiments.json", lambda: experiments_json(figures)),
         ]
-        makers += [
-            (metric_csv_path(s.id), lambda s=s: metric_csv(planner.index.of_metric(s.id), cfg.language)) for s in cfg.metrics
-        ]
+        for source in cfg.metrics:
+            makers.append((metric_csv_path(source.id), functools.partial(_metric_csv, planner, source.id, cfg.language)))
         for path, make in makers:
             content: bytes | str | Path = reuse.files[path] if reuse is not None and path in reuse.files else make()
             data[path] = content.encode("utf-8") if isinstance(content, str) else content  # not both kept (figures.json: 100 MB)
@@ -243,8 +247,8 @@ def _add_other_files(
         files.add(media_path(rel), path)
     search_labels = {k.removeprefix("search."): v for k, v in t.labels.items() if k.startswith("search.")}
     files.add(INDEX_PATH, ROW_TEXTS.script([info.entries for info in infos.values()], search_labels))
-    for path, content in data.items():
-        files.add(path, content)
+    for data_path, content in data.items():
+        files.add(data_path, content)
 
 
 def render_site(

@@ -106,7 +106,7 @@ def print_page(planner: Planner, pages: Sequence[Page], when: dt.date) -> Page:
         "summary": home.context,
         "journey_maps": journeys,
         # the report holds the whole matrix and every playbook, which the site spreads over pages of their own
-        "pillars_view": by_kind["pillars"][0].context
+        "pillars_view": dict(by_kind["pillars"][0].context)
         | planner.pillar_matrix(planner.project.journeys.values(), PRINT_PATH)
         | {"pager": None}
         if "pillars" in by_kind

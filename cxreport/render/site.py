@@ -58,8 +58,12 @@ __all__ = [
 ]
 
 
-class Planner(HomePages, JourneyPages, PersonaPages, PillarPages, PlaybookPages, ChapterPages, MetricPages, Navigation):
-    """Builds the page plan from the project, its figures and the site's language."""
+class Planner(HomePages, PersonaPages, JourneyPages, PillarPages, PlaybookPages, Navigation, ChapterPages, MetricPages):
+    """Builds the page plan from the project, its figures and the site's language.
+
+    Each base is a page family (cxreport.render.families); a family whose pages show another's views has that
+    family as its base (the home page previews journeys, pillars and playbooks).
+    """
 
     def plan(self) -> list[Page]:
         """Give every page of the site, in a fixed order."""

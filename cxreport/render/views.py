@@ -59,8 +59,9 @@ class PlannerBase:
             if pb.type != "guide":
                 self._playbooks_at[(pb.journey, pb.touchpoint)].append(pb)
                 self._playbooks_of[pb.journey].append(pb)  # by id, as project.playbooks is
-            for persona_id in {getattr(pb, "audience", None), pb.persona if pb.type == "story" else None} - {None}:
-                self._playbooks_for[persona_id].append(pb)
+            for persona_id in {getattr(pb, "audience", None), pb.persona if pb.type == "story" else None}:
+                if persona_id is not None:
+                    self._playbooks_for[persona_id].append(pb)
         self._journeys_of: dict[str, list] = defaultdict(list)  # persona -> journeys (by id)
         for j in self.project.journeys.values():
             self._journeys_of[j.persona].append(j)
@@ -146,36 +147,6 @@ class PlannerBase:
             "url": relative_url(page, playbook_path(pb.id)),
             "status": status or "",
             "status_text": self.t(f"{pb.type}.status.{status}") if status else "",
-        }
-
-    def touchpoint_view(self, journey: m.Journey, stage: m.Stage, tp: m.Touchpoint, page: str) -> dict:
-        kind = ("journey", journey.id)
-
-        def lane(items):
-            return [self.md_inline(x, page, *kind) for x in items]
-
-        return {
-            "empty": False,
-            "id": tp.id,
-            "anchor": f"tp-{tp.id}",
-            "name": tp.name,
-            "channel": tp.channel or "",
-            "owner": tp.owner or "",
-            "stage": stage.stage,
-            "pillars": [{"id": p, "name": self.pillar_name(p), "note": note or ""} for p, note in tp.pillars.items()],
-            "doing": lane(tp.doing),
-            "thinking": lane(tp.thinking),
-            "feeling": self.feeling_view(tp.feeling),
-            "pain_points": lane(tp.pain_points),
-            "opportunities": lane(tp.opportunities),
-            "backstage": lane(tp.backstage),
-            "evidence": [
-                {"kind": e.kind, "kind_text": self.t(f"evidence.{e.kind}"), "source": e.source or "", "note": e.note or ""}
-                for e in tp.evidence
-            ],
-            "evidenced": tp.evidenced,
-            "figures": self.place_figures(journey.id, stage.stage, tp.id, page, tp.metrics),
-            "playbooks": self.playbooks_at(journey.id, tp.id, page),
         }
 
     def curve(self, journey: m.Journey) -> tuple[list[str], list[float | None], list[str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ... import model as m
+from ..contexts import NavLink
 from ..metric_views import MetricViews
 from ..page import Page
 from ..paging import ListPages, Paging
@@ -43,7 +44,7 @@ class ChapterPages(MetricViews, Paging):
         items = list(self.project.pages.values()) + [pb for pb in self.project.playbooks.values() if pb.type == "guide"]
         return sorted(items, key=lambda x: (x.order is None, x.order or 0, isinstance(x, m.Guide), x.title.casefold(), x.id))
 
-    def chapters_listed(self) -> list[dict] | None:
+    def chapters_listed(self) -> list[NavLink] | None:
         """Give the chapters as navigation items while there are at most NAV_LIMIT; None when they get their own page."""
         chapters = self.chapters_sorted()
         if len(chapters) > NAV_LIMIT:

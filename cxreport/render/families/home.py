@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from ..metric_views import MetricViews
 from ..page import Page
-from ..paging import PREVIEW_ITEMS, Paging
+from ..paging import PREVIEW_ITEMS
 from ..paths import (
     relative_url,
 )
+from .journeys import JourneyPages
+from .pillars import PillarPages
+from .playbooks import PlaybookPages
 
 HOME_CARDS = 24  # journeys shown as cards (with a sparkline) on the home page
 
 
-class HomePages(MetricViews, Paging):
+class HomePages(JourneyPages, PillarPages, PlaybookPages):
     """The home page."""
 
     def home_page(self) -> Page:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from ... import model as m
 from ..charts import Chart, emotion_compare, emotion_curve, sparkline, time_series
@@ -65,6 +66,36 @@ class JourneyPages(MetricViews, Paging):
             {"journeys": cards, "pager": self.pager(pages, number, self.t("nav.journeys"))},
         )
 
+    def touchpoint_view(self, journey: m.Journey, stage: m.Stage, tp: m.Touchpoint, page: str) -> dict:
+        kind = ("journey", journey.id)
+
+        def lane(items):
+            return [self.md_inline(x, page, *kind) for x in items]
+
+        return {
+            "empty": False,
+            "id": tp.id,
+            "anchor": f"tp-{tp.id}",
+            "name": tp.name,
+            "channel": tp.channel or "",
+            "owner": tp.owner or "",
+            "stage": stage.stage,
+            "pillars": [{"id": p, "name": self.pillar_name(p), "note": note or ""} for p, note in tp.pillars.items()],
+            "doing": lane(tp.doing),
+            "thinking": lane(tp.thinking),
+            "feeling": self.feeling_view(tp.feeling),
+            "pain_points": lane(tp.pain_points),
+            "opportunities": lane(tp.opportunities),
+            "backstage": lane(tp.backstage),
+            "evidence": [
+                {"kind": e.kind, "kind_text": self.t(f"evidence.{e.kind}"), "source": e.source or "", "note": e.note or ""}
+                for e in tp.evidence
+            ],
+            "evidenced": tp.evidenced,
+            "figures": self.place_figures(journey.id, stage.stage, tp.id, page, tp.metrics),
+            "playbooks": self.playbooks_at(journey.id, tp.id, page),
+        }
+
     def journey_stages(self, journey: m.Journey, path: str) -> list[dict]:
         """Give the stages of a journey's map, in order, each with its touchpoints' views and its figures."""
         model_id = self.project.stage_model_of(journey)
@@ -108,7 +139,7 @@ class JourneyPages(MetricViews, Paging):
 
     def nps_series(self, journey: m.Journey, path: str) -> list[dict]:
         """Give a journey's NPS per period, one series per NPS metric that has figures for it."""
-        series = []
+        series: list[dict[str, Any]] = []
         for source in self.cfg.metrics:
             if source.type != "nps":
                 continue

@@ -7,6 +7,7 @@ from typing import Any
 from ... import model as m
 from ...figures import Figure
 from ..charts import time_series
+from ..contexts import Pager
 from ..figure_index import ALL
 from ..metric_views import MetricViews
 from ..page import Page
@@ -51,7 +52,7 @@ class MetricPages(MetricViews, Paging):
 
     def metric_series(self, source: m.MetricSource, figs: list[Figure]) -> list[dict]:
         """Give a metric's chart series: a funnel's per journey stage; another's for everyone, then per segment."""
-        series = []
+        series: list[dict[str, Any]] = []
         if source.type == "funnel":
             keys = sorted(
                 {
@@ -198,7 +199,7 @@ class MetricPages(MetricViews, Paging):
             }
         return self._metric_rows[source.id]
 
-    def metric_table(self, source: m.MetricSource, table: str, number: int, page: str) -> tuple[list[dict], dict | None]:
+    def metric_table(self, source: m.MetricSource, table: str, number: int, page: str) -> tuple[list[dict], Pager | None]:
         """Give the rows that page `number` of one of a metric's tables shows, and the table's pager."""
         pages = self.metric_table_pages(source, table)
         rows = [

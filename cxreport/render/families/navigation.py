@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from ..contexts import NavLink, NavSection
-from ..metric_views import MetricViews
-from ..paging import Paging
 from ..paths import (
     CHAPTERS_PATH,
     journey_path,
@@ -12,9 +10,10 @@ from ..paths import (
     persona_path,
 )
 from ..views import NAV_LIMIT
+from .chapters import ChapterPages
 
 
-class Navigation(MetricViews, Paging):
+class Navigation(ChapterPages):
     """The site's navigation bar."""
 
     def navigation(self) -> list[NavSection]:

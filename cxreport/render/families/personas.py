@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ... import model as m
 from ..charts import time_series
 from ..figure_index import ALL
-from ..metric_views import MetricViews
 from ..page import Page
-from ..paging import PREVIEW_ITEMS, ListPages, Paging
+from ..paging import PREVIEW_ITEMS, ListPages
 from ..paths import (
     journey_path,
     persona_path,
     relative_url,
 )
+from .journeys import JourneyPages
 
 
-class PersonaPages(MetricViews, Paging):
+class PersonaPages(JourneyPages):
     """The personas overview and each persona's page."""
 
     def persona_pages(self) -> ListPages:
@@ -68,7 +70,7 @@ class PersonaPages(MetricViews, Paging):
                 seg_rows = self.index.over_time(source.id, segment=persona.segment)
                 all_rows = self.index.over_time(source.id)
                 if seg_rows:
-                    series = [
+                    series: list[dict[str, Any]] = [
                         {
                             "name": persona.name,
                             "x": [self.t.period(f.period) for f in seg_rows],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from ... import model as m
 from ..metric_views import MetricViews
@@ -55,7 +56,7 @@ class PillarPages(MetricViews, Paging):
         compact = len(self.project.journeys) > PILLAR_MATRIX_JOURNEYS
         for journey in journeys:
             model_id = self.project.stage_model_of(journey)
-            stage_rows = []
+            stage_rows: list[dict[str, Any]] = []
             for stage in self.ordered_stages(journey):
                 cells = []
                 for pid in pillars:

@@ -8,10 +8,10 @@ from typing import Any
 from ... import model as m
 from ...figures import VariantResult
 from ..charts import Chart, emotion_curve, intervals
+from ..contexts import ShowAll
 from ..figure_index import ALL
-from ..metric_views import MetricViews
 from ..page import Page
-from ..paging import PREVIEW_ITEMS, ListPages, Paging
+from ..paging import PREVIEW_ITEMS, ListPages
 from ..paths import (
     metric_path,
     playbook_path,
@@ -19,10 +19,10 @@ from ..paths import (
     touchpoint_path,
 )
 from ..views import PLAYBOOK_SECTIONS, SURPRISE_STATUSES
-from .chapters import without_title
+from .chapters import ChapterPages, without_title
 
 
-class PlaybookPages(MetricViews, Paging):
+class PlaybookPages(ChapterPages):
     """The playbooks overview, its sections over numbered pages, and each playbook's page."""
 
     def section_pages(self, section: str) -> ListPages | None:
@@ -58,7 +58,7 @@ class PlaybookPages(MetricViews, Paging):
             }[kind]
         )
 
-    def section_more(self, section: str, page: str) -> dict:
+    def section_more(self, section: str, page: str) -> ShowAll:
         """Give the link from a shortened section to its own list (it has one: it is longer than PREVIEW_ITEMS)."""
         return self.show_all(
             relative_url(page, f"playbooks/{section}/index.html"),
@@ -200,7 +200,7 @@ class PlaybookPages(MetricViews, Paging):
             return [], None
         by_id = {tp.id: (stage, tp) for stage, tp in journey.touchpoints()}
         model_id = self.project.stage_model_of(journey)
-        steps = []
+        steps: list[dict[str, Any]] = []
         for tid in pb.path:
             if tid not in by_id:
                 continue
@@ -243,7 +243,7 @@ class PlaybookPages(MetricViews, Paging):
                 "rate_text": self.t.percent(r.rate),
                 "lift_text": "" if is_control or r.lift is None else self.t.signed(r.lift * 100, 1) + "%",
                 "interval_text": ""
-                if is_control or r.ci_low is None
+                if is_control or r.ci_low is None or r.ci_high is None
                 else self.t("experiment.interval", low=self.t.signed(r.ci_low * 100, 1), high=self.t.signed(r.ci_high * 100, 1)),
                 "p_text": "" if is_control else self.t.p_value(r.p_value),
             }
@@ -263,7 +263,7 @@ class PlaybookPages(MetricViews, Paging):
             (s, [r for r in rows if r.period == ALL and r.segment == s]) for s in segments
         ]:
             for r in group:
-                if r.variant == r.control or r.ci_low is None:
+                if r.variant == r.control or r.ci_low is None or r.ci_high is None:
                     continue
                 diff = ((r.ci_low + r.ci_high) / 2) * 100
                 interval_rows.append(
