@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ... import model as m
-from ..contexts import NavLink
+from ..contexts import ChapterContext, ChaptersContext, NavLink
 from ..metric_views import MetricViews
 from ..page import Page
 from ..paging import ListPages, Paging
@@ -64,19 +64,15 @@ class ChapterPages(MetricViews, Paging):
             }
             for c in self.chapters_sorted()[pages.rows(number)]
         ]
-        return Page(
-            path,
-            "chapters.html",
-            "chapters",
-            self.numbered(self.t("nav.handbook"), number),
-            {
-                "chapters": items,
-                "start": pages.rows(number).start + 1,
-                "pager": self.pager(pages, number, self.t("nav.handbook")),
-            },
-        )
+        context: ChaptersContext = {
+            "chapters": items,
+            "start": pages.rows(number).start + 1,
+            "pager": self.pager(pages, number, self.t("nav.handbook")),
+        }
+        return Page(path, "chapters.html", "chapters", self.numbered(self.t("nav.handbook"), number), context)
 
     def chapter_page(self, p: m.Page) -> Page:
         path = page_path(p.id)
         body = self.md(without_title(p.body), path, "page", p.id, ids=True, body=True)
-        return Page(path, "chapter.html", "chapter", p.title, {"chapter": {"title": p.title, "body": body}})
+        context: ChapterContext = {"chapter": {"title": p.title, "body": body}}
+        return Page(path, "chapter.html", "chapter", p.title, context)

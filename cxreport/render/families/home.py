@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..contexts import HomeContext
 from ..page import Page
 from ..paging import PREVIEW_ITEMS
 from ..paths import (
@@ -30,7 +31,7 @@ class HomePages(JourneyPages, PillarPages, PlaybookPages):
         experiments = self.section_playbooks("experiment")
         running = [pb for pb in experiments if pb.status == "running"]
         done = [pb for pb in experiments if pb.status == "done"]
-        context = {
+        context: HomeContext = {
             "description": self.md(self.cfg.description, path),
             "journeys": cards,
             "journeys_total": len(self.project.journeys),

@@ -7,6 +7,7 @@ from typing import Any
 
 from ... import model as m
 from ..charts import Chart, emotion_compare, emotion_curve, sparkline, time_series
+from ..contexts import JourneyContext, JourneysContext
 from ..metric_views import MetricViews
 from ..page import Page
 from ..paging import ListPages, Paging
@@ -58,13 +59,8 @@ class JourneyPages(MetricViews, Paging):
         cards = [
             self.journey_card(j, path, with_chart=False)[0] for j in list(self.project.journeys.values())[pages.rows(number)]
         ]
-        return Page(
-            path,
-            "journeys.html",
-            "journeys",
-            self.numbered(self.t("nav.journeys"), number),
-            {"journeys": cards, "pager": self.pager(pages, number, self.t("nav.journeys"))},
-        )
+        context: JourneysContext = {"journeys": cards, "pager": self.pager(pages, number, self.t("nav.journeys"))}
+        return Page(path, "journeys.html", "journeys", self.numbered(self.t("nav.journeys"), number), context)
 
     def touchpoint_view(self, journey: m.Journey, stage: m.Stage, tp: m.Touchpoint, page: str) -> dict:
         kind = ("journey", journey.id)
@@ -188,7 +184,7 @@ class JourneyPages(MetricViews, Paging):
             charts.append(compare["chart"])
         persona = self.project.personas.get(journey.persona)
         linked = [self.playbook_link(pb, path) for pb in self._playbooks_of.get(journey.id, ())]
-        context = {
+        context: JourneyContext = {
             "journey": {
                 "id": journey.id,
                 "title": journey.title,

@@ -7,7 +7,7 @@ from typing import Any
 from ... import model as m
 from ...figures import Figure
 from ..charts import time_series
-from ..contexts import Pager
+from ..contexts import MetricContext, MetricsContext, MetricTableContext, Pager
 from ..figure_index import ALL
 from ..metric_views import MetricViews
 from ..page import Page
@@ -48,7 +48,8 @@ class MetricPages(MetricViews, Paging):
                     "pillar": self.pillar_name(source.pillar) if source.pillar else "",
                 }
             )
-        return Page(path, "metrics.html", "metrics", self.t("nav.metrics"), {"metrics": metrics})
+        context: MetricsContext = {"metrics": metrics}
+        return Page(path, "metrics.html", "metrics", self.t("nav.metrics"), context)
 
     def metric_series(self, source: m.MetricSource, figs: list[Figure]) -> list[dict]:
         """Give a metric's chart series: a funnel's per journey stage; another's for everyone, then per segment."""
@@ -125,7 +126,7 @@ class MetricPages(MetricViews, Paging):
         over_time, over_time_pager = self.metric_table(source, "over-time", 1, path)
         breakdown, breakdown_pager = self.metric_table(source, "breakdown", 1, path)
         target = self.cfg.targets.get(source.id) or self.cfg.targets.get(source.type)
-        context = {
+        context: MetricContext = {
             "metric": {
                 "id": source.id,
                 "label": self.metric_label(source.id),
@@ -218,7 +219,7 @@ class MetricPages(MetricViews, Paging):
         path = self.metric_table_pages(source, table).path(number)
         rows, pager = self.metric_table(source, table, number, path)
         label, title = self.metric_label(source.id), self.t(METRIC_TABLES[table])
-        context = {
+        context: MetricTableContext = {
             "metric": {
                 "id": source.id,
                 "label": label,

@@ -6,6 +6,7 @@ from typing import Any
 
 from ... import model as m
 from ..charts import time_series
+from ..contexts import PersonaContext, PersonasContext
 from ..figure_index import ALL
 from ..page import Page
 from ..paging import PREVIEW_ITEMS, ListPages
@@ -42,13 +43,8 @@ class PersonaPages(JourneyPages):
                     "journeys_more": self.t.integer(len(theirs) - PREVIEW_ITEMS) if len(theirs) > PREVIEW_ITEMS else "",
                 }
             )
-        return Page(
-            path,
-            "personas.html",
-            "personas",
-            self.numbered(self.t("nav.personas"), number),
-            {"personas": personas, "pager": self.pager(pages, number, self.t("nav.personas"))},
-        )
+        context: PersonasContext = {"personas": personas, "pager": self.pager(pages, number, self.t("nav.personas"))}
+        return Page(path, "personas.html", "personas", self.numbered(self.t("nav.personas"), number), context)
 
     def persona_page(self, persona: m.Persona) -> Page:
         path = persona_path(persona.id)
@@ -97,7 +93,7 @@ class PersonaPages(JourneyPages):
                     break
         playbooks = [self.playbook_link(pb, path) for pb in self._playbooks_for.get(persona.id, ())]
         kind = ("persona", persona.id)
-        context = {
+        context: PersonaContext = {
             "persona": {
                 "id": persona.id,
                 "name": persona.name,

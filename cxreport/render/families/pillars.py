@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ... import model as m
+from ..contexts import PillarMatrix, PillarsContext
 from ..metric_views import MetricViews
 from ..page import Page
 from ..paging import ListPages, Paging
@@ -48,7 +49,7 @@ class PillarPages(MetricViews, Paging):
             )
         return out
 
-    def pillar_matrix(self, journeys: Iterable[m.Journey], page: str) -> dict:
+    def pillar_matrix(self, journeys: Iterable[m.Journey], page: str) -> PillarMatrix:
         """Give the pillar matrix of some journeys: the pillars, a row per journey (with its stages unless compact)."""
         pillars = list(self.project.pillars)
         rows = []
@@ -137,4 +138,5 @@ class PillarPages(MetricViews, Paging):
                     "coverage": coverage[pid],
                 }
             )
-        return Page(path, "pillars.html", "pillars", self.t("nav.pillars"), matrix | {"details": details})
+        context: PillarsContext = {**matrix, "details": details}
+        return Page(path, "pillars.html", "pillars", self.t("nav.pillars"), context)

@@ -8,7 +8,7 @@ from typing import Any
 from ... import model as m
 from ...figures import VariantResult
 from ..charts import Chart, emotion_curve, intervals
-from ..contexts import ShowAll
+from ..contexts import ChapterContext, PlaybookContext, PlaybookListContext, PlaybooksContext, ShowAll
 from ..figure_index import ALL
 from ..page import Page
 from ..paging import PREVIEW_ITEMS, ListPages
@@ -98,7 +98,7 @@ class PlaybookPages(ChapterPages):
             }
         return view
 
-    def playbooks_view(self, page: str, whole: bool = False) -> dict:
+    def playbooks_view(self, page: str, whole: bool = False) -> PlaybooksContext:
         """Give the playbooks overview: per section its first PREVIEW_ITEMS playbooks and a link to the rest (or, whole,
         every playbook: the print page)."""
         items, more = {}, {}
@@ -137,7 +137,7 @@ class PlaybookPages(ChapterPages):
         path = pages.path(number)
         title = self.section_title(section)
         items = [self.playbook_item(pb, path) for pb in self.section_playbooks(section)[pages.rows(number)]]
-        context = {
+        context: PlaybookListContext = {
             "section": {"id": section, "kind": section.partition("-")[0], "title": title, "items": items, "total": pages.total},
             "playbooks_url": relative_url(path, "playbooks/index.html"),
             "pager": self.pager(pages, number, title),
@@ -147,11 +147,12 @@ class PlaybookPages(ChapterPages):
     def playbook_page(self, pb) -> Page:
         path = playbook_path(pb.id)
         body = self.md(without_title(pb.body), path, "playbook", pb.id, ids=True, body=True)
-        context: dict[str, Any] = {"playbook": self.playbook_link(pb, path) | {"body": body, "place": self.place_link(pb, path)}}
+        context: PlaybookContext = {"playbook": self.playbook_link(pb, path) | {"body": body, "place": self.place_link(pb, path)}}
         charts: list[Chart] = []
         view = context["playbook"]
         if pb.type == "guide":
-            return Page(path, "chapter.html", "chapter", pb.title, {"chapter": {"title": pb.title, "body": body}})
+            chapter: ChapterContext = {"chapter": {"title": pb.title, "body": body}}
+            return Page(path, "chapter.html", "chapter", pb.title, chapter)
         if pb.type == "surprise":
             view.update(
                 {
