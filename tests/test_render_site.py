@@ -557,3 +557,21 @@ def test_theme_lookups_on_dicts_find_keys_first_then_methods_then_fail_strictly(
     (tmp_path / "missing.html").write_text("{{ d.nothing }}")
     with pytest.raises(jinja2.UndefinedError, match="'dict object' has no attribute 'nothing'"):
         env.get_template("missing.html").render(d={})
+
+
+def test_themes_doc_lists_every_key_of_each_template_context():
+    """docs/themes.md names, per page kind, its context type and every key of it (cxreport.render.contexts)."""
+    from cxreport.render import contexts
+
+    doc = (REPO / "docs" / "themes.md").read_text(encoding="utf-8")
+    per_kind = doc.split("### Per page kind", 1)[1].split("\n## ", 1)[0]
+    bullets = {b.split("**", 1)[0]: b for b in per_kind.split("\n- **")[1:]}
+    assert set(bullets) == set(contexts.CONTEXTS)
+    for kind, typ in contexts.CONTEXTS.items():
+        text = bullets[kind]
+        assert f"`{typ.__name__}`" in text, kind
+        for key in typ.__required_keys__:
+            assert f"`{key}" in text or f" {key}`" in text, (kind, key)
+    common = doc.split("## Variables every template gets", 1)[1].split("\n### ", 1)[0]
+    for key in contexts.Common.__required_keys__:
+        assert f"`{key}" in common, key

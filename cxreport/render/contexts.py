@@ -4,8 +4,6 @@ TypedDicts, so a context is a plain dict at run time (the theme's environment lo
 docs/themes.md lists each template's context from these types.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from typing import Any, NotRequired, TypedDict
 
