@@ -74,7 +74,7 @@ class RenderedSite:
 
 def plotly_js_path() -> Path:
     """Give the plotly.min.js shipped inside the installed plotly package."""
-    import plotly
+    import plotly  # 60 ms to import, and only its folder is needed: imported when a page draws charts
 
     path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     if not path.is_file():
