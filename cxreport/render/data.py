@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import csv
-import importlib
-import importlib.util
 import io
 
 from ..figures import Figure
@@ -28,15 +26,6 @@ FIGURE_COLUMNS = (
 TEXT_COLUMNS = {"metric", "type", "period", "journey", "stage", "touchpoint", "segment", "variant", "status"}
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def metrics_module():
-    """Give cxreport.metrics when it is there with its entry points, else None."""
-    if importlib.util.find_spec("cxreport.metrics") is None:
-        return None
-    module = importlib.import_module("cxreport.metrics")
-    # A folder being written has no entry points yet: treat it as absent.
-    return module if hasattr(module, "join_metrics") and hasattr(module, "compute_figures") else None
 
 
 def safe_cell(column: str, value: object, decimal: str) -> str:
