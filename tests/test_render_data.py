@@ -7,7 +7,8 @@ import io
 import json
 
 from cxreport.figures import Figure, FigureSet
-from cxreport.render.data import figures_json, metric_csv, safe_cell
+from cxreport.metrics.output import figures_json
+from cxreport.render.data import metric_csv, safe_cell
 
 
 def fig(**over) -> Figure:

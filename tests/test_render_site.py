@@ -328,11 +328,11 @@ def test_relative_url():
 
 
 def test_pillars_page_of_a_large_handbook_keeps_to_a_row_per_journey_and_short_lists(monkeypatch):
-    import cxreport.render.site as site_module
+    import cxreport.render.families.pillars as pillars_module
 
     full = html_of(render(REPO)[0], "pillars.html")
-    monkeypatch.setattr(site_module, "PILLAR_MATRIX_JOURNEYS", 1)
-    monkeypatch.setattr(site_module, "PILLAR_LIST_LIMIT", 1)
+    monkeypatch.setattr(pillars_module, "PILLAR_MATRIX_JOURNEYS", 1)
+    monkeypatch.setattr(pillars_module, "PILLAR_LIST_LIMIT", 1)
     site, _ = render(REPO)
     html = html_of(site, "pillars.html")
     assert len(html) < len(full)
@@ -518,9 +518,9 @@ def test_a_metric_table_longer_than_a_page_goes_on_over_pages_of_its_own(many):
 
 
 def test_the_pager_numbers_the_first_and_last_page_and_two_around_the_current_one(make_project, monkeypatch):
-    import cxreport.render.site as site_module
+    import cxreport.render.paging as paging_module
 
-    monkeypatch.setattr(site_module, "PAGE_ROWS", 10)
+    monkeypatch.setattr(paging_module, "PAGE_ROWS", 10)
     site, _ = render(write_project(make_project(minimal=False), many_files(130)))
 
     def numbers(path):
@@ -557,3 +557,21 @@ def test_theme_lookups_on_dicts_find_keys_first_then_methods_then_fail_strictly(
     (tmp_path / "missing.html").write_text("{{ d.nothing }}")
     with pytest.raises(jinja2.UndefinedError, match="'dict object' has no attribute 'nothing'"):
         env.get_template("missing.html").render(d={})
+
+
+def test_themes_doc_lists_every_key_of_each_template_context():
+    """docs/themes.md names, per page kind, its context type and every key of it (cxreport.render.contexts)."""
+    from cxreport.render import contexts
+
+    doc = (REPO / "docs" / "themes.md").read_text(encoding="utf-8")
+    per_kind = doc.split("### Per page kind", 1)[1].split("\n## ", 1)[0]
+    bullets = {b.split("**", 1)[0]: b for b in per_kind.split("\n- **")[1:]}
+    assert set(bullets) == set(contexts.CONTEXTS)
+    for kind, typ in contexts.CONTEXTS.items():
+        text = bullets[kind]
+        assert f"`{typ.__name__}`" in text, kind
+        for key in typ.__required_keys__:
+            assert f"`{key}" in text or f" {key}`" in text, (kind, key)
+    common = doc.split("## Variables every template gets", 1)[1].split("\n### ", 1)[0]
+    for key in contexts.Common.__required_keys__:
+        assert f"`{key}" in common, key

@@ -54,7 +54,7 @@ class ChartStyle:
 
 
 def _layout(style: ChartStyle, **extra: Any) -> dict:
-    layout = {
+    layout: dict[str, Any] = {
         "font": {"family": FONT, "size": 13, "color": INK},
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",

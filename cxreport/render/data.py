@@ -1,15 +1,11 @@
-"""The figures as files to download: figures.json, experiments.json and a CSV per metric."""
+"""The figures as CSV files to download, one per metric (figures.json and experiments.json: cxreport.metrics.output)."""
 
 from __future__ import annotations
 
 import csv
-import importlib
-import importlib.util
 import io
-import json
-from dataclasses import asdict
 
-from ..figures import Figure, FigureSet
+from ..figures import Figure
 from ..metrics.output import rounded
 
 FIGURE_COLUMNS = (
@@ -30,39 +26,6 @@ FIGURE_COLUMNS = (
 TEXT_COLUMNS = {"metric", "type", "period", "journey", "stage", "touchpoint", "segment", "variant", "status"}
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def metrics_module():
-    """Give cxreport.metrics when it is there with its entry points, else None."""
-    if importlib.util.find_spec("cxreport.metrics") is None:
-        return None
-    module = importlib.import_module("cxreport.metrics")
-    # A folder being written has no entry points yet: treat it as absent.
-    return module if hasattr(module, "join_metrics") and hasattr(module, "compute_figures") else None
-
-
-def _figure_row(f: Figure) -> dict:
-    row = {k: getattr(f, k) for k in FIGURE_COLUMNS[:11]}
-    if f.type == "funnel":
-        row["conversion"] = f.conversion
-    return row
-
-
-def figures_json(figures: FigureSet) -> str:
-    """Give figures.json as FORMAT.md describes it (used when cxreport.metrics does not provide it)."""
-    metrics = metrics_module()
-    if metrics is not None and hasattr(metrics, "figures_json"):
-        return metrics.figures_json(figures)
-    rows = [_figure_row(f) for f in figures.figures]
-    return json.dumps({"figures": rows}, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
-
-
-def experiments_json(figures: FigureSet) -> str:
-    """Give experiments.json as FORMAT.md describes it (used when cxreport.metrics does not provide it)."""
-    metrics = metrics_module()
-    if metrics is not None and hasattr(metrics, "experiments_json"):
-        return metrics.experiments_json(figures)
-    return json.dumps({"experiments": [asdict(r) for r in figures.experiments]}, ensure_ascii=False, indent=1) + "\n"
 
 
 def safe_cell(column: str, value: object, decimal: str) -> str:

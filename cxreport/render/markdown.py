@@ -6,11 +6,11 @@ import re
 from collections.abc import Callable
 from xml.etree.ElementTree import Element
 
-import markdown as md
+import markdown as md  # type: ignore[import-untyped]  # Python-Markdown ships no type hints
 import nh3
-from markdown.extensions import Extension
-from markdown.extensions.toc import slugify_unicode
-from markdown.treeprocessors import InlineProcessor, Treeprocessor
+from markdown.extensions import Extension  # type: ignore[import-untyped]  # Python-Markdown ships no type hints
+from markdown.extensions.toc import slugify_unicode  # type: ignore[import-untyped]  # Python-Markdown ships no type hints
+from markdown.treeprocessors import InlineProcessor, Treeprocessor  # type: ignore[import-untyped]  # Python-Markdown ships no type hints
 from markupsafe import Markup
 
 # A link resolver gets (url, source file, output page) and gives the url to write, or None when the
@@ -207,8 +207,9 @@ class _LinkRewriter(Treeprocessor):
     def run(self, root: Element) -> None:
         for element in root.iter():
             attribute = {"a": "href", "img": "src"}.get(element.tag)
-            if attribute and element.get(attribute) is not None:
-                element.set(attribute, self.owner._resolve(element.get(attribute)))
+            value = element.get(attribute) if attribute else None
+            if attribute and value is not None:
+                element.set(attribute, self.owner._resolve(value))
 
 
 class _RewriteLinks(Extension):
@@ -222,7 +223,8 @@ class _RewriteLinks(Extension):
 
 def _plain_paragraphs(text: str) -> Markup | None:
     """Give the HTML of a text of plain paragraphs (lines of words, blank lines between), or None for any other."""
-    paragraphs, lines = [], []
+    paragraphs: list[str] = []
+    lines: list[str] = []
     for line in text.split("\n"):
         if not line:
             if lines:

@@ -11,9 +11,10 @@ import dataclasses
 import datetime as dt
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from .charts import Chart, emotion_curve
+from .contexts import HomeContext, PrintContext
 from .site import Page, Planner
 
 PRINT_PATH = "print.html"
@@ -100,13 +101,13 @@ def print_page(planner: Planner, pages: Sequence[Page], when: dt.date) -> Page:
         journeys.append(
             {**c, "anchor": f"sec-print-journey-{c['journey']['id']}", "parts": parts, "nps_chart": nps, "compare": compare}
         )
-    context = {
+    context: PrintContext = {
         "cover": {"date_text": t.date(when), "date": when.isoformat()},
         "print_columns": PRINT_COLUMNS,
-        "summary": home.context,
+        "summary": cast(HomeContext, home.context),
         "journey_maps": journeys,
         # the report holds the whole matrix and every playbook, which the site spreads over pages of their own
-        "pillars_view": by_kind["pillars"][0].context
+        "pillars_view": dict(by_kind["pillars"][0].context)
         | planner.pillar_matrix(planner.project.journeys.values(), PRINT_PATH)
         | {"pager": None}
         if "pillars" in by_kind

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import re
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,8 +45,6 @@ class TemplateFailure(Exception):
     @classmethod
     def of(cls, exc: BaseException, page: str, project_root: Path) -> TemplateFailure:
         """Give the failure of a page's template from what it raised: the innermost template line in its traceback."""
-        import traceback
-
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith((".html", ".htm"))]
         file, line = ("", 0)
         if frames:

@@ -1,0 +1,237 @@
+"""The metrics overview, each metric's page and its long tables over numbered pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ... import model as m
+from ...figures import Figure
+from ..charts import time_series
+from ..contexts import MetricContext, MetricsContext, MetricTableContext, Pager
+from ..figure_index import ALL
+from ..metric_views import MetricViews
+from ..page import Page
+from ..paging import ListPages, Paging
+from ..paths import (
+    metric_csv_path,
+    metric_path,
+    relative_url,
+)
+
+BREAKDOWN_LIMIT = 300  # rows of a metric's breakdown table before it keeps to journeys and segments
+
+METRIC_TABLES = {"over-time": "metric.over_time", "breakdown": "metric.breakdown"}  # section id (sec-…): title label
+
+
+class MetricPages(MetricViews, Paging):
+    """The metrics overview, each metric's page and its long tables over numbered pages."""
+
+    def metric_table_pages(self, source: m.MetricSource, table: str) -> ListPages:
+        """Give the pages of one of a metric page's tables: its first rows on the metric's page, the rest after."""
+        return ListPages(
+            metric_path(source.id), f"metrics/{source.id}/{table}", len(self.metric_selection(source)[table]), f"sec-{table}"
+        )
+
+    def metrics_page(self) -> Page:
+        path = "metrics/index.html"
+        metrics = []
+        for source in self.cfg.metrics:
+            overall = self.index.get(source.id, ALL) if source.type != "funnel" else None
+            metrics.append(
+                {
+                    "id": source.id,
+                    "label": self.metric_label(source.id),
+                    "url": relative_url(path, metric_path(source.id)),
+                    "type_text": self.t(f"metric.type.{source.type}"),
+                    "overall": self.figure_view(overall, source.id, path) if overall else None,
+                    "latest": self.headline(None, path, metric=source.id, types=()) if source.type != "funnel" else None,
+                    "pillar": self.pillar_name(source.pillar) if source.pillar else "",
+                }
+            )
+        context: MetricsContext = {"metrics": metrics}
+        return Page(path, "metrics.html", "metrics", self.t("nav.metrics"), context)
+
+    def metric_series(self, source: m.MetricSource, figs: list[Figure]) -> list[dict]:
+        """Give a metric's chart series: a funnel's per journey stage; another's for everyone, then per segment."""
+        series: list[dict[str, Any]] = []
+        if source.type == "funnel":
+            keys = sorted(
+                {
+                    (f.journey, f.stage)
+                    for f in figs
+                    if f.period != ALL
+                    and f.segment is None
+                    and f.variant is None
+                    and f.touchpoint is None
+                    and f.stage is not None
+                },
+                key=lambda k: (k[0] or "", self._stage_pos(k)),
+            )
+            for journey_id, stage_id in keys:
+                rows = self.index.over_time(source.id, journey_id, stage_id)
+                name = self._place_name(journey_id, stage_id, None)
+                series.append(
+                    {
+                        "name": name,
+                        "x": [self.t.period(f.period) for f in rows],
+                        "y": [f.value for f in rows],
+                        "margin": None,
+                        "text": [self.value_text(f) for f in rows],
+                    }
+                )
+        else:
+            rows = self.index.over_time(source.id)
+            if rows:
+                series.append(
+                    {
+                        "name": self.t("metric.everyone"),
+                        "x": [self.t.period(f.period) for f in rows],
+                        "y": [f.value for f in rows],
+                        "margin": [f.margin for f in rows],
+                        "text": [f"{self.value_text(f)} (n = {self.t.integer(f.n)})" for f in rows],
+                    }
+                )
+            for segment in self.index.segments(source.id):
+                rows_s = self.index.over_time(source.id, segment=segment)
+                if rows_s:
+                    series.append(
+                        {
+                            "name": segment,
+                            "x": [self.t.period(f.period) for f in rows_s],
+                            "y": [f.value for f in rows_s],
+                            "margin": None,
+                            "text": [f"{self.value_text(f)} (n = {self.t.integer(f.n)})" for f in rows_s],
+                        }
+                    )
+        return series
+
+    def metric_page(self, source: m.MetricSource) -> Page:
+        path = metric_path(source.id)
+        figs = self.index.of_metric(source.id)
+        series = self.metric_series(source, figs)
+        charts = []
+        chart = None
+        if series:
+            suffix = "%" if source.type == "csat" or source.unit == "%" else ""
+            chart = self.chart(
+                path,
+                "metric",
+                time_series(
+                    series, self.style, y_title=self.metric_label(source.id), y_suffix=suffix, bars=source.type == "funnel"
+                ),
+                self.t("chart.metric", title=self.metric_label(source.id)),
+                height=320,
+            )
+            charts.append(chart)
+        over_time, over_time_pager = self.metric_table(source, "over-time", 1, path)
+        breakdown, breakdown_pager = self.metric_table(source, "breakdown", 1, path)
+        target = self.cfg.targets.get(source.id) or self.cfg.targets.get(source.type)
+        context: MetricContext = {
+            "metric": {
+                "id": source.id,
+                "label": self.metric_label(source.id),
+                "type": source.type,
+                "type_text": self.t(f"metric.type.{source.type}"),
+                "explain": self.t(f"metric.explain.{source.type}"),
+                "period_text": self.t(f"metric.period.{source.period}"),
+                "unit": source.unit or "",
+                "pillar": {
+                    "name": self.pillar_name(source.pillar),
+                    "url": relative_url(path, f"pillars.html#sec-pillar-{source.pillar}"),
+                }
+                if source.pillar
+                else None,
+                "target": {"good": self.t.number(target.good, 1), "bad": self.t.number(target.bad, 1)} if target else None,
+                "higher_is_better": source.higher_is_better,
+                "csv_url": relative_url(path, metric_csv_path(source.id)),
+                "json_url": relative_url(path, "data/figures.json"),
+                "count": len(figs),
+            },
+            "chart": chart,
+            "over_time": over_time,
+            "over_time_pager": over_time_pager,
+            "breakdown": breakdown,
+            "breakdown_pager": breakdown_pager,
+            "breakdown_shortened": self.metric_rows(source)["shortened"],
+        }
+        return Page(path, "metric.html", "metric", self.metric_label(source.id), context, tuple(charts))
+
+    def metric_selection(self, source: m.MetricSource) -> dict[str, Any]:
+        """Give the figures of a metric's two tables, not yet in order: over time (all customers; a funnel per stage)
+        and over all periods by place and group (with more than BREAKDOWN_LIMIT, journeys and groups only:
+        'shortened'). They follow from the figures alone, so a rebuild that keeps the figures keeps them (the page
+        plan needs their number, and half a million figures take a while to go through)."""
+
+        def select() -> dict[str, Any]:
+            figs = self.index.of_metric(source.id)
+            shown = [
+                f
+                for f in figs
+                if f.period != ALL and f.segment is None and f.variant is None and (source.type == "funnel" or f.journey is None)
+            ]
+            overall = [f for f in figs if f.period == ALL]
+            shortened = len(overall) > BREAKDOWN_LIMIT
+            if shortened:  # stages and touchpoints are on the journey pages and in the CSV
+                overall = [f for f in overall if f.touchpoint is None and (f.stage is None or source.type == "funnel")]
+            return {"over-time": shown, "breakdown": overall, "shortened": shortened}
+
+        return self.index.kept(("metric-tables", source.id, source.type), select)
+
+    def metric_rows(self, source: m.MetricSource) -> dict[str, Any]:
+        """Give the figures of a metric's two tables (metric_selection) in the order of the maps."""
+        if source.id not in self._metric_rows:
+            chosen = self.metric_selection(source)
+            self._metric_rows[source.id] = {
+                "over-time": sorted(
+                    chosen["over-time"],
+                    key=lambda f: (f.period, f.journey or "", self._stage_pos((f.journey, f.stage)), f.touchpoint or ""),
+                ),
+                "breakdown": sorted(
+                    chosen["breakdown"],
+                    key=lambda f: (
+                        f.journey or "",
+                        self._stage_pos((f.journey, f.stage)),
+                        f.touchpoint or "",
+                        f.segment or "",
+                        f.variant or "",
+                    ),
+                ),
+                "shortened": chosen["shortened"],
+            }
+        return self._metric_rows[source.id]
+
+    def metric_table(self, source: m.MetricSource, table: str, number: int, page: str) -> tuple[list[dict], Pager | None]:
+        """Give the rows that page `number` of one of a metric's tables shows, and the table's pager."""
+        pages = self.metric_table_pages(source, table)
+        rows = [
+            self.figure_view(f, source.id, page)
+            | {
+                "place": self._place_name(f.journey, f.stage, f.touchpoint),
+                "segment": f.segment or "",
+                "variant": f.variant or "",
+            }
+            for f in self.metric_rows(source)[table][pages.rows(number)]
+        ]
+        return rows, self.pager(pages, number, self.t(METRIC_TABLES[table]))
+
+    def metric_table_page(self, source: m.MetricSource, table: str, number: int) -> Page:
+        """Give a further page (number 2 and on) of one of a metric page's tables."""
+        path = self.metric_table_pages(source, table).path(number)
+        rows, pager = self.metric_table(source, table, number, path)
+        label, title = self.metric_label(source.id), self.t(METRIC_TABLES[table])
+        context: MetricTableContext = {
+            "metric": {
+                "id": source.id,
+                "label": label,
+                "type": source.type,
+                "type_text": self.t(f"metric.type.{source.type}"),
+                "url": relative_url(path, metric_path(source.id)),
+                "csv_url": relative_url(path, metric_csv_path(source.id)),
+            },
+            "table": table,
+            "table_title": title,
+            "rows": rows,
+            "pager": pager,
+            "breakdown_shortened": self.metric_rows(source)["shortened"],
+        }
+        return Page(path, "metric_table.html", "metric-table", self.numbered(f"{label}: {title}", number), context)

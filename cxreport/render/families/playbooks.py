@@ -1,0 +1,309 @@
+"""The playbooks overview, its sections over numbered pages, and each playbook's page."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from ... import model as m
+from ...figures import VariantResult
+from ..charts import Chart, emotion_curve, intervals
+from ..contexts import ChapterContext, PlaybookContext, PlaybookListContext, PlaybooksContext, ShowAll
+from ..figure_index import ALL
+from ..page import Page
+from ..paging import PREVIEW_ITEMS, ListPages
+from ..paths import (
+    metric_path,
+    playbook_path,
+    relative_url,
+    touchpoint_path,
+)
+from ..views import PLAYBOOK_SECTIONS, SURPRISE_STATUSES
+from .chapters import ChapterPages, without_title
+
+
+class PlaybookPages(ChapterPages):
+    """The playbooks overview, its sections over numbered pages, and each playbook's page."""
+
+    def section_pages(self, section: str) -> ListPages | None:
+        """Give the pages of a playbooks section's own list, or None when the overview shows the whole section."""
+        total = len(self.section_playbooks(section))
+        return ListPages(f"playbooks/{section}/index.html", f"playbooks/{section}", total) if total > PREVIEW_ITEMS else None
+
+    @functools.cached_property
+    def _sections(self) -> dict[str, list]:
+        sections: dict[str, list] = {section: [] for section in PLAYBOOK_SECTIONS}
+        for pb in self.project.playbooks.values():  # by id
+            if pb.type in ("recovery", "story", "experiment"):
+                sections[pb.type].append(pb)
+            elif pb.type == "surprise":
+                sections[f"surprise-{pb.status}"].append(pb)
+        sections["guide"] = [c for c in self.chapters_sorted() if isinstance(c, m.Guide)]
+        return sections
+
+    def section_playbooks(self, section: str) -> list:
+        """Give the playbooks of a section of the playbooks overview (a surprise status, recovery, …, guide), in order."""
+        return self._sections[section]
+
+    def section_title(self, section: str) -> str:
+        kind, _, status = section.partition("-")
+        if kind == "surprise":
+            return f"{self.t('playbooks.surprises')}: {self.t(f'surprise.status.{status}')}"
+        return self.t(
+            {
+                "recovery": "playbooks.recoveries",
+                "story": "playbooks.stories",
+                "experiment": "playbooks.experiments",
+                "guide": "playbooks.guides",
+            }[kind]
+        )
+
+    def section_more(self, section: str, page: str) -> ShowAll:
+        """Give the link from a shortened section to its own list (it has one: it is longer than PREVIEW_ITEMS)."""
+        return self.show_all(
+            relative_url(page, f"playbooks/{section}/index.html"),
+            len(self.section_playbooks(section)),
+            self.section_title(section),
+        )
+
+    def playbook_item(self, pb, page: str) -> dict:
+        """Give what a list of playbooks shows of one: a surprise's card, a recovery's row, a story, an experiment, a guide."""
+        view = self.playbook_link(pb, page)
+        if pb.type == "surprise":
+            return view | {
+                "trigger": pb.trigger,
+                "owner": pb.owner or "",
+                "budget_text": self.t.number(pb.budget, 2) if pb.budget is not None else "",
+                "place": self.place_link(pb, page),
+                "audience": self.persona_link(pb.audience, page),
+            }
+        if pb.type == "recovery":
+            return view | {
+                "failure": pb.failure,
+                "signal": pb.signal or "",
+                "response_time": pb.response_time or "",
+                "owner": pb.owner or "",
+                "place": self.place_link(pb, page),
+            }
+        if pb.type == "story":
+            return view | {
+                "moral": pb.moral or "",
+                "persona": self.persona_link(pb.persona, page),
+                "place": self.place_link(pb, page),
+            }
+        if pb.type == "experiment":
+            return self.experiment_summary(pb, page) | {
+                "place": self.place_link(pb, page),
+                "status_text": self.t(f"experiment.status.{pb.status}"),
+            }
+        return view
+
+    def playbooks_view(self, page: str, whole: bool = False) -> PlaybooksContext:
+        """Give the playbooks overview: per section its first PREVIEW_ITEMS playbooks and a link to the rest (or, whole,
+        every playbook: the print page)."""
+        items, more = {}, {}
+        for section in PLAYBOOK_SECTIONS:
+            pbs = self.section_playbooks(section)
+            shortened = not whole and len(pbs) > PREVIEW_ITEMS
+            items[section] = [self.playbook_item(pb, page) for pb in (pbs[:PREVIEW_ITEMS] if shortened else pbs)]
+            more[section] = self.section_more(section, page) if shortened else None
+        board = [
+            {
+                "status": status,
+                "label": self.t(f"surprise.status.{status}"),
+                "cards": items[f"surprise-{status}"],
+                "total": len(self.section_playbooks(f"surprise-{status}")),
+                "more": more[f"surprise-{status}"],
+            }
+            for status in SURPRISE_STATUSES
+        ]
+        return {
+            "board": board,
+            "recoveries": items["recovery"],
+            "stories": items["story"],
+            "experiments": items["experiment"],
+            "guides": items["guide"],
+            "more": more,
+        }
+
+    def playbooks_page(self) -> Page:
+        path = "playbooks/index.html"
+        return Page(path, "playbooks.html", "playbooks", self.t("nav.playbooks"), self.playbooks_view(path))
+
+    def playbook_list_page(self, section: str, number: int) -> Page:
+        """Give page `number` of a playbooks section's own list (made for a section longer than the overview shows)."""
+        pages = self.section_pages(section)
+        assert pages is not None
+        path = pages.path(number)
+        title = self.section_title(section)
+        items = [self.playbook_item(pb, path) for pb in self.section_playbooks(section)[pages.rows(number)]]
+        context: PlaybookListContext = {
+            "section": {"id": section, "kind": section.partition("-")[0], "title": title, "items": items, "total": pages.total},
+            "playbooks_url": relative_url(path, "playbooks/index.html"),
+            "pager": self.pager(pages, number, title),
+        }
+        return Page(path, "playbook_list.html", "playbook-list", self.numbered(title, number), context)
+
+    def playbook_page(self, pb) -> Page:
+        path = playbook_path(pb.id)
+        body = self.md(without_title(pb.body), path, "playbook", pb.id, ids=True, body=True)
+        context: PlaybookContext = {"playbook": self.playbook_link(pb, path) | {"body": body, "place": self.place_link(pb, path)}}
+        charts: list[Chart] = []
+        view = context["playbook"]
+        if pb.type == "guide":
+            chapter: ChapterContext = {"chapter": {"title": pb.title, "body": body}}
+            return Page(path, "chapter.html", "chapter", pb.title, chapter)
+        if pb.type == "surprise":
+            view.update(
+                {
+                    "trigger": pb.trigger,
+                    "audience": self.persona_link(pb.audience, path),
+                    "owner": pb.owner or "",
+                    "budget_text": self.t.number(pb.budget, 2) if pb.budget is not None else "",
+                    "pillars": [{"id": p, "name": self.pillar_name(p), "note": n or ""} for p, n in pb.pillars.items()],
+                    "success_metric": (
+                        self.headline(None, path, metric=pb.success_metric, types=())
+                        or self.figure_view(None, pb.success_metric, path)
+                    )
+                    if pb.success_metric
+                    else None,
+                }
+            )
+        elif pb.type == "recovery":
+            view.update(
+                {
+                    "failure": pb.failure,
+                    "signal": pb.signal or "",
+                    "response_time": pb.response_time or "",
+                    "owner": pb.owner or "",
+                }
+            )
+        elif pb.type == "story":
+            steps, chart = self.story_path(pb, path)
+            if chart:
+                charts.append(chart)
+            view.update(
+                {
+                    "persona": self.persona_link(pb.persona, path),
+                    "quote": pb.quote or "",
+                    "moral": pb.moral or "",
+                    "steps": steps,
+                    "chart": chart,
+                }
+            )
+        elif pb.type == "experiment":
+            charts += self.experiment_view(pb, path, view)
+        return Page(path, f"{pb.type}.html", "playbook", pb.title, context, tuple(charts))
+
+    def story_path(self, pb: m.Story, page: str) -> tuple[list[dict], Chart | None]:
+        journey = self.project.journeys.get(pb.journey) if pb.journey else None
+        if journey is None:
+            return [], None
+        by_id = {tp.id: (stage, tp) for stage, tp in journey.touchpoints()}
+        model_id = self.project.stage_model_of(journey)
+        steps: list[dict[str, Any]] = []
+        for tid in pb.path:
+            if tid not in by_id:
+                continue
+            stage, tp = by_id[tid]
+            steps.append(
+                {
+                    "name": tp.name,
+                    "url": relative_url(page, touchpoint_path(journey.id, tp.id)),
+                    "stage": self.stage_name(model_id, stage.stage),
+                    "feeling": self.feeling_view(tp.feeling),
+                    "score": tp.feeling.score if tp.feeling else None,
+                }
+            )
+        chart = None
+        if any(s["score"] is not None for s in steps):
+            hover = [
+                f"{s['name']}: {s['feeling']['score_text']} {s['feeling']['label']}".strip() if s["feeling"] else s["name"]
+                for s in steps
+            ]
+            chart = self.chart(
+                page,
+                "story",
+                emotion_curve([s["name"] for s in steps], [s["score"] for s in steps], hover, self.style),
+                self.t("chart.story", title=pb.title),
+                height=300,
+            )
+        return steps, chart
+
+    def experiment_view(self, pb: m.Experiment, page: str, view: dict) -> list[Chart]:
+        rows = self.index.experiment(pb.id)
+        summary = self.experiment_summary(pb, page)
+
+        def row_view(r: VariantResult) -> dict:
+            is_control = r.variant == r.control
+            return {
+                "variant": r.variant,
+                "is_control": is_control,
+                "n_text": self.t.integer(r.n),
+                "conversions_text": self.t.integer(r.conversions),
+                "rate_text": self.t.percent(r.rate),
+                "lift_text": "" if is_control or r.lift is None else self.t.signed(r.lift * 100, 1) + "%",
+                "interval_text": ""
+                if is_control or r.ci_low is None or r.ci_high is None
+                else self.t("experiment.interval", low=self.t.signed(r.ci_low * 100, 1), high=self.t.signed(r.ci_high * 100, 1)),
+                "p_text": "" if is_control else self.t.p_value(r.p_value),
+            }
+
+        overall = [r for r in rows if r.period == ALL and r.segment is None]
+        segments = sorted({r.segment for r in rows if r.segment is not None})
+        periods = sorted({r.period for r in rows if r.period != ALL})
+        segment_tables = [
+            {"segment": s, "rows": [row_view(r) for r in rows if r.period == ALL and r.segment == s]} for s in segments
+        ]
+        period_tables = [
+            {"period": self.t.period(p), "rows": [row_view(r) for r in rows if r.period == p and r.segment is None]}
+            for p in periods
+        ]
+        interval_rows = []
+        for label, group in [(self.t("experiment.everyone"), overall)] + [
+            (s, [r for r in rows if r.period == ALL and r.segment == s]) for s in segments
+        ]:
+            for r in group:
+                if r.variant == r.control or r.ci_low is None or r.ci_high is None:
+                    continue
+                diff = ((r.ci_low + r.ci_high) / 2) * 100
+                interval_rows.append(
+                    {
+                        "label": f"{label}: {r.variant}",
+                        "diff": round(diff, 4),
+                        "low": round(r.ci_low * 100, 4),
+                        "high": round(r.ci_high * 100, 4),
+                        "text": f"{label}, {r.variant}: "
+                        + self.t(
+                            "experiment.interval", low=self.t.signed(r.ci_low * 100, 1), high=self.t.signed(r.ci_high * 100, 1)
+                        ),
+                    }
+                )
+        charts = []
+        chart = None
+        if interval_rows:
+            chart = self.chart(
+                page,
+                "intervals",
+                intervals(interval_rows, self.style, x_title=self.t("experiment.difference")),
+                self.t("chart.intervals", title=pb.title),
+                height=90 + 44 * len(interval_rows),
+            )
+            charts.append(chart)
+        view.update(
+            {
+                "hypothesis": pb.hypothesis,
+                "decision": pb.decision or "",
+                "control": pb.control or (next(iter(pb.results)) if pb.results else ""),
+                "metric": {"label": self.metric_label(pb.metric), "url": relative_url(page, metric_path(pb.metric))}
+                if pb.metric
+                else None,
+                "verdict": summary["verdict"],
+                "verdict_text": summary["verdict_text"],
+                "results": [row_view(r) for r in overall],
+                "segments": segment_tables,
+                "periods": period_tables,
+                "chart": chart,
+            }
+        )
+        return charts
