@@ -9,11 +9,11 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from . import model as m
+from .kinds import KINDS
 from .loader import Origin, Project, inside, resolve_content_path
 from .problems import ERROR, Problem, Problems, did_you_mean
 from .yamlsrc import Locator
 
-METRIC_TYPES = ("nps", "csat", "ces", "funnel", "value")
 # Each kind's pages share a folder with its overview page, index.html: an object with id 'index' would overwrite it.
 RESERVED_IDS = {"journey": "journeys", "persona": "personas", "playbook": "playbooks", "metric": "metrics"}
 
@@ -173,14 +173,14 @@ def _validate_site(project: Project, problems: Problems) -> None:
                 "check the file name; paths are relative to content/",
             )
     for key in cfg.targets:
-        if key not in METRIC_TYPES and key not in metric_ids:
+        if key not in KINDS and key not in metric_ids:
             line, col = o.key_at("targets", key)
             problems.error(
                 o.path,
                 line,
                 col,
                 f"targets: '{key}' is neither a metric type nor a metric id",
-                did_you_mean(key, list(METRIC_TYPES) + list(metric_ids), "keys"),
+                did_you_mean(key, list(KINDS) + list(metric_ids), "keys"),
             )
     if cfg.brand.logo is not None:
         path = resolve_content_path(project.root, cfg.brand.logo)
@@ -493,7 +493,7 @@ def _validate_playbook(project: Project, pb, problems: Problems) -> None:
         if pb.metric is not None:
             if _ref(problems, o, ("metric",), "metric", pb.metric, metric_ids, "metrics"):
                 source = project.metric(pb.metric)
-                if source.type != "value":
+                if not source.kind.conversions:
                     line, col = o.at("metric")
                     problems.error(
                         o.path,

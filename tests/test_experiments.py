@@ -14,7 +14,7 @@ from scipy.stats import chi2_contingency, norm
 from cxreport.figures import FigureSet, VariantResult
 from cxreport.metrics import experiments_json
 from cxreport.metrics.experiments import verdict_of
-from cxreport.metrics.stats import compare, verdict
+from cxreport.stats import compare, verdict
 
 
 def test_comparison_by_hand():

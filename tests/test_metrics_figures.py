@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from cxreport.figures import Figure, FigureSet
 from cxreport.metrics import figures_json
-from cxreport.metrics.stats import ces, csat, nps
+from cxreport.stats import ces, csat, nps
 
 JOURNEYS = {
     "content/personas/parent.yml": "name: Parent\nsegment: parents\n",

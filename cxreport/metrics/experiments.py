@@ -7,10 +7,10 @@ is what works where, when and for whom.
 
 from __future__ import annotations
 
+from .. import stats
 from ..figures import VariantResult
 from ..loader import Project
 from ..model import Experiment
-from . import stats
 from .join import MetricData, MetricTable
 from .sql import period_label_sql
 

@@ -226,7 +226,7 @@ def _check_rows(
     found = rowcheck.checks(source, layout, experiment, index)
     total = rowcheck.count_problems(con, std, found)
     breaks = []
-    if total == 0 and source.type == "funnel":
+    if total == 0 and source.kind.staged:
         breaks = con.execute(rowcheck.funnel_breaks_sql(rowcheck.resolved_sql(std, layout), index, source.period)).fetchall()
         total = len(breaks)
     if total == 0:

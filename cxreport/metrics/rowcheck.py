@@ -18,6 +18,7 @@ from ..model import MetricSource
 from ..problems import Problems, did_you_mean
 from .layout import KEY_COLUMNS, Layout
 from .map_index import MapIndex
+from .read import number_decimal
 from .sql import (
     DATE_EMPTY,
     DATE_UNREADABLE,
@@ -27,8 +28,6 @@ from .sql import (
     NUM_NOT_WHOLE,
     NUM_OUT_OF_RANGE,
     NUM_UNREADABLE,
-    NUMBER_COLUMN,
-    SCORE_RANGE,
     human_date_format,
     lit,
     period_label_sql,
@@ -55,7 +54,7 @@ class Check:
 def checks(source: MetricSource, layout: Layout, experiment: str | None, index: MapIndex) -> list[Check]:
     """Give every check that applies to a metric file, given which columns it has."""
     cols = layout.columns
-    number = NUMBER_COLUMN[source.type]
+    number = source.kind.number
     out = [
         Check("date", "empty", f"date_status = {DATE_EMPTY}"),
         Check("date", "unreadable", f"date_status = {DATE_UNREADABLE}"),
@@ -295,7 +294,7 @@ def locate(
 def describe(p: RowProblem, source: MetricSource, layout: Layout, index: MapIndex, experiment: str | None) -> tuple[str, str]:
     """Give the message and hint of a located row problem, naming the column's header and the value."""
     header = layout.headers[p.col - 1]
-    value = {"date": p.values["date_raw"], NUMBER_COLUMN[source.type]: p.values["num_raw"]}.get(p.name, p.values.get(p.name))
+    value = {"date": p.values["date_raw"], source.kind.number: p.values["num_raw"]}.get(p.name, p.values.get(p.name))
     where = f"in column '{header}'"
     kind, name = p.kind, p.name
     if kind == "empty":
@@ -315,7 +314,7 @@ def describe(p: RowProblem, source: MetricSource, layout: Layout, index: MapInde
             else "write dates as yyyy-mm-dd, or declare the file's pattern with 'date_format:' in site.yml, e.g. '%d-%m-%Y'"
         )
         return f"unreadable date '{value}' {where}: expected {human}", hint
-    if name == NUMBER_COLUMN[source.type]:
+    if name == source.kind.number:
         return _number_message(kind, name, str(value), where, source, layout, experiment)
     if name == "journey":
         return f"unknown journey '{value}' {where}", did_you_mean(value, index.journey_model, "journeys")
@@ -355,8 +354,6 @@ def _number_message(
     kind: str, name: str, value: str, where: str, source: MetricSource, layout: Layout, experiment: str | None
 ) -> tuple[str, str]:
     if kind == "unreadable":
-        from .read import number_decimal
-
         decimal, thousands = number_decimal(layout, source)
         other = "." if decimal == "," else ","
         if other in value and thousands != other:
@@ -367,13 +364,13 @@ def _number_message(
             return f"unreadable number '{value}' {where}: this file's decimal mark is '{decimal}'", hint
         return f"unreadable number '{value}' {where}", f"write a plain number, e.g. 8 or 7{decimal}5"
     if kind == "not_whole":
-        what = "a score" if source.type in SCORE_RANGE else "a count of customers"
+        what = "a score" if source.kind.scored else "a count of customers"
         return f"{name} '{value}' {where} is not a whole number", f"{what} is a whole number"
-    if kind == "out_of_range":
-        lo, hi = SCORE_RANGE[source.type]
+    if kind == "out_of_range" and source.kind.score_range is not None:
+        lo, hi = source.kind.score_range
         return (
-            f"score '{value}' {where} is out of range: {'an' if source.type == 'nps' else 'a'} {source.type} score is {lo} to {hi}",
-            "check the survey's scale; a 1-10 scale is not an NPS scale" if source.type == "nps" else "check the survey's scale",
+            f"score '{value}' {where} is out of range: {source.kind.article} {source.type} score is {lo} to {hi}",
+            source.kind.scale_hint,
         )
     if kind == "negative":
         return f"count '{value}' {where} is negative", "a funnel count is a number of customers, 0 or more"
