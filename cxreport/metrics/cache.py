@@ -23,7 +23,7 @@ import duckdb
 
 from .. import __version__
 from ..model import MetricSource
-from .sql import lit
+from .sql import lit, one_row
 
 TALLY_LAYOUT = 3  # bump when the cached table's columns or meaning change
 RACY_NS = 2_000_000_000
@@ -110,7 +110,7 @@ class TallyCache:
                 raise ValueError("entry of another key")
             con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_parquet({lit(str(data))})")
             names = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
-            rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            rows = one_row(con, f"SELECT count(*) FROM {table}")[0]
             if names != columns or rows != info.get("rows"):
                 raise ValueError("entry does not match its description")
             return True
@@ -130,7 +130,7 @@ class TallyCache:
             data.parent.mkdir(parents=True, exist_ok=True)
             tmp = data.with_name(f".{data.name}.{os.getpid()}.tmp")
             con.execute(f"COPY {table} TO {lit(str(tmp))} (FORMAT parquet)")
-            rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            rows = one_row(con, f"SELECT count(*) FROM {table}")[0]
             os.replace(tmp, data)
             self._write(meta, json.dumps({"key": key, "columns": columns, "rows": rows}))
             previous = self.folder / "files" / (hashlib.sha1(owner.encode()).hexdigest() + ".entry")

@@ -7,6 +7,8 @@ a small number; 0 means it read well.
 
 from __future__ import annotations
 
+import duckdb
+
 from ..kinds import MetricKind
 from ..model import MetricSource
 
@@ -17,6 +19,14 @@ NUM_OK, NUM_UNREADABLE, NUM_NEGATIVE, NUM_NOT_WHOLE, NUM_OUT_OF_RANGE, NUM_NOT_B
 
 # A number after the decimal mark is made a point: digits with one optional point, an optional exponent.
 _NUMBER_RE = r"[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?"
+
+
+def one_row(con: duckdb.DuckDBPyConnection, sql: str) -> tuple:
+    """Give the row of a query that gives exactly one, such as an aggregate without GROUP BY."""
+    row = con.execute(sql).fetchone()
+    if row is None:
+        raise duckdb.Error(f"no row from: {sql[:80]}")
+    return row
 
 
 def lit(text: str) -> str:
@@ -39,7 +49,11 @@ def date_sql(raw: str, date_format: str | None) -> str:
 
 
 def date_status_sql(raw: str, parsed: str) -> str:
-    return f"CASE WHEN {parsed} IS NOT NULL THEN {DATE_OK} WHEN {raw} IS NULL OR trim({raw}) = '' THEN {DATE_EMPTY} ELSE {DATE_UNREADABLE} END"
+    """Give the status of a date cell whose parsed date is `parsed`: read, empty or unreadable."""
+    return (
+        f"CASE WHEN {parsed} IS NOT NULL THEN {DATE_OK} WHEN {raw} IS NULL OR trim({raw}) = '' THEN {DATE_EMPTY} "
+        f"ELSE {DATE_UNREADABLE} END"
+    )
 
 
 def period_sql(parsed: str, period: str) -> str:
