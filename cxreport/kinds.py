@@ -19,10 +19,6 @@ from typing import Any
 
 from . import stats
 
-# (n, value, margin) of one figure, from the tally's row count n and sums a and b
-Reading = tuple[int, float, float | None]
-_NO_ROWS = "a figure needs rows: the tally gives none for an empty group"
-
 
 @dataclass(frozen=True)
 class MetricKind:
@@ -34,7 +30,7 @@ class MetricKind:
     # the sums a and b the tally keeps besides the row count, as SQL over `score` (a score kind) or `total` (the sum
     # of the numbers): {rows} is the row count (count(*), or sum(w) over counted lines), {w} the weight of a line
     sums: tuple[str, str]
-    formula: Callable[[int, Any, Any], Reading]  # (n, a, b) -> (n, value, margin)
+    formula: Callable[[int, Any, Any], stats.FigureParts]  # (n, a, b) -> (n, value, margin), from cxreport/stats.py
     score_range: tuple[int, int] | None = None  # a score: a whole number from..to on every row; None: a count or value
     value_range: tuple[float, float] | None = None  # the range of the figure itself (charts; a margin stays in it)
     whole: bool = False  # a count: every row's number is a whole number, 0 or more
@@ -77,36 +73,6 @@ class MetricKind:
         return a.format(rows=rows, w=w), b.format(rows=rows, w=w)
 
 
-def _nps(n: int, a: Any, b: Any) -> Reading:
-    figure = stats.nps(a or 0, b or 0, n)
-    if figure is None:
-        raise ValueError(_NO_ROWS)
-    return n, figure[0], figure[1]
-
-
-def _csat(n: int, a: Any, b: Any) -> Reading:
-    figure = stats.csat(a or 0, n)
-    if figure is None:
-        raise ValueError(_NO_ROWS)
-    return n, figure[0], figure[1]
-
-
-def _ces(n: int, a: Any, b: Any) -> Reading:
-    figure = stats.ces(a, b, n)
-    if figure is None:
-        raise ValueError(_NO_ROWS)
-    return n, figure[0], figure[1]
-
-
-def _funnel(n: int, a: Any, b: Any) -> Reading:
-    count = int(a)  # a funnel's n and value are its count (FORMAT.md)
-    return count, count, None
-
-
-def _value(n: int, a: Any, b: Any) -> Reading:
-    return n, float(a) / n, None
-
-
 KINDS: dict[str, MetricKind] = {
     kind.name: kind
     for kind in (
@@ -115,7 +81,7 @@ KINDS: dict[str, MetricKind] = {
             "NPS",
             "score",
             ("{rows} FILTER (WHERE score >= 9)", "{rows} FILTER (WHERE score <= 6)"),  # promoters, detractors
-            _nps,
+            stats.nps_figure,
             score_range=(0, 10),
             value_range=(-100, 100),
             margin=True,
@@ -131,7 +97,7 @@ KINDS: dict[str, MetricKind] = {
             "CSAT",
             "score",
             ("{rows} FILTER (WHERE score >= 4)", "NULL"),  # satisfied
-            _csat,
+            stats.csat_figure,
             score_range=(1, 5),
             value_range=(0, 100),
             margin=True,
@@ -145,7 +111,7 @@ KINDS: dict[str, MetricKind] = {
             "CES",
             "score",
             ("sum({w}score)", "sum({w}score * score)"),  # the sum and the sum of squares of the scores
-            _ces,
+            stats.ces_figure,
             score_range=(1, 7),
             value_range=(1, 7),
             margin=True,
@@ -158,12 +124,12 @@ KINDS: dict[str, MetricKind] = {
             "Funnel",
             "count",
             ("sum(total)", "NULL"),  # the counts
-            _funnel,
+            stats.count_figure,
             whole=True,
             decimals=None,
             shown_decimals=0,
             staged=True,
         ),
-        MetricKind("value", "Value", "value", ("sum(total)", "NULL"), _value, whole_sums=False, conversions=True),
+        MetricKind("value", "Value", "value", ("sum(total)", "NULL"), stats.mean_figure, whole_sums=False, conversions=True),
     )
 }
