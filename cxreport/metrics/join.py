@@ -270,7 +270,7 @@ def _check_rows(
         return False
     rows = rows_sql(f, layout, source)
     if breaks:
-        located = _locate_breaks(con, rows, layout, breaks[: rowcheck.LIMIT + 1])
+        located = _locate_breaks(con, rows, layout, source.kind.number, breaks[: rowcheck.LIMIT + 1])
     else:
         located = rowcheck.locate(con, rows, std, found, layout, rowcheck.LIMIT + 1)
     lines = {}
@@ -292,9 +292,11 @@ def _check_rows(
     return False
 
 
-def _locate_breaks(con: duckdb.DuckDBPyConnection, rows: str, layout: Layout, breaks) -> list[rowcheck.RowProblem]:
+def _locate_breaks(
+    con: duckdb.DuckDBPyConnection, rows: str, layout: Layout, column: str, breaks: list[tuple]
+) -> list[rowcheck.RowProblem]:
     """Give the first row of each funnel stage whose count exceeds the previous stage's, in one pass over the rows."""
-    header = layout.header("count")
+    header = layout.header(column)
     groups = " UNION ALL ".join(
         f"SELECT {k} AS g, ?::DATE AS period, ?::VARCHAR AS j, ?::VARCHAR AS segment, ?::VARCHAR AS variant, ?::VARCHAR AS s"
         for k in range(len(breaks))
@@ -321,7 +323,7 @@ def _locate_breaks(con: duckdb.DuckDBPyConnection, rows: str, layout: Layout, br
             "no stage can be reached by more customers than the stage before it in the stage model; "
             "check the counts and the stage ids"
         )
-        out.append(rowcheck.RowProblem(first[k], layout.col("count"), "count", "funnel_order", {}, (message, hint)))
+        out.append(rowcheck.RowProblem(first[k], layout.col(column), column, "funnel_order", {}, (message, hint)))
     return sorted(out, key=lambda p: p.rid)
 
 
