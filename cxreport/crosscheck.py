@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import json
-import os
-from pathlib import Path
+from collections.abc import Callable
+from typing import TypeVar
 
 from pydantic import BaseModel
 
 from . import model as m
-from .loader import Origin, Project, inside, resolve_content_path
+from .kinds import KINDS
+from .loader import Origin, Project, resolve_content_path
 from .problems import ERROR, Problem, Problems, did_you_mean
+from .themecheck import validate_theme
 from .yamlsrc import Locator
 
-METRIC_TYPES = ("nps", "csat", "ces", "funnel", "value")
+T = TypeVar("T")
 # Each kind's pages share a folder with its overview page, index.html: an object with id 'index' would overwrite it.
 RESERVED_IDS = {"journey": "journeys", "persona": "personas", "playbook": "playbooks", "metric": "metrics"}
 
@@ -99,22 +100,34 @@ def validate(project: Project, problems: Problems, memo: ValidationMemo | None =
     if memo.site != site:
         memo.site, memo.found = site, {}
     found: dict[tuple[str, str], tuple[tuple, list[Problem]]] = {}
-    for kind, objects, terms_of, check in (
-        ("journey", project.journeys, _journey_terms, _validate_journey),
-        ("playbook", project.playbooks, _playbook_terms, _validate_playbook),
-    ):
-        for obj_id, obj in objects.items():
-            terms = terms_of(project, obj)
-            known = memo.found.get((kind, obj_id))
-            if known is not None and _same(known[0], terms) and not any(p.severity == ERROR for p in known[1]):
-                own = known[1]
-            else:
-                sink = Problems()
-                check(project, obj, sink)
-                own = list(sink)
-            found[(kind, obj_id)] = (terms, own)
-            problems.extend(own)
+    for journey in project.journeys.values():
+        _memoised(project, memo, found, ("journey", journey.id), journey, _journey_terms, _validate_journey, problems)
+    for pb in project.playbooks.values():
+        _memoised(project, memo, found, ("playbook", pb.id), pb, _playbook_terms, _validate_playbook, problems)
     memo.found = found
+
+
+def _memoised(
+    project: Project,
+    memo: ValidationMemo,
+    found: dict[tuple[str, str], tuple[tuple, list[Problem]]],
+    key: tuple[str, str],
+    obj: T,
+    terms_of: Callable[[Project, T], tuple],
+    check: Callable[[Project, T, Problems], None],
+    problems: Problems,
+) -> None:
+    """Add the problems of one journey or playbook: the last check's when its terms read the same, else checked again."""
+    terms = terms_of(project, obj)
+    known = memo.found.get(key)
+    if known is not None and _same(known[0], terms) and not any(p.severity == ERROR for p in known[1]):
+        own = known[1]
+    else:
+        sink = Problems()
+        check(project, obj, sink)
+        own = list(sink)
+    found[key] = (terms, own)
+    problems.extend(own)
 
 
 def _same(a: tuple, b: tuple) -> bool:
@@ -127,6 +140,17 @@ def _same(a: tuple, b: tuple) -> bool:
 def _validate_site(project: Project, problems: Problems) -> None:
     cfg, o = project.config, project.site_origin
     _ref(problems, o, ("stage_model",), "stage model", cfg.stage_model, project.stage_models, "stage models")
+    _validate_stage_models(project, problems)
+    metric_ids = _validate_metrics(project, problems)
+    _validate_targets(project, metric_ids, problems)
+    _validate_logo(project, problems)
+    _validate_theme_name(project, problems)
+    validate_theme(project, problems)
+
+
+def _validate_stage_models(project: Project, problems: Problems) -> None:
+    """Report a stage listed twice in one of site.yml's stage models."""
+    cfg, o = project.config, project.site_origin
     for model_id, stages in cfg.stage_models.items():
         seen: dict[str, int] = {}
         for i, stage in enumerate(stages):
@@ -140,6 +164,11 @@ def _validate_site(project: Project, problems: Problems) -> None:
                     "give each stage its own id",
                 )
             seen.setdefault(stage.id, o.at("stage_models", model_id, i, "id")[0])
+
+
+def _validate_metrics(project: Project, problems: Problems) -> dict[str, int]:
+    """Report a metric id declared twice, an unknown pillar and a missing file; give each metric id's line."""
+    cfg, o = project.config, project.site_origin
     metric_ids: dict[str, int] = {}
     for i, metric in enumerate(cfg.metrics):
         line, col = o.at("metrics", i, "id")
@@ -172,16 +201,27 @@ def _validate_site(project: Project, problems: Problems) -> None:
                 f"metric file 'content/{metric.file}' does not exist",
                 "check the file name; paths are relative to content/",
             )
+    return metric_ids
+
+
+def _validate_targets(project: Project, metric_ids: dict[str, int], problems: Problems) -> None:
+    """Report a target whose key is neither a metric kind nor a metric id."""
+    cfg, o = project.config, project.site_origin
     for key in cfg.targets:
-        if key not in METRIC_TYPES and key not in metric_ids:
+        if key not in KINDS and key not in metric_ids:
             line, col = o.key_at("targets", key)
             problems.error(
                 o.path,
                 line,
                 col,
                 f"targets: '{key}' is neither a metric type nor a metric id",
-                did_you_mean(key, list(METRIC_TYPES) + list(metric_ids), "keys"),
+                did_you_mean(key, list(KINDS) + list(metric_ids), "keys"),
             )
+
+
+def _validate_logo(project: Project, problems: Problems) -> None:
+    """Report a brand logo outside the project or missing."""
+    cfg, o = project.config, project.site_origin
     if cfg.brand.logo is not None:
         path = resolve_content_path(project.root, cfg.brand.logo)
         line, col = o.at("brand", "logo")
@@ -201,6 +241,11 @@ def _validate_site(project: Project, problems: Problems) -> None:
                 f"logo 'content/{cfg.brand.logo}' does not exist",
                 "check the file name; paths are relative to content/",
             )
+
+
+def _validate_theme_name(project: Project, problems: Problems) -> None:
+    """Report a theme that has no folder under themes/."""
+    cfg, o = project.config, project.site_origin
     if cfg.theme != "default" and not (project.root / "themes" / cfg.theme).is_dir():
         line, col = o.at("theme")
         themes = [p.name for p in (project.root / "themes").iterdir() if p.is_dir()] if (project.root / "themes").is_dir() else []
@@ -211,81 +256,6 @@ def _validate_site(project: Project, problems: Problems) -> None:
             f"theme '{cfg.theme}' not found: there is no folder themes/{cfg.theme}/",
             did_you_mean(cfg.theme, themes + ["default"], "themes"),
         )
-    _validate_theme(project, problems)
-
-
-def _validate_theme(project: Project, problems: Problems) -> None:
-    """Report theme files that lead out of the project, label files that are not JSON, templates that do not parse."""
-    folder = project.root / "themes" / project.config.theme
-    if not folder.is_dir():
-        return
-
-    def rel(p):
-        return p.relative_to(project.root).as_posix()
-
-    if not inside(folder, project.root):
-        problems.error(
-            rel(folder),
-            0,
-            0,
-            "theme folder is a link to a place outside the project; it was not read",
-            "copy the theme into the project instead of linking to it",
-        )
-        return
-    import jinja2
-
-    env = jinja2.Environment()
-    for dirpath, dirnames, filenames in os.walk(folder):  # links to folders are not followed, only reported
-        for name in sorted(dirnames + filenames):
-            path = Path(dirpath) / name
-            if path.is_symlink() and not inside(path, project.root):
-                problems.error(
-                    rel(path),
-                    0,
-                    0,
-                    "file is a link to a place outside the project; it was not read",
-                    "copy the file into the theme instead of linking to it",
-                )
-                continue
-            if not path.is_file() or name.startswith("."):
-                continue
-            parent = path.parent.relative_to(folder).parts[:1]
-            if parent == ("i18n",) and name.endswith(".json"):
-                try:
-                    labels = json.loads(path.read_text(encoding="utf-8"))
-                except UnicodeDecodeError:
-                    problems.error(rel(path), 0, 0, "file is not UTF-8 text", "save the file as UTF-8")
-                    continue
-                except json.JSONDecodeError as exc:
-                    problems.error(
-                        rel(path),
-                        exc.lineno,
-                        exc.colno,
-                        f"labels file is not JSON: {exc.msg}",
-                        'write the labels as one JSON object: {"nav.home": "Home", …}',
-                    )
-                    continue
-                if not isinstance(labels, dict):
-                    problems.error(
-                        rel(path),
-                        1,
-                        1,
-                        "labels file must be one JSON object of labels",
-                        'write the labels as one JSON object: {"nav.home": "Home", …}',
-                    )
-            elif parent == ("templates",) and name.endswith(".html"):
-                try:
-                    env.parse(path.read_text(encoding="utf-8"))
-                except UnicodeDecodeError:
-                    problems.error(rel(path), 0, 0, "file is not UTF-8 text", "save the file as UTF-8")
-                except jinja2.TemplateSyntaxError as exc:
-                    problems.error(
-                        rel(path),
-                        exc.lineno or 1,
-                        0,
-                        f"template syntax error: {exc.message}",
-                        "see the Jinja template documentation; the built-in theme's templates are examples",
-                    )
 
 
 def _validate_output_paths(project: Project, problems: Problems) -> None:
@@ -310,8 +280,8 @@ def _validate_output_paths(project: Project, problems: Problems) -> None:
     assets = project.content_dir / "assets"
     if assets.is_dir():
         seen: dict[str, str] = {}
-        for path in sorted(assets.rglob("*")):
-            rel = path.relative_to(project.root).as_posix()
+        for asset in sorted(assets.rglob("*")):
+            rel = asset.relative_to(project.root).as_posix()
             key = rel.casefold()
             if key in seen:
                 problems.error(
@@ -346,82 +316,106 @@ def _validate_journey(project: Project, journey: m.Journey, problems: Problems) 
     last_index = -1
     # positions are asked for only when there is something to report: reading them costs a clean file a second parse
     for si, stage in enumerate(journey.stages):
-        if stage.stage in seen_stages:
-            line, col = o.at("stages", si, "stage")
-            first = o.at("stages", seen_stages[stage.stage], "stage")[0]
-            problems.error(
-                o.path,
-                line,
-                col,
-                f"stage '{stage.stage}' is listed twice (first on line {first})",
-                "list each stage once and put all its touchpoints under it",
-            )
-        elif stage.stage not in model_stages:
-            line, col = o.at("stages", si, "stage")
-            problems.error(
-                o.path,
-                line,
-                col,
-                f"stage '{stage.stage}' is not in stage model '{model_id}'",
-                did_you_mean(stage.stage, model_stages, "stages"),
-            )
-        else:
-            index = model_stages.index(stage.stage)
-            if index < last_index:
-                line, col = o.at("stages", si, "stage")
-                problems.warning(
-                    o.path,
-                    line,
-                    col,
-                    f"stage '{stage.stage}' comes after '{model_stages[last_index]}' but the stage model '{model_id}' puts it before",
-                    "order the stages as the model does: " + ", ".join(model_stages),
-                )
-            last_index = max(last_index, index)
-        seen_stages.setdefault(stage.stage, si)
-        if not stage.touchpoints:
+        last_index = _validate_stage(o, model_id, model_stages, si, stage, seen_stages, last_index, problems)
+        for ti, tp in enumerate(stage.touchpoints):
+            _validate_touchpoint(project, o, ("stages", si, "touchpoints", ti), tp, seen_tps, problems)
+
+
+def _validate_stage(
+    o: Origin,
+    model_id: str,
+    model_stages: list[str],
+    si: int,
+    stage: m.Stage,
+    seen_stages: dict[str, int],
+    last_index: int,
+    problems: Problems,
+) -> int:
+    """Report a stage listed twice, not in the model, out of the model's order or without touchpoints.
+
+    Give the furthest index in the model of the stages so far.
+    """
+    if stage.stage in seen_stages:
+        line, col = o.at("stages", si, "stage")
+        first = o.at("stages", seen_stages[stage.stage], "stage")[0]
+        problems.error(
+            o.path,
+            line,
+            col,
+            f"stage '{stage.stage}' is listed twice (first on line {first})",
+            "list each stage once and put all its touchpoints under it",
+        )
+    elif stage.stage not in model_stages:
+        line, col = o.at("stages", si, "stage")
+        problems.error(
+            o.path,
+            line,
+            col,
+            f"stage '{stage.stage}' is not in stage model '{model_id}'",
+            did_you_mean(stage.stage, model_stages, "stages"),
+        )
+    else:
+        index = model_stages.index(stage.stage)
+        if index < last_index:
             line, col = o.at("stages", si, "stage")
             problems.warning(
                 o.path,
                 line,
                 col,
-                f"stage '{stage.stage}' has no touchpoints",
-                "add the moments where the customer meets you in this stage, or leave the stage out",
+                f"stage '{stage.stage}' comes after '{model_stages[last_index]}' but the stage model '{model_id}' puts it before",
+                "order the stages as the model does: " + ", ".join(model_stages),
             )
-        for ti, tp in enumerate(stage.touchpoints):
-            keys = ("stages", si, "touchpoints", ti)
-            if tp.id in seen_tps:
-                tline, tcol = o.at(*keys, "id")
-                first = o.at(*seen_tps[tp.id], "id")[0]
-                problems.error(
-                    o.path,
-                    tline,
-                    tcol,
-                    f"touchpoint id '{tp.id}' is used twice in this journey (first on line {first})",
-                    "give each touchpoint its own id",
-                )
-            seen_tps.setdefault(tp.id, keys)
-            if tp.feeling is None:
-                line2, col2 = o.at(*keys)
-                problems.warning(
-                    o.path,
-                    line2,
-                    col2,
-                    f"touchpoint '{tp.id}' has no feeling",
-                    "add 'feeling: {score: 0, label: …}' (score from -2 to 2) so the emotion curve is complete",
-                )
-            for pi, pillar in enumerate(tp.pillars):
-                _ref(
-                    problems,
-                    o,
-                    lambda keys=keys, pillar=pillar, pi=pi: _pillar_keys(o, keys, pillar, pi),
-                    "pillar",
-                    pillar,
-                    project.pillars,
-                    "pillars",
-                    at_key=True,
-                )
-            for mi, metric_id in enumerate(tp.metrics):
-                _ref(problems, o, keys + ("metrics", mi), "metric", metric_id, [s.id for s in project.config.metrics], "metrics")
+        last_index = max(last_index, index)
+    seen_stages.setdefault(stage.stage, si)
+    if not stage.touchpoints:
+        line, col = o.at("stages", si, "stage")
+        problems.warning(
+            o.path,
+            line,
+            col,
+            f"stage '{stage.stage}' has no touchpoints",
+            "add the moments where the customer meets you in this stage, or leave the stage out",
+        )
+    return last_index
+
+
+def _validate_touchpoint(
+    project: Project, o: Origin, keys: tuple, tp: m.Touchpoint, seen_tps: dict[str, tuple], problems: Problems
+) -> None:
+    """Report a touchpoint id used twice, a missing feeling, and unknown pillars and metrics."""
+    if tp.id in seen_tps:
+        tline, tcol = o.at(*keys, "id")
+        first = o.at(*seen_tps[tp.id], "id")[0]
+        problems.error(
+            o.path,
+            tline,
+            tcol,
+            f"touchpoint id '{tp.id}' is used twice in this journey (first on line {first})",
+            "give each touchpoint its own id",
+        )
+    seen_tps.setdefault(tp.id, keys)
+    if tp.feeling is None:
+        line2, col2 = o.at(*keys)
+        problems.warning(
+            o.path,
+            line2,
+            col2,
+            f"touchpoint '{tp.id}' has no feeling",
+            "add 'feeling: {score: 0, label: …}' (score from -2 to 2) so the emotion curve is complete",
+        )
+    for pi, pillar in enumerate(tp.pillars):
+        _ref(
+            problems,
+            o,
+            lambda keys=keys, pillar=pillar, pi=pi: _pillar_keys(o, keys, pillar, pi),
+            "pillar",
+            pillar,
+            project.pillars,
+            "pillars",
+            at_key=True,
+        )
+    for mi, metric_id in enumerate(tp.metrics):
+        _ref(problems, o, keys + ("metrics", mi), "metric", metric_id, [s.id for s in project.config.metrics], "metrics")
 
 
 def _touchpoint_ref(
@@ -493,7 +487,7 @@ def _validate_playbook(project: Project, pb, problems: Problems) -> None:
         if pb.metric is not None:
             if _ref(problems, o, ("metric",), "metric", pb.metric, metric_ids, "metrics"):
                 source = project.metric(pb.metric)
-                if source.type != "value":
+                if source is not None and not source.kind.conversions:
                     line, col = o.at("metric")
                     problems.error(
                         o.path,

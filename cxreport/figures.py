@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-SMALL_SAMPLE = 30
+from .kinds import KINDS
 
 
 class Figure(NamedTuple):
@@ -21,7 +21,7 @@ class Figure(NamedTuple):
     """
 
     metric: str
-    type: str  # nps | csat | ces | funnel | value
+    type: str  # a metric kind: nps | csat | ces | funnel | value (cxreport/kinds.py)
     period: str  # '2026-03', '2026-Q1', '2026-W07' or 'all'
     journey: str | None
     stage: str | None
@@ -30,14 +30,14 @@ class Figure(NamedTuple):
     variant: str | None
     n: int
     value: float
-    margin: float | None  # 95% margin of error (nps, csat, ces), else None
-    conversion: float | None = None  # funnel only: share of the previous stage's count
+    margin: float | None  # 95% margin of error (the kinds with a margin: nps, csat, ces), else None
+    conversion: float | None = None  # a kind counted per stage (funnel) only: share of the previous stage's count
     status: str | None = None  # 'good' | 'neutral' | 'bad' from site targets, None without a target
 
     @property
     def small_sample(self) -> bool:
-        """Tell whether fewer than 30 responses stand behind this figure (nps, csat, ces)."""
-        return self.type in ("nps", "csat", "ces") and self.n < SMALL_SAMPLE
+        """Tell whether fewer responses stand behind this figure than its kind's rule asks (nps, csat, ces: 30)."""
+        return self.n < KINDS[self.type].small_sample
 
 
 @dataclass(frozen=True)

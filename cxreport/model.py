@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+
+from .kinds import KINDS, MetricKind
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
@@ -79,8 +81,8 @@ class Target(Model):
 class Brand(Model):
     """The client's or team's brand on the site."""
 
-    logo: str | None = Field(None, description="path under content/, e.g. assets/logo.svg")
-    primary_color: Color | None = Field(None, description="#rrggbb")
+    logo: str | None = Field(default=None, description="path under content/, e.g. assets/logo.svg")
+    primary_color: Color | None = Field(default=None, description="#rrggbb")
     footer: str | None = None
 
 
@@ -98,7 +100,10 @@ class MetricColumns(Model):
     variant: str | None = None
 
 
-MetricType = Literal["nps", "csat", "ces", "funnel", "value"]
+if TYPE_CHECKING:
+    MetricType = str
+else:
+    MetricType = Literal[tuple(KINDS)]  # one of the registered kinds, in their order (cxreport/kinds.py)
 
 
 class MetricSource(Model):
@@ -109,7 +114,7 @@ class MetricSource(Model):
     type: MetricType
     columns: MetricColumns = MetricColumns()
     period: Literal["week", "month", "quarter"] = "month"
-    date_format: str | None = Field(None, description="strftime pattern, e.g. %d-%m-%Y; ISO 8601 without it")
+    date_format: str | None = Field(default=None, description="strftime pattern, e.g. %d-%m-%Y; ISO 8601 without it")
     label: str | None = None
     pillar: Id | None = None
     unit: str | None = None
@@ -120,8 +125,15 @@ class MetricSource(Model):
     decimal: Literal[".", ","] | None = Field(
         None, description="decimal mark; ',' for semicolon files, '.' otherwise, when absent"
     )
-    thousands: Literal[".", ",", " ", ""] | None = Field(None, description="thousands separator in numbers; none when absent")
+    thousands: Literal[".", ",", " ", ""] | None = Field(
+        default=None, description="thousands separator in numbers; none when absent"
+    )
     encoding: Literal["utf-8", "cp1252", "latin-1"] = "utf-8"
+
+    @property
+    def kind(self) -> MetricKind:
+        """Give what this metric's type reads, counts, computes and shows (cxreport/kinds.py)."""
+        return KINDS[self.type]
 
     def column(self, name: str) -> str:
         """Give the CSV header of one of our columns."""
@@ -244,7 +256,7 @@ class _Playbook(Model):
     title: Text
     journey: Id | None = None
     touchpoint: Id | None = None
-    body: str = Field("", exclude=True)
+    body: str = Field(default="", exclude=True)
 
 
 class Surprise(_Playbook):
@@ -255,7 +267,7 @@ class Surprise(_Playbook):
     audience: Id | None = None
     pillars: PillarTags = {}
     owner: str | None = None
-    budget: float | None = Field(None, ge=0)
+    budget: float | None = Field(default=None, ge=0)
     status: Literal["idea", "planned", "live", "retired"] = "idea"
     success_metric: Id | None = None
 
@@ -328,7 +340,7 @@ class Page(Model):
     id: Id
     title: Text
     order: float | None = None
-    body: str = Field("", exclude=True)
+    body: str = Field(default="", exclude=True)
 
 
 # --- built-ins ------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import textwrap
 
 import pytest
 from helpers import located
@@ -14,7 +13,7 @@ from scipy.stats import chi2_contingency, norm
 from cxreport.figures import FigureSet, VariantResult
 from cxreport.metrics import experiments_json
 from cxreport.metrics.experiments import verdict_of
-from cxreport.metrics.stats import compare, verdict
+from cxreport.stats import compare, verdict
 
 
 def test_comparison_by_hand():
@@ -178,7 +177,9 @@ def test_metric_results_per_period_and_per_segment(project, run_metrics):
 def test_metric_rows_keep_other_columns_apart(project, run_metrics):
     site = SITE.replace("segment: Segment", "journey: journey")
     files = {
-        "content/metrics/conv.csv": "date,Variant,journey,value\n2026-04-06,control,first-order,1\n2026-04-06,free,first-order,0\n",
+        "content/metrics/conv.csv": (
+            "date,Variant,journey,value\n2026-04-06,control,first-order,1\n2026-04-06,free,first-order,0\n"
+        ),
         "content/playbooks/t.md": playbook(metric="conv", control="control"),
     }
     _, problems, fs, _ = run_metrics(project(files, site=site))
@@ -224,12 +225,16 @@ def test_experiments_json_text(project, run_metrics):
     _, _, fs, _ = run_metrics(project({"content/playbooks/size.md": playbook(results=results)}, site="title: Test\n"))
     text = experiments_json(fs)
     c = compare(289, 2410, 335, 2380)
-    assert text == textwrap.dedent(f"""\
-        {{"experiments": [
-          {{"experiment": "size", "variant": "controle", "control": "controle", "period": "all", "segment": null, "n": 2410, "conversions": 289, "rate": 0.1199, "lift": null, "ci_low": null, "ci_high": null, "p_value": null}},
-          {{"experiment": "size", "variant": "maathulp", "control": "controle", "period": "all", "segment": null, "n": 2380, "conversions": 335, "rate": 0.1408, "lift": {round(c.lift, 4)}, "ci_low": {round(c.ci_low, 4)}, "ci_high": {round(c.ci_high, 4)}, "p_value": {float(f"{c.p_value:.4g}")}}}
-        ]}}
-        """)
+    control_row = (
+        '{"experiment": "size", "variant": "controle", "control": "controle", "period": "all", "segment": null, '
+        '"n": 2410, "conversions": 289, "rate": 0.1199, "lift": null, "ci_low": null, "ci_high": null, "p_value": null}'
+    )
+    variant_row = (
+        '{"experiment": "size", "variant": "maathulp", "control": "controle", "period": "all", "segment": null, '
+        f'"n": 2380, "conversions": 335, "rate": 0.1408, "lift": {round(c.lift, 4)}, "ci_low": {round(c.ci_low, 4)}, '
+        f'"ci_high": {round(c.ci_high, 4)}, "p_value": {float(f"{c.p_value:.4g}")}}}'
+    )
+    assert text == f'{{"experiments": [\n  {control_row},\n  {variant_row}\n]}}\n'
     # by hand: p_c = .119917, p_v = .140756, lift = .020839 / .119917 = .1738;
     # interval .020839 ± 1.96 * sqrt(.119917 * .880083 / 2410 + .140756 * .859244 / 2380) = .020839 ± .019064;
     # pooled .130271, se .0097272, z 2.1424, p .03216 (4 significant digits)

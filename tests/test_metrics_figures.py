@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from cxreport.figures import Figure, FigureSet
 from cxreport.metrics import figures_json
-from cxreport.metrics.stats import ces, csat, nps
+from cxreport.stats import ces, csat, nps
 
 JOURNEYS = {
     "content/personas/parent.yml": "name: Parent\nsegment: parents\n",
@@ -358,9 +358,14 @@ def test_figures_are_sorted_by_declaration_period_and_map_order(project, run_met
 
 
 def test_figures_json_text(project, run_metrics):
-    metrics = "- {id: n, file: metrics/n.csv, type: nps}\n- {id: e, file: metrics/e.csv, type: ces}\n- {id: f, file: metrics/f.csv, type: funnel}\n"
+    metrics = (
+        "- {id: n, file: metrics/n.csv, type: nps}\n- {id: e, file: metrics/e.csv, type: ces}\n"
+        "- {id: f, file: metrics/f.csv, type: funnel}\n"
+    )
     files = {
-        "content/metrics/n.csv": "date,score,segment\n2026-01-05,9,\u00e9\u00e9n\n2026-01-06,3,\u00e9\u00e9n\n2026-01-07,10,\u00e9\u00e9n\n",
+        "content/metrics/n.csv": (
+            "date,score,segment\n2026-01-05,9,\u00e9\u00e9n\n2026-01-06,3,\u00e9\u00e9n\n2026-01-07,10,\u00e9\u00e9n\n"
+        ),
         "content/metrics/e.csv": "date,score\n2026-01-05,2\n2026-01-06,3\n",
         "content/metrics/f.csv": "date,stage,count\n2026-01-01,attention,7\n2026-01-01,interest,3\n",
     }

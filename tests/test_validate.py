@@ -91,7 +91,10 @@ stage_models:
 pillars:
   speed: {name: Speed}
 """,
-            J: "title: X\npersona: parent\nstages:\n  - stage: ask\n    touchpoints: [{id: a, name: A, feeling: 0, pillars: [speed]}]\n",
+            J: (
+                "title: X\npersona: parent\nstages:\n  - stage: ask\n"
+                "    touchpoints: [{id: a, name: A, feeling: 0, pillars: [speed]}]\n"
+            ),
         }
     )
     assert problems_of(root) == []
@@ -108,7 +111,10 @@ def test_compare_to_must_name_another_journey(make_project):
 def test_playbook_references(make_project):
     root = make_project(
         {
-            "content/playbooks/s.md": "---\ntitle: S\ntype: surprise\ntrigger: birthday\njourney: first-order\ntouchpoint: chekout\naudience: nobody\nsuccess_metric: nps\n---\n",
+            "content/playbooks/s.md": (
+                "---\ntitle: S\ntype: surprise\ntrigger: birthday\njourney: first-order\ntouchpoint: chekout\n"
+                "audience: nobody\nsuccess_metric: nps\n---\n"
+            ),
             "content/playbooks/st.md": "---\ntitle: St\ntype: story\npath: [ad, checkout]\n---\n",
         }
     )
@@ -128,7 +134,9 @@ def test_experiment_rules(make_project):
             "content/metrics/nps.csv": "date,score\n2026-01-01,9\n",
             "content/playbooks/e1.md": "---\ntitle: E\ntype: experiment\nhypothesis: h\n---\n",
             "content/playbooks/e2.md": "---\ntitle: E\ntype: experiment\nhypothesis: h\nmetric: nps\n---\n",
-            "content/playbooks/e3.md": "---\ntitle: E\ntype: experiment\nhypothesis: h\nresults:\n  a: {n: 10, conversions: 11}\n---\n",
+            "content/playbooks/e3.md": (
+                "---\ntitle: E\ntype: experiment\nhypothesis: h\nresults:\n  a: {n: 10, conversions: 11}\n---\n"
+            ),
         }
     )
     assert problems_of(root) == [

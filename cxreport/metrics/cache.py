@@ -23,7 +23,7 @@ import duckdb
 from .. import __version__
 from ..fingerprints import Stamp, hashed_late_enough, stat_of
 from ..model import MetricSource
-from .sql import lit
+from .sql import lit, one_row
 
 TALLY_LAYOUT = 3  # bump when the cached table's columns or meaning change
 _READ_FIELDS = ("file", "type", "columns", "period", "date_format", "delimiter", "decimal", "thousands", "encoding")
@@ -103,7 +103,7 @@ class TallyCache:
                 raise ValueError("entry of another key")
             con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_parquet({lit(str(data))})")
             names = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
-            rows = _count(con, table)
+            rows = one_row(con, f"SELECT count(*) FROM {table}")[0]
             if names != columns or rows != info.get("rows"):
                 raise ValueError("entry does not match its description")
             return True
@@ -123,7 +123,7 @@ class TallyCache:
             data.parent.mkdir(parents=True, exist_ok=True)
             tmp = data.with_name(f".{data.name}.{os.getpid()}.tmp")
             con.execute(f"COPY {table} TO {lit(str(tmp))} (FORMAT parquet)")
-            rows = _count(con, table)
+            rows = one_row(con, f"SELECT count(*) FROM {table}")[0]
             os.replace(tmp, data)
             self._write(meta, json.dumps({"key": key, "columns": columns, "rows": rows}))
             previous = self.folder / "files" / (hashlib.sha1(owner.encode()).hexdigest() + ".entry")
@@ -148,9 +148,3 @@ class TallyCache:
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
-
-
-def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    """Give the number of rows of a table."""
-    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
-    return row[0] if row is not None else 0  # count(*) always gives one row

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from itertools import pairwise, product
 
+from .. import stats
 from ..collector import paused
 from ..figures import Figure, FigureSet
 from ..loader import Project
 from ..model import MetricSource
-from . import stats
 from .experiments import experiment_results
 from .join import MetricData, MetricTable
 from .sql import lit, period_label_sql
@@ -37,7 +37,7 @@ def grouping_sets(table: MetricTable) -> tuple[list[str], list[tuple[str, ...]]]
     """
     places = table.places
     levels = [places[:k] for k in range(len(places) + 1)]
-    if table.source.type == "funnel":
+    if table.source.kind.staged:
         levels = [lv for lv in levels if "stage" in lv]
     extras = [[(), (k,)] if table.has(k) else [()] for k in ("segment", "variant")]
     sets = [p + lv + s + v for p, lv, s, v in product([("period",), ()], levels, *extras)]
@@ -53,7 +53,7 @@ def _metric_figures(project: Project, data: MetricData, table: MetricTable) -> l
     outer = ", ".join(k if k in keys else f"NULL AS {k}" for k in ("journey", "stage", "touchpoint", "segment", "variant"))
     # an empty tally still gives the empty grouping set one row, of NULLs: sum(w) > 0 drops it
     having = " AND ".join([f"NOT (GROUPING({k}) = 0 AND {k} IS NULL)" for k in place_keys] + ["sum(w) > 0"])
-    a_type = "DOUBLE" if source.type == "value" else "BIGINT"  # exact sums, cast once: Python gets plain numbers
+    a_type = source.kind.result_type  # exact sums, cast once: Python gets plain numbers
     # the order of figures.json: 'all' before the periods in time order, then journeys by id, stages in their
     # model's order, touchpoints in their map's order, segments and variants by name; none before any
     sql = f"""
@@ -82,26 +82,18 @@ def _batches(result, size: int = 65_536):
 def _figures(source: MetricSource, rows, status) -> list[Figure]:
     """Give the figures of a metric's rows (period, journey, stage, touchpoint, segment, variant, n, a, b).
 
-    One tight loop per metric type: at 10 million responses a handbook has half a million figures.
+    One tight loop per metric: at 10 million responses a handbook has half a million figures.
     """
     metric, kind = source.id, source.type
+    formula = source.kind.formula
+    judged = status if not source.kind.staged else None  # a count per stage is judged on its conversion
     shared: dict[str, str] = {}  # one string object per distinct period and id, not one per figure (memory)
     one = shared.setdefault
     new = tuple.__new__
     out: list[Figure] = []
     add = out.append
     for period, journey, stage, touchpoint, segment, variant, n, a, b in rows:
-        if kind == "nps":
-            value, margin = stats.nps(a or 0, b or 0, n)
-        elif kind == "csat":
-            value, margin = stats.csat(a or 0, n)
-        elif kind == "ces":
-            value, margin = stats.ces(a, b, n)
-        elif kind == "funnel":
-            n = value = int(a)  # a funnel's n is its count (FORMAT.md)
-            margin = None
-        else:
-            value, margin = float(a) / n, None
+        n, value, margin = formula(n, a, b)
         add(
             new(
                 Figure,
@@ -118,11 +110,11 @@ def _figures(source: MetricSource, rows, status) -> list[Figure]:
                     value,
                     margin,
                     None,
-                    status(value) if status is not None and kind != "funnel" else None,
+                    judged(value) if judged is not None else None,
                 ),
             )
         )
-    if kind == "funnel":
+    if source.kind.staged:
         out = _with_conversion(out, status)
     return out
 

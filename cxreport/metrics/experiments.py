@@ -7,10 +7,10 @@ is what works where, when and for whom.
 
 from __future__ import annotations
 
+from .. import stats
 from ..figures import VariantResult
 from ..loader import Project
 from ..model import Experiment
-from . import stats
 from .join import MetricData, MetricTable
 from .sql import period_label_sql
 
@@ -61,6 +61,7 @@ def _compare_group(
 ) -> list[VariantResult]:
     """Give one period's and segment's rows: the control first, then each variant against it."""
     period, segment = key
+    control = control or ""  # no control: the variants have rates only
     base = variants.get(control) if control else None
     out = []
     if base is not None:
@@ -72,9 +73,7 @@ def _compare_group(
         n, conv = variants[name]
         if base is None:
             out.append(
-                VariantResult(
-                    experiment, name, control or "", period, segment, n, conv, stats.share(conv, n), None, None, None, None
-                )
+                VariantResult(experiment, name, control, period, segment, n, conv, stats.share(conv, n), None, None, None, None)
             )
             continue
         c = stats.compare(base[1], base[0], conv, n)
@@ -93,5 +92,5 @@ def verdict_of(rows: list[VariantResult], control: str | None) -> str:
     variants = [r for r in rows if r.variant != control and r.rate is not None and r.ci_low is not None]
     if not variants:
         return "no_data"
-    best = min(variants, key=lambda r: (-r.rate, r.variant))  # the highest rate; on a tie the first by name
+    best = min(variants, key=lambda r: (-(r.rate or 0.0), r.variant))  # the highest rate; on a tie the first by name
     return stats.verdict(best.ci_low, best.ci_high)

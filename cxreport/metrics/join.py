@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,9 +26,7 @@ from .read import (
     rows_sql,
     transcode,
 )
-from .sql import (
-    lit,
-)
+from .sql import lit, one_row
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
 
@@ -125,39 +123,11 @@ def _read_metric(
     scratch: Path,
     hashes: Mapping[str, Stamp],
 ) -> MetricTable | None:
-    path = resolve_content_path(project.root, source.file)
-    # the same words as validate, so a run that does both reports each once
-    if path is None:
-        _site_error(
-            project,
-            problems,
-            ("metrics", i, "file"),
-            f"metric file '{source.file}' lies outside the project",
-            "put the file under content/ (e.g. content/metrics/) and write its path relative to content/",
-        )
-        return None
-    if not path.is_file():
-        _site_error(
-            project,
-            problems,
-            ("metrics", i, "file"),
-            f"metric file 'content/{source.file}' does not exist",
-            "check the file name; paths are relative to content/",
-        )
+    """Give one metric read, tallied, checked and joined to the maps, or None when its file cannot be read."""
+    path = _metric_path(project, i, source, problems)
+    if path is None or not _date_format_ok(con, project, i, source, problems):
         return None
     rel = relpath(path, project.root)
-    if source.date_format is not None:
-        try:
-            con.execute(f"SELECT try_strptime('', {lit(source.date_format)})")
-        except duckdb.Error as exc:
-            _site_error(
-                project,
-                problems,
-                ("metrics", i, "date_format"),
-                f"metric '{source.id}': date_format '{source.date_format}' is not a date pattern ({str(exc).splitlines()[0]})",
-                "use strftime codes, e.g. '%d-%m-%Y' for 31-12-2026",
-            )
-            return None
     is_parquet = path.suffix.lower() in PARQUET_SUFFIXES
     layout = inspect_parquet(con, path, rel, problems) if is_parquet else inspect_csv(path, rel, source, problems)
     if layout is None:
@@ -181,8 +151,79 @@ def _read_metric(
         return readable[0]
 
     std = f"std_{i}"  # a table, not a view: the checks, the join and the cache all read it
-    key = cache.key(path, source, hashes.get(rel)) if cache else None
-    cached = bool(cache and cache.load(con, key, std, STANDARD_COLUMNS))
+    cached = _tally(con, std, i, path, source, layout, cache, hashes.get(rel), file, problems)
+    if cached is None:
+        return None
+    # an experiment's metric must hold 0 and 1 only; the first experiment names the reason
+    ok = _check_rows(con, i, source, layout, std, index, experiments[0].id if experiments else None, file, problems)
+    joined = f"joined_{i}"
+    if ok:
+        con.execute(f"CREATE OR REPLACE TABLE {joined} AS {_joined_sql(std, layout)}")
+        for pb in experiments:
+            _check_control(con, project, pb, source, layout, joined, problems)
+    return MetricTable(source, i, rel, layout, joined, ok, cached)
+
+
+def _metric_path(project: Project, i: int, source: m.MetricSource, problems: Problems) -> Path | None:
+    """Give a metric's file, or None with a problem when it lies outside the project or does not exist."""
+    path = resolve_content_path(project.root, source.file)
+    # the same words as validate, so a run that does both reports each once
+    if path is None:
+        _site_error(
+            project,
+            problems,
+            ("metrics", i, "file"),
+            f"metric file '{source.file}' lies outside the project",
+            "put the file under content/ (e.g. content/metrics/) and write its path relative to content/",
+        )
+        return None
+    if not path.is_file():
+        _site_error(
+            project,
+            problems,
+            ("metrics", i, "file"),
+            f"metric file 'content/{source.file}' does not exist",
+            "check the file name; paths are relative to content/",
+        )
+        return None
+    return path
+
+
+def _date_format_ok(con: duckdb.DuckDBPyConnection, project: Project, i: int, source: m.MetricSource, problems: Problems) -> bool:
+    """Tell whether DuckDB knows a metric's date_format (no date_format is fine), with a problem when it does not."""
+    if source.date_format is not None:
+        try:
+            con.execute(f"SELECT try_strptime('', {lit(source.date_format)})")
+        except duckdb.Error as exc:
+            _site_error(
+                project,
+                problems,
+                ("metrics", i, "date_format"),
+                f"metric '{source.id}': date_format '{source.date_format}' is not a date pattern ({str(exc).splitlines()[0]})",
+                "use strftime codes, e.g. '%d-%m-%Y' for 31-12-2026",
+            )
+            return False
+    return True
+
+
+def _tally(
+    con: duckdb.DuckDBPyConnection,
+    std: str,
+    i: int,
+    path: Path,
+    source: m.MetricSource,
+    layout: Layout,
+    cache: TallyCache | None,
+    fingerprint: list | None,
+    file: Callable[[], FileRef | None],
+    problems: Problems,
+) -> bool | None:
+    """Make table std, the metric's tally, from the cache or from one scan of the file; give whether it was cached.
+
+    None when the file cannot be read (the problems say why).
+    """
+    key = cache.key(path, source, fingerprint) if cache else None
+    cached = bool(cache and key and cache.load(con, key, std, STANDARD_COLUMNS))
     if not cached:
         f = file()
         if f is None:
@@ -192,16 +233,9 @@ def _read_metric(
         except duckdb.Error as exc:
             report_unparsable(con, f"rejects_{i}", f, layout, source, exc, problems, rowcheck.LIMIT)
             return None
-        if cache:
+        if cache and key:
             cache.save(con, key, std, STANDARD_COLUMNS, f"{path.resolve()}#{source.id}")
-    # an experiment's metric must hold 0 and 1 only; the first experiment names the reason
-    ok = _check_rows(con, i, source, layout, std, index, experiments[0].id if experiments else None, file, problems)
-    joined = f"joined_{i}"
-    if ok:
-        con.execute(f"CREATE OR REPLACE TABLE {joined} AS {_joined_sql(std, layout)}")
-        for pb in experiments:
-            _check_control(con, project, pb, source, layout, joined, problems)
-    return MetricTable(source, i, rel, layout, joined, ok, cached)
+    return cached
 
 
 def _joined_sql(std: str, layout: Layout) -> str:
@@ -227,7 +261,7 @@ def _check_rows(
     found = rowcheck.checks(source, layout, experiment, index)
     total = rowcheck.count_problems(con, std, found)
     breaks = []
-    if total == 0 and source.type == "funnel":
+    if total == 0 and source.kind.staged:
         breaks = con.execute(rowcheck.funnel_breaks_sql(rowcheck.resolved_sql(std, layout), index, source.period)).fetchall()
         total = len(breaks)
     if total == 0:
@@ -237,12 +271,12 @@ def _check_rows(
         return False
     rows = rows_sql(f, layout, source)
     if breaks:
-        located = _locate_breaks(con, rows, layout, breaks[: rowcheck.LIMIT + 1])
+        located = _locate_breaks(con, rows, layout, source.kind.number, breaks[: rowcheck.LIMIT + 1])
     else:
         located = rowcheck.locate(con, rows, std, found, layout, rowcheck.LIMIT + 1)
     lines = {}
     if layout.kind == "csv":
-        count = con.execute(f"SELECT sum(w) FROM {std}").fetchone()[0]
+        count = one_row(con, f"SELECT sum(w) FROM {std}")[0]
         lines = rowcheck.record_lines(con, f"lines_{i}", lines_from(f, layout), layout, sorted({p.rid for p in located}), count)
     out = []
     for p in located:
@@ -259,9 +293,11 @@ def _check_rows(
     return False
 
 
-def _locate_breaks(con: duckdb.DuckDBPyConnection, rows: str, layout: Layout, breaks) -> list[rowcheck.RowProblem]:
+def _locate_breaks(
+    con: duckdb.DuckDBPyConnection, rows: str, layout: Layout, column: str, breaks: list[tuple]
+) -> list[rowcheck.RowProblem]:
     """Give the first row of each funnel stage whose count exceeds the previous stage's, in one pass over the rows."""
-    header = layout.header("count")
+    header = layout.header(column)
     groups = " UNION ALL ".join(
         f"SELECT {k} AS g, ?::DATE AS period, ?::VARCHAR AS j, ?::VARCHAR AS segment, ?::VARCHAR AS variant, ?::VARCHAR AS s"
         for k in range(len(breaks))
@@ -284,8 +320,11 @@ def _locate_breaks(con: duckdb.DuckDBPyConnection, rows: str, layout: Layout, br
             f"funnel count in column '{header}': stage '{stage}' has {_whole(c)} ({within}), "
             f"more than the {_whole(prev_c)} of the stage before it, '{prev_stage}'"
         )
-        hint = "no stage can be reached by more customers than the stage before it in the stage model; check the counts and the stage ids"
-        out.append(rowcheck.RowProblem(first[k], layout.col("count"), "count", "funnel_order", {}, (message, hint)))
+        hint = (
+            "no stage can be reached by more customers than the stage before it in the stage model; "
+            "check the counts and the stage ids"
+        )
+        out.append(rowcheck.RowProblem(first[k], layout.col(column), column, "funnel_order", {}, (message, hint)))
     return sorted(out, key=lambda p: p.rid)
 
 

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import duckdb
 
+from ..loader import Origin, Project
 from ..model import MetricSource
 from ..problems import Problems, did_you_mean
-from .sql import NUMBER_COLUMN, decimal_mark
+from .sql import decimal_mark, lit
 
 HEAD_BYTES = 1 << 20
 KEY_COLUMNS = ("journey", "stage", "touchpoint", "segment", "variant")
@@ -53,7 +54,7 @@ class Layout:
 
 def wanted_columns(source: MetricSource) -> tuple[str, ...]:
     """Give the columns a metric type reads, the required ones first."""
-    return ("date", NUMBER_COLUMN[source.type]) + KEY_COLUMNS
+    return ("date", source.kind.number) + KEY_COLUMNS
 
 
 def declared_delimiter(source: MetricSource) -> str | None:
@@ -132,8 +133,6 @@ def inspect_csv(path: Path, rel: str, source: MetricSource, problems: Problems) 
 
 def inspect_parquet(con: duckdb.DuckDBPyConnection, path: Path, rel: str, problems: Problems) -> Layout | None:
     """Give a Parquet file's layout from its schema, or None with a problem when it is not Parquet."""
-    from .sql import lit
-
     try:
         schema = con.execute(f"DESCRIBE SELECT * FROM read_parquet({lit(str(path))})").fetchall()
     except duckdb.Error as exc:
@@ -149,78 +148,111 @@ def inspect_parquet(con: duckdb.DuckDBPyConnection, path: Path, rel: str, proble
     return Layout("parquet", headers, {}, parquet_types={row[0]: row[1] for row in schema})
 
 
-def map_columns(layout: Layout, source: MetricSource, index: int, rel: str, project, problems: Problems) -> Layout | None:
+def map_columns(
+    layout: Layout, source: MetricSource, index: int, rel: str, project: Project, problems: Problems
+) -> Layout | None:
     """Give the layout with our columns located in the file, or None with problems.
 
     A column is used when it is mapped under `columns:` or, unmapped, when the file has a
     header with our name. A mapped header missing from the file is an error at its line in
     site.yml; a header we use that appears twice is an error in the file.
     """
-    origin = project.site_origin
-    columns: dict[str, int] = {}
-    ok = True
     positions: dict[str, list[int]] = {}
     for i, h in enumerate(layout.headers):
         positions.setdefault(h, []).append(i)
-    header_line = layout.skip + 1
     if layout.kind == "csv":
-        for i, h in enumerate(layout.headers):
-            if not h:
-                problems.warning(
-                    rel,
-                    header_line,
-                    i + 1,
-                    f"column {i + 1} has no header; it is ignored",
-                    "name the column in the header row, or remove it",
-                )
-    required = {"date", NUMBER_COLUMN[source.type]}
+        _warn_unnamed(layout, rel, problems)
+    columns: dict[str, int] = {}
     claimed: set[str] = set()
+    ok = True
     for name in wanted_columns(source):
         mapped = getattr(source.columns, name)
         header = mapped if mapped is not None else name
         claimed.add(header)
         if header not in positions:
-            if mapped is not None:
-                line, col = origin.at("metrics", index, "columns", name)
-                problems.error(
-                    origin.path,
-                    line,
-                    col,
-                    f"metric '{source.id}': column '{mapped}' ({name}) is not in {rel}",
-                    did_you_mean(mapped, [h for h in layout.headers if h], "headers"),
-                )
-                ok = False
-            elif name in required:
-                line, col = (
-                    origin.at("metrics", index, "columns")
-                    if ("metrics", index, "columns") in origin.locator.values
-                    else origin.at("metrics", index)
-                )
-                shown = ", ".join(f"'{h}'" for h in layout.headers if h)
-                problems.error(
-                    origin.path,
-                    line,
-                    col,
-                    f"metric '{source.id}': {rel} has no column '{name}'",
-                    f"map it under 'columns:', e.g. '{name}: <header>'; the file's headers are {shown}",
-                )
-                ok = False
+            ok = _report_absent(layout, source, index, rel, project.site_origin, name, problems) and ok
             continue
         where = positions[header]
         if len(where) > 1:
-            problems.error(
-                rel,
-                header_line,
-                where[1] + 1,
-                f"header '{header}' appears in columns {' and '.join(str(w + 1) for w in where)}; "
-                f"cxreport cannot tell which one is the {name}",
-                "give each column its own header",
-            )
+            _report_twice(layout, rel, header, name, where, problems)
             ok = False
             continue
         columns[name] = where[0]
+    if layout.kind == "csv":
+        _warn_repeated(layout, rel, positions, claimed, problems)
+    if ok:
+        ok = _check_stage_column(source, index, rel, project.site_origin, columns, problems)
+    ok = _check_marks(layout, source, index, project.site_origin, problems) and ok
+    if not ok:
+        return None
+    return Layout(layout.kind, layout.headers, columns, layout.delimiter, layout.skip, layout.header_lines, layout.parquet_types)
+
+
+def _warn_unnamed(layout: Layout, rel: str, problems: Problems) -> None:
+    """Warn of each CSV column without a header: it is ignored."""
+    header_line = layout.skip + 1
+    for i, h in enumerate(layout.headers):
+        if not h:
+            problems.warning(
+                rel,
+                header_line,
+                i + 1,
+                f"column {i + 1} has no header; it is ignored",
+                "name the column in the header row, or remove it",
+            )
+
+
+def _report_absent(
+    layout: Layout, source: MetricSource, index: int, rel: str, origin: Origin, name: str, problems: Problems
+) -> bool:
+    """Report one of our columns the file lacks: an error when it is mapped or required; give whether all is well."""
+    mapped = getattr(source.columns, name)
+    if mapped is not None:
+        line, col = origin.at("metrics", index, "columns", name)
+        problems.error(
+            origin.path,
+            line,
+            col,
+            f"metric '{source.id}': column '{mapped}' ({name}) is not in {rel}",
+            did_you_mean(mapped, [h for h in layout.headers if h], "headers"),
+        )
+        return False
+    if name in ("date", source.kind.number):  # the required columns
+        line, col = (
+            origin.at("metrics", index, "columns")
+            if ("metrics", index, "columns") in origin.locator.values
+            else origin.at("metrics", index)
+        )
+        shown = ", ".join(f"'{h}'" for h in layout.headers if h)
+        problems.error(
+            origin.path,
+            line,
+            col,
+            f"metric '{source.id}': {rel} has no column '{name}'",
+            f"map it under 'columns:', e.g. '{name}: <header>'; the file's headers are {shown}",
+        )
+        return False
+    return True
+
+
+def _report_twice(layout: Layout, rel: str, header: str, name: str, where: list[int], problems: Problems) -> None:
+    """Report a header we use that names more than one column."""
+    header_line = layout.skip + 1
+    problems.error(
+        rel,
+        header_line,
+        where[1] + 1,
+        f"header '{header}' appears in columns {' and '.join(str(w + 1) for w in where)}; "
+        f"cxreport cannot tell which one is the {name}",
+        "give each column its own header",
+    )
+
+
+def _warn_repeated(layout: Layout, rel: str, positions: dict[str, list[int]], claimed: set[str], problems: Problems) -> None:
+    """Warn of each repeated CSV header we do not use: those columns are ignored."""
+    header_line = layout.skip + 1
     for h, where in positions.items():
-        if h and len(where) > 1 and h not in claimed and layout.kind == "csv":
+        if h and len(where) > 1 and h not in claimed:
             problems.warning(
                 rel,
                 header_line,
@@ -228,7 +260,13 @@ def map_columns(layout: Layout, source: MetricSource, index: int, rel: str, proj
                 f"header '{h}' appears more than once; these columns are ignored",
                 "give each column its own header",
             )
-    if source.type == "funnel" and ok and "stage" not in columns and "touchpoint" not in columns:
+
+
+def _check_stage_column(
+    source: MetricSource, index: int, rel: str, origin: Origin, columns: dict[str, int], problems: Problems
+) -> bool:
+    """Report a kind counted per stage (a funnel) whose file has no stage or touchpoint column; give whether it has one."""
+    if source.kind.staged and "stage" not in columns and "touchpoint" not in columns:
         line, col = origin.at("metrics", index)
         problems.error(
             origin.path,
@@ -237,7 +275,12 @@ def map_columns(layout: Layout, source: MetricSource, index: int, rel: str, proj
             f"metric '{source.id}': a funnel needs a stage column, and {rel} has none",
             "map it under 'columns:', e.g. 'stage: Stage'",
         )
-        ok = False
+        return False
+    return True
+
+
+def _check_marks(layout: Layout, source: MetricSource, index: int, origin: Origin, problems: Problems) -> bool:
+    """Report a thousands separator that is also the decimal mark; give whether they differ."""
     decimal = decimal_mark(source, layout.delimiter) if layout.kind == "csv" else (source.decimal or ".")
     if source.thousands and source.thousands == decimal:
         line, col = origin.at("metrics", index, "thousands")
@@ -248,7 +291,5 @@ def map_columns(layout: Layout, source: MetricSource, index: int, rel: str, proj
             f"metric '{source.id}': thousands separator and decimal mark are both '{source.thousands}'",
             "they must differ, e.g. 'decimal: \",\"' with 'thousands: \".\"'",
         )
-        ok = False
-    if not ok:
-        return None
-    return Layout(layout.kind, layout.headers, columns, layout.delimiter, layout.skip, layout.header_lines, layout.parquet_types)
+        return False
+    return True

@@ -1,8 +1,9 @@
 """figures.json and experiments.json (FORMAT.md): the figures a build computed, as files a person can download.
 
 Keys come in a fixed order, one row a line, so two builds of the same content give the
-same bytes and a change reads well in a diff. Numbers are rounded as docs/metrics.md says;
-no NaN or infinity can be written (json refuses it).
+same bytes and a change reads well in a diff. Numbers are rounded as docs/metrics.md says
+(a figure's value and margin to its kind's decimals, cxreport/kinds.py); no NaN or
+infinity can be written (json refuses it).
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import json
 import math
 
 from ..figures import Figure, FigureSet, VariantResult
+from ..kinds import KINDS
 
-VALUE_DECIMALS = {"nps": 1, "csat": 1, "ces": 2, "value": 4}
 FRACTION_DECIMALS = 4
 P_DIGITS = 4
 
@@ -31,11 +32,12 @@ def _significant(x: float | None, digits: int) -> float | None:
 
 
 def rounded(f: Figure) -> tuple[float | int | None, float | None, float | None]:
-    """Give a figure's value, margin and conversion as figures.json writes them (conversion: funnels only)."""
-    if f.type == "funnel":
-        return int(f.value), _round(f.margin, 4), _round(f.conversion, FRACTION_DECIMALS)
-    decimals = VALUE_DECIMALS[f.type]
-    return _round(f.value, decimals), _round(f.margin, decimals), None
+    """Give a figure's value, margin and conversion as figures.json writes them (conversion: kinds counted per stage)."""
+    kind = KINDS[f.type]
+    conversion = _round(f.conversion, FRACTION_DECIMALS) if kind.staged else None
+    if kind.decimals is None:  # a whole count
+        return int(f.value), _round(f.margin, FRACTION_DECIMALS), conversion
+    return _round(f.value, kind.decimals), _round(f.margin, kind.decimals), conversion
 
 
 def figure_row(f: Figure) -> dict:
@@ -54,7 +56,7 @@ def figure_row(f: Figure) -> dict:
         "value": value,
         "margin": margin,
     }
-    if f.type == "funnel":
+    if KINDS[f.type].staged:
         row["conversion"] = conversion
     return row
 
@@ -105,6 +107,8 @@ def figures_json(fs: FigureSet) -> str:
     def number(v) -> str:
         return "null" if v is None else repr(v)  # json writes ints and finite floats as repr does
 
+    staged = {name for name, kind in KINDS.items() if kind.staged}
+
     out = io.StringIO()  # line by line into one buffer: no list of half a million lines beside the text
     write = out.write
     write('{"figures": [\n')
@@ -119,7 +123,7 @@ def figures_json(fs: FigureSet) -> str:
             f'"segment": {text(f.segment)}, "variant": {text(f.variant)}, "n": {f.n}, "value": {number(value)}, '
             f'"margin": {number(margin)}'
         )
-        write(f', "conversion": {number(conversion)}}}' if f.type == "funnel" else "}")
+        write(f', "conversion": {number(conversion)}}}' if f.type in staged else "}")
     write("\n]}\n")
     return out.getvalue()
 

@@ -3,7 +3,7 @@
 One scan reads the columns we use as text, judges each date and number in SQL (metrics/sql.py)
 and counts in the same query, so a 10-million-row file is read once and never held in
 memory row by row. The result keeps what every figure needs (for each period, place,
-segment and variant: the rows and the sums a and b, see FIGURE_PARTS) and what every row
+segment and variant: the rows and the sums a and b of the metric's kind, cxreport/kinds.py) and what every row
 check needs (the status of the cells and the raw ids).
 
 Only when something is wrong are the rows read again, in file order, to find the line of
@@ -26,8 +26,6 @@ from .sql import (
     DATE_OK,
     DATE_UNREADABLE,
     NUM_OK,
-    NUMBER_COLUMN,
-    SCORE_RANGE,
     date_sql,
     date_status_sql,
     decimal_mark,
@@ -35,7 +33,9 @@ from .sql import (
     number_sql,
     number_status_sql,
     number_text_sql,
+    one_row,
     period_sql,
+    plain_scores_sql,
 )
 
 MAX_REJECTS = 10_000
@@ -98,7 +98,7 @@ def lines_from(file: FileRef, layout: Layout) -> str:
 
 def cells_sql(file: FileRef, layout: Layout, source: MetricSource, with_rid: bool = False) -> str:
     """Give a SELECT of the columns we use, as text: date_raw, d (the date), num_raw and the keys."""
-    number = NUMBER_COLUMN[source.type]
+    number = source.kind.number
     if layout.kind == "csv":
 
         def raw(name: str) -> str:
@@ -128,7 +128,7 @@ def cells_sql(file: FileRef, layout: Layout, source: MetricSource, with_rid: boo
 def number_decimal(layout: Layout, source: MetricSource) -> tuple[str, str | None]:
     """Give (decimal mark, thousands separator) for the number column; Parquet numbers are numbers already."""
     if layout.kind == "parquet":
-        if not layout.parquet_types[layout.header(NUMBER_COLUMN[source.type])].startswith("VARCHAR"):
+        if not layout.parquet_types[layout.header(source.kind.number)].startswith("VARCHAR"):
             return ".", None
         return source.decimal or ".", source.thousands
     return decimal_mark(source, layout.delimiter), source.thousands
@@ -137,8 +137,8 @@ def number_decimal(layout: Layout, source: MetricSource) -> tuple[str, str | Non
 def number_sql_pair(raw: str, layout: Layout, source: MetricSource) -> tuple[str, str]:
     """Give (number, status) expressions for a score, count or value text column."""
     decimal, thousands = number_decimal(layout, source)
-    number = number_sql(number_text_sql(raw, decimal, thousands), "DOUBLE" if source.type in SCORE_RANGE else "DECIMAL(38,10)")
-    return number, number_status_sql(raw, number, source.type)
+    number = number_sql(number_text_sql(raw, decimal, thousands), source.kind.number_type)
+    return number, number_status_sql(raw, number, source.kind)
 
 
 def keys_sql(layout: Layout) -> str:
@@ -151,30 +151,12 @@ def keys_sql(layout: Layout) -> str:
 STANDARD_COLUMNS = ["period", "date_status", *KEY_COLUMNS, "num_status", "w", "a", "b"]
 
 
-def figure_parts(metric_type: str, per_row: bool = False) -> tuple[str, str]:
-    """Give the SQL of the sums a and b a type's figures are made of (n is the count of rows).
-
-    nps: promoters, detractors; csat: satisfied; ces: the sum and the sum of squares of the
-    scores; funnel: the counts; value: the values. Over counted lines (weight w), or, with
-    per_row, over single rows.
-    """
-    n, w = ("count(*)", "") if per_row else ("sum(w)", "w * ")
-    return {
-        "nps": (f"{n} FILTER (WHERE score >= 9)", f"{n} FILTER (WHERE score <= 6)"),
-        "csat": (f"{n} FILTER (WHERE score >= 4)", "NULL"),
-        "ces": (f"sum({w}score)", f"sum({w}score * score)"),
-        "funnel": ("sum(total)", "NULL"),
-        "value": ("sum(total)", "NULL"),
-    }[metric_type]
-
-
 def _standard_select(source: MetricSource, layout: Layout, judged: str) -> str:
     """Give the standard form of judged lines (columns period, date_status, keys, num_status, w, score or total)."""
-    a, b = figure_parts(source.type)
-    a_type = "DECIMAL(38,10)" if source.type == "value" else "HUGEINT"  # exact: the same file gives the same figures
+    a, b = source.kind.tally_sql()
     return (
         f"SELECT period, date_status, {keys_sql(layout)}, num_status, sum(w)::HUGEINT AS w, "
-        f"coalesce({a}, 0)::{a_type} AS a, coalesce({b}, 0)::HUGEINT AS b FROM ({judged}) GROUP BY ALL"
+        f"coalesce({a}, 0)::{source.kind.sum_type} AS a, coalesce({b}, 0)::HUGEINT AS b FROM ({judged}) GROUP BY ALL"
     )
 
 
@@ -198,14 +180,14 @@ def build_standard(con: duckdb.DuckDBPyConnection, table: str, file: FileRef, la
     row by row (their texts are many).
     """
     cells = cells_sql(file, layout, source)
-    if source.type in SCORE_RANGE:
-        lo, hi = SCORE_RANGE[source.type]
-        plain = ", ".join(lit(str(v)) for v in range(lo, hi + 1))
-        a, b = figure_parts(source.type, per_row=True)
+    kind = source.kind
+    if kind.scored:
+        plain = plain_scores_sql(kind)
+        a, b = kind.tally_sql(per_row=True)
         parts = ["count(*) FILTER (WHERE score IS NULL) AS odd", "count(*) AS w", f"{a} AS a", f"{b} AS b"]
         scored = f"SELECT *, CASE WHEN num_raw IN ({plain}) THEN CAST(num_raw AS INTEGER) END AS score FROM ({cells})"
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_plain AS {_counted(scored, layout, source, parts)}")
-        if not con.execute(f"SELECT sum(odd) FROM {table}_plain").fetchone()[0]:
+        if not one_row(con, f"SELECT sum(odd) FROM {table}_plain")[0]:
             con.execute(
                 f"CREATE OR REPLACE TABLE {table} AS SELECT period, date_status, {keys_sql(layout)}, 0 AS num_status, "
                 f"w::HUGEINT AS w, coalesce(a, 0)::HUGEINT AS a, coalesce(b, 0)::HUGEINT AS b FROM {table}_plain"
@@ -219,7 +201,7 @@ def build_standard(con: duckdb.DuckDBPyConnection, table: str, file: FileRef, la
     else:
         number, _ = number_sql_pair("num_raw", layout, source)
         numbered = f"SELECT *, {number} AS num FROM ({cells})"
-        status = number_status_sql("num_raw", "num", source.type)
+        status = number_status_sql("num_raw", "num", kind)
         judged = _counted(numbered, layout, source, [f"{status} AS num_status", "count(*) AS w", "sum(num) AS total"])
     con.execute(f"CREATE OR REPLACE TABLE {table} AS {_standard_select(source, layout, judged)}")
 
@@ -232,9 +214,8 @@ def rows_sql(file: FileRef, layout: Layout, source: MetricSource) -> str:
     num_status and the raw date and number. Nothing is held in memory row by row.
     """
     _, status = number_sql_pair("num_raw", layout, source)
-    if source.type in SCORE_RANGE:  # a score written plainly needs no closer look
-        lo, hi = SCORE_RANGE[source.type]
-        status = f"CASE WHEN num_raw IN ({', '.join(lit(str(v)) for v in range(lo, hi + 1))}) THEN {NUM_OK} ELSE {status} END"
+    if source.kind.scored:  # a score written plainly needs no closer look
+        status = f"CASE WHEN num_raw IN ({plain_scores_sql(source.kind)}) THEN {NUM_OK} ELSE {status} END"
     parquet = layout.kind == "parquet"
     cells = cells_sql(file, layout, source, with_rid=parquet)
     rid = "rid" if parquet else "row_number() OVER () - 1"
@@ -271,45 +252,9 @@ def report_unparsable(
             "export it again as Parquet, or as CSV with a .csv name",
         )
         return
-    rejects = []
-    try:
-        options = (
-            f", store_rejects=true, rejects_table={lit(name)}, rejects_scan={lit(name + '_scan')}, rejects_limit={MAX_REJECTS}"
-        )
-        touch = ", ".join(f"count(c{i})" for i in range(len(layout.headers)))  # count(*) would skip reading the cells
-        con.execute(f"SELECT {touch} FROM {_csv_from(file, layout, options)}").fetchall()
-        # DuckDB logs a ragged row once per missing or extra field: the first says how many a short row has,
-        # the last how many a long one has (min() of the text would pick 'Found: 10' over 'Found: 9')
-        rejects = con.execute(
-            f"SELECT line, min(column_idx), min(error_type), CASE WHEN min(error_type) = 'TOO MANY COLUMNS' "
-            f"THEN arg_max(error_message, column_idx) ELSE arg_min(error_message, column_idx) END "
-            f"FROM {name} GROUP BY line ORDER BY line"
-        ).fetchall()
-    except duckdb.Error:
-        rejects = []
+    rejects = _rejected_rows(con, name, file, layout)
     if not rejects:  # the reader stopped before it could log rows, e.g. a quote never closed
-        head = str(error).split("\n\n")[0]  # what went wrong, without DuckDB's list of options
-        match = _LINE_RE.search(head)
-        line = int(match.group(1)) + layout.skip if match else 0
-        first = next((ln for ln in head.splitlines()[1:] if ln and not ln.startswith(("Original Line", "  "))), "")
-        if "unicode" in head.lower() or "encod" in head.lower():
-            encoding_problem(problems, file.rel, line, source)
-        elif "quote" in head.lower():
-            problems.error(
-                file.rel,
-                line,
-                0,
-                'a quoted field is never closed: a " opens it and no " ends it',
-                'close the quote, or double a quote that is part of the text ("")',
-            )
-        else:
-            problems.error(
-                file.rel,
-                line,
-                0,
-                f"the file cannot be read as CSV: {first or str(error).splitlines()[0]}",
-                "check the delimiter and the quotes; declare 'delimiter:' in site.yml if it is not detected",
-            )
+        _report_stop(file, layout, source, error, problems)
         return
     for shown, (line, column_idx, error_type, message) in enumerate(rejects):
         physical = line + layout.skip
@@ -322,46 +267,100 @@ def report_unparsable(
                 file.rel,
                 physical,
                 0,
-                f"{'at least ' if len(rejects) >= MAX_REJECTS else ''}{more} more rows from line {physical} on cannot be read (only the first {limit} are listed)",
+                f"{'at least ' if len(rejects) >= MAX_REJECTS else ''}{more} more rows from line {physical} on "
+                f"cannot be read (only the first {limit} are listed)",
                 "fix the rows above; the others are likely the same mistake",
             )
             return
-        width = len(layout.headers)
-        found = _FOUND_RE.search(message or "")
-        if error_type == "MISSING COLUMNS":
-            n = int(found.group(2)) if found else (column_idx or 0)
-            problems.error(
-                file.rel,
-                physical,
-                n + 1,
-                f"row has {n} field{'s' * (n != 1)} but the header has {width} columns",
-                f"every row needs {width} fields separated by '{_show(layout.delimiter)}'; check for a missing delimiter or a stray line break",
-            )
-        elif error_type == "TOO MANY COLUMNS":
-            n = int(found.group(2)) if found else width + 1
-            problems.error(
-                file.rel,
-                physical,
-                width + 1,
-                f"row has {n} fields but the header has {width} columns",
-                f"put a field that contains '{_show(layout.delimiter)}' in quotes, or remove the extra delimiter",
-            )
-        elif error_type == "UNQUOTED VALUE":
-            problems.error(
-                file.rel,
-                physical,
-                (column_idx or 0),
-                "the quotes in this row do not pair up: a quoted field is never closed, or a quote follows a closing quote",
-                'put a field that holds quotes or line breaks in quotes, and double each quote inside it ("")',
-            )
-        elif error_type == "LINE SIZE OVER MAXIMUM":
-            problems.error(
-                file.rel, physical, 0, "the line is too long to be a row (over 2 MB)", "check for a quote that is never closed"
-            )
-        else:
-            problems.error(
-                file.rel, physical, column_idx or 0, f"row cannot be read: {message}", "check the delimiter and the quotes"
-            )
+        _report_rejected(file, layout, physical, column_idx, error_type, message, problems)
+
+
+def _rejected_rows(con: duckdb.DuckDBPyConnection, name: str, file: FileRef, layout: Layout) -> list[tuple]:
+    """Give the rows DuckDB's reader rejects (line, column, error type, message), one per line, in line order."""
+    try:
+        options = (
+            f", store_rejects=true, rejects_table={lit(name)}, rejects_scan={lit(name + '_scan')}, rejects_limit={MAX_REJECTS}"
+        )
+        touch = ", ".join(f"count(c{i})" for i in range(len(layout.headers)))  # count(*) would skip reading the cells
+        con.execute(f"SELECT {touch} FROM {_csv_from(file, layout, options)}").fetchall()
+        # DuckDB logs a ragged row once per missing or extra field: the first says how many a short row has,
+        # the last how many a long one has (min() of the text would pick 'Found: 10' over 'Found: 9')
+        return con.execute(
+            f"SELECT line, min(column_idx), min(error_type), CASE WHEN min(error_type) = 'TOO MANY COLUMNS' "
+            f"THEN arg_max(error_message, column_idx) ELSE arg_min(error_message, column_idx) END "
+            f"FROM {name} GROUP BY line ORDER BY line"
+        ).fetchall()
+    except duckdb.Error:
+        return []
+
+
+def _report_stop(file: FileRef, layout: Layout, source: MetricSource, error: duckdb.Error, problems: Problems) -> None:
+    """Report the error that stopped DuckDB's reader before it logged any row."""
+    head = str(error).split("\n\n")[0]  # what went wrong, without DuckDB's list of options
+    match = _LINE_RE.search(head)
+    line = int(match.group(1)) + layout.skip if match else 0
+    first = next((ln for ln in head.splitlines()[1:] if ln and not ln.startswith(("Original Line", "  "))), "")
+    if "unicode" in head.lower() or "encod" in head.lower():
+        encoding_problem(problems, file.rel, line, source)
+    elif "quote" in head.lower():
+        problems.error(
+            file.rel,
+            line,
+            0,
+            'a quoted field is never closed: a " opens it and no " ends it',
+            'close the quote, or double a quote that is part of the text ("")',
+        )
+    else:
+        problems.error(
+            file.rel,
+            line,
+            0,
+            f"the file cannot be read as CSV: {first or str(error).splitlines()[0]}",
+            "check the delimiter and the quotes; declare 'delimiter:' in site.yml if it is not detected",
+        )
+
+
+def _report_rejected(
+    file: FileRef, layout: Layout, physical: int, column_idx: int | None, error_type: str, message: str | None, problems: Problems
+) -> None:
+    """Report one row DuckDB's reader rejected, at its line: too few or too many fields, quotes that do not pair up."""
+    width = len(layout.headers)
+    found = _FOUND_RE.search(message or "")
+    if error_type == "MISSING COLUMNS":
+        n = int(found.group(2)) if found else (column_idx or 0)
+        problems.error(
+            file.rel,
+            physical,
+            n + 1,
+            f"row has {n} field{'s' * (n != 1)} but the header has {width} columns",
+            f"every row needs {width} fields separated by '{_show(layout.delimiter)}'; "
+            "check for a missing delimiter or a stray line break",
+        )
+    elif error_type == "TOO MANY COLUMNS":
+        n = int(found.group(2)) if found else width + 1
+        problems.error(
+            file.rel,
+            physical,
+            width + 1,
+            f"row has {n} fields but the header has {width} columns",
+            f"put a field that contains '{_show(layout.delimiter)}' in quotes, or remove the extra delimiter",
+        )
+    elif error_type == "UNQUOTED VALUE":
+        problems.error(
+            file.rel,
+            physical,
+            (column_idx or 0),
+            "the quotes in this row do not pair up: a quoted field is never closed, or a quote follows a closing quote",
+            'put a field that holds quotes or line breaks in quotes, and double each quote inside it ("")',
+        )
+    elif error_type == "LINE SIZE OVER MAXIMUM":
+        problems.error(
+            file.rel, physical, 0, "the line is too long to be a row (over 2 MB)", "check for a quote that is never closed"
+        )
+    else:
+        problems.error(
+            file.rel, physical, column_idx or 0, f"row cannot be read: {message}", "check the delimiter and the quotes"
+        )
 
 
 def _show(delimiter: str) -> str:

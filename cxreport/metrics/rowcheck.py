@@ -18,6 +18,7 @@ from ..model import MetricSource
 from ..problems import Problems, did_you_mean
 from .layout import KEY_COLUMNS, Layout
 from .map_index import MapIndex
+from .read import number_decimal
 from .sql import (
     DATE_EMPTY,
     DATE_UNREADABLE,
@@ -27,10 +28,9 @@ from .sql import (
     NUM_NOT_WHOLE,
     NUM_OUT_OF_RANGE,
     NUM_UNREADABLE,
-    NUMBER_COLUMN,
-    SCORE_RANGE,
     human_date_format,
     lit,
+    one_row,
     period_label_sql,
 )
 
@@ -55,7 +55,7 @@ class Check:
 def checks(source: MetricSource, layout: Layout, experiment: str | None, index: MapIndex) -> list[Check]:
     """Give every check that applies to a metric file, given which columns it has."""
     cols = layout.columns
-    number = NUMBER_COLUMN[source.type]
+    number = source.kind.number
     out = [
         Check("date", "empty", f"date_status = {DATE_EMPTY}"),
         Check("date", "unreadable", f"date_status = {DATE_UNREADABLE}"),
@@ -128,7 +128,7 @@ def checks(source: MetricSource, layout: Layout, experiment: str | None, index: 
 def count_problems(con: duckdb.DuckDBPyConnection, view: str, found: list[Check]) -> int:
     """Give how many problems the rows behind a view have (each row counts w times), in one pass over it."""
     counts = ", ".join(f"coalesce(sum(w) FILTER (WHERE {c.condition}), 0)" for c in found)
-    return int(sum(con.execute(f"SELECT {counts} FROM {view} x").fetchone()))
+    return int(sum(one_row(con, f"SELECT {counts} FROM {view} x")))
 
 
 def resolved_sql(view: str, layout: Layout) -> str:
@@ -143,7 +143,10 @@ def resolved_sql(view: str, layout: Layout) -> str:
 
 
 def funnel_breaks_sql(resolved: str, index: MapIndex, period: str) -> str:
-    """Give the funnel stages whose count is larger than the previous stage's (model order; same journey, period, segment, variant)."""
+    """Give the funnel stages whose count is larger than the previous stage's.
+
+    Stages in the model's order, within the same journey, period, segment and variant.
+    """
     return f"""
         WITH s AS (SELECT period, j, segment, variant, s AS stage, sum(a) AS c FROM ({resolved}) GROUP BY ALL),
         o AS (SELECT s.*, m.ord FROM s LEFT JOIN cx_journeys jm ON jm.journey = s.j
@@ -199,20 +202,24 @@ def record_lines(
                         FROM {lines_from}""")
         # streaming windows (no ORDER BY: the flags table keeps the file's order), so memory stays small
         running = "OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+        inside = "(coalesce(last_fixed % 2, 0) + flips - coalesce(flips_then, 0)) % 2 = 1"  # after the line
         wanted = ", ".join(str(r) for r in rids)
-        rows, last = con.execute(f"""
+        rows, last = one_row(
+            con,
+            f"""
             WITH f AS (SELECT rowid + 1 AS line, blank, coalesce(o, false) AS o, i FROM {name} WHERE rowid >= {layout.skip}),
             k AS (SELECT *, o = i AS fixed, o AND NOT i AS flip FROM f),
             s AS (SELECT *, sum(flip::INTEGER) {running} AS flips FROM k),
             t AS (SELECT *, max(CASE WHEN fixed THEN line * 2 + o::INTEGER END) {running} AS last_fixed,
                             max(CASE WHEN fixed THEN flips END) {running} AS flips_then FROM s),
-            a AS (SELECT line, blank, (coalesce(last_fixed % 2, 0) + flips - coalesce(flips_then, 0)) % 2 = 1 AS inside_after FROM t),
+            a AS (SELECT line, blank, {inside} AS inside_after FROM t),
             b AS (SELECT *, coalesce(lag(inside_after) OVER (), false) AS inside_before FROM a),
             c AS (SELECT line, inside_after AS spans, NOT inside_before AND NOT blank AS starts FROM b),
             d AS (SELECT *, sum(starts::INTEGER) {running} - 2 AS rec FROM c)
             SELECT list([rec, line, spans::INTEGER]) FILTER (WHERE starts AND rec IN ({wanted})), max(rec) FILTER (WHERE starts)
             FROM d
-        """).fetchone()
+        """,
+        )
     except duckdb.Error:
         return {}
     finally:
@@ -295,7 +302,7 @@ def locate(
 def describe(p: RowProblem, source: MetricSource, layout: Layout, index: MapIndex, experiment: str | None) -> tuple[str, str]:
     """Give the message and hint of a located row problem, naming the column's header and the value."""
     header = layout.headers[p.col - 1]
-    value = {"date": p.values["date_raw"], NUMBER_COLUMN[source.type]: p.values["num_raw"]}.get(p.name, p.values.get(p.name))
+    value = {"date": p.values["date_raw"], source.kind.number: p.values["num_raw"]}.get(p.name, p.values.get(p.name))
     where = f"in column '{header}'"
     kind, name = p.kind, p.name
     if kind == "empty":
@@ -315,27 +322,27 @@ def describe(p: RowProblem, source: MetricSource, layout: Layout, index: MapInde
             else "write dates as yyyy-mm-dd, or declare the file's pattern with 'date_format:' in site.yml, e.g. '%d-%m-%Y'"
         )
         return f"unreadable date '{value}' {where}: expected {human}", hint
-    if name == NUMBER_COLUMN[source.type]:
+    if name == source.kind.number:
         return _number_message(kind, name, str(value), where, source, layout, experiment)
     if name == "journey":
-        return f"unknown journey '{value}' {where}", did_you_mean(value, index.journey_model, "journeys")
+        return f"unknown journey '{value}' {where}", did_you_mean(str(value), index.journey_model, "journeys")
     if name == "touchpoint":
-        journey = p.values.get("journey")
+        journey = _key(p, "journey")
         if kind == "ambiguous":
             return (
-                f"touchpoint '{value}' {where} is in more than one journey ({', '.join(index.journeys_of(value))})",
+                f"touchpoint '{value}' {where} is in more than one journey ({', '.join(index.journeys_of(str(value)))})",
                 "add a journey column to the file and map it under the metric's 'columns:' in site.yml, e.g. 'journey: Journey'",
             )
         if "journey" in layout.columns:
             return (
                 f"unknown touchpoint '{value}' of journey '{journey}' {where}",
-                did_you_mean(value, index.touchpoints.get(journey, {}), f"touchpoints of journey '{journey}'"),
+                did_you_mean(str(value), index.touchpoints.get(journey, {}), f"touchpoints of journey '{journey}'"),
             )
-        return f"unknown touchpoint '{value}' {where}", did_you_mean(value, index.all_touchpoints(), "touchpoints")
+        return f"unknown touchpoint '{value}' {where}", did_you_mean(str(value), index.all_touchpoints(), "touchpoints")
     if name == "stage":
-        journey = p.values.get("journey")
+        journey = _key(p, "journey")
         if kind == "mismatch":
-            tp = p.values.get("touchpoint")
+            tp = _key(p, "touchpoint")
             owners = [journey] if journey else index.journeys_of(tp)
             actual = index.touchpoints.get(owners[0], {}).get(tp) if owners else None
             return (
@@ -346,17 +353,21 @@ def describe(p: RowProblem, source: MetricSource, layout: Layout, index: MapInde
         of = f" of journey '{journey}'" if "journey" in layout.columns else " (the site's stage_model)"
         return (
             f"stage '{value}' {where} is not in stage model '{model}'{of}",
-            did_you_mean(value, index.model_stages.get(model, ()), f"stages of '{model}'"),
+            did_you_mean(str(value), index.model_stages.get(model, ()), f"stages of '{model}'"),
         )
     return f"{kind} {name} '{value}' {where}", ""
+
+
+def _key(p: RowProblem, name: str) -> str:
+    """Give the text of a row's key cell ('' for an empty one)."""
+    value = p.values.get(name)
+    return "" if value is None else str(value)
 
 
 def _number_message(
     kind: str, name: str, value: str, where: str, source: MetricSource, layout: Layout, experiment: str | None
 ) -> tuple[str, str]:
     if kind == "unreadable":
-        from .read import number_decimal
-
         decimal, thousands = number_decimal(layout, source)
         other = "." if decimal == "," else ","
         if other in value and thousands != other:
@@ -367,13 +378,13 @@ def _number_message(
             return f"unreadable number '{value}' {where}: this file's decimal mark is '{decimal}'", hint
         return f"unreadable number '{value}' {where}", f"write a plain number, e.g. 8 or 7{decimal}5"
     if kind == "not_whole":
-        what = "a score" if source.type in SCORE_RANGE else "a count of customers"
+        what = "a score" if source.kind.scored else "a count of customers"
         return f"{name} '{value}' {where} is not a whole number", f"{what} is a whole number"
-    if kind == "out_of_range":
-        lo, hi = SCORE_RANGE[source.type]
+    if kind == "out_of_range" and source.kind.score_range is not None:
+        lo, hi = source.kind.score_range
         return (
-            f"score '{value}' {where} is out of range: {'an' if source.type == 'nps' else 'a'} {source.type} score is {lo} to {hi}",
-            "check the survey's scale; a 1-10 scale is not an NPS scale" if source.type == "nps" else "check the survey's scale",
+            f"score '{value}' {where} is out of range: {source.kind.article} {source.type} score is {lo} to {hi}",
+            source.kind.scale_hint,
         )
     if kind == "negative":
         return f"count '{value}' {where} is negative", "a funnel count is a number of customers, 0 or more"

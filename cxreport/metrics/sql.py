@@ -7,6 +7,9 @@ a small number; 0 means it read well.
 
 from __future__ import annotations
 
+import duckdb
+
+from ..kinds import MetricKind
 from ..model import MetricSource
 
 # date status
@@ -14,10 +17,16 @@ DATE_OK, DATE_EMPTY, DATE_UNREADABLE = 0, 1, 2
 # number status (score, count, value)
 NUM_OK, NUM_UNREADABLE, NUM_NEGATIVE, NUM_NOT_WHOLE, NUM_OUT_OF_RANGE, NUM_NOT_BINARY, NUM_EMPTY = 0, 1, 2, 3, 4, 6, 7
 
-SCORE_RANGE = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
-NUMBER_COLUMN = {"nps": "score", "csat": "score", "ces": "score", "funnel": "count", "value": "value"}
 # A number after the decimal mark is made a point: digits with one optional point, an optional exponent.
 _NUMBER_RE = r"[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?"
+
+
+def one_row(con: duckdb.DuckDBPyConnection, sql: str) -> tuple:
+    """Give the row of a query that gives exactly one, such as an aggregate without GROUP BY."""
+    row = con.execute(sql).fetchone()
+    if row is None:
+        raise duckdb.Error(f"no row from: {sql[:80]}")
+    return row
 
 
 def lit(text: str) -> str:
@@ -40,7 +49,11 @@ def date_sql(raw: str, date_format: str | None) -> str:
 
 
 def date_status_sql(raw: str, parsed: str) -> str:
-    return f"CASE WHEN {parsed} IS NOT NULL THEN {DATE_OK} WHEN {raw} IS NULL OR trim({raw}) = '' THEN {DATE_EMPTY} ELSE {DATE_UNREADABLE} END"
+    """Give the status of a date cell whose parsed date is `parsed`: read, empty or unreadable."""
+    return (
+        f"CASE WHEN {parsed} IS NOT NULL THEN {DATE_OK} WHEN {raw} IS NULL OR trim({raw}) = '' THEN {DATE_EMPTY} "
+        f"ELSE {DATE_UNREADABLE} END"
+    )
 
 
 def period_sql(parsed: str, period: str) -> str:
@@ -78,21 +91,33 @@ def number_sql(text: str, as_type: str = "DOUBLE") -> str:
     return f"CASE WHEN regexp_full_match({text}, {lit(_NUMBER_RE)}) THEN TRY_CAST({text} AS {as_type}) END"
 
 
-def number_status_sql(raw: str, number: str, metric_type: str) -> str:
-    """Give the status of a score, count or value cell whose parsed number is `number`."""
+def number_status_sql(raw: str, number: str, kind: MetricKind) -> str:
+    """Give the status of a kind's score, count or value cell whose parsed number is `number`.
+
+    A score must be whole and on the kind's scale; a count whole and 0 or more; a value any
+    number, marked when it is neither 0 nor 1 (what an experiment's metric must hold).
+    """
     head = f"CASE WHEN {raw} IS NULL OR trim({raw}) = '' THEN {NUM_EMPTY} WHEN {number} IS NULL THEN {NUM_UNREADABLE} "
-    if metric_type in SCORE_RANGE:
-        lo, hi = SCORE_RANGE[metric_type]
+    if kind.score_range is not None:
+        lo, hi = kind.score_range
         return head + (
             f"WHEN {number} <> floor({number}) THEN {NUM_NOT_WHOLE} "
             f"WHEN {number} < {lo} OR {number} > {hi} THEN {NUM_OUT_OF_RANGE} ELSE {NUM_OK} END"
         )
-    if metric_type == "funnel":
+    if kind.whole:
         return (
             head
             + f"WHEN {number} < 0 THEN {NUM_NEGATIVE} WHEN {number} <> floor({number}) THEN {NUM_NOT_WHOLE} ELSE {NUM_OK} END"
         )
     return head + f"WHEN {number} NOT IN (0, 1) THEN {NUM_NOT_BINARY} ELSE {NUM_OK} END"
+
+
+def plain_scores_sql(kind: MetricKind) -> str:
+    """Give the SQL list of a score kind's scores as plainly written texts: '0', '1', ... '10' for nps."""
+    if kind.score_range is None:
+        raise ValueError(f"metric type '{kind.name}' has no scores")
+    lo, hi = kind.score_range
+    return ", ".join(lit(str(v)) for v in range(lo, hi + 1))
 
 
 def human_date_format(date_format: str | None) -> str:

@@ -12,35 +12,70 @@ from dataclasses import dataclass
 Z95 = 1.96  # two-sided 95%: the normal quantile FORMAT.md names
 
 
-def nps(promoters: int, detractors: int, n: int) -> tuple[float, float] | None:
-    """Give (NPS, margin) in percent points: 100 (P - D) and 100 × 1.96 × sqrt((P + D - (P - D)²) / n)."""
-    if n <= 0:
-        return None
-    p, d = promoters / n, detractors / n
+# Each formula in the form the metric engine calls once per figure: (n, a, b) -> (n, value, margin), from
+# n > 0 rows and the kind's two tally sums a and b (a sum over no rows may be None: it counts as 0).
+# cxreport/kinds.py names one per metric kind; the tally has no empty group, so there is no check for n = 0.
+FigureParts = tuple[int, float, float | None]
+
+
+def nps_figure(n: int, promoters: int | None, detractors: int | None) -> tuple[int, float, float]:
+    """Give (n, NPS, margin) in percent points: 100 (P - D) and 100 × 1.96 × sqrt((P + D - (P - D)²) / n)."""
+    p, d = (promoters or 0) / n, (detractors or 0) / n
     variance = max(p + d - (p - d) ** 2, 0.0)  # rounding can make an exact 0 slightly negative
-    return 100 * (p - d), 100 * Z95 * math.sqrt(variance / n)
+    return n, 100 * (p - d), 100 * Z95 * math.sqrt(variance / n)
 
 
-def csat(satisfied: int, n: int) -> tuple[float, float] | None:
-    """Give (CSAT, margin) in percent points: 100 S and 100 × 1.96 × sqrt(S (1 - S) / n)."""
-    if n <= 0:
-        return None
-    s = satisfied / n
-    return 100 * s, 100 * Z95 * math.sqrt(max(s * (1 - s), 0.0) / n)
+def csat_figure(n: int, satisfied: int | None, _: object = None) -> tuple[int, float, float]:
+    """Give (n, CSAT, margin) in percent points: 100 S and 100 × 1.96 × sqrt(S (1 - S) / n)."""
+    s = (satisfied or 0) / n
+    return n, 100 * s, 100 * Z95 * math.sqrt(max(s * (1 - s), 0.0) / n)
 
 
-def ces(total: int, total_sq: int, n: int) -> tuple[float, float | None] | None:
-    """Give (mean, margin) from the sum and the sum of squares of n scores; margin = 1.96 s / sqrt(n), None for n < 2.
+def ces_figure(n: int, total: int, total_sq: int) -> FigureParts:
+    """Give (n, mean, margin) from the sum and the sum of squares of n scores; margin = 1.96 s / sqrt(n), None for n < 2.
 
     The sums are whole numbers, so the sample variance is computed exactly as (n Σx² - (Σx)²) / (n (n - 1)).
     """
-    if n <= 0:
-        return None
     mean = total / n
     if n < 2:
-        return mean, None
+        return n, mean, None
     variance = (n * total_sq - total * total) / (n * (n - 1))
-    return mean, Z95 * math.sqrt(max(variance, 0.0)) / math.sqrt(n)
+    return n, mean, Z95 * math.sqrt(max(variance, 0.0)) / math.sqrt(n)
+
+
+def count_figure(n: int, count: float, _: object = None) -> FigureParts:
+    """Give (count, count, None): a count of customers is its own n and value, with no margin."""
+    whole = int(count)
+    return whole, whole, None
+
+
+def mean_figure(n: int, total: float, _: object = None) -> FigureParts:
+    """Give (n, mean, None): the mean of n values, with no margin."""
+    return n, float(total) / n, None
+
+
+def nps(promoters: int, detractors: int, n: int) -> tuple[float, float] | None:
+    """Give (NPS, margin) of n responses (nps_figure), None without responses."""
+    if n <= 0:
+        return None
+    _, value, margin = nps_figure(n, promoters, detractors)
+    return value, margin
+
+
+def csat(satisfied: int, n: int) -> tuple[float, float] | None:
+    """Give (CSAT, margin) of n responses (csat_figure), None without responses."""
+    if n <= 0:
+        return None
+    _, value, margin = csat_figure(n, satisfied)
+    return value, margin
+
+
+def ces(total: int, total_sq: int, n: int) -> tuple[float, float | None] | None:
+    """Give (mean, margin) of n scores (ces_figure), None without scores."""
+    if n <= 0:
+        return None
+    _, value, margin = ces_figure(n, total, total_sq)
+    return value, margin
 
 
 def share(part: float, whole: float) -> float | None:

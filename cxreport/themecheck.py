@@ -1,0 +1,84 @@
+"""Check the files of a project's theme folder before the site is rendered with them."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import jinja2
+
+from .loader import Project, inside
+from .problems import Problems
+
+
+def validate_theme(project: Project, problems: Problems) -> None:
+    """Report theme files that lead out of the project, label files that are not JSON, templates that do not parse."""
+    folder = project.root / "themes" / project.config.theme
+    if not folder.is_dir():
+        return
+
+    def rel(p):
+        return p.relative_to(project.root).as_posix()
+
+    if not inside(folder, project.root):
+        problems.error(
+            rel(folder),
+            0,
+            0,
+            "theme folder is a link to a place outside the project; it was not read",
+            "copy the theme into the project instead of linking to it",
+        )
+        return
+    env = jinja2.Environment()
+    for dirpath, dirnames, filenames in os.walk(folder):  # links to folders are not followed, only reported
+        for name in sorted(dirnames + filenames):
+            path = Path(dirpath) / name
+            if path.is_symlink() and not inside(path, project.root):
+                problems.error(
+                    rel(path),
+                    0,
+                    0,
+                    "file is a link to a place outside the project; it was not read",
+                    "copy the file into the theme instead of linking to it",
+                )
+                continue
+            if not path.is_file() or name.startswith("."):
+                continue
+            parent = path.parent.relative_to(folder).parts[:1]
+            if parent == ("i18n",) and name.endswith(".json"):
+                try:
+                    labels = json.loads(path.read_text(encoding="utf-8"))
+                except UnicodeDecodeError:
+                    problems.error(rel(path), 0, 0, "file is not UTF-8 text", "save the file as UTF-8")
+                    continue
+                except json.JSONDecodeError as exc:
+                    problems.error(
+                        rel(path),
+                        exc.lineno,
+                        exc.colno,
+                        f"labels file is not JSON: {exc.msg}",
+                        'write the labels as one JSON object: {"nav.home": "Home", …}',
+                    )
+                    continue
+                if not isinstance(labels, dict):
+                    problems.error(
+                        rel(path),
+                        1,
+                        1,
+                        "labels file must be one JSON object of labels",
+                        'write the labels as one JSON object: {"nav.home": "Home", …}',
+                    )
+            elif parent == ("templates",) and name.endswith(".html"):
+                try:
+                    env.parse(path.read_text(encoding="utf-8"))
+                except UnicodeDecodeError:
+                    problems.error(rel(path), 0, 0, "file is not UTF-8 text", "save the file as UTF-8")
+                except jinja2.TemplateSyntaxError as exc:
+                    problems.error(
+                        rel(path),
+                        exc.lineno or 1,
+                        0,
+                        f"template syntax error: {exc.message}",
+                        "see the Jinja template documentation; the built-in theme's templates are examples",
+                    )
