@@ -214,7 +214,7 @@ def _tally(
     source: m.MetricSource,
     layout: Layout,
     cache: TallyCache | None,
-    fingerprint: list | None,
+    fingerprint: Stamp | None,
     file: Callable[[], FileRef | None],
     problems: Problems,
 ) -> bool | None:

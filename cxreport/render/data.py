@@ -6,6 +6,7 @@ import csv
 import io
 
 from ..figures import Figure
+from ..kinds import KINDS
 from ..metrics.output import rounded
 
 FIGURE_COLUMNS = (
@@ -67,7 +68,7 @@ def metric_csv(figures: list[Figure], language: str) -> bytes:
     write = writer.writerow  # row by row: half a million rows held as cells at once would cost more than the file
     for f in figures:
         value, margin, conversion = rounded(f)
-        if f.type != "funnel":
+        if not KINDS[f.type].staged:
             conversion = f.conversion
         write(
             (

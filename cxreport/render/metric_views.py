@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterable
 
 from ..figures import Figure
+from ..kinds import KINDS
 from .figure_index import ALL
 from .paths import (
     metric_path,
@@ -25,6 +26,15 @@ def _auto_decimals(value: float) -> int:
     return 3
 
 
+def _margin_decimals(metric_type: str) -> int:
+    """Give the decimals of a margin on the site: those of the kind's values, else one."""
+    shown = KINDS[metric_type].shown_decimals
+    return 1 if shown is None else shown
+
+
+HEADLINE_TYPES = tuple(name for name, kind in KINDS.items() if kind.headline)  # nps: the figure a place is known by
+
+
 class MetricViews(PlannerBase):
     """Figures as text and views."""
 
@@ -33,14 +43,11 @@ class MetricViews(PlannerBase):
         if f is None:
             return "–"
         v = f.value if value is None else value
-        if f.type == "nps":
-            return self.t.number(v, 1)
-        if f.type == "csat":
-            return self.t.number(v, 1) + "%"
-        if f.type == "ces":
-            return self.t.number(v, 2)
-        if f.type == "funnel":
+        kind = KINDS[f.type]
+        if kind.whole:
             return self.t.integer(v)
+        if kind.shown_decimals is not None:
+            return self.t.number(v, kind.shown_decimals) + kind.suffix
         source = self.project.metric(f.metric)
         unit = source.unit if source else None
         text = self.t.number(v, _auto_decimals(v))
@@ -62,7 +69,7 @@ class MetricViews(PlannerBase):
             "n": f.n if f else 0,
             "n_text": self.t.integer(f.n) if f else "–",
             "margin": f.margin if f else None,
-            "margin_text": ("± " + self.t.number(f.margin, 2 if f.type == "ces" else 1)) if f and f.margin is not None else "",
+            "margin_text": ("± " + self.t.number(f.margin, _margin_decimals(f.type))) if f and f.margin is not None else "",
             "small_sample": bool(f and f.small_sample),
             "status": (f.status if f else None) or "none",
             "status_text": self.t(f"status.{(f.status if f else None) or 'none'}"),
@@ -99,11 +106,11 @@ class MetricViews(PlannerBase):
         self,
         journey: str | None,
         page: str,
-        types: tuple[str, ...] = ("nps",),
+        types: tuple[str, ...] = HEADLINE_TYPES,
         metric: str | None = None,
         segment: str | None = None,
     ) -> dict | None:
-        """Give a place's headline figure: the latest period of its first NPS metric, with the trend against the one before."""
+        """Give a place's headline figure: the latest period of its first headline metric (NPS), with its trend."""
         candidates = [metric] if metric else [s.id for s in self.cfg.metrics if s.type in types]
         for metric_id in candidates:
             series = self.index.over_time(metric_id, journey, segment=segment)

@@ -42,6 +42,6 @@ class HomePages(JourneyPages, PillarPages, PlaybookPages):
             "running_experiments": [self.experiment_summary(pb, path) for pb in running[:PREVIEW_ITEMS]],
             "done_experiments": [self.experiment_summary(pb, path) for pb in done[:PREVIEW_ITEMS]],
             "experiments_more": self.section_more("experiment", path) if max(len(running), len(done)) > PREVIEW_ITEMS else None,
-            "overall": self.headline(None, path, ("nps",)),
+            "overall": self.headline(None, path),
         }
         return Page(path, "home.html", "home", self.cfg.title, context, tuple(charts))

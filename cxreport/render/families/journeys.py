@@ -137,7 +137,7 @@ class JourneyPages(MetricViews, Paging):
         """Give a journey's NPS per period, one series per NPS metric that has figures for it."""
         series: list[dict[str, Any]] = []
         for source in self.cfg.metrics:
-            if source.type != "nps":
+            if not source.kind.headline:
                 continue
             rows = self.index.over_time(source.id, journey.id)
             if rows:

@@ -36,7 +36,7 @@ class MetricPages(MetricViews, Paging):
         path = "metrics/index.html"
         metrics = []
         for source in self.cfg.metrics:
-            overall = self.index.get(source.id, ALL) if source.type != "funnel" else None
+            overall = self.index.get(source.id, ALL) if not source.kind.staged else None
             metrics.append(
                 {
                     "id": source.id,
@@ -44,7 +44,7 @@ class MetricPages(MetricViews, Paging):
                     "url": relative_url(path, metric_path(source.id)),
                     "type_text": self.t(f"metric.type.{source.type}"),
                     "overall": self.figure_view(overall, source.id, path) if overall else None,
-                    "latest": self.headline(None, path, metric=source.id, types=()) if source.type != "funnel" else None,
+                    "latest": self.headline(None, path, metric=source.id, types=()) if not source.kind.staged else None,
                     "pillar": self.pillar_name(source.pillar) if source.pillar else "",
                 }
             )
@@ -54,7 +54,7 @@ class MetricPages(MetricViews, Paging):
     def metric_series(self, source: m.MetricSource, figs: list[Figure]) -> list[dict]:
         """Give a metric's chart series: a funnel's per journey stage; another's for everyone, then per segment."""
         series: list[dict[str, Any]] = []
-        if source.type == "funnel":
+        if source.kind.staged:
             keys = sorted(
                 {
                     (f.journey, f.stage)
@@ -112,13 +112,11 @@ class MetricPages(MetricViews, Paging):
         charts = []
         chart = None
         if series:
-            suffix = "%" if source.type == "csat" or source.unit == "%" else ""
+            suffix = source.kind.suffix or ("%" if source.unit == "%" else "")
             chart = self.chart(
                 path,
                 "metric",
-                time_series(
-                    series, self.style, y_title=self.metric_label(source.id), y_suffix=suffix, bars=source.type == "funnel"
-                ),
+                time_series(series, self.style, y_title=self.metric_label(source.id), y_suffix=suffix, bars=source.kind.staged),
                 self.t("chart.metric", title=self.metric_label(source.id)),
                 height=320,
             )
@@ -167,12 +165,12 @@ class MetricPages(MetricViews, Paging):
             shown = [
                 f
                 for f in figs
-                if f.period != ALL and f.segment is None and f.variant is None and (source.type == "funnel" or f.journey is None)
+                if f.period != ALL and f.segment is None and f.variant is None and (source.kind.staged or f.journey is None)
             ]
             overall = [f for f in figs if f.period == ALL]
             shortened = len(overall) > BREAKDOWN_LIMIT
             if shortened:  # stages and touchpoints are on the journey pages and in the CSV
-                overall = [f for f in overall if f.touchpoint is None and (f.stage is None or source.type == "funnel")]
+                overall = [f for f in overall if f.touchpoint is None and (f.stage is None or source.kind.staged)]
             return {"over-time": shown, "breakdown": overall, "shortened": shortened}
 
         return self.index.kept(("metric-tables", source.id, source.type), select)

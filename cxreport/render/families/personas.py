@@ -61,7 +61,7 @@ class PersonaPages(JourneyPages):
                     {"segment": self.figure_view(seg, source.id, path), "everyone": self.figure_view(everyone, source.id, path)}
                 )
             for source in self.cfg.metrics:
-                if source.type != "nps":
+                if not source.kind.headline:
                     continue
                 seg_rows = self.index.over_time(source.id, segment=persona.segment)
                 all_rows = self.index.over_time(source.id)
