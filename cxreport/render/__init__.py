@@ -96,6 +96,7 @@ def _content_assets(project: Project, problems: Problems) -> dict[str, Path]:
                 0,
                 "file is a link to a place outside the project; it was not published",
                 "copy the file into content/assets/ instead of linking to it",
+                code="link-outside-project",
             )
             continue
         found[rel] = path
@@ -143,6 +144,7 @@ def render_site(
             0,
             f"link '{url}' leads to no page or file of the site",
             "link to another content file by its path (e.g. ../pages/werkwijze.md) or to a file in content/assets/",
+            code="broken-link",
         )
 
     markdown = MarkdownRenderer(page_link_resolver(project, lambda rel: rel[len("content/") :] in assets), broken)
