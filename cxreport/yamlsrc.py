@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+import yaml  # type: ignore[import-untyped]  # PyYAML ships no type information
 
 from .problems import Problems
 
@@ -73,26 +73,27 @@ class Locator:
 
     @property
     def values(self) -> dict[PathKey, tuple[int, int]]:
-        if self._values is None:
-            self._read()
-        return self._values
+        return self._values if self._values is not None else self._read()[0]
 
     @property
     def keys(self) -> dict[PathKey, tuple[int, int]]:
-        if self._keys is None:
-            self._read()
-        return self._keys
+        return self._keys if self._keys is not None else self._read()[1]
 
-    def _read(self) -> None:
+    def _read(self) -> tuple[dict[PathKey, tuple[int, int]], dict[PathKey, tuple[int, int]]]:
+        """Read the positions from the text kept (only a locator made from text has none yet) and give them."""
+        assert self._source is not None
         text, offset = self._source
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
         finally:
             loader.dispose()
-        self._values, self._keys = {}, {}
+        values: dict[PathKey, tuple[int, int]] = {}
+        keys: dict[PathKey, tuple[int, int]] = {}
+        self._values, self._keys = values, keys
         _Walker(self, offset, _Lines(text), record=True).walk(node, ())
         self._source = None
+        return values, keys
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Locator) and (self.values, self.keys) == (other.values, other.keys)
@@ -100,7 +101,7 @@ class Locator:
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return "Locator(not read yet)" if self._source is not None else f"Locator({len(self._values)} values)"
+        return "Locator(not read yet)" if self._source is not None else f"Locator({len(self.values)} values)"
 
     def at(self, path: PathKey) -> tuple[int, int]:
         """Give (line, col) of the value at path, or of its nearest enclosing value."""
@@ -208,14 +209,7 @@ def parse_yaml(text: str, rel: str, problems: Problems, line_offset: int = 0, ki
         loader = _Loader(text)
         try:
             if not loader.check_node():
-                problems.error(
-                    rel,
-                    1 + line_offset,
-                    1,
-                    f"{kind} is empty",
-                    "write the fields of this file; see docs/format.md",
-                    code="front-matter-empty" if kind == "front matter" else "yaml-empty",
-                )
+                _report_empty(rel, problems, line_offset, kind)
                 return None
             node = loader.get_node()
             if loader.check_node():
@@ -233,42 +227,7 @@ def parse_yaml(text: str, rel: str, problems: Problems, line_offset: int = 0, ki
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = lines.at(mark) if mark else (1, 1)
-        src_lines = _EDITOR_BREAK.split(text)
-        src_line = src_lines[line - 1] if line - 1 < len(src_lines) else ""
-        line += line_offset
-        if "\t" in src_line[: len(src_line) - len(src_line.lstrip())] or "'\\t'" in str(exc.problem):
-            problems.error(
-                rel, line, col, "tab character used for indentation", "indent YAML with spaces only", code="yaml-tab-indent"
-            )
-        elif any(_YAML_ONLY_BREAKS.search(near) for near in src_lines[max(line - 2 - line_offset, 0) : line - line_offset]):
-            # the separator made YAML see a line break that the file does not show: point at the separator
-            at = next(
-                i
-                for i in range(line - line_offset - 1, max(line - 2 - line_offset, 0) - 1, -1)
-                if i < len(src_lines) and _YAML_ONLY_BREAKS.search(src_lines[i])
-            )
-            line, col = at + 1 + line_offset, _YAML_ONLY_BREAKS.search(src_lines[at]).start() + 1
-            problems.error(
-                rel,
-                line,
-                col,
-                f"YAML syntax error: {exc.problem or exc.context or 'cannot be read'}",
-                "this line holds a line or paragraph separator (U+2028, U+2029 or U+0085), which YAML reads "
-                "as a line break: put the text in double quotes, or remove the character",
-                code="yaml-syntax",
-            )
-        else:
-            what = exc.problem or exc.context or "cannot be read"
-            problems.error(
-                rel,
-                line,
-                col,
-                f"YAML syntax error: {what}",
-                "check the indentation, and put text that contains ': ' or starts with a special character in quotes",
-                code="yaml-syntax",
-            )
+        _report_syntax_error(exc, text, lines, rel, problems, line_offset)
         return None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other control characters)
         line, col = lines.at(exc.position) if lines.starts else _Lines.plain_at(text, exc.position)
@@ -286,14 +245,7 @@ def parse_yaml(text: str, rel: str, problems: Problems, line_offset: int = 0, ki
         problems.error(rel, 1 + line_offset, 1, f"YAML cannot be read: {exc}", code="yaml-syntax")
         return None
     if node is None:
-        problems.error(
-            rel,
-            1 + line_offset,
-            1,
-            f"{kind} is empty",
-            "write the fields of this file; see docs/format.md",
-            code="front-matter-empty" if kind == "front matter" else "yaml-empty",
-        )
+        _report_empty(rel, problems, line_offset, kind)
         return None
     # first without recording positions (the usual case: nothing wrong); where something is, walk again
     # recording them, so each problem names its line exactly
@@ -316,6 +268,61 @@ def parse_yaml(text: str, rel: str, problems: Problems, line_offset: int = 0, ki
     for line, col, message, hint, code in walker.problems:  # duplicate keys: report, and read on for the rest
         problems.error(rel, line, col, message, hint, code=code)
     return data, loc
+
+
+def _report_empty(rel: str, problems: Problems, line_offset: int, kind: str) -> None:
+    problems.error(
+        rel,
+        1 + line_offset,
+        1,
+        f"{kind} is empty",
+        "write the fields of this file; see docs/format.md",
+        code="front-matter-empty" if kind == "front matter" else "yaml-empty",
+    )
+
+
+def _report_syntax_error(
+    exc: yaml.MarkedYAMLError, text: str, lines: _Lines, rel: str, problems: Problems, line_offset: int
+) -> None:
+    """Add the problem of YAML that cannot be parsed, at the character that stopped it."""
+    mark = exc.problem_mark or exc.context_mark
+    line, col = lines.at(mark) if mark else (1, 1)
+    src_lines = _EDITOR_BREAK.split(text)
+    src_line = src_lines[line - 1] if line - 1 < len(src_lines) else ""
+    line += line_offset
+    if "\t" in src_line[: len(src_line) - len(src_line.lstrip())] or "'\\t'" in str(exc.problem):
+        problems.error(
+            rel, line, col, "tab character used for indentation", "indent YAML with spaces only", code="yaml-tab-indent"
+        )
+    elif any(_YAML_ONLY_BREAKS.search(near) for near in src_lines[max(line - 2 - line_offset, 0) : line - line_offset]):
+        # the separator made YAML see a line break that the file does not show: point at the separator
+        at = next(
+            i
+            for i in range(line - line_offset - 1, max(line - 2 - line_offset, 0) - 1, -1)
+            if i < len(src_lines) and _YAML_ONLY_BREAKS.search(src_lines[i])
+        )
+        separator = _YAML_ONLY_BREAKS.search(src_lines[at])
+        assert separator is not None  # the line was chosen for holding one
+        line, col = at + 1 + line_offset, separator.start() + 1
+        problems.error(
+            rel,
+            line,
+            col,
+            f"YAML syntax error: {exc.problem or exc.context or 'cannot be read'}",
+            "this line holds a line or paragraph separator (U+2028, U+2029 or U+0085), which YAML reads "
+            "as a line break: put the text in double quotes, or remove the character",
+            code="yaml-syntax",
+        )
+    else:
+        what = exc.problem or exc.context or "cannot be read"
+        problems.error(
+            rel,
+            line,
+            col,
+            f"YAML syntax error: {what}",
+            "check the indentation, and put text that contains ': ' or starts with a special character in quotes",
+            code="yaml-syntax",
+        )
 
 
 class _Walker:
@@ -408,7 +415,7 @@ class _Walker:
             if not self.record:
                 if key in seen:
                     raise _Noted
-                seen[key] = None
+                seen[key] = (0, 0)  # only whether it was seen counts here
                 out[key] = self.walk(value_node, path + (key,), via_alias, depth + 1)
                 continue
             kpos = self.pos(key_node)
