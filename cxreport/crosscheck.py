@@ -27,7 +27,9 @@ def _ref(
         return True
     keys = keys() if callable(keys) else keys  # a function when finding the path needs the file's positions
     line, col = origin.key_at(*keys) if at_key else origin.at(*keys)
-    problems.error(origin.path, line, col, f"unknown {what} '{value}'", did_you_mean(value, choices, kind_plural))
+    problems.error(
+        origin.path, line, col, f"unknown {what} '{value}'", did_you_mean(value, choices, kind_plural), code="unknown-reference"
+    )
     return False
 
 
@@ -162,6 +164,7 @@ def _validate_stage_models(project: Project, problems: Problems) -> None:
                     col,
                     f"stage '{stage.id}' appears twice in stage model '{model_id}' (first on line {seen[stage.id]})",
                     "give each stage its own id",
+                    code="duplicate-id",
                 )
             seen.setdefault(stage.id, o.at("stage_models", model_id, i, "id")[0])
 
@@ -179,6 +182,7 @@ def _validate_metrics(project: Project, problems: Problems) -> dict[str, int]:
                 col,
                 f"metric id '{metric.id}' is declared twice (first on line {metric_ids[metric.id]})",
                 "give each metric its own id",
+                code="duplicate-id",
             )
         metric_ids.setdefault(metric.id, line)
         if metric.pillar is not None:
@@ -192,6 +196,7 @@ def _validate_metrics(project: Project, problems: Problems) -> dict[str, int]:
                 fcol,
                 f"metric file '{metric.file}' lies outside the project",
                 "put the file under content/ (e.g. content/metrics/) and write its path relative to content/",
+                code="path-outside-project",
             )
         elif not path.is_file():
             problems.error(
@@ -200,6 +205,7 @@ def _validate_metrics(project: Project, problems: Problems) -> dict[str, int]:
                 fcol,
                 f"metric file 'content/{metric.file}' does not exist",
                 "check the file name; paths are relative to content/",
+                code="file-not-found",
             )
     return metric_ids
 
@@ -216,6 +222,7 @@ def _validate_targets(project: Project, metric_ids: dict[str, int], problems: Pr
                 col,
                 f"targets: '{key}' is neither a metric type nor a metric id",
                 did_you_mean(key, list(KINDS) + list(metric_ids), "keys"),
+                code="unknown-reference",
             )
 
 
@@ -232,6 +239,7 @@ def _validate_logo(project: Project, problems: Problems) -> None:
                 col,
                 f"logo '{cfg.brand.logo}' lies outside the project",
                 "put the logo under content/assets/ and write e.g. 'logo: assets/logo.svg'",
+                code="path-outside-project",
             )
         elif not path.is_file():
             problems.error(
@@ -240,6 +248,7 @@ def _validate_logo(project: Project, problems: Problems) -> None:
                 col,
                 f"logo 'content/{cfg.brand.logo}' does not exist",
                 "check the file name; paths are relative to content/",
+                code="file-not-found",
             )
 
 
@@ -255,6 +264,7 @@ def _validate_theme_name(project: Project, problems: Problems) -> None:
             col,
             f"theme '{cfg.theme}' not found: there is no folder themes/{cfg.theme}/",
             did_you_mean(cfg.theme, themes + ["default"], "themes"),
+            code="theme-not-found",
         )
 
 
@@ -275,6 +285,7 @@ def _validate_output_paths(project: Project, problems: Problems) -> None:
                 col,
                 f"id 'index' is reserved: {folder}/index.html is the overview of the {folder}",
                 f"give this {kind} another id (rename the file, or set 'id:')",
+                code="reserved-id",
             )
     # Windows and macOS see 'Logo.png' and 'logo.png' as one file: the second would overwrite the first
     assets = project.content_dir / "assets"
@@ -290,6 +301,7 @@ def _validate_output_paths(project: Project, problems: Problems) -> None:
                     0,
                     f"file name differs from {seen[key]} only in upper and lower case",
                     "rename one of them: on Windows and macOS they are the same file, so the site would lose one",
+                    code="file-name-case-clash",
                 )
             seen.setdefault(key, rel)
 
@@ -301,7 +313,12 @@ def _validate_journey(project: Project, journey: m.Journey, problems: Problems) 
         if journey.compare_to == journey.id:
             line, col = o.at("compare_to")
             problems.error(
-                o.path, line, col, "compare_to names this journey itself", "name another journey, e.g. the current state"
+                o.path,
+                line,
+                col,
+                "compare_to names this journey itself",
+                "name another journey, e.g. the current state",
+                code="self-reference",
             )
         else:
             _ref(problems, o, ("compare_to",), "journey", journey.compare_to, project.ids("journey"), "journeys")
@@ -344,6 +361,7 @@ def _validate_stage(
             col,
             f"stage '{stage.stage}' is listed twice (first on line {first})",
             "list each stage once and put all its touchpoints under it",
+            code="stage-listed-twice",
         )
     elif stage.stage not in model_stages:
         line, col = o.at("stages", si, "stage")
@@ -353,6 +371,7 @@ def _validate_stage(
             col,
             f"stage '{stage.stage}' is not in stage model '{model_id}'",
             did_you_mean(stage.stage, model_stages, "stages"),
+            code="unknown-reference",
         )
     else:
         index = model_stages.index(stage.stage)
@@ -364,6 +383,7 @@ def _validate_stage(
                 col,
                 f"stage '{stage.stage}' comes after '{model_stages[last_index]}' but the stage model '{model_id}' puts it before",
                 "order the stages as the model does: " + ", ".join(model_stages),
+                code="stage-order",
             )
         last_index = max(last_index, index)
     seen_stages.setdefault(stage.stage, si)
@@ -375,6 +395,7 @@ def _validate_stage(
             col,
             f"stage '{stage.stage}' has no touchpoints",
             "add the moments where the customer meets you in this stage, or leave the stage out",
+            code="stage-without-touchpoints",
         )
     return last_index
 
@@ -392,6 +413,7 @@ def _validate_touchpoint(
             tcol,
             f"touchpoint id '{tp.id}' is used twice in this journey (first on line {first})",
             "give each touchpoint its own id",
+            code="duplicate-id",
         )
     seen_tps.setdefault(tp.id, keys)
     if tp.feeling is None:
@@ -402,6 +424,7 @@ def _validate_touchpoint(
             col2,
             f"touchpoint '{tp.id}' has no feeling",
             "add 'feeling: {score: 0, label: …}' (score from -2 to 2) so the emotion curve is complete",
+            code="touchpoint-without-feeling",
         )
     for pi, pillar in enumerate(tp.pillars):
         _ref(
@@ -430,6 +453,7 @@ def _touchpoint_ref(
             col,
             f"{key} '{value}' needs a journey",
             "add 'journey: …' naming the journey this touchpoint belongs to",
+            code="missing-field",
         )
         return
     journey = project.journeys.get(playbook.journey)
@@ -480,10 +504,18 @@ def _validate_playbook(project: Project, pb, problems: Problems) -> None:
                 col,
                 "an experiment needs 'results' or 'metric'",
                 "add inline results ({variant: {n, conversions}}, the control first), or 'metric:' with 'control:'",
+                code="experiment-source",
             )
         if pb.metric is not None and pb.results is not None:
             line, col = o.key_at("results")
-            problems.error(o.path, line, col, "an experiment takes 'results' or 'metric', not both", "remove one of them")
+            problems.error(
+                o.path,
+                line,
+                col,
+                "an experiment takes 'results' or 'metric', not both",
+                "remove one of them",
+                code="experiment-source",
+            )
         if pb.metric is not None:
             if _ref(problems, o, ("metric",), "metric", pb.metric, metric_ids, "metrics"):
                 source = project.metric(pb.metric)
@@ -495,11 +527,17 @@ def _validate_playbook(project: Project, pb, problems: Problems) -> None:
                         col,
                         f"metric '{pb.metric}' is a {source.type} metric; an experiment needs a value metric",
                         "declare a 'type: value' metric whose value is 1 for a conversion and 0 otherwise, with a variant column",
+                        code="experiment-metric-type",
                     )
             if pb.control is None:
                 line, col = o.key_at("metric")
                 problems.error(
-                    o.path, line, col, "'control' is required with 'metric'", "add 'control: …' naming the control variant"
+                    o.path,
+                    line,
+                    col,
+                    "'control' is required with 'metric'",
+                    "add 'control: …' naming the control variant",
+                    code="missing-field",
                 )
         if pb.results is not None and len(pb.results) < 2:
             line, col = o.key_at("results")
@@ -509,6 +547,7 @@ def _validate_playbook(project: Project, pb, problems: Problems) -> None:
                 col,
                 "results need at least two variants (the control first)",
                 "add the control and at least one variant: {name: {n: …, conversions: …}}",
+                code="experiment-variants",
             )
         if pb.results is not None and pb.control is not None and pb.control not in pb.results:
             line, col = o.at("control")
@@ -518,4 +557,5 @@ def _validate_playbook(project: Project, pb, problems: Problems) -> None:
                 col,
                 f"control '{pb.control}' is not among the results",
                 did_you_mean(pb.control, pb.results, "variants"),
+                code="unknown-control",
             )

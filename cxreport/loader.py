@@ -132,6 +132,7 @@ def load_config(root: Path, problems: Problems) -> tuple[m.SiteConfig | None, Or
             0,
             "no site.yml in the project folder",
             f"run cxreport in the folder that holds site.yml (here: {root}), or create one with 'cxreport new'",
+            code="site-yml-missing",
         )
         return None, origin
     text = read_text(path, "site.yml", problems)
@@ -143,7 +144,9 @@ def load_config(root: Path, problems: Problems) -> tuple[m.SiteConfig | None, Or
     data, loc = parsed
     origin = Origin("site.yml", loc)
     if not isinstance(data, dict):
-        problems.error("site.yml", 1, 1, "site.yml must be a mapping of fields (name: value)", "start with 'title: …'")
+        problems.error(
+            "site.yml", 1, 1, "site.yml must be a mapping of fields (name: value)", "start with 'title: …'", code="not-a-mapping"
+        )
         return None, origin
     return _validate(m.SiteConfig, data, "site.yml", loc, problems), origin
 
@@ -169,6 +172,7 @@ def _content_files(root: Path, kind: str, problems: Problems) -> list[Path]:
                 0,
                 f"file ignored: {kind} files end in {' or '.join(suffixes)}",
                 f"rename it to {path.stem}{suffixes[0]}, or move it out of content/{folder}/",
+                code="file-ignored",
             )
             continue
         if (entry.is_symlink() or not base_inside) and not inside(path, root):
@@ -178,6 +182,7 @@ def _content_files(root: Path, kind: str, problems: Problems) -> list[Path]:
                 0,
                 "file is a link to a place outside the project; it was not read",
                 "copy the file into the project instead of linking to it",
+                code="link-outside-project",
             )
             continue
         out.append(path)
@@ -203,6 +208,7 @@ def _object_id(data: dict, path: Path, rel: str, loc: Locator, problems: Problem
         1,
         f"file name '{path.stem}' is not a valid id",
         f"rename the file to '{suggestion}{path.suffix}' or set 'id: {suggestion}' in it",
+        code="invalid-id",
     )
     return None
 
@@ -240,6 +246,7 @@ def _load_file(kind: str, path: Path, rel: str, text: str, problems: Problems) -
                 col,
                 f"a {kind} file must be a mapping of fields (name: value)",
                 "start with 'title: …'" if kind == "journey" else "start with 'name: …'",
+                code="not-a-mapping",
             )
             return _Loaded(None, None, 0, unreadable)
     wrote_body = "body" in data  # asked before 'body' is set below (asking the locator would read its positions)
@@ -260,20 +267,32 @@ def _load_file(kind: str, path: Path, rel: str, text: str, problems: Problems) -
         if ptype is None:
             line, col = loc.at(())
             problems.error(
-                rel, line, col, "missing required field 'type'", "add 'type: …', one of " + ", ".join(m.PLAYBOOK_TYPES)
+                rel,
+                line,
+                col,
+                "missing required field 'type'",
+                "add 'type: …', one of " + ", ".join(m.PLAYBOOK_TYPES),
+                code="missing-field",
             )
             return _Loaded(None, None, 0, frozenset())
         if not isinstance(ptype, str) or ptype not in m.PLAYBOOK_TYPES:
             line, col = loc.at(("type",))
             problems.error(
-                rel, line, col, f"type: '{ptype}' is not a playbook type", did_you_mean(str(ptype), m.PLAYBOOK_TYPES, "type")
+                rel,
+                line,
+                col,
+                f"type: '{ptype}' is not a playbook type",
+                did_you_mean(str(ptype), m.PLAYBOOK_TYPES, "type"),
+                code="invalid-choice",
             )
             return _Loaded(None, None, 0, frozenset())
         cls = m.PLAYBOOK_TYPES[ptype]
         data["body"] = body
     if wrote_body:
         line, col = loc.key_at(("body",))
-        problems.error(rel, line, col, "unknown field 'body'", "write the text below the front matter instead")
+        problems.error(
+            rel, line, col, "unknown field 'body'", "write the text below the front matter instead", code="unknown-field"
+        )
         return _Loaded(None, None, 0, frozenset())
     obj = cast("ContentObject | None", _validate(cls, data, rel, loc, problems))  # cls is one of ContentObject's
     if obj is None:
@@ -396,6 +415,7 @@ def _load_kind(
                 col,
                 f"{kind} id '{obj.id}' is already used by {first}",
                 "give each file its own id (the file name, or 'id:')",
+                code="duplicate-id",
             )
             continue
         objects[obj.id] = obj

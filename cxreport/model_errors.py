@@ -52,6 +52,45 @@ def fields_at(cls: type[BaseModel], loc: tuple) -> list[str]:
     return [n for n in names if n != "body"]
 
 
+# pydantic's error types by the problem code they give (docs/problems.md); any other type is invalid-value
+_CODES = {
+    "missing": "missing-field",
+    "extra_forbidden": "unknown-field",
+    "literal_error": "invalid-choice",
+    "enum": "invalid-choice",
+    "string_type": "invalid-text",
+    "int_parsing": "invalid-number",
+    "float_parsing": "invalid-number",
+    "int_type": "invalid-number",
+    "float_type": "invalid-number",
+    "int_from_float": "invalid-number",
+    "finite_number": "invalid-number",
+    "bool_parsing": "invalid-boolean",
+    "bool_type": "invalid-boolean",
+    "tuple_type": "invalid-list",
+    "list_type": "invalid-list",
+    "dict_type": "invalid-mapping",
+    "model_type": "invalid-mapping",
+    "model_attributes_type": "invalid-mapping",
+    "greater_than_equal": "out-of-range",
+    "less_than_equal": "out-of-range",
+    "greater_than": "out-of-range",
+    "less_than": "out-of-range",
+    "string_too_short": "empty-value",
+    "too_short": "empty-value",
+}
+
+
+def _code_of(err: Any) -> str:
+    """Give the problem code of one pydantic error."""
+    kind = err["type"]
+    if kind not in ("missing", "extra_forbidden") and "[key]" in err["loc"]:
+        return "invalid-id"
+    if kind == "string_pattern_mismatch":
+        return "invalid-colour" if err.get("ctx", {}).get("pattern", "").startswith("^#") else "invalid-id"
+    return _CODES.get(kind, "invalid-value")
+
+
 def _describe(value: Any) -> str:
     if value is None:
         return "nothing"
@@ -78,6 +117,7 @@ def report_validation_error(
         line, col = loc.at(full)
         value = err.get("input")
         hint = ""
+        code = _code_of(err)
         if kind == "missing":
             line, col = loc.at(full[:-1])
             message = f"missing required field '{name}'"
@@ -132,4 +172,4 @@ def report_validation_error(
             message = (f"{name}: " if path else "") + err["msg"].removeprefix("Value error, ")
         else:
             message = f"{name}: {err['msg']}"
-        problems.error(rel, line, col, message, hint)
+        problems.error(rel, line, col, message, hint, code=code)

@@ -200,6 +200,7 @@ def _stages(session: incremental.session.Session, progress: Progress, print_date
             0,
             f"template failed while drawing {exc.page}: {exc.message}",
             "fix the template, or delete it to use the built-in one; docs/themes.md lists what each template is given",
+            code="template-failed",
         )
         return _done(result, started)
     result.pages, result.figures, result.files, result.made = len(site.specs), site.figures, len(site.files), len(site.pages)

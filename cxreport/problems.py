@@ -10,6 +10,100 @@ from dataclasses import asdict, dataclass, field
 ERROR = "error"
 WARNING = "warning"
 
+# Every problem carries one of these codes: stable, kebab-case, one per kind of mistake, so a user or a CI script
+# can filter on it. docs/problems.md explains each; a test keeps the two lists the same.
+CODES: dict[str, str] = {
+    # YAML and front matter
+    "file-unreadable": "a file cannot be opened or read",
+    "file-too-large": "a file is over the size cxreport reads",
+    "file-encoding": "a text file is not UTF-8",
+    "yaml-empty": "a YAML file holds no data",
+    "yaml-several-documents": "a YAML file holds more than one document",
+    "yaml-tab-indent": "YAML is indented with a tab",
+    "yaml-syntax": "YAML that cannot be parsed",
+    "yaml-forbidden-character": "YAML holds a control character YAML does not allow",
+    "yaml-too-deep": "YAML nested deeper than cxreport reads",
+    "yaml-recursive-alias": "a YAML alias that refers to its own anchor",
+    "yaml-alias-bomb": "YAML aliases that expand to too many values",
+    "yaml-forbidden-tag": "a YAML tag (!!python/…, !include, …) cxreport does not read",
+    "yaml-complex-key": "a YAML mapping key that is a list or a mapping",
+    "yaml-bad-merge": "a YAML merge key '<<' that does not name a mapping",
+    "yaml-duplicate-key": "the same key twice in one YAML mapping",
+    "front-matter-missing": "a Markdown file that does not start with front matter",
+    "front-matter-unclosed": "front matter without its closing '---' line",
+    "front-matter-empty": "front matter with no fields",
+    "not-a-mapping": "a file or front matter that is not a mapping of fields",
+    # fields
+    "site-yml-missing": "the project folder has no site.yml",
+    "file-ignored": "a file in a content folder with a suffix that kind of file does not have",
+    "missing-field": "a required field is not written",
+    "unknown-field": "a field the file's kind does not have (often a misspelling)",
+    "invalid-id": "an id (or a file name used as one) with characters an id may not hold",
+    "invalid-choice": "a value that is not one of the field's allowed values",
+    "invalid-text": "a field that takes text holds a list or a mapping",
+    "invalid-number": "a field that takes a number holds something else",
+    "invalid-boolean": "a field that takes true or false holds something else",
+    "invalid-list": "a field that takes a list holds something else",
+    "invalid-mapping": "a field that takes a mapping of fields holds something else",
+    "invalid-colour": "a colour not written as #rrggbb",
+    "out-of-range": "a number outside the range its field allows",
+    "empty-value": "a field or list that must not be empty is empty",
+    "invalid-value": "a value its field refuses for another reason (the message says which)",
+    "duplicate-id": "two things of one kind with the same id",
+    "reserved-id": "an id that names a page cxreport makes itself",
+    "file-name-case-clash": "two file names that differ only in upper and lower case",
+    # references
+    "unknown-reference": "a reference to a persona, journey, stage, touchpoint, metric, pillar… that does not exist",
+    "self-reference": "a journey that names itself where it must name another one",
+    "stage-listed-twice": "a journey lists the same stage twice",
+    "stage-order": "a journey's stages are not in the stage model's order",
+    "stage-without-touchpoints": "a journey's stage has no touchpoints",
+    "touchpoint-without-feeling": "a touchpoint without a feeling, leaving a gap in the emotion curve",
+    "experiment-source": "an experiment with neither or both of 'results' and 'metric'",
+    "experiment-metric-type": "an experiment's metric is not a value metric",
+    "experiment-variants": "an experiment's results with fewer than two variants",
+    "unknown-control": "an experiment's control variant that is not among its variants",
+    "path-outside-project": "a file path (metric file, logo) that leads out of the project",
+    "file-not-found": "a file path (metric file, logo) that names no file",
+    "link-outside-project": "a file that is a link to a place outside the project, so it is not read",
+    # metric files
+    "invalid-date-format": "a metric's date_format that is not a date pattern",
+    "number-separators": "a metric's thousands separator and decimal mark are the same",
+    "missing-column": "a metric's file lacks a column the metric needs",
+    "csv-encoding": "a metric file line that is not text in the file's encoding",
+    "csv-no-header": "a metric file without a header row",
+    "csv-unreadable": "a metric file, or a row of it, that cannot be read as CSV",
+    "csv-unclosed-quote": "a CSV field whose quotes do not pair up",
+    "csv-row-width": "a CSV row with more or fewer fields than the header has columns",
+    "csv-unnamed-column": "a metric file column without a header",
+    "csv-duplicate-header": "a metric file header that names two columns",
+    "parquet-unreadable": "a .parquet file that cannot be read as Parquet",
+    "csv-empty-cell": "an empty cell where every row needs a value",
+    "csv-control-character": "a cell holding an invisible control character",
+    "csv-unreadable-date": "a date cell that does not match the file's date format",
+    "csv-unreadable-number": "a number cell that cannot be read as a number",
+    "csv-not-whole-number": "a score or count cell that is not a whole number",
+    "csv-score-out-of-range": "a score outside its metric type's scale",
+    "csv-negative-count": "a funnel count below zero",
+    "csv-not-binary": "an experiment's value cell that is not 0 or 1",
+    "csv-unknown-journey": "a journey cell naming no journey",
+    "csv-unknown-touchpoint": "a touchpoint cell naming no touchpoint",
+    "csv-ambiguous-touchpoint": "a touchpoint cell naming a touchpoint of several journeys, with no journey column",
+    "csv-unknown-stage": "a stage cell naming no stage of the stage model",
+    "csv-stage-mismatch": "a stage cell that is not the stage of the row's touchpoint",
+    "csv-invalid-cell": "a cell its column refuses for another reason (the message says which)",
+    "funnel-order": "a funnel stage reached by more customers than the stage before it",
+    "more-problems": "more problems of one file than are listed",
+    # theme
+    "theme-not-found": "site.yml names a theme with no folder under themes/",
+    "theme-labels": "a theme's labels file that is not one JSON object",
+    "template-syntax": "a theme template that Jinja cannot parse",
+    # output
+    "template-failed": "a theme template that failed while drawing a page",
+    "broken-link": "a link in content that leads to no page or file of the site",
+    "internal-error": "a bug in cxreport met while building (cxreport serve)",
+}
+
 
 def printable(text: str) -> str:
     """Give text with control and other invisible characters written as escapes, so content cannot drive a terminal."""
@@ -20,7 +114,7 @@ def printable(text: str) -> str:
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One problem in one file, at a line and column (1-based; 0 when unknown)."""
+    """One problem in one file, at a line and column (1-based; 0 when unknown), with its code (one of CODES)."""
 
     path: str
     line: int
@@ -53,6 +147,8 @@ class Problem:
         props = f"file={esc(self.path, True)}"
         if self.line:
             props += f",line={self.line},col={self.col or 1}"
+        if self.code:
+            props += f",title={esc(self.code, True)}"
         msg = self.message + (f" (hint: {self.hint})" if self.hint else "")
         return f"::{kind} {props}::{esc(msg)}"
 
@@ -63,16 +159,19 @@ class Problems:
     def __init__(self) -> None:
         self._items: list[Problem] = []
 
-    def add(self, path: str, line: int, col: int, message: str, hint: str = "", severity: str = ERROR, code: str = "") -> Problem:
+    def add(self, path: str, line: int, col: int, message: str, hint: str = "", severity: str = ERROR, *, code: str) -> Problem:
+        """Add a problem; its code must be one of CODES."""
+        if code not in CODES:
+            raise ValueError(f"problem code '{code}' is not in problems.CODES")
         p = Problem(path, line, col, severity, message, hint, code)
         self._items.append(p)
         return p
 
-    def error(self, path: str, line: int, col: int, message: str, hint: str = "", code: str = "") -> Problem:
-        return self.add(path, line, col, message, hint, ERROR, code)
+    def error(self, path: str, line: int, col: int, message: str, hint: str = "", *, code: str) -> Problem:
+        return self.add(path, line, col, message, hint, ERROR, code=code)
 
-    def warning(self, path: str, line: int, col: int, message: str, hint: str = "", code: str = "") -> Problem:
-        return self.add(path, line, col, message, hint, WARNING, code)
+    def warning(self, path: str, line: int, col: int, message: str, hint: str = "", *, code: str) -> Problem:
+        return self.add(path, line, col, message, hint, WARNING, code=code)
 
     def extend(self, items: Iterable[Problem]) -> None:
         self._items.extend(items)

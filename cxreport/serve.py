@@ -284,6 +284,7 @@ class DevServer:
                 "error",
                 f"internal error: {type(exc).__name__}: {exc}",
                 "this is a bug in cxreport; the terminal shows the details",
+                "internal-error",
             )
             self.state.publish(built=False, problems=[problem])
             return None

@@ -28,6 +28,7 @@ def validate_theme(project: Project, problems: Problems) -> None:
             0,
             "theme folder is a link to a place outside the project; it was not read",
             "copy the theme into the project instead of linking to it",
+            code="link-outside-project",
         )
         return
     env = jinja2.Environment()
@@ -41,6 +42,7 @@ def validate_theme(project: Project, problems: Problems) -> None:
                     0,
                     "file is a link to a place outside the project; it was not read",
                     "copy the file into the theme instead of linking to it",
+                    code="link-outside-project",
                 )
                 continue
             if not path.is_file() or name.startswith("."):
@@ -50,7 +52,7 @@ def validate_theme(project: Project, problems: Problems) -> None:
                 try:
                     labels = json.loads(path.read_text(encoding="utf-8"))
                 except UnicodeDecodeError:
-                    problems.error(rel(path), 0, 0, "file is not UTF-8 text", "save the file as UTF-8")
+                    problems.error(rel(path), 0, 0, "file is not UTF-8 text", "save the file as UTF-8", code="file-encoding")
                     continue
                 except json.JSONDecodeError as exc:
                     problems.error(
@@ -59,6 +61,7 @@ def validate_theme(project: Project, problems: Problems) -> None:
                         exc.colno,
                         f"labels file is not JSON: {exc.msg}",
                         'write the labels as one JSON object: {"nav.home": "Home", …}',
+                        code="theme-labels",
                     )
                     continue
                 if not isinstance(labels, dict):
@@ -68,12 +71,13 @@ def validate_theme(project: Project, problems: Problems) -> None:
                         1,
                         "labels file must be one JSON object of labels",
                         'write the labels as one JSON object: {"nav.home": "Home", …}',
+                        code="theme-labels",
                     )
             elif parent == ("templates",) and name.endswith(".html"):
                 try:
                     env.parse(path.read_text(encoding="utf-8"))
                 except UnicodeDecodeError:
-                    problems.error(rel(path), 0, 0, "file is not UTF-8 text", "save the file as UTF-8")
+                    problems.error(rel(path), 0, 0, "file is not UTF-8 text", "save the file as UTF-8", code="file-encoding")
                 except jinja2.TemplateSyntaxError as exc:
                     problems.error(
                         rel(path),
@@ -81,4 +85,5 @@ def validate_theme(project: Project, problems: Problems) -> None:
                         0,
                         f"template syntax error: {exc.message}",
                         "see the Jinja template documentation; the built-in theme's templates are examples",
+                        code="template-syntax",
                     )

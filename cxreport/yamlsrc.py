@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+import yaml  # type: ignore[import-untyped]  # PyYAML ships no type information
 
 from .problems import Problems
 
@@ -73,26 +73,27 @@ class Locator:
 
     @property
     def values(self) -> dict[PathKey, tuple[int, int]]:
-        if self._values is None:
-            self._read()
-        return self._values
+        return self._values if self._values is not None else self._read()[0]
 
     @property
     def keys(self) -> dict[PathKey, tuple[int, int]]:
-        if self._keys is None:
-            self._read()
-        return self._keys
+        return self._keys if self._keys is not None else self._read()[1]
 
-    def _read(self) -> None:
+    def _read(self) -> tuple[dict[PathKey, tuple[int, int]], dict[PathKey, tuple[int, int]]]:
+        """Read the positions from the text kept (only a locator made from text has none yet) and give them."""
+        assert self._source is not None
         text, offset = self._source
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
         finally:
             loader.dispose()
-        self._values, self._keys = {}, {}
+        values: dict[PathKey, tuple[int, int]] = {}
+        keys: dict[PathKey, tuple[int, int]] = {}
+        self._values, self._keys = values, keys
         _Walker(self, offset, _Lines(text), record=True).walk(node, ())
         self._source = None
+        return values, keys
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Locator) and (self.values, self.keys) == (other.values, other.keys)
@@ -100,7 +101,7 @@ class Locator:
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return "Locator(not read yet)" if self._source is not None else f"Locator({len(self._values)} values)"
+        return "Locator(not read yet)" if self._source is not None else f"Locator({len(self.values)} values)"
 
     def at(self, path: PathKey) -> tuple[int, int]:
         """Give (line, col) of the value at path, or of its nearest enclosing value."""
@@ -153,9 +154,9 @@ class _Noted(Exception):
 
 
 class _Refused(Exception):
-    def __init__(self, line: int, col: int, message: str, hint: str = "") -> None:
+    def __init__(self, line: int, col: int, message: str, hint: str = "", *, code: str) -> None:
         super().__init__(message)
-        self.line, self.col, self.message, self.hint = line, col, message, hint
+        self.line, self.col, self.message, self.hint, self.code = line, col, message, hint, code
 
 
 def read_text(path: Path, rel: str, problems: Problems, limit: int = MAX_FILE_BYTES) -> str | None:
@@ -169,11 +170,19 @@ def read_text(path: Path, rel: str, problems: Problems, limit: int = MAX_FILE_BY
                 1,
                 f"file is too large ({size / 1_048_576:.1f} MB; the limit is {limit // 1_048_576} MB)",
                 "split it into several files",
+                code="file-too-large",
             )
             return None
         data = path.read_bytes()
     except OSError as exc:
-        problems.error(rel, 0, 0, f"cannot read file: {exc.strerror or exc}", "check that the file exists and is readable")
+        problems.error(
+            rel,
+            0,
+            0,
+            f"cannot read file: {exc.strerror or exc}",
+            "check that the file exists and is readable",
+            code="file-unreadable",
+        )
         return None
     try:
         text = data.decode("utf-8")
@@ -186,6 +195,7 @@ def read_text(path: Path, rel: str, problems: Problems, limit: int = MAX_FILE_BY
             col,
             f"file is not UTF-8 text (byte 0x{data[exc.start]:02X} cannot be read)",
             "save the file as UTF-8 in your editor (e.g. 'Save with encoding: UTF-8')",
+            code="file-encoding",
         )
         return None
     text = text.removeprefix("\ufeff")
@@ -199,7 +209,7 @@ def parse_yaml(text: str, rel: str, problems: Problems, line_offset: int = 0, ki
         loader = _Loader(text)
         try:
             if not loader.check_node():
-                problems.error(rel, 1 + line_offset, 1, f"{kind} is empty", "write the fields of this file; see docs/format.md")
+                _report_empty(rel, problems, line_offset, kind)
                 return None
             node = loader.get_node()
             if loader.check_node():
@@ -211,43 +221,13 @@ def parse_yaml(text: str, rel: str, problems: Problems, line_offset: int = 0, ki
                     1,
                     f"{kind} holds several YAML documents (a second one starts here)",
                     "keep one document per file: remove the '---' line, or split the file",
+                    code="yaml-several-documents",
                 )
                 return None
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = lines.at(mark) if mark else (1, 1)
-        src_lines = _EDITOR_BREAK.split(text)
-        src_line = src_lines[line - 1] if line - 1 < len(src_lines) else ""
-        line += line_offset
-        if "\t" in src_line[: len(src_line) - len(src_line.lstrip())] or "'\\t'" in str(exc.problem):
-            problems.error(rel, line, col, "tab character used for indentation", "indent YAML with spaces only")
-        elif any(_YAML_ONLY_BREAKS.search(near) for near in src_lines[max(line - 2 - line_offset, 0) : line - line_offset]):
-            # the separator made YAML see a line break that the file does not show: point at the separator
-            at = next(
-                i
-                for i in range(line - line_offset - 1, max(line - 2 - line_offset, 0) - 1, -1)
-                if i < len(src_lines) and _YAML_ONLY_BREAKS.search(src_lines[i])
-            )
-            line, col = at + 1 + line_offset, _YAML_ONLY_BREAKS.search(src_lines[at]).start() + 1
-            problems.error(
-                rel,
-                line,
-                col,
-                f"YAML syntax error: {exc.problem or exc.context or 'cannot be read'}",
-                "this line holds a line or paragraph separator (U+2028, U+2029 or U+0085), which YAML reads "
-                "as a line break: put the text in double quotes, or remove the character",
-            )
-        else:
-            what = exc.problem or exc.context or "cannot be read"
-            problems.error(
-                rel,
-                line,
-                col,
-                f"YAML syntax error: {what}",
-                "check the indentation, and put text that contains ': ' or starts with a special character in quotes",
-            )
+        _report_syntax_error(exc, text, lines, rel, problems, line_offset)
         return None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other control characters)
         line, col = lines.at(exc.position) if lines.starts else _Lines.plain_at(text, exc.position)
@@ -258,13 +238,14 @@ def parse_yaml(text: str, rel: str, problems: Problems, line_offset: int = 0, ki
             col,
             f"YAML cannot be read: character U+{char:04X} is not allowed in YAML",
             "remove the control character (it is invisible in most editors)",
+            code="yaml-forbidden-character",
         )
         return None
     except yaml.YAMLError as exc:
-        problems.error(rel, 1 + line_offset, 1, f"YAML cannot be read: {exc}")
+        problems.error(rel, 1 + line_offset, 1, f"YAML cannot be read: {exc}", code="yaml-syntax")
         return None
     if node is None:
-        problems.error(rel, 1 + line_offset, 1, f"{kind} is empty", "write the fields of this file; see docs/format.md")
+        _report_empty(rel, problems, line_offset, kind)
         return None
     # first without recording positions (the usual case: nothing wrong); where something is, walk again
     # recording them, so each problem names its line exactly
@@ -279,14 +260,69 @@ def parse_yaml(text: str, rel: str, problems: Problems, line_offset: int = 0, ki
     try:
         data = walker.walk(node, ())
     except _Refused as exc:
-        problems.error(rel, exc.line, exc.col, exc.message, exc.hint)
+        problems.error(rel, exc.line, exc.col, exc.message, exc.hint, code=exc.code)
         return None
     except RecursionError:
-        problems.error(rel, 1 + line_offset, 1, "YAML is nested too deeply")
+        problems.error(rel, 1 + line_offset, 1, "YAML is nested too deeply", code="yaml-too-deep")
         return None
-    for line, col, message, hint in walker.problems:  # duplicate keys: report, and read on for the rest
-        problems.error(rel, line, col, message, hint)
+    for line, col, message, hint, code in walker.problems:  # duplicate keys: report, and read on for the rest
+        problems.error(rel, line, col, message, hint, code=code)
     return data, loc
+
+
+def _report_empty(rel: str, problems: Problems, line_offset: int, kind: str) -> None:
+    problems.error(
+        rel,
+        1 + line_offset,
+        1,
+        f"{kind} is empty",
+        "write the fields of this file; see docs/format.md",
+        code="front-matter-empty" if kind == "front matter" else "yaml-empty",
+    )
+
+
+def _report_syntax_error(
+    exc: yaml.MarkedYAMLError, text: str, lines: _Lines, rel: str, problems: Problems, line_offset: int
+) -> None:
+    """Add the problem of YAML that cannot be parsed, at the character that stopped it."""
+    mark = exc.problem_mark or exc.context_mark
+    line, col = lines.at(mark) if mark else (1, 1)
+    src_lines = _EDITOR_BREAK.split(text)
+    src_line = src_lines[line - 1] if line - 1 < len(src_lines) else ""
+    line += line_offset
+    if "\t" in src_line[: len(src_line) - len(src_line.lstrip())] or "'\\t'" in str(exc.problem):
+        problems.error(
+            rel, line, col, "tab character used for indentation", "indent YAML with spaces only", code="yaml-tab-indent"
+        )
+    elif any(_YAML_ONLY_BREAKS.search(near) for near in src_lines[max(line - 2 - line_offset, 0) : line - line_offset]):
+        # the separator made YAML see a line break that the file does not show: point at the separator
+        at = next(
+            i
+            for i in range(line - line_offset - 1, max(line - 2 - line_offset, 0) - 1, -1)
+            if i < len(src_lines) and _YAML_ONLY_BREAKS.search(src_lines[i])
+        )
+        separator = _YAML_ONLY_BREAKS.search(src_lines[at])
+        assert separator is not None  # the line was chosen for holding one
+        line, col = at + 1 + line_offset, separator.start() + 1
+        problems.error(
+            rel,
+            line,
+            col,
+            f"YAML syntax error: {exc.problem or exc.context or 'cannot be read'}",
+            "this line holds a line or paragraph separator (U+2028, U+2029 or U+0085), which YAML reads "
+            "as a line break: put the text in double quotes, or remove the character",
+            code="yaml-syntax",
+        )
+    else:
+        what = exc.problem or exc.context or "cannot be read"
+        problems.error(
+            rel,
+            line,
+            col,
+            f"YAML syntax error: {what}",
+            "check the indentation, and put text that contains ': ' or starts with a special character in quotes",
+            code="yaml-syntax",
+        )
 
 
 class _Walker:
@@ -300,7 +336,7 @@ class _Walker:
         self.alias_nodes = 0
         self.active: set[int] = set()
         self.walked: set[int] = set()  # nodes met before: meeting one again means an alias
-        self.problems: list[tuple[int, int, str, str]] = []
+        self.problems: list[tuple[int, int, str, str, str]] = []  # line, col, message, hint, code
 
     def pos(self, node: yaml.Node) -> tuple[int, int]:
         if self.lines is not None and self.lines.starts is not None:
@@ -310,7 +346,9 @@ class _Walker:
 
     def walk(self, node: yaml.Node, path: PathKey, via_alias: bool = False, depth: int = 0) -> Any:
         if depth > MAX_DEPTH:
-            raise _Refused(*self.pos(node), "YAML is nested too deeply", f"at most {MAX_DEPTH} levels are read")
+            raise _Refused(
+                *self.pos(node), "YAML is nested too deeply", f"at most {MAX_DEPTH} levels are read", code="yaml-too-deep"
+            )
         if id(node) in self.active:
             if not self.record:
                 raise _Noted
@@ -318,6 +356,7 @@ class _Walker:
                 *self.loc.key_at(path),
                 "an anchor refers to itself (a recursive alias)",
                 "an alias (*name) may only refer to an anchor (&name) defined before and outside it",
+                code="yaml-recursive-alias",
             )
         if id(node) in self.walked:
             via_alias = True
@@ -332,6 +371,7 @@ class _Walker:
                     *self.loc.key_at(path[:1]),
                     "aliases expand to too many values (an alias bomb?)",
                     f"at most {MAX_ALIAS_NODES} values may come from aliases (*name); write the values out",
+                    code="yaml-alias-bomb",
                 )
         if self.record and path not in self.loc.values:
             self.loc.values[path] = self.pos(node)
@@ -341,6 +381,7 @@ class _Walker:
                 *self.pos(node),
                 f"YAML tag '{tag}' is not allowed",
                 "remove the tag; cxreport reads plain text, numbers, lists and mappings only",
+                code="yaml-forbidden-tag",
             )
         if isinstance(node, yaml.ScalarNode):
             if not node.style and node.value in _NULLS:  # plain style: None (Python parser) or '' (libyaml)
@@ -368,12 +409,13 @@ class _Walker:
                     *self.pos(key_node),
                     "a mapping key must be a plain word, not a list or mapping",
                     "write 'name: value' with a simple name",
+                    code="yaml-complex-key",
                 )
             key = key_node.value
             if not self.record:
                 if key in seen:
                     raise _Noted
-                seen[key] = None
+                seen[key] = (0, 0)  # only whether it was seen counts here
                 out[key] = self.walk(value_node, path + (key,), via_alias, depth + 1)
                 continue
             kpos = self.pos(key_node)
@@ -385,6 +427,7 @@ class _Walker:
                         kpos[1],
                         f"duplicate key '{key}' (first on line {line0}, again on line {kpos[0]})",
                         "keep one of them: YAML silently keeps only the last",
+                        "yaml-duplicate-key",
                     )
                 )
                 continue
@@ -399,6 +442,7 @@ class _Walker:
                         *self.pos(src),
                         "'<<' (merge) needs a mapping or a list of mappings",
                         "write '<<: *anchor' where &anchor names a mapping",
+                        code="yaml-bad-merge",
                     )
                 data = self.walk(src, path + ("<<",), True, depth + 1)
                 if not self.record:
@@ -413,8 +457,10 @@ class _Walker:
                             (
                                 kpos[0],
                                 kpos[1],
-                                f"duplicate key '{k}' through '<<' merges (first merged on line {line0}, again on line {kpos[0]})",
+                                f"duplicate key '{k}' through '<<' merges "
+                                f"(first merged on line {line0}, again on line {kpos[0]})",
                                 "merge mappings that do not share keys, or write the key out",
+                                "yaml-duplicate-key",
                             )
                         )
                         continue
@@ -449,6 +495,7 @@ def parse_front_matter(text: str, rel: str, problems: Problems) -> FrontMatter |
             1,
             "file has no front matter",
             "start the file with a line '---', then fields such as 'title: …', then a closing '---' line",
+            code="front-matter-missing",
         )
         return None
     for i in range(1, len(lines)):
@@ -456,11 +503,20 @@ def parse_front_matter(text: str, rel: str, problems: Problems) -> FrontMatter |
             end = i
             break
     else:
-        problems.error(rel, 1, 1, "front matter is never closed", "add a line '---' after the last front matter field")
+        problems.error(
+            rel,
+            1,
+            1,
+            "front matter is never closed",
+            "add a line '---' after the last front matter field",
+            code="front-matter-unclosed",
+        )
         return None
     fm_text = "\n".join(lines[1:end]) + "\n"
     if not fm_text.strip():
-        problems.error(rel, 1, 1, "front matter is empty", "write at least 'title: …' between the '---' lines")
+        problems.error(
+            rel, 1, 1, "front matter is empty", "write at least 'title: …' between the '---' lines", code="front-matter-empty"
+        )
         return None
     parsed = parse_yaml(fm_text, rel, problems, line_offset=1, kind="front matter")
     if parsed is None:
@@ -469,7 +525,12 @@ def parse_front_matter(text: str, rel: str, problems: Problems) -> FrontMatter |
     if not isinstance(data, dict):
         line, col = loc.at(())
         problems.error(
-            rel, line, col, "front matter must be a mapping of fields (name: value)", "write e.g. 'title: My playbook'"
+            rel,
+            line,
+            col,
+            "front matter must be a mapping of fields (name: value)",
+            "write e.g. 'title: My playbook'",
+            code="not-a-mapping",
         )
         return None
     body = "\n".join(lines[end + 1 :])

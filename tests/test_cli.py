@@ -70,7 +70,8 @@ def test_github_format_prints_annotations(make_project):
     assert result.exit_code == 1
     assert (
         result.stdout
-        == "::error file=content/personas/parent.yml,line=2,col=10::segment: expected text, found a list%0A".replace("%0A", "")
+        == "::error file=content/personas/parent.yml,line=2,col=10,title=invalid-text::"
+        + "segment: expected text, found a list%0A".replace("%0A", "")
         + " (hint: put the text on the same line, in quotes if it contains ': ')\n"
     )
 

@@ -106,9 +106,9 @@ def join_metrics(
     return MetricData(con, index, tables)
 
 
-def _site_error(project: Project, problems: Problems, keys: tuple, message: str, hint: str) -> None:
+def _site_error(project: Project, problems: Problems, keys: tuple, message: str, hint: str, *, code: str) -> None:
     line, col = project.site_origin.at(*keys)
-    problems.error(project.site_origin.path, line, col, message, hint)
+    problems.error(project.site_origin.path, line, col, message, hint, code=code)
 
 
 def _read_metric(
@@ -175,6 +175,7 @@ def _metric_path(project: Project, i: int, source: m.MetricSource, problems: Pro
             ("metrics", i, "file"),
             f"metric file '{source.file}' lies outside the project",
             "put the file under content/ (e.g. content/metrics/) and write its path relative to content/",
+            code="path-outside-project",
         )
         return None
     if not path.is_file():
@@ -184,6 +185,7 @@ def _metric_path(project: Project, i: int, source: m.MetricSource, problems: Pro
             ("metrics", i, "file"),
             f"metric file 'content/{source.file}' does not exist",
             "check the file name; paths are relative to content/",
+            code="file-not-found",
         )
         return None
     return path
@@ -201,6 +203,7 @@ def _date_format_ok(con: duckdb.DuckDBPyConnection, project: Project, i: int, so
                 ("metrics", i, "date_format"),
                 f"metric '{source.id}': date_format '{source.date_format}' is not a date pattern ({str(exc).splitlines()[0]})",
                 "use strftime codes, e.g. '%d-%m-%Y' for 31-12-2026",
+                code="invalid-date-format",
             )
             return False
     return True
@@ -281,13 +284,14 @@ def _check_rows(
     out = []
     for p in located:
         message, hint = p.text or rowcheck.describe(p, source, layout, index, experiment)
+        code = rowcheck.code_of(p, source)
         if layout.kind == "parquet":
-            out.append((p.rid + 1, p.col, message, hint, f" (row {p.rid + 1})"))
+            out.append((p.rid + 1, p.col, message, hint, f" (row {p.rid + 1})", code))
         elif p.rid in lines:
             line, spans = lines[p.rid]
-            out.append((line, p.col, message, hint, f" (record starting on line {line})" if spans else ""))
+            out.append((line, p.col, message, hint, f" (record starting on line {line})" if spans else "", code))
         else:
-            out.append((0, p.col, message, hint, f" (record {p.rid + 1} after the header)"))
+            out.append((0, p.col, message, hint, f" (record {p.rid + 1} after the header)", code))
     out.sort(key=lambda o: (o[0], o[1]))
     rowcheck.report(problems, f.rel, out, total)
     return False
@@ -356,4 +360,5 @@ def _check_control(
             col,
             f"control '{pb.control}' does not occur in column '{layout.header('variant')}' of metric '{source.id}'",
             did_you_mean(pb.control, variants, "variants"),
+            code="unknown-control",
         )

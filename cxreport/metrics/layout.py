@@ -75,6 +75,7 @@ def encoding_problem(problems: Problems, rel: str, line: int, source: MetricSour
         f"line {line} is not valid {source.encoding} text (the file is read as {source.encoding})",
         f"declare 'encoding: {other}' for metric '{source.id}' in site.yml, "
         f"or save the file as {'UTF-8' if other == 'cp1252' else other} (in Excel: 'CSV UTF-8')",
+        code="csv-encoding",
     )
 
 
@@ -103,7 +104,12 @@ def inspect_csv(path: Path, rel: str, source: MetricSource, problems: Problems) 
             return None
     if not text.strip():
         problems.error(
-            rel, 1, 0, "the file is empty: it has no header row", "export the data again with a header row naming the columns"
+            rel,
+            1,
+            0,
+            "the file is empty: it has no header row",
+            "export the data again with a header row naming the columns",
+            code="csv-no-header",
         )
         return None
     first_line = text.split("\n", 1)[0].rstrip("\r")
@@ -116,7 +122,12 @@ def inspect_csv(path: Path, rel: str, source: MetricSource, problems: Problems) 
         text = text.split("\n", 1)[1] if "\n" in text else ""
     if not text.strip():
         problems.error(
-            rel, skip + 1, 0, "the file has no header row", "export the data again with a header row naming the columns"
+            rel,
+            skip + 1,
+            0,
+            "the file has no header row",
+            "export the data again with a header row naming the columns",
+            code="csv-no-header",
         )
         return None
     delimiter = delimiter or _detect_delimiter(text.split("\n", 1)[0])
@@ -124,7 +135,9 @@ def inspect_csv(path: Path, rel: str, source: MetricSource, problems: Problems) 
     try:
         raw_headers = next(reader)
     except (StopIteration, csv.Error):
-        problems.error(rel, skip + 1, 0, "the header row cannot be read", "check the quotes in the first row")
+        problems.error(
+            rel, skip + 1, 0, "the header row cannot be read", "check the quotes in the first row", code="csv-unreadable"
+        )
         return None
     header_lines = reader.line_num
     headers = tuple(h.strip() for h in raw_headers)
@@ -142,6 +155,7 @@ def inspect_parquet(con: duckdb.DuckDBPyConnection, path: Path, rel: str, proble
             0,
             f"the file cannot be read as Parquet: {str(exc).splitlines()[0]}",
             "export it again as Parquet, or as CSV with a .csv name",
+            code="parquet-unreadable",
         )
         return None
     headers = tuple(row[0] for row in schema)
@@ -199,6 +213,7 @@ def _warn_unnamed(layout: Layout, rel: str, problems: Problems) -> None:
                 i + 1,
                 f"column {i + 1} has no header; it is ignored",
                 "name the column in the header row, or remove it",
+                code="csv-unnamed-column",
             )
 
 
@@ -215,6 +230,7 @@ def _report_absent(
             col,
             f"metric '{source.id}': column '{mapped}' ({name}) is not in {rel}",
             did_you_mean(mapped, [h for h in layout.headers if h], "headers"),
+            code="missing-column",
         )
         return False
     if name in ("date", source.kind.number):  # the required columns
@@ -230,6 +246,7 @@ def _report_absent(
             col,
             f"metric '{source.id}': {rel} has no column '{name}'",
             f"map it under 'columns:', e.g. '{name}: <header>'; the file's headers are {shown}",
+            code="missing-column",
         )
         return False
     return True
@@ -245,6 +262,7 @@ def _report_twice(layout: Layout, rel: str, header: str, name: str, where: list[
         f"header '{header}' appears in columns {' and '.join(str(w + 1) for w in where)}; "
         f"cxreport cannot tell which one is the {name}",
         "give each column its own header",
+        code="csv-duplicate-header",
     )
 
 
@@ -259,6 +277,7 @@ def _warn_repeated(layout: Layout, rel: str, positions: dict[str, list[int]], cl
                 where[1] + 1,
                 f"header '{h}' appears more than once; these columns are ignored",
                 "give each column its own header",
+                code="csv-duplicate-header",
             )
 
 
@@ -274,6 +293,7 @@ def _check_stage_column(
             col,
             f"metric '{source.id}': a funnel needs a stage column, and {rel} has none",
             "map it under 'columns:', e.g. 'stage: Stage'",
+            code="missing-column",
         )
         return False
     return True
@@ -290,6 +310,7 @@ def _check_marks(layout: Layout, source: MetricSource, index: int, origin: Origi
             col,
             f"metric '{source.id}': thousands separator and decimal mark are both '{source.thousands}'",
             "they must differ, e.g. 'decimal: \",\"' with 'thousands: \".\"'",
+            code="number-separators",
         )
         return False
     return True

@@ -250,6 +250,7 @@ def report_unparsable(
             0,
             f"the file cannot be read: {str(error).splitlines()[0]}",
             "export it again as Parquet, or as CSV with a .csv name",
+            code="parquet-unreadable",
         )
         return
     rejects = _rejected_rows(con, name, file, layout)
@@ -270,6 +271,7 @@ def report_unparsable(
                 f"{'at least ' if len(rejects) >= MAX_REJECTS else ''}{more} more rows from line {physical} on "
                 f"cannot be read (only the first {limit} are listed)",
                 "fix the rows above; the others are likely the same mistake",
+                code="more-problems",
             )
             return
         _report_rejected(file, layout, physical, column_idx, error_type, message, problems)
@@ -309,6 +311,7 @@ def _report_stop(file: FileRef, layout: Layout, source: MetricSource, error: duc
             0,
             'a quoted field is never closed: a " opens it and no " ends it',
             'close the quote, or double a quote that is part of the text ("")',
+            code="csv-unclosed-quote",
         )
     else:
         problems.error(
@@ -317,6 +320,7 @@ def _report_stop(file: FileRef, layout: Layout, source: MetricSource, error: duc
             0,
             f"the file cannot be read as CSV: {first or str(error).splitlines()[0]}",
             "check the delimiter and the quotes; declare 'delimiter:' in site.yml if it is not detected",
+            code="csv-unreadable",
         )
 
 
@@ -335,6 +339,7 @@ def _report_rejected(
             f"row has {n} field{'s' * (n != 1)} but the header has {width} columns",
             f"every row needs {width} fields separated by '{_show(layout.delimiter)}'; "
             "check for a missing delimiter or a stray line break",
+            code="csv-row-width",
         )
     elif error_type == "TOO MANY COLUMNS":
         n = int(found.group(2)) if found else width + 1
@@ -344,6 +349,7 @@ def _report_rejected(
             width + 1,
             f"row has {n} fields but the header has {width} columns",
             f"put a field that contains '{_show(layout.delimiter)}' in quotes, or remove the extra delimiter",
+            code="csv-row-width",
         )
     elif error_type == "UNQUOTED VALUE":
         problems.error(
@@ -352,14 +358,25 @@ def _report_rejected(
             (column_idx or 0),
             "the quotes in this row do not pair up: a quoted field is never closed, or a quote follows a closing quote",
             'put a field that holds quotes or line breaks in quotes, and double each quote inside it ("")',
+            code="csv-unclosed-quote",
         )
     elif error_type == "LINE SIZE OVER MAXIMUM":
         problems.error(
-            file.rel, physical, 0, "the line is too long to be a row (over 2 MB)", "check for a quote that is never closed"
+            file.rel,
+            physical,
+            0,
+            "the line is too long to be a row (over 2 MB)",
+            "check for a quote that is never closed",
+            code="csv-unreadable",
         )
     else:
         problems.error(
-            file.rel, physical, column_idx or 0, f"row cannot be read: {message}", "check the delimiter and the quotes"
+            file.rel,
+            physical,
+            column_idx or 0,
+            f"row cannot be read: {message}",
+            "check the delimiter and the quotes",
+            code="csv-unreadable",
         )
 
 

@@ -364,6 +364,33 @@ def _key(p: RowProblem, name: str) -> str:
     return "" if value is None else str(value)
 
 
+_NUMBER_CODES = {
+    "unreadable": "csv-unreadable-number",
+    "not_whole": "csv-not-whole-number",
+    "out_of_range": "csv-score-out-of-range",
+    "negative": "csv-negative-count",
+    "not_binary": "csv-not-binary",
+}
+
+
+def code_of(p: RowProblem, source: MetricSource) -> str:
+    """Give the problem code of a located row problem, as describe words it."""
+    kind, name = p.kind, p.name
+    if kind in ("empty", "control", "funnel_order"):
+        return {"empty": "csv-empty-cell", "control": "csv-control-character", "funnel_order": "funnel-order"}[kind]
+    if name == "date":
+        return "csv-unreadable-date"
+    if name == source.kind.number:
+        return _NUMBER_CODES.get(kind, "csv-invalid-cell")
+    if name == "journey":
+        return "csv-unknown-journey"
+    if name == "touchpoint":
+        return "csv-ambiguous-touchpoint" if kind == "ambiguous" else "csv-unknown-touchpoint"
+    if name == "stage":
+        return "csv-stage-mismatch" if kind == "mismatch" else "csv-unknown-stage"
+    return "csv-invalid-cell"
+
+
 def _number_message(
     kind: str, name: str, value: str, where: str, source: MetricSource, layout: Layout, experiment: str | None
 ) -> tuple[str, str]:
@@ -396,10 +423,12 @@ def _number_message(
     return f"{kind} {name} '{value}' {where}", ""
 
 
-def report(problems: Problems, rel: str, located: list[tuple[int, int, str, str, str]], total: int, limit: int = LIMIT) -> None:
-    """Add located problems (line, col, message, hint, where) to problems: the first `limit`, then one saying how many more."""
-    for line, col, message, hint, suffix in located[:limit]:
-        problems.error(rel, line, col, message + suffix, hint)
+def report(
+    problems: Problems, rel: str, located: list[tuple[int, int, str, str, str, str]], total: int, limit: int = LIMIT
+) -> None:
+    """Add located problems (line, col, message, hint, where, code) to problems: the first `limit`, then how many more."""
+    for line, col, message, hint, suffix, code in located[:limit]:
+        problems.error(rel, line, col, message + suffix, hint, code=code)
     if total > limit:
         line, col = (located[limit][0], located[limit][1]) if len(located) > limit else (0, 0)
         more = total - limit
@@ -409,4 +438,5 @@ def report(problems: Problems, rel: str, located: list[tuple[int, int, str, str,
             col,
             f"{more} more problem{'s' * (more != 1)} in this file from here on (only the first {limit} are listed)",
             "fix the problems above and check again; the rest are often the same mistake",
+            code="more-problems",
         )

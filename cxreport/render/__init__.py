@@ -99,6 +99,7 @@ def _content_assets(project: Project, problems: Problems) -> dict[str, Path]:
                 0,
                 "file is a link to a place outside the project; it was not published",
                 "copy the file into content/assets/ instead of linking to it",
+                code="link-outside-project",
             )
             continue
         found[rel] = path
@@ -125,6 +126,7 @@ def _markdown_renderer(project: Project, assets: Mapping[str, Path], sink: Probl
             0,
             f"link '{url}' leads to no page or file of the site",
             "link to another content file by its path (e.g. ../pages/werkwijze.md) or to a file in content/assets/",
+            code="broken-link",
         )
 
     return MarkdownRenderer(page_link_resolver(project, lambda rel: rel[len("content/") :] in assets), broken)
