@@ -9,7 +9,7 @@ from pydantic import TypeAdapter
 
 from . import model as m
 
-KIND_MODELS = {
+KIND_MODELS: dict[str, Any] = {  # a model class, or the annotated union of the playbook types
     "site": m.SiteConfig,
     "journey": m.Journey,
     "persona": m.Persona,

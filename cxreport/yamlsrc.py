@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml  # type: ignore[import-untyped]  # PyYAML ships no type information
+import yaml
 
 from .problems import Problems
 
+_Base: type[yaml.SafeLoader] | type[yaml.CSafeLoader]
 try:  # the C loader is several times faster; fall back to pure Python when absent
     _Base = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on the PyYAML build
@@ -391,6 +392,7 @@ class _Walker:
         try:
             if isinstance(node, yaml.SequenceNode):
                 return [self.walk(child, path + (i,), via_alias, depth + 1) for i, child in enumerate(node.value)]
+            assert isinstance(node, yaml.MappingNode)  # the composer makes only scalars, sequences and mappings
             return self.walk_mapping(node, path, via_alias, depth)
         finally:
             self.active.discard(id(node))
