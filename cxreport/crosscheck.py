@@ -496,66 +496,72 @@ def _validate_playbook(project: Project, pb, problems: Problems) -> None:
         for i, tp in enumerate(pb.path):
             _touchpoint_ref(project, problems, o, pb, "path", tp, i)
     elif isinstance(pb, m.Experiment):
-        if pb.metric is None and pb.results is None:
-            line, col = o.at()
-            problems.error(
-                o.path,
-                line,
-                col,
-                "an experiment needs 'results' or 'metric'",
-                "add inline results ({variant: {n, conversions}}, the control first), or 'metric:' with 'control:'",
-                code="experiment-source",
-            )
-        if pb.metric is not None and pb.results is not None:
-            line, col = o.key_at("results")
-            problems.error(
-                o.path,
-                line,
-                col,
-                "an experiment takes 'results' or 'metric', not both",
-                "remove one of them",
-                code="experiment-source",
-            )
-        if pb.metric is not None:
-            if _ref(problems, o, ("metric",), "metric", pb.metric, metric_ids, "metrics"):
-                source = project.metric(pb.metric)
-                if source is not None and not source.kind.conversions:
-                    line, col = o.at("metric")
-                    problems.error(
-                        o.path,
-                        line,
-                        col,
-                        f"metric '{pb.metric}' is a {source.type} metric; an experiment needs a value metric",
-                        "declare a 'type: value' metric whose value is 1 for a conversion and 0 otherwise, with a variant column",
-                        code="experiment-metric-type",
-                    )
-            if pb.control is None:
-                line, col = o.key_at("metric")
+        _validate_experiment(project, pb, o, problems)
+
+
+def _validate_experiment(project: Project, pb: m.Experiment, o: Origin, problems: Problems) -> None:
+    """Check an experiment's source of results: inline results, or a value metric with its control."""
+    metric_ids = [s.id for s in project.config.metrics]
+    if pb.metric is None and pb.results is None:
+        line, col = o.at()
+        problems.error(
+            o.path,
+            line,
+            col,
+            "an experiment needs 'results' or 'metric'",
+            "add inline results ({variant: {n, conversions}}, the control first), or 'metric:' with 'control:'",
+            code="experiment-source",
+        )
+    if pb.metric is not None and pb.results is not None:
+        line, col = o.key_at("results")
+        problems.error(
+            o.path,
+            line,
+            col,
+            "an experiment takes 'results' or 'metric', not both",
+            "remove one of them",
+            code="experiment-source",
+        )
+    if pb.metric is not None:
+        if _ref(problems, o, ("metric",), "metric", pb.metric, metric_ids, "metrics"):
+            source = project.metric(pb.metric)
+            if source is not None and not source.kind.conversions:
+                line, col = o.at("metric")
                 problems.error(
                     o.path,
                     line,
                     col,
-                    "'control' is required with 'metric'",
-                    "add 'control: …' naming the control variant",
-                    code="missing-field",
+                    f"metric '{pb.metric}' is a {source.type} metric; an experiment needs a value metric",
+                    "declare a 'type: value' metric whose value is 1 for a conversion and 0 otherwise, with a variant column",
+                    code="experiment-metric-type",
                 )
-        if pb.results is not None and len(pb.results) < 2:
-            line, col = o.key_at("results")
+        if pb.control is None:
+            line, col = o.key_at("metric")
             problems.error(
                 o.path,
                 line,
                 col,
-                "results need at least two variants (the control first)",
-                "add the control and at least one variant: {name: {n: …, conversions: …}}",
-                code="experiment-variants",
+                "'control' is required with 'metric'",
+                "add 'control: …' naming the control variant",
+                code="missing-field",
             )
-        if pb.results is not None and pb.control is not None and pb.control not in pb.results:
-            line, col = o.at("control")
-            problems.error(
-                o.path,
-                line,
-                col,
-                f"control '{pb.control}' is not among the results",
-                did_you_mean(pb.control, pb.results, "variants"),
-                code="unknown-control",
-            )
+    if pb.results is not None and len(pb.results) < 2:
+        line, col = o.key_at("results")
+        problems.error(
+            o.path,
+            line,
+            col,
+            "results need at least two variants (the control first)",
+            "add the control and at least one variant: {name: {n: …, conversions: …}}",
+            code="experiment-variants",
+        )
+    if pb.results is not None and pb.control is not None and pb.control not in pb.results:
+        line, col = o.at("control")
+        problems.error(
+            o.path,
+            line,
+            col,
+            f"control '{pb.control}' is not among the results",
+            did_you_mean(pb.control, pb.results, "variants"),
+            code="unknown-control",
+        )
