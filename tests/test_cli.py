@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 from helpers import REPO
 
@@ -107,6 +108,7 @@ def test_python_dash_m_runs_the_cli():
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.slow
 def test_build_as_the_command_leaves_at_once_with_its_output_written(tmp_path):
     out = tmp_path / "site"
     proc = subprocess.run(

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -80,6 +81,7 @@ def figures(draw):
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.lists(figures(), max_size=12))
 def test_figures_json_is_what_json_writes(rows):
@@ -89,6 +91,7 @@ def test_figures_json_is_what_json_writes(rows):
     assert len(json.loads(text)["figures"]) == len(rows)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.lists(figures(), max_size=12), st.sampled_from(["nl", "en"]))
 def test_metric_csv_is_what_a_dict_per_figure_gives(rows, language):

@@ -77,6 +77,7 @@ EDITS = [  # (what, file, old text, new text, pages made at most: None = any)
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("what, rel, old, new, most", EDITS, ids=[e[0] for e in EDITS])
 def test_an_edit_rebuilds_to_the_same_bytes_as_a_full_build(example, tmp_path, what, rel, old, new, most):
     out = tmp_path / "out"
@@ -112,6 +113,7 @@ def test_files_added_and_removed(example, tmp_path):
     assert tree(out) == full_build_of(example, tmp_path, "full")
 
 
+@pytest.mark.slow
 def test_a_theme_change_remakes_every_page(example, tmp_path):
     out = tmp_path / "out"
     assert build(example, out).written
@@ -134,6 +136,7 @@ def test_nothing_changed_writes_nothing(example, tmp_path):
     assert {p: p.stat().st_ino for p in out.rglob("*") if p.is_file()} == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", ["garbage", "empty", "other layout", "missing entries"])
 def test_a_damaged_record_means_a_full_build(example, tmp_path, damage):
     out = tmp_path / "out"
@@ -193,6 +196,7 @@ def test_a_session_keeps_parsed_files_and_figures(example, tmp_path, monkeypatch
     assert tree(tmp_path / "out") == full_build_of(example, tmp_path, "full")
 
 
+@pytest.mark.slow
 def test_a_session_that_updates_in_place_gives_the_same_site(example, tmp_path):
     session = Session(example, tmp_path / "out", keep_record=False, in_place=True)
     assert session.build().written
@@ -214,6 +218,7 @@ def many(tmp_path) -> Path:
     return write_project(tmp_path / "many", many_files(250, personas=120, playbooks={"surprise": 11, "guide": 20}, metric=True))
 
 
+@pytest.mark.slow
 def test_a_journey_edit_remakes_only_the_pages_of_the_lists_that_show_it(many, tmp_path, monkeypatch):
     from cxreport.render.site import Planner
 
@@ -234,6 +239,7 @@ def test_a_journey_edit_remakes_only_the_pages_of_the_lists_that_show_it(many, t
     assert tree(out) == full_build_of(many, tmp_path, "full")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("in_place", [False, True], ids=["build", "serve"])
 def test_a_section_that_shrinks_to_a_preview_loses_its_own_pages_and_gets_them_back(many, tmp_path, in_place):
     out = tmp_path / "out"
@@ -250,5 +256,6 @@ def test_a_section_that_shrinks_to_a_preview_loses_its_own_pages_and_gets_them_b
     assert tree(out) == full_build_of(many, tmp_path, "full-again")
 
 
+@pytest.mark.slow
 def test_a_handbook_of_many_pages_builds_byte_identical_twice(many, tmp_path):
     assert full_build_of(many, tmp_path, "one") == full_build_of(many, tmp_path, "two")

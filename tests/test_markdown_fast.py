@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import markdown as md
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -141,6 +142,7 @@ def engine_html(text: str, ids: bool) -> str:
     return sanitize(engine.convert(text), keep_ids=ids)
 
 
+@pytest.mark.slow
 @settings(max_examples=1500, deadline=None)
 @given(TEXTS, st.booleans())
 def test_plain_paragraphs_give_what_markdown_and_the_sanitiser_give(text, ids):
@@ -163,6 +165,7 @@ def test_plain_paragraphs_are_taken_and_markup_is_not():
         assert _plain_paragraphs(text) is None, text
 
 
+@pytest.mark.slow
 @settings(max_examples=800, deadline=None)
 @given(st.lists(st.sampled_from(LINE_PIECES), max_size=10).map("".join))
 @example("-- -")  # a horizontal rule to Markdown

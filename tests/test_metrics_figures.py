@@ -134,6 +134,7 @@ def expected_figures(rows: list[tuple], kind: str) -> dict[tuple, tuple]:
 SCALES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(kind=st.sampled_from(sorted(SCALES)), data=st.data())
 def test_every_row_and_value_matches_a_plain_python_count(project, run_metrics, tmp_path_factory, kind, data):

@@ -189,6 +189,7 @@ def links_resolve(site) -> None:
                 assert fragment in scan(html_of(site, resolved)).ids, (page.path, link)
 
 
+@pytest.mark.slow
 def test_example_links_resolve(example):
     links_resolve(example[0])
 
@@ -532,6 +533,7 @@ def test_the_pager_numbers_the_first_and_last_page_and_two_around_the_current_on
     assert '<li class="pager-gap" aria-hidden="true">…</li>' in html_of(site, "journeys/page/7.html")
 
 
+@pytest.mark.slow
 def test_pages_of_long_lists_are_valid_html_with_links_that_resolve(many):
     valid_html_with_unique_ids_and_alt_texts(many)
     links_resolve(many)

@@ -123,6 +123,7 @@ def test_several_saves_make_one_rebuild(server, project):
 # tests/hostile/test_server.py, the hostile-input catalogue.
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_cleanly(project):
     proc = subprocess.Popen(
         [sys.executable, "-m", "cxreport", "serve", str(project), "--port", "0"],
@@ -163,6 +164,7 @@ def test_an_edit_of_a_journey_of_the_example(tmp_path):
         dev.stop()
 
 
+@pytest.mark.slow
 def test_a_theme_folder_made_while_serving_is_watched_inside(server, project):
     events = Events(server.port)
     events.next_version()

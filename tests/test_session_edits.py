@@ -130,6 +130,7 @@ STEPS = [  # (what, edit, builds)
 ]
 
 
+@pytest.mark.slow
 @needs_example
 def test_a_serve_session_gives_the_bytes_and_problems_of_a_full_build_after_every_edit(example, tmp_path):
     out = tmp_path / "out"
@@ -177,6 +178,7 @@ MANY_STEPS = [  # (what, edit) in a handbook whose journeys overview has three p
 ]
 
 
+@pytest.mark.slow
 def test_a_serve_session_over_a_handbook_of_many_pages_gives_the_bytes_of_a_full_build(tmp_path):
     root = write_project(tmp_path / "many", many_files(250, personas=120, metric=True))
     out = tmp_path / "out"
@@ -218,6 +220,7 @@ def test_a_deleted_persona_is_reported_by_every_file_that_names_it(example):
     }
 
 
+@pytest.mark.slow
 @needs_example
 def test_an_edit_that_keeps_size_and_time_is_seen_by_a_new_process(example, tmp_path):
     out = tmp_path / "out"

@@ -382,6 +382,7 @@ def yaml_case(draw):
     return rel, draw(yaml_file(YAML_FILES[rel]))
 
 
+@pytest.mark.slow
 @FUZZ
 @given(case=yaml_case())
 def test_fuzz_journeys_personas_and_site(starter, case):
@@ -687,6 +688,7 @@ def assert_escaped(files: dict, s: str) -> None:
                 assert not attr.lower().startswith("on"), f"{path}: <{tag.group(1)} {attr}>"
 
 
+@pytest.mark.slow
 @FUZZ
 @given(s=payloads)
 def test_fuzz_strings_on_every_page(rendered_base, s):
@@ -769,6 +771,7 @@ def metric_file_examples(starter, loaded, shared_duckdb, case):
         assert p.path in ("site.yml", "content/metrics/nps.csv"), p.format()
 
 
+@pytest.mark.slow
 def test_fuzz_metric_files(request, csv_worker):
     """The metric-file target, run by a second process while the targets above run here (DuckDB is the slowest)."""
     if csv_worker is None:  # this is the second process
