@@ -136,7 +136,8 @@ def measure(kind: str, root: Path) -> dict:
         return {"seconds": time.perf_counter() - start, "groups": groups}
     from cxreport.crosscheck import validate
     from cxreport.loader import load_sources
-    from cxreport.metrics import compute_figures, join_metrics
+    from cxreport.metrics.compute import compute_figures
+    from cxreport.metrics.join import join_metrics
     from cxreport.problems import Problems
 
     if kind == "cold+cache":

@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from . import incremental
 from .crosscheck import validate
 from .figures import FigureSet
-from .incremental.session import CACHE_DIR, default_out
+from .incremental.session import CACHE_DIR, Build, as_kept, default_out
 from .loader import Project, load_sources
-from .metrics import MetricData, compute_figures, join_metrics
+from .metrics.compute import compute_figures
+from .metrics.join import MetricData, join_metrics
 from .problems import Problems
-from .render import RenderedSite, Reuse, build_stamp, render_site
+from .render.page import RenderedSite, Reuse
 from .render.theme import TemplateFailure
+from .render.whole_site import build_stamp, render_site
 from .render.write import write_in_place, write_site
 
 __all__ = [
@@ -62,28 +63,6 @@ class Silent:
 
     def advance(self, done: int, total: int) -> None:
         pass
-
-
-@dataclass
-class Build:
-    """The outcome of a build: the problems found, what was rendered, where it went and how long it took."""
-
-    root: Path
-    out: Path
-    problems: Problems
-    project: Project | None = None
-    pages: int = 0
-    figures: int = 0
-    files: int = 0
-    written: bool = False
-    seconds: float = 0.0
-    strict: bool = False
-    made: int = 0  # pages made by this build (an incremental build keeps the rest)
-    unchanged: bool = False  # nothing had changed: the site in out was already this build's
-
-    @property
-    def failed(self) -> bool:
-        return self.problems.failed(self.strict)
 
 
 def check(root: Path) -> tuple[Project | None, Problems]:
@@ -166,7 +145,7 @@ def _stages(session: incremental.session.Session, progress: Progress, print_date
     problems = result.problems
     kept = session.start(print_date)
     if kept is not None:  # nothing changed: the site in out is the one this build would make
-        return _done(_as_kept(result, kept), started)
+        return _done(as_kept(result, kept), started)
     progress.stage("load_sources")
     project = result.project = load_sources(session.root, problems, session.memo, session.run.inputs, jobs=session.workers)
     if project is None:
@@ -243,16 +222,6 @@ def _figures(
     finally:
         data.close()  # no DuckDB connection may be open while workers are forked
     return session.keep_figures(figures, found)
-
-
-def _as_kept(result: Build, record: incremental.record.Record) -> Build:
-    """Fill the outcome of a build that found the site in out already made, from the record of the build that made it."""
-    result.problems.extend(incremental.record.problem_of(row) for row in record.problems)
-    summary = record.summary
-    result.strict = summary.get("strict", result.strict)
-    result.pages, result.figures, result.files = summary.get("pages", 0), summary.get("figures", 0), summary.get("files", 0)
-    result.written, result.unchanged = True, True
-    return result
 
 
 def _done(result: Build, started: float) -> Build:

@@ -38,7 +38,8 @@ def run_metrics():
     """Give a function that loads a project and runs its metric stage: (project, problems, FigureSet, MetricData)."""
     from cxreport.crosscheck import validate
     from cxreport.loader import load_sources
-    from cxreport.metrics import compute_figures, join_metrics
+    from cxreport.metrics.compute import compute_figures
+    from cxreport.metrics.join import join_metrics
     from cxreport.problems import Problems
 
     opened = []

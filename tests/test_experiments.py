@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from scipy.stats import chi2_contingency, norm
 
 from cxreport.figures import FigureSet, VariantResult
-from cxreport.metrics import experiments_json
 from cxreport.metrics.experiments import verdict_of
+from cxreport.metrics.output import experiments_json
 from cxreport.stats import compare, verdict
 
 

@@ -11,7 +11,7 @@ import pytest
 from helpers import located
 
 from cxreport.fingerprints import Stamp
-from cxreport.metrics import figures_json
+from cxreport.metrics.output import figures_json
 
 SITE = "title: Test\nmetrics:\n  - {id: nps, file: metrics/nps.csv, type: nps, label: One}\n"
 DATA = "date,touchpoint,score\n2026-01-05,ad,9\n2026-01-06,checkout,3\n2026-02-01,ad,10\n"

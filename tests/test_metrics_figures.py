@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cxreport.figures import Figure, FigureSet
-from cxreport.metrics import figures_json
+from cxreport.metrics.output import figures_json
 from cxreport.stats import ces, csat, nps
 
 JOURNEYS = {

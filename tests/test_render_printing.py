@@ -13,8 +13,8 @@ from helpers import REPO, sample_figures
 from cxreport.figures import FigureSet
 from cxreport.loader import load_sources
 from cxreport.problems import Problems
-from cxreport.render import render_site
 from cxreport.render.printing import PRINT_COLUMNS, PRINT_PATH, map_parts, without_links
+from cxreport.render.whole_site import render_site
 
 EXAMPLE_READY = (REPO / "site.yml").is_file() and (REPO / "content" / "journeys").is_dir()
 DAY = dt.date(2026, 3, 3)

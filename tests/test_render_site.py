@@ -15,8 +15,8 @@ from helpers import REPO, many_files, sample_figures, write_project
 from cxreport.figures import FigureSet
 from cxreport.loader import load_sources
 from cxreport.problems import Problems
-from cxreport.render import render_site
 from cxreport.render.site import relative_url
+from cxreport.render.whole_site import render_site
 
 EXAMPLE_READY = (REPO / "site.yml").is_file() and (REPO / "content" / "journeys").is_dir()
 

@@ -12,8 +12,8 @@ from helpers import REPO, sample_figures
 from cxreport.figures import FigureSet
 from cxreport.loader import load_sources
 from cxreport.problems import Problems
-from cxreport.render import render_site
 from cxreport.render.search_index import INDEX_PATH, KINDS, MAX_TEXT, SearchEntry, fold, index_script, words_of
+from cxreport.render.whole_site import render_site
 
 EXAMPLE_READY = (REPO / "site.yml").is_file() and (REPO / "content" / "journeys").is_dir()
 

@@ -3,6 +3,7 @@ new, export/import mermaid) that turns the domain modules' results and errors in
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
@@ -10,17 +11,34 @@ import click
 
 from cxreport import __version__
 from cxreport.cli import finish
-from cxreport.cli.build import build as build_command
-from cxreport.cli.check import check as check_command
-from cxreport.cli.diff import diff_command
-from cxreport.cli.mermaid import export_group, import_group
-from cxreport.cli.new import new_command
-from cxreport.cli.pdf import pdf_command
-from cxreport.cli.schema import schema as schema_command
-from cxreport.cli.serve import serve_command
+
+# Each command's module, loaded when the command runs (click's lazy subcommands): `cxreport build` with nothing
+# changed loads neither the server, git, Playwright nor the pipeline's stages.
+COMMANDS = {
+    "build": "cxreport.cli.build:build",
+    "check": "cxreport.cli.check:check",
+    "diff": "cxreport.cli.diff:diff_command",
+    "export": "cxreport.cli.mermaid:export_group",
+    "import": "cxreport.cli.mermaid:import_group",
+    "new": "cxreport.cli.new:new_command",
+    "pdf": "cxreport.cli.pdf:pdf_command",
+    "schema": "cxreport.cli.schema:schema",
+    "serve": "cxreport.cli.serve:serve_command",
+}
 
 
 class _Group(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, name = COMMANDS[cmd_name].split(":")
+        command = getattr(importlib.import_module(module), name)
+        assert isinstance(command, click.Command)
+        return command
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -47,17 +65,3 @@ def run() -> None:
 @click.version_option(__version__, prog_name="cxreport")
 def main() -> None:
     """cxreport: customer-experience journey maps and playbooks, checked and built into a site."""
-
-
-for _command in (
-    check_command,
-    build_command,
-    schema_command,
-    diff_command,
-    export_group,
-    import_group,
-    new_command,
-    pdf_command,
-    serve_command,
-):
-    main.add_command(_command)

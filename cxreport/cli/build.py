@@ -13,8 +13,7 @@ import click
 
 from cxreport.cli.finish import leave
 from cxreport.cli.output import print_problems, project_root, shown_path
-from cxreport.pipeline import Build
-from cxreport.pipeline import build as run_build
+from cxreport.incremental.session import Build, Session, kept_build
 from cxreport.render.write import OutputFolderError
 
 
@@ -103,9 +102,12 @@ def build(path: str, out_dir: str | None, quiet: bool, stamp: bool, strict: bool
     progress = TerminalProgress() if tty else None
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        result = run_build(
-            root, Path(out_dir) if out_dir else None, stamp=stamp, strict=strict, progress=progress, full=full, jobs=jobs
-        )
+        session = Session(root, Path(out_dir) if out_dir else None, stamp=stamp, strict=strict, full=full, jobs=jobs)
+        result = kept_build(session)
+        if result is None:
+            import cxreport.pipeline  # the stages load DuckDB, Jinja2 and Markdown (0.2 s): only for a build with work
+
+            result = cxreport.pipeline.build(root, progress=progress, session=session)
     except OutputFolderError as exc:
         raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt:

@@ -9,6 +9,7 @@ earlier build when nothing they are computed from changed (figures, keep_figures
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from ..figures import FigureSet
 from ..fingerprints import Stamp, digest
 from ..loader import Parsed, Project, relpath, resolve_content_path
 from ..problems import Problem, Problems
-from ..render import KeptPage, RenderedSite, Reuse
+from ..render.page import KeptPage, RenderedSite, Reuse
 from ..render.pages import PARALLEL_FROM, default_jobs
 from ..render.theme import builtin_theme_dir
 from ..render.write import KeptFile, check_output_dir, clean_stale
@@ -129,6 +130,7 @@ class Session:
         self.frozen = False  # whether a build of this session froze what it keeps (incremental.memory)
         self.run = Run(False, False, {}, {})
         self._figures_input = ""
+        self._begun: tuple[Record | None] | None = None  # what start() gave kept_build, for the build that follows
 
     @property
     def workers(self) -> int:
@@ -143,6 +145,9 @@ class Session:
 
         Raises render.write.OutputFolderError when out is a folder cxreport must not replace.
         """
+        if self._begun is not None:  # kept_build began this build and found work to do
+            (begun,), self._begun = self._begun, None
+            return begun
         check_output_dir(self.root, self.out)
         recorded = not (self.stamp or print_date is not None)  # pages that carry a time or the PDF's page: no record
         incremental = recorded and not self.full
@@ -314,3 +319,51 @@ class Session:
             if project is not None:
                 compile_templates(project)
             self.frozen = freeze_what_is_kept()
+
+
+@dataclass
+class Build:
+    """The outcome of a build: the problems found, what was rendered, where it went and how long it took."""
+
+    root: Path
+    out: Path
+    problems: Problems
+    project: Project | None = None
+    pages: int = 0
+    figures: int = 0
+    files: int = 0
+    written: bool = False
+    seconds: float = 0.0
+    strict: bool = False
+    made: int = 0  # pages made by this build (an incremental build keeps the rest)
+    unchanged: bool = False  # nothing had changed: the site in out was already this build's
+
+    @property
+    def failed(self) -> bool:
+        return self.problems.failed(self.strict)
+
+
+def as_kept(result: Build, record: Record) -> Build:
+    """Fill the outcome of a build that found the site in out already made, from the record of the build that made it."""
+    result.problems.extend(problem_of(row) for row in record.problems)
+    summary = record.summary
+    result.strict = summary.get("strict", result.strict)
+    result.pages, result.figures, result.files = summary.get("pages", 0), summary.get("figures", 0), summary.get("files", 0)
+    result.written, result.unchanged = True, True
+    return result
+
+
+def kept_build(session: Session) -> Build | None:
+    """Give the outcome of a build when the site in out is already the one it would make, or None when there is work.
+
+    It needs none of the stages, so `cxreport build` with nothing changed answers without loading them
+    (cxreport.cli.build); the build that follows a None takes up the fingerprint taken here.
+    """
+    started = time.perf_counter()
+    record = session.start()
+    if record is None:
+        session._begun = (None,)
+        return None
+    result = as_kept(Build(root=session.root, out=session.out, problems=Problems(), strict=session.strict), record)
+    result.seconds = time.perf_counter() - started
+    return result

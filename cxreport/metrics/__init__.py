@@ -4,13 +4,7 @@
     figures = compute_figures(project, data)            # a FigureSet (cxreport.figures)
     figures_json(figures), experiments_json(figures)    # output/data/*.json
 
-The decisions where FORMAT.md is silent are in docs/metrics.md.
+compute.py, join.py and output.py hold these; the decisions where FORMAT.md is silent are in docs/metrics.md.
+
+Nothing is imported here, so that one part (figures.json, say) loads without DuckDB.
 """
-
-from __future__ import annotations
-
-from .compute import compute_figures
-from .join import MetricData, MetricTable, join_metrics
-from .output import experiments_json, figures_json
-
-__all__ = ["MetricData", "MetricTable", "compute_figures", "experiments_json", "figures_json", "join_metrics"]

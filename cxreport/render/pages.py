@@ -17,7 +17,7 @@ from typing import Any
 
 from ..collector import frozen
 from ..problems import Problem, Problems
-from .site import Page, PageSpec
+from .page import Page, PageSpec
 
 PARALLEL_FROM = 150  # pages: below this, starting workers costs more than it saves
 CHUNKS_PER_WORKER = 8  # pages go out in small batches, so a worker that drew large pages does not hold up the rest

@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from cxreport import pipeline
 from cxreport.crosscheck import validate
 from cxreport.loader import load_sources
-from cxreport.metrics import figures_json
+from cxreport.metrics.output import figures_json
 from cxreport.problems import Problems
 from cxreport.render.data import metric_csv
 from cxreport.yamlsrc import parse_yaml

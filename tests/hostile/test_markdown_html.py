@@ -15,9 +15,9 @@ from test_render_site import scan
 
 from cxreport.loader import load_sources
 from cxreport.problems import Problems
-from cxreport.render import render_site
 from cxreport.render.charts import script_json
 from cxreport.render.markdown import MarkdownRenderer, sanitize
+from cxreport.render.whole_site import render_site
 
 EVIL = "<script>alert(1)</script> \"quoted\" 'single' {{ 7*7 }} {% if 1 %}x{% endif %} </script><!-- \u2028\u2029 &amp;"
 EVIL_YAML = json.dumps(EVIL)  # a JSON string is a valid YAML double-quoted scalar

@@ -7,6 +7,7 @@ import http.client
 import os
 import re
 
+import click
 import pytest
 from click.testing import CliRunner
 from test_serve import Events, get, project, raw_get, server, write  # noqa: F401 (fixtures)
@@ -67,7 +68,7 @@ def test_a_symlink_out_of_the_served_folder_gets_404(server, tmp_path):
 
 def test_default_bind_is_loopback(server):
     assert server.httpd.server_address[0] == "127.0.0.1"
-    serve = main.commands["serve"]
+    serve = main.get_command(click.Context(main), "serve")
     host = next(p for p in serve.params if p.name == "host")
     assert host.default == "127.0.0.1"
 
