@@ -13,7 +13,7 @@ import click
 
 from cxreport.cli.finish import leave
 from cxreport.cli.output import print_problems, project_root, shown_path
-from cxreport.incremental.session import Build, Session, kept_build
+from cxreport.incremental.session import Build, Session
 from cxreport.render.write import OutputFolderError
 
 
@@ -103,7 +103,7 @@ def build(path: str, out_dir: str | None, quiet: bool, stamp: bool, strict: bool
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         session = Session(root, Path(out_dir) if out_dir else None, stamp=stamp, strict=strict, full=full, jobs=jobs)
-        result = kept_build(session)
+        result = session.kept_build()
         if result is None:
             import cxreport.pipeline  # the stages load DuckDB, Jinja2 and Markdown (0.2 s): only for a build with work
 

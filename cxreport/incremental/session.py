@@ -130,7 +130,7 @@ class Session:
         self.frozen = False  # whether a build of this session froze what it keeps (incremental.memory)
         self.run = Run(False, False, {}, {})
         self._figures_input = ""
-        self._begun: tuple[Record | None] | None = None  # what start() gave kept_build, for the build that follows
+        self._begun = False  # kept_build() began this build and found work: start() takes up its fingerprint
 
     @property
     def workers(self) -> int:
@@ -145,9 +145,9 @@ class Session:
 
         Raises render.write.OutputFolderError when out is a folder cxreport must not replace.
         """
-        if self._begun is not None:  # kept_build began this build and found work to do
-            (begun,), self._begun = self._begun, None
-            return begun
+        if self._begun:  # kept_build() took the fingerprint and found work to do
+            self._begun = False
+            return None
         check_output_dir(self.root, self.out)
         recorded = not (self.stamp or print_date is not None)  # pages that carry a time or the PDF's page: no record
         incremental = recorded and not self.full
@@ -167,6 +167,22 @@ class Session:
                 self.record = previous
                 return previous
         return None
+
+    def kept_build(self) -> Build | None:
+        """Give the outcome of a build when the site in out is already the one it would make, or None when there is
+        work.
+
+        It needs none of the stages, so `cxreport build` with nothing changed answers without loading them
+        (cxreport.cli.build); the build that follows a None takes up the fingerprint taken here.
+        """
+        started = time.perf_counter()
+        record = self.start()
+        if record is None:
+            self._begun = True
+            return None
+        result = as_kept(Build(root=self.root, out=self.out, problems=Problems(), strict=self.strict), record)
+        result.seconds = time.perf_counter() - started
+        return result
 
     def _as_left(self, record: Record) -> bool:
         """Tell whether out holds exactly the files the record says the last build wrote, unchanged."""
@@ -350,20 +366,4 @@ def as_kept(result: Build, record: Record) -> Build:
     result.strict = summary.get("strict", result.strict)
     result.pages, result.figures, result.files = summary.get("pages", 0), summary.get("figures", 0), summary.get("files", 0)
     result.written, result.unchanged = True, True
-    return result
-
-
-def kept_build(session: Session) -> Build | None:
-    """Give the outcome of a build when the site in out is already the one it would make, or None when there is work.
-
-    It needs none of the stages, so `cxreport build` with nothing changed answers without loading them
-    (cxreport.cli.build); the build that follows a None takes up the fingerprint taken here.
-    """
-    started = time.perf_counter()
-    record = session.start()
-    if record is None:
-        session._begun = (None,)
-        return None
-    result = as_kept(Build(root=session.root, out=session.out, problems=Problems(), strict=session.strict), record)
-    result.seconds = time.perf_counter() - started
     return result
