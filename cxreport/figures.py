@@ -33,6 +33,12 @@ class Figure(NamedTuple):
     margin: float | None  # 95% margin of error (the kinds with a margin: nps, csat, ces), else None
     conversion: float | None = None  # a kind counted per stage (funnel) only: share of the previous stage's count
     status: str | None = None  # 'good' | 'neutral' | 'bad' from site targets, None without a target
+    missing: int | None = None  # survey exports (format or missing:): rows of this group not answered; n answered
+
+    @property
+    def asked(self) -> int | None:
+        """Give how many were asked (answered + not answered) for a survey metric, else None."""
+        return None if self.missing is None else self.n + self.missing
 
     @property
     def small_sample(self) -> bool:

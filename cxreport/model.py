@@ -89,7 +89,7 @@ class Brand(Model):
 class MetricColumns(Model):
     """Our column name -> the CSV's header; an unnamed one defaults to our name."""
 
-    date: str = "date"
+    date: str | None = None  # unmapped: a header named 'date', else the metric has no date (period 'all' only)
     score: str | None = None
     count: str | None = None
     value: str | None = None
@@ -98,6 +98,33 @@ class MetricColumns(Model):
     touchpoint: str | None = None
     segment: str | None = None
     variant: str | None = None
+    respondent: str | None = None  # the column that identifies a respondent (unique within a metric)
+    comment: str | None = None  # an open answer, kept for the comments of version 2
+
+
+class MetricPlace(Model):
+    """`at:` a fixed place in the map for every row of a metric."""
+
+    journey: Id | None = None
+    stage: Id | None = None
+    touchpoint: Id | None = None
+
+    @model_validator(mode="after")
+    def _one_place(self) -> MetricPlace:
+        if self.journey is None and self.stage is None and self.touchpoint is None:
+            raise ValueError("'at' needs a journey, a journey and a stage or touchpoint, or a stage")
+        if self.touchpoint is not None and self.journey is None:
+            raise ValueError("'at' with a touchpoint needs its journey too, e.g. {journey: first-order, touchpoint: checkout}")
+        if self.touchpoint is not None and self.stage is not None:
+            raise ValueError("'at' names a touchpoint or a stage, not both: a touchpoint's stage follows from the map")
+        return self
+
+    def keys(self) -> dict[str, str]:
+        """Give the place as key columns: journey, stage, touchpoint (only those set)."""
+        return {k: v for k, v in (("journey", self.journey), ("stage", self.stage), ("touchpoint", self.touchpoint)) if v}
+
+
+ExportFormat = Literal["csv", "qualtrics", "surveymonkey"]
 
 
 if TYPE_CHECKING:
@@ -129,6 +156,22 @@ class MetricSource(Model):
         default=None, description="thousands separator in numbers; none when absent"
     )
     encoding: Literal["utf-8", "cp1252", "latin-1"] = "utf-8"
+    format: ExportFormat = Field(default="csv", description="csv, or a survey tool's export: qualtrics, surveymonkey")
+    sheet: str | int | None = Field(default=None, description=".xlsx only: the sheet's name or 1-based number")
+    values: dict[str, float] | None = Field(default=None, description="answer text -> number, e.g. {'Zeer goed': 5}")
+    missing: tuple[str, ...] | None = Field(default=None, description="cell texts that mean 'not answered'")
+    at: MetricPlace | None = Field(default=None, description="a fixed place in the map for every row")
+
+    @property
+    def missing_texts(self) -> tuple[str, ...]:
+        """Give the texts meaning 'not answered', trimmed and lower case: declared, else [''] for a survey export."""
+        texts = self.missing if self.missing is not None else (("",) if self.format != "csv" else ())
+        return tuple(dict.fromkeys(" ".join(t.split()).lower() for t in texts))
+
+    @property
+    def survey(self) -> bool:
+        """Tell whether figures carry answered and missing (a survey format, or `missing:` declared)."""
+        return self.format != "csv" or self.missing is not None
 
     @property
     def kind(self) -> MetricKind:

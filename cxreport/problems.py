@@ -94,6 +94,13 @@ CODES: dict[str, str] = {
     "csv-invalid-cell": "a cell its column refuses for another reason (the message says which)",
     "funnel-order": "a funnel stage reached by more customers than the stage before it",
     "more-problems": "more problems of one file than are listed",
+    # survey exports and spreadsheets
+    "export-format": "a metric file that does not have the header rows of its declared format",
+    "no-rows": "a metric file that gives no rows",
+    "no-date-column": "a metric without a date column, so its figures are for the whole time only",
+    "at-and-column": "a metric with 'at:' that also maps a column for the same key",
+    "unknown-place": "a metric's 'at:' naming a journey, stage or touchpoint that is not in the map",
+    "duplicate-respondent": "a respondent id that occurs on more than one row of a metric",
     # theme
     "theme-not-found": "site.yml names a theme with no folder under themes/",
     "theme-labels": "a theme's labels file that is not one JSON object",

@@ -40,8 +40,9 @@ def grouping_sets(table: MetricTable) -> tuple[list[str], list[tuple[str, ...]]]
     if table.source.kind.staged:
         levels = [lv for lv in levels if "stage" in lv]
     extras = [[(), (k,)] if table.has(k) else [()] for k in ("segment", "variant")]
-    sets = [p + lv + s + v for p, lv, s, v in product([("period",), ()], levels, *extras)]
-    keys = ["period", *places] + [k for k in ("segment", "variant") if table.has(k)]
+    periods = [()] if table.layout.dateless else [("period",), ()]  # no date: the whole time only
+    sets = [p + lv + s + v for p, lv, s, v in product(periods, levels, *extras)]
+    keys = ([] if table.layout.dateless else ["period"]) + [*places] + [k for k in ("segment", "variant") if table.has(k)]
     return keys, sets
 
 
@@ -54,15 +55,18 @@ def _metric_figures(project: Project, data: MetricData, table: MetricTable) -> l
     # an empty tally still gives the empty grouping set one row, of NULLs: sum(w) > 0 drops it
     having = " AND ".join([f"NOT (GROUPING({k}) = 0 AND {k} IS NULL)" for k in place_keys] + ["sum(w) > 0"])
     a_type = source.kind.result_type  # exact sums, cast once: Python gets plain numbers
+    every, period = ("1", "NULL::DATE") if table.layout.dateless else ("GROUPING(period)", "period")
     # the order of figures.json: 'all' before the periods in time order, then journeys by id, stages in their
     # model's order, touchpoints in their map's order, segments and variants by name; none before any
     sql = f"""
         WITH g AS (
-            SELECT GROUPING(period) AS every, period, {outer}, sum(w)::BIGINT AS n, sum(a)::{a_type} AS a, sum(b)::BIGINT AS b
+            SELECT {every} AS every, {period} AS period, {outer}, sum(w)::BIGINT AS n, sum(a)::{a_type} AS a,
+                   sum(b)::BIGINT AS b, sum(m)::BIGINT AS m
             FROM {table.joined}
             GROUP BY GROUPING SETS ({", ".join("(" + ", ".join(s) + ")" for s in sets)})
             HAVING {having})
-        SELECT CASE WHEN every = 1 THEN 'all' ELSE {label} END, g.journey, g.stage, g.touchpoint, g.segment, g.variant, n, a, b
+        SELECT CASE WHEN every = 1 THEN 'all' ELSE {label} END, g.journey, g.stage, g.touchpoint, g.segment, g.variant,
+               n, a, b, m
         FROM g LEFT JOIN cx_journeys jm ON jm.journey = g.journey
         LEFT JOIN cx_model_stages ms ON ms.model = coalesce(jm.model, {lit(data.index.default_model)}) AND ms.stage = g.stage
         LEFT JOIN cx_touchpoints tp ON tp.journey = g.journey AND tp.touchpoint = g.touchpoint
@@ -92,7 +96,8 @@ def _figures(source: MetricSource, rows, status) -> list[Figure]:
     new = tuple.__new__
     out: list[Figure] = []
     add = out.append
-    for period, journey, stage, touchpoint, segment, variant, n, a, b in rows:
+    survey = source.survey
+    for period, journey, stage, touchpoint, segment, variant, n, a, b, m in rows:
         n, value, margin = formula(n, a, b)
         add(
             new(
@@ -111,6 +116,7 @@ def _figures(source: MetricSource, rows, status) -> list[Figure]:
                     margin,
                     None,
                     judged(value) if judged is not None else None,
+                    m if survey else None,
                 ),
             )
         )

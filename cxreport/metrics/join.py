@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,22 +13,16 @@ from .. import model as m
 from ..fingerprints import Stamp
 from ..loader import Project, relpath, resolve_content_path
 from ..problems import Problems, did_you_mean
-from . import rowcheck
+from . import rowcheck, where
 from .cache import TallyCache
-from .layout import Layout, inspect_csv, inspect_parquet, map_columns
+from .files import FileRef
+from .layout import Layout, map_columns
 from .map_index import MapIndex
-from .read import (
-    STANDARD_COLUMNS,
-    FileRef,
-    build_standard,
-    lines_from,
-    report_unparsable,
-    rows_sql,
-    transcode,
-)
-from .sql import lit, one_row
-
-PARQUET_SUFFIXES = (".parquet", ".pq")
+from .read import STANDARD_COLUMNS, build_standard, rows_sql, source_sql
+from .respondents import check_respondents
+from .sources import SourceFile, file_key
+from .sql import NUM_MISSING, lit, one_row, strftime_of
+from .unparsable import report_unparsable
 
 
 @dataclass(frozen=True)
@@ -39,25 +33,25 @@ class MetricTable:
     index: int  # position in site.yml's metrics
     rel: str  # the file, relative to the project: content/metrics/nps.csv
     layout: Layout
-    joined: str  # a table: period, journey, stage, touchpoint, segment, variant, w and the sums a, b
+    joined: str  # a table: period, journey, stage, touchpoint, segment, variant, w, m (not answered) and the sums a, b
     ok: bool  # no row problems: its figures can be computed
     cached: bool  # the tally came from the cache
 
     @property
     def places(self) -> tuple[str, ...]:
         """Give the levels of the map the rows reach: journey, stage, touchpoint (a touchpoint gives the other two)."""
-        cols = self.layout.columns
+        has = self.layout.has
         out = []
-        if "journey" in cols or "touchpoint" in cols:
+        if has("journey") or has("touchpoint"):
             out.append("journey")
-        if "stage" in cols or "touchpoint" in cols:
+        if has("stage") or has("touchpoint"):
             out.append("stage")
-        if "touchpoint" in cols:
+        if has("touchpoint"):
             out.append("touchpoint")
         return tuple(out)
 
     def has(self, column: str) -> bool:
-        return column in self.layout.columns
+        return self.layout.has(column)
 
 
 @dataclass
@@ -72,14 +66,25 @@ class MetricData:
         self.con.close()
 
 
+@dataclass
+class _Plan:
+    """A metric on its way: its file, its located layout, and whether its tally came from the cache."""
+
+    i: int
+    source: m.MetricSource
+    file: SourceFile
+    layout: Layout
+    cached: bool = False
+
+
 def join_metrics(
     project: Project, problems: Problems, cache_dir: Path | None = None, hashes: Mapping[str, Stamp] | None = None
 ) -> MetricData:
     """Give every declared metric read, checked row by row and joined to the maps; problems go to `problems`.
 
-    With a cache folder, an unchanged file's tally is taken from there instead of reading the file. hashes
-    (file relative to the project -> its fingerprints.Stamp, record.fingerprint)
-    spares hashing a file the build hashed already.
+    Each file is read once however many metrics read it (sources.py). With a cache folder, an unchanged
+    file's tally is taken from there instead of reading the file. hashes (file relative to the project ->
+    its fingerprints.Stamp, record.fingerprint) spares hashing a file the build hashed already.
     """
     con = duckdb.connect()
     index = MapIndex.of(project)
@@ -94,14 +99,26 @@ def join_metrics(
         # should DuckDB need to spill (reading a huge file's rows again to find problems), it does so here,
         # never in the folder cxreport was started from
         con.execute(f"SET temp_directory = {lit(str(Path(scratch) / 'duckdb'))}")
+        files: dict[tuple, SourceFile] = {}
+        plans: list[_Plan] = []
         for i, source in enumerate(project.config.metrics):
-            if source.id in tables:
+            if any(p.source.id == source.id for p in plans):
                 continue  # validate reports the second declaration
-            table = _read_metric(
-                con, project, index, i, source, problems, cache, experiments.get(source.id, []), Path(scratch), hashes or {}
-            )
+            plan = _plan(con, project, index, i, source, problems, files, Path(scratch))
+            if plan is not None:
+                std = f"std_{i}"  # a table, not a view: the checks, the join and the cache all read it
+                key = cache.key(plan.file.path, source, (hashes or {}).get(plan.file.rel)) if cache else None
+                plan.cached = bool(cache and key and cache.load(con, key, std, STANDARD_COLUMNS))
+                if not plan.cached:
+                    plan.file.readers += 1
+                    plan.file.layouts.append(plan.layout)
+                plans.append(plan)
+        for plan in plans:
+            table = _read_metric(con, project, index, plan, problems, cache, hashes or {}, experiments.get(plan.source.id, []))
             if table is not None:
-                tables[source.id] = table
+                tables[plan.source.id] = table
+        for sf in files.values():
+            sf.close()
         con.execute("SET temp_directory = ''")  # the scratch folder goes; the tables left are small
     return MetricData(con, index, tables)
 
@@ -111,57 +128,85 @@ def _site_error(project: Project, problems: Problems, keys: tuple, message: str,
     problems.error(project.site_origin.path, line, col, message, hint, code=code)
 
 
-def _read_metric(
+def _plan(
     con: duckdb.DuckDBPyConnection,
     project: Project,
     index: MapIndex,
     i: int,
     source: m.MetricSource,
     problems: Problems,
-    cache: TallyCache | None,
-    experiments: list[m.Experiment],
+    files: dict[tuple, SourceFile],
     scratch: Path,
-    hashes: Mapping[str, Stamp],
-) -> MetricTable | None:
-    """Give one metric read, tallied, checked and joined to the maps, or None when its file cannot be read."""
+) -> _Plan | None:
+    """Give a metric's file and located layout, or None with problems when it cannot be read."""
     path = _metric_path(project, i, source, problems)
-    if path is None or not _date_format_ok(con, project, i, source, problems):
+    if (
+        path is None
+        or not _date_format_ok(con, project, i, source, problems)
+        or not _place_ok(project, index, i, source, problems)
+    ):
         return None
-    rel = relpath(path, project.root)
-    is_parquet = path.suffix.lower() in PARQUET_SUFFIXES
-    layout = inspect_parquet(con, path, rel, problems) if is_parquet else inspect_csv(path, rel, source, problems)
-    if layout is None:
-        return None
-    layout = map_columns(layout, source, i, rel, project, problems)
-    if layout is None:
-        return None
+    key = file_key(path, source)
+    sf = files.get(key)
+    if sf is None:
+        sf = files[key] = SourceFile(con, f"src_{len(files)}", path, relpath(path, project.root), source, scratch)
 
-    readable: list[FileRef] = []
+    def sheet_error(message: str, hint: str, code: str) -> None:
+        keys = ("metrics", i, "sheet") if ("metrics", i, "sheet") in project.site_origin.locator.values else ("metrics", i)
+        _site_error(project, problems, keys, f"metric '{source.id}': {message}", hint, code=code)
+
+    header = sf.inspect(problems, sheet_error)
+    if header is None:
+        return None
+    layout = map_columns(header, source, i, sf.rel, project, problems)
+    if layout is None:
+        return None
+    return _Plan(i, source, sf, layout)
+
+
+def _read_metric(
+    con: duckdb.DuckDBPyConnection,
+    project: Project,
+    index: MapIndex,
+    plan: _Plan,
+    problems: Problems,
+    cache: TallyCache | None,
+    hashes: Mapping[str, Stamp],
+    experiments: list[m.Experiment],
+) -> MetricTable | None:
+    """Give one metric tallied, checked and joined to the maps, or None when its file cannot be read."""
+    i, source, layout, sf = plan.i, plan.source, plan.layout, plan.file
+    std = f"std_{i}"
 
     def file() -> FileRef | None:
-        """Give the file DuckDB reads, transcoding a cp1252 file once, when first needed."""
-        if not readable:
-            if not is_parquet and source.encoding == "cp1252":
-                copy = transcode(path, rel, source, cache.scratch() if cache else scratch, problems)
-                if copy is None:
-                    return None
-                readable.append(FileRef(copy, rel, "cp1252"))
-            else:
-                readable.append(FileRef(path, rel, source.encoding))
-        return readable[0]
+        return sf.ref(problems)
 
-    std = f"std_{i}"  # a table, not a view: the checks, the join and the cache all read it
-    cached = _tally(con, std, i, path, source, layout, cache, hashes.get(rel), file, problems)
-    if cached is None:
-        return None
+    if not plan.cached:
+        f = file()
+        if f is None:
+            return None
+        try:
+            build_standard(con, std, f, layout, source)
+        except duckdb.Error as exc:
+            report_unparsable(con, f"rejects_{i}", f, layout, source, exc, problems, rowcheck.LIMIT)
+            return None
+        if not _has_rows(con, project, std, plan, f, problems):
+            return None
+        if cache:
+            key = cache.key(sf.path, source, hashes.get(sf.rel))
+            if key:
+                cache.save(con, key, std, STANDARD_COLUMNS, f"{sf.path.resolve()}#{source.id}")
     # an experiment's metric must hold 0 and 1 only; the first experiment names the reason
     ok = _check_rows(con, i, source, layout, std, index, experiments[0].id if experiments else None, file, problems)
+    if source.columns.respondent is not None or "respondent" in layout.columns:
+        f = file()
+        ok = f is not None and check_respondents(con, f"resp_{i}", f, layout, source, problems) and ok
     joined = f"joined_{i}"
     if ok:
         con.execute(f"CREATE OR REPLACE TABLE {joined} AS {_joined_sql(std, layout)}")
         for pb in experiments:
             _check_control(con, project, pb, source, layout, joined, problems)
-    return MetricTable(source, i, rel, layout, joined, ok, cached)
+    return MetricTable(source, i, sf.rel, layout, joined, ok, plan.cached)
 
 
 def _metric_path(project: Project, i: int, source: m.MetricSource, problems: Problems) -> Path | None:
@@ -192,59 +237,124 @@ def _metric_path(project: Project, i: int, source: m.MetricSource, problems: Pro
 
 
 def _date_format_ok(con: duckdb.DuckDBPyConnection, project: Project, i: int, source: m.MetricSource, problems: Problems) -> bool:
-    """Tell whether DuckDB knows a metric's date_format (no date_format is fine), with a problem when it does not."""
-    if source.date_format is not None:
+    """Tell whether a metric's date_format is a strftime pattern DuckDB knows (none is fine), with a problem if not.
+
+    A pattern without a single % code (dd-mm-yyyy) would match no date at all; its strftime form is suggested.
+    """
+    fmt = source.date_format
+    if fmt is None:
+        return True
+    reason = None
+    if "%" not in fmt:
+        reason = "it has no strftime code (such as %d), so it would match no date"
+    else:
         try:
-            con.execute(f"SELECT try_strptime('', {lit(source.date_format)})")
+            con.execute(f"SELECT try_strptime('', {lit(fmt)})")
         except duckdb.Error as exc:
+            reason = str(exc).splitlines()[0]
+    if reason is None:
+        return True
+    suggested = strftime_of(fmt) if "%" not in fmt else None
+    hint = (
+        f"write it as '{suggested}' (strftime codes: %d day, %m month, %Y year, %H:%M time)"
+        if suggested
+        else "use strftime codes, e.g. '%d-%m-%Y' for 31-12-2026 or '%m/%d/%Y %H:%M' for 12/31/2026 14:05"
+    )
+    _site_error(
+        project,
+        problems,
+        ("metrics", i, "date_format"),
+        f"metric '{source.id}': date_format '{fmt}' is not a date pattern: {reason}",
+        hint,
+        code="invalid-date-format",
+    )
+    return False
+
+
+def _place_ok(project: Project, index: MapIndex, i: int, source: m.MetricSource, problems: Problems) -> bool:
+    """Tell whether a metric's `at:` place is in the map, with a problem at the key that is not."""
+    at = source.at
+    if at is None:
+        return True
+    if at.journey is not None and at.journey not in index.journey_model:
+        _site_error(
+            project,
+            problems,
+            ("metrics", i, "at", "journey"),
+            f"metric '{source.id}': 'at' names journey '{at.journey}', which does not exist",
+            did_you_mean(at.journey, index.journey_model, "journeys"),
+            code="unknown-place",
+        )
+        return False
+    if at.touchpoint is not None and at.journey is not None and at.touchpoint not in index.touchpoints.get(at.journey, {}):
+        _site_error(
+            project,
+            problems,
+            ("metrics", i, "at", "touchpoint"),
+            f"metric '{source.id}': 'at' names touchpoint '{at.touchpoint}', which is not in journey '{at.journey}'",
+            did_you_mean(at.touchpoint, index.touchpoints.get(at.journey, {}), f"touchpoints of journey '{at.journey}'"),
+            code="unknown-place",
+        )
+        return False
+    if at.stage is not None:
+        model = index.model_of(at.journey)
+        if at.stage not in index.model_stages.get(model, ()):
             _site_error(
                 project,
                 problems,
-                ("metrics", i, "date_format"),
-                f"metric '{source.id}': date_format '{source.date_format}' is not a date pattern ({str(exc).splitlines()[0]})",
-                "use strftime codes, e.g. '%d-%m-%Y' for 31-12-2026",
-                code="invalid-date-format",
+                ("metrics", i, "at", "stage"),
+                f"metric '{source.id}': 'at' names stage '{at.stage}', which is not in stage model '{model}'",
+                did_you_mean(at.stage, index.model_stages.get(model, ()), f"stages of '{model}'"),
+                code="unknown-place",
             )
             return False
     return True
 
 
-def _tally(
-    con: duckdb.DuckDBPyConnection,
-    std: str,
-    i: int,
-    path: Path,
-    source: m.MetricSource,
-    layout: Layout,
-    cache: TallyCache | None,
-    fingerprint: Stamp | None,
-    file: Callable[[], FileRef | None],
-    problems: Problems,
-) -> bool | None:
-    """Make table std, the metric's tally, from the cache or from one scan of the file; give whether it was cached.
+def _has_rows(con: duckdb.DuckDBPyConnection, project: Project, std: str, plan: _Plan, f: FileRef, problems: Problems) -> bool:
+    """Tell whether a metric read any row, with an error naming the likely cause when it read none.
 
-    None when the file cannot be read (the problems say why).
+    A file that gives no rows never passes in silence: the metric's page would say "no figures yet".
     """
-    key = cache.key(path, source, fingerprint) if cache else None
-    cached = bool(cache and key and cache.load(con, key, std, STANDARD_COLUMNS))
-    if not cached:
-        f = file()
-        if f is None:
-            return None
-        try:
-            build_standard(con, std, f, layout, source)
-        except duckdb.Error as exc:
-            report_unparsable(con, f"rejects_{i}", f, layout, source, exc, problems, rowcheck.LIMIT)
-            return None
-        if cache and key:
-            cache.save(con, key, std, STANDARD_COLUMNS, f"{path.resolve()}#{source.id}")
-    return cached
+    if one_row(con, f"SELECT coalesce(sum(w), 0) FROM {std}")[0] > 0:
+        return True
+    layout, rel = plan.layout, plan.file.rel
+    records = one_row(con, f"SELECT count(*) FROM {source_sql(f, layout, False)}")[0]
+    if records and layout.status is not None:
+        message = (
+            f"no rows: all {records} responses are survey previews, tests or spam (column '{layout.headers[layout.status]}')"
+        )
+        hint = "export the data again with the real responses, or share the survey and collect some"
+    elif (
+        layout.kind == "csv"
+        and plan.file.path.stat().st_size - layout.header_bytes > 0
+        and _has_text_after(plan.file.path, layout)
+    ):
+        message = f"no rows were read from the lines after the header (from line {layout.first_data_line})"
+        hint = "check the line ends and the quotes: a quote that is never closed joins every line after it; export the file again"
+    else:
+        message = "the file has a header but no rows"
+        hint = "export the data again with the responses in it"
+    problems.error(rel, layout.first_data_line if layout.kind == "csv" else 0, 0, message, hint, code="no-rows")
+    return False
+
+
+def _has_text_after(path: Path, layout: Layout) -> bool:
+    """Tell whether a CSV file holds more than white space after its header."""
+    with path.open("rb") as f:
+        f.seek(layout.header_bytes)
+        while block := f.read(1 << 20):
+            if block.strip():
+                return True
+    return False
 
 
 def _joined_sql(std: str, layout: Layout) -> str:
     """Give the rows joined to the map: per period, journey, stage, touchpoint, segment and variant, w, a and b."""
     return (
-        f"SELECT period, j AS journey, s AS stage, touchpoint, segment, variant, sum(w) AS w, sum(a) AS a, sum(b) AS b "
+        f"SELECT period, j AS journey, s AS stage, touchpoint, segment, variant, "
+        f"coalesce(sum(w) FILTER (WHERE num_status <> {NUM_MISSING}), 0) AS w, "
+        f"coalesce(sum(w) FILTER (WHERE num_status = {NUM_MISSING}), 0) AS m, sum(a) AS a, sum(b) AS b "
         f"FROM ({rowcheck.resolved_sql(std, layout)}) GROUP BY ALL"
     )
 
@@ -277,21 +387,16 @@ def _check_rows(
         located = _locate_breaks(con, rows, layout, source.kind.number, breaks[: rowcheck.LIMIT + 1])
     else:
         located = rowcheck.locate(con, rows, std, found, layout, rowcheck.LIMIT + 1)
-    lines = {}
-    if layout.kind == "csv":
-        count = one_row(con, f"SELECT sum(w) FROM {std}")[0]
-        lines = rowcheck.record_lines(con, f"lines_{i}", lines_from(f, layout), layout, sorted({p.rid for p in located}), count)
+    lines = where.places(con, f"lines_{i}", f, layout, [p.rid for p in located])
     out = []
     for p in located:
         message, hint = p.text or rowcheck.describe(p, source, layout, index, experiment)
         code = rowcheck.code_of(p, source)
-        if layout.kind == "parquet":
-            out.append((p.rid + 1, p.col, message, hint, f" (row {p.rid + 1})", code))
-        elif p.rid in lines:
+        if p.rid in lines:
             line, spans = lines[p.rid]
-            out.append((line, p.col, message, hint, f" (record starting on line {line})" if spans else "", code))
+            out.append((line, p.col, message, hint, where.suffix(layout, line, p.col, spans), code))
         else:
-            out.append((0, p.col, message, hint, f" (record {p.rid + 1} after the header)", code))
+            out.append((0, p.col, message, hint, where.unplaced(layout, p.rid), code))
     out.sort(key=lambda o: (o[0], o[1]))
     rowcheck.report(problems, f.rel, out, total)
     return False

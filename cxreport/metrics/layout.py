@@ -11,7 +11,7 @@ import codecs
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -19,6 +19,7 @@ import duckdb
 from ..loader import Origin, Project
 from ..model import MetricSource
 from ..problems import Problems, did_you_mean
+from .exports import HEAD_RECORDS, NotThisFormat, header_name, read_header
 from .sql import decimal_mark, lit
 
 HEAD_BYTES = 1 << 20
@@ -31,30 +32,50 @@ _SEP_LINE = re.compile(r"^sep=(.)\s*$", re.IGNORECASE)
 class Layout:
     """Where the columns of one metric file are and how to read them."""
 
-    kind: str  # 'csv' | 'parquet'
-    headers: tuple[str, ...]  # the file's column names, in order
+    kind: str  # 'csv' | 'parquet' | 'sheet' (an .xlsx sheet, loaded into a table)
+    headers: tuple[str, ...]  # the file's column names, in order (white space collapsed)
     columns: dict[str, int]  # our column name -> 0-based index in headers
     delimiter: str = ","
-    skip: int = 0  # lines before the header: 1 with Excel's sep= line
-    header_lines: int = 1  # physical lines of the header record
+    skip: int = 0  # records before the header: 1 with Excel's sep= line
+    header_lines: int = 1  # physical lines of the header records
     parquet_types: dict[str, str] = field(default_factory=dict)  # header -> DuckDB type (parquet only)
+    header_records: int = 1  # records the header takes: 3 for Qualtrics, 2 for SurveyMonkey
+    status: int | None = None  # Qualtrics' Status column: preview, test and spam rows are skipped
+    fixed: dict[str, str] = field(default_factory=dict)  # `at:` keys -> the id every row has
+    newline_fix: bool = False  # the first line break lies in a quoted header cell and differs from the line ends
+    header_bytes: int = 0  # bytes up to the first data record (csv), to tell an empty file from an unread one
+    sheet: str | None = None  # the sheet's name (kind 'sheet')
+    dated: frozenset[int] = frozenset()  # sheet columns holding cells Excel typed as dates
 
     @property
     def first_data_line(self) -> int:
         return self.skip + self.header_lines + 1
+
+    @property
+    def dateless(self) -> bool:
+        """Tell whether the metric has no date column: its figures are for period 'all' only."""
+        return "date" not in self.columns
 
     def header(self, name: str) -> str:
         """Give the file's header of one of our columns."""
         return self.headers[self.columns[name]]
 
     def col(self, name: str) -> int:
-        """Give the 1-based column number of one of our columns."""
-        return self.columns[name] + 1
+        """Give the 1-based column number of one of our columns (0 for a fixed key)."""
+        return self.columns[name] + 1 if name in self.columns else 0
+
+    def has(self, name: str) -> bool:
+        """Tell whether the rows have a key: a column of the file or a fixed place (`at:`)."""
+        return name in self.columns or name in self.fixed
+
+    def located(self, columns: dict[str, int], fixed: dict[str, str]) -> Layout:
+        """Give this layout with our columns located."""
+        return replace(self, columns=columns, fixed=fixed)
 
 
 def wanted_columns(source: MetricSource) -> tuple[str, ...]:
     """Give the columns a metric type reads, the required ones first."""
-    return ("date", source.kind.number) + KEY_COLUMNS
+    return ("date", source.kind.number) + KEY_COLUMNS + ("respondent", "comment")
 
 
 def declared_delimiter(source: MetricSource) -> str | None:
@@ -116,11 +137,12 @@ def inspect_csv(path: Path, rel: str, source: MetricSource, problems: Problems) 
     skip = 0
     sep_match = _SEP_LINE.match(first_line)
     delimiter = declared_delimiter(source)
+    body = text
     if sep_match:
         skip = 1
         delimiter = delimiter or sep_match.group(1)
-        text = text.split("\n", 1)[1] if "\n" in text else ""
-    if not text.strip():
+        body = text.split("\n", 1)[1] if "\n" in text else ""
+    if not body.strip():
         problems.error(
             rel,
             skip + 1,
@@ -130,18 +152,72 @@ def inspect_csv(path: Path, rel: str, source: MetricSource, problems: Problems) 
             code="csv-no-header",
         )
         return None
-    delimiter = delimiter or _detect_delimiter(text.split("\n", 1)[0])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
-    try:
-        raw_headers = next(reader)
-    except (StopIteration, csv.Error):
+    delimiter = delimiter or _detect_delimiter(body.split("\n", 1)[0])
+    found = _head_records(body, delimiter, 1 if source.format == "csv" else HEAD_RECORDS)
+    if found is None:
         problems.error(
             rel, skip + 1, 0, "the header row cannot be read", "check the quotes in the first row", code="csv-unreadable"
         )
         return None
-    header_lines = reader.line_num
-    headers = tuple(h.strip() for h in raw_headers)
-    return Layout("csv", headers, {}, delimiter, skip, header_lines)
+    records, ends = found
+    try:
+        header = read_header(source.format, records)
+    except NotThisFormat as exc:
+        problems.error(rel, skip + 1, 0, exc.message, exc.hint, code="export-format")
+        return None
+    header_lines = ends[header.records - 1]
+    lines = text.split("\n")
+    head_text = "".join(line + "\n" for line in lines[: skip + header_lines])
+    bom = 3 if data.startswith(codecs.BOM_UTF8) and source.encoding == "utf-8" else 0
+    header_bytes = bom + len(head_text.encode(source.encoding if source.encoding != "utf-8" else "utf-8", errors="replace"))
+    return Layout(
+        "csv",
+        header.names,
+        {},
+        delimiter,
+        skip,
+        header_lines,
+        header_records=header.records,
+        status=header.status,
+        newline_fix=skip == 0 and ends[0] > 1 and _first_break(text) != _line_end(lines, ends[0] - 1),
+        header_bytes=header_bytes,
+    )
+
+
+def _head_records(body: str, delimiter: str, wanted: int) -> tuple[list[list[str]], list[int]] | None:
+    """Give the first records of a file's text (up to wanted) and the physical line each ends on, None when unreadable.
+
+    A record after the first that cannot be read is left to the reader of the rows, which says where.
+    """
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
+    records: list[list[str]] = []
+    ends: list[int] = []
+    try:
+        for record in reader:
+            if not record:
+                continue  # a blank line is no record (DuckDB skips it too)
+            records.append(record)
+            ends.append(reader.line_num)
+            if len(records) == wanted:
+                break
+    except csv.Error:
+        pass
+    return (records, ends) if records else None
+
+
+def _first_break(text: str) -> str:
+    """Give the first line break of a text as DuckDB's reader takes it for the file's line ends."""
+    at = min((i for i in (text.find("\n"), text.find("\r")) if i >= 0), default=-1)
+    if at < 0:
+        return ""
+    return "\r\n" if text.startswith("\r\n", at) else text[at]
+
+
+def _line_end(lines: list[str], index: int) -> str:
+    """Give how physical line `index` (0-based) ends: CRLF or LF."""
+    if index + 1 >= len(lines):
+        return ""
+    return "\r\n" if lines[index].endswith("\r") else "\n"
 
 
 def inspect_parquet(con: duckdb.DuckDBPyConnection, path: Path, rel: str, problems: Problems) -> Layout | None:
@@ -174,14 +250,28 @@ def map_columns(
     positions: dict[str, list[int]] = {}
     for i, h in enumerate(layout.headers):
         positions.setdefault(h, []).append(i)
-    if layout.kind == "csv":
+    if layout.kind != "parquet":
         _warn_unnamed(layout, rel, problems)
+    fixed = source.at.keys() if source.at is not None else {}
     columns: dict[str, int] = {}
     claimed: set[str] = set()
     ok = True
     for name in wanted_columns(source):
         mapped = getattr(source.columns, name)
-        header = mapped if mapped is not None else name
+        if name in fixed:
+            if mapped is not None:
+                line, col = project.site_origin.at("metrics", index, "columns", name)
+                problems.error(
+                    project.site_origin.path,
+                    line,
+                    col,
+                    f"metric '{source.id}' has 'at: {{{name}: {fixed[name]}}}' and also maps a {name} column",
+                    f"keep one: 'at:' puts every row at {name} '{fixed[name]}'; a column gives each row its own",
+                    code="at-and-column",
+                )
+                ok = False
+            continue
+        header = header_name(mapped) if mapped is not None else name
         claimed.add(header)
         if header not in positions:
             ok = _report_absent(layout, source, index, rel, project.site_origin, name, problems) and ok
@@ -192,14 +282,25 @@ def map_columns(
             ok = False
             continue
         columns[name] = where[0]
-    if layout.kind == "csv":
+    if layout.kind != "parquet":
         _warn_repeated(layout, rel, positions, claimed, problems)
     if ok:
-        ok = _check_stage_column(source, index, rel, project.site_origin, columns, problems)
+        ok = _check_stage_column(source, index, rel, project.site_origin, columns, fixed, problems)
     ok = _check_marks(layout, source, index, project.site_origin, problems) and ok
+    if ok and "date" not in columns:
+        line, col = project.site_origin.at("metrics", index)
+        problems.warning(
+            project.site_origin.path,
+            line,
+            col,
+            f"metric '{source.id}': {rel} has no date column, so its figures are for the whole time only (period 'all')",
+            "map the column that holds each answer's date under 'columns:', e.g. 'date: RecordedDate', "
+            "to see the figures per period",
+            code="no-date-column",
+        )
     if not ok:
         return None
-    return Layout(layout.kind, layout.headers, columns, layout.delimiter, layout.skip, layout.header_lines, layout.parquet_types)
+    return layout.located(columns, fixed)
 
 
 def _warn_unnamed(layout: Layout, rel: str, problems: Problems) -> None:
@@ -233,7 +334,7 @@ def _report_absent(
             code="missing-column",
         )
         return False
-    if name in ("date", source.kind.number):  # the required columns
+    if name == source.kind.number:  # the required column
         line, col = (
             origin.at("metrics", index, "columns")
             if ("metrics", index, "columns") in origin.locator.values
@@ -282,10 +383,16 @@ def _warn_repeated(layout: Layout, rel: str, positions: dict[str, list[int]], cl
 
 
 def _check_stage_column(
-    source: MetricSource, index: int, rel: str, origin: Origin, columns: dict[str, int], problems: Problems
+    source: MetricSource,
+    index: int,
+    rel: str,
+    origin: Origin,
+    columns: dict[str, int],
+    fixed: dict[str, str],
+    problems: Problems,
 ) -> bool:
     """Report a kind counted per stage (a funnel) whose file has no stage or touchpoint column; give whether it has one."""
-    if source.kind.staged and "stage" not in columns and "touchpoint" not in columns:
+    if source.kind.staged and not ({"stage", "touchpoint"} & (set(columns) | set(fixed))):
         line, col = origin.at("metrics", index)
         problems.error(
             origin.path,

@@ -58,6 +58,9 @@ def figure_row(f: Figure) -> dict:
     }
     if KINDS[f.type].staged:
         row["conversion"] = conversion
+    if f.missing is not None:
+        row["answered"] = f.n
+        row["missing"] = f.missing
     return row
 
 
@@ -123,7 +126,9 @@ def figures_json(fs: FigureSet) -> str:
             f'"segment": {text(f.segment)}, "variant": {text(f.variant)}, "n": {f.n}, "value": {number(value)}, '
             f'"margin": {number(margin)}'
         )
-        write(f', "conversion": {number(conversion)}}}' if f.type in staged else "}")
+        if f.type in staged:
+            write(f', "conversion": {number(conversion)}')
+        write(f', "answered": {f.n}, "missing": {f.missing}}}' if f.missing is not None else "}")
     write("\n]}\n")
     return out.getvalue()
 

@@ -54,11 +54,17 @@ class Check:
 
 def checks(source: MetricSource, layout: Layout, experiment: str | None, index: MapIndex) -> list[Check]:
     """Give every check that applies to a metric file, given which columns it has."""
-    cols = layout.columns
+    cols = set(layout.columns) | set(layout.fixed)  # the rows' keys; a fixed one (`at:`) was checked once
     number = source.kind.number
-    out = [
-        Check("date", "empty", f"date_status = {DATE_EMPTY}"),
-        Check("date", "unreadable", f"date_status = {DATE_UNREADABLE}"),
+    out = (
+        []
+        if layout.dateless
+        else [
+            Check("date", "empty", f"date_status = {DATE_EMPTY}"),
+            Check("date", "unreadable", f"date_status = {DATE_UNREADABLE}"),
+        ]
+    )
+    out += [
         Check(number, "empty", f"num_status = {NUM_EMPTY}"),
         Check(number, "unreadable", f"num_status = {NUM_UNREADABLE}"),
         Check(number, "negative", f"num_status = {NUM_NEGATIVE}"),
@@ -68,15 +74,16 @@ def checks(source: MetricSource, layout: Layout, experiment: str | None, index: 
     if experiment is not None:
         out.append(Check(number, "not_binary", f"num_status = {NUM_NOT_BINARY}"))
     for key in KEY_COLUMNS:
-        if key in cols:
+        # a segment or variant 'not answered' (missing:) leaves the row out of that breakdown only
+        if key in layout.columns and not (key in ("segment", "variant") and source.missing_texts):
             out.append(Check(key, "empty", f"{key} IS NULL"))
     for key in ("segment", "variant"):  # free text shown on the site and in its downloads
-        if key in cols:
+        if key in layout.columns:
             out.append(Check(key, "control", f"regexp_matches({key}, {lit(CONTROL_CHARACTERS)})"))
     known_journey = "journey IN (SELECT journey FROM cx_journeys)"
-    if "journey" in cols:
+    if "journey" in layout.columns:
         out.append(Check("journey", "unknown", f"journey IS NOT NULL AND NOT {known_journey}"))
-    if "touchpoint" in cols:
+    if "touchpoint" in layout.columns:
         if "journey" in cols:
             out.append(
                 Check(
@@ -95,7 +102,7 @@ def checks(source: MetricSource, layout: Layout, experiment: str | None, index: 
                     "touchpoint IN (SELECT touchpoint FROM cx_touchpoints GROUP BY touchpoint HAVING count(*) > 1)",
                 )
             )
-    if "stage" in cols:
+    if "stage" in layout.columns:
         in_model = (
             "EXISTS (SELECT 1 FROM cx_journeys j JOIN cx_model_stages m ON m.model = j.model "
             "WHERE j.journey = x.journey AND m.stage = x.stage)"
@@ -133,7 +140,7 @@ def count_problems(con: duckdb.DuckDBPyConnection, view: str, found: list[Check]
 
 def resolved_sql(view: str, layout: Layout) -> str:
     """Give a SELECT of a standard view with each row's journey and stage, found from its touchpoint when needed."""
-    cols = layout.columns
+    cols = set(layout.columns) | set(layout.fixed)
     if "touchpoint" not in cols:
         return f"SELECT x.*, x.journey AS j, x.stage AS s FROM {view} x"
     on = "tp.touchpoint = x.touchpoint" + (" AND tp.journey = x.journey" if "journey" in cols else "")
@@ -215,7 +222,7 @@ def record_lines(
             a AS (SELECT line, blank, {inside} AS inside_after FROM t),
             b AS (SELECT *, coalesce(lag(inside_after) OVER (), false) AS inside_before FROM a),
             c AS (SELECT line, inside_after AS spans, NOT inside_before AND NOT blank AS starts FROM b),
-            d AS (SELECT *, sum(starts::INTEGER) {running} - 2 AS rec FROM c)
+            d AS (SELECT *, sum(starts::INTEGER) {running} - {1 + layout.header_records} AS rec FROM c)
             SELECT list([rec, line, spans::INTEGER]) FILTER (WHERE starts AND rec IN ({wanted})), max(rec) FILTER (WHERE starts)
             FROM d
         """,
@@ -333,7 +340,7 @@ def describe(p: RowProblem, source: MetricSource, layout: Layout, index: MapInde
                 f"touchpoint '{value}' {where} is in more than one journey ({', '.join(index.journeys_of(str(value)))})",
                 "add a journey column to the file and map it under the metric's 'columns:' in site.yml, e.g. 'journey: Journey'",
             )
-        if "journey" in layout.columns:
+        if layout.has("journey"):
             return (
                 f"unknown touchpoint '{value}' of journey '{journey}' {where}",
                 did_you_mean(str(value), index.touchpoints.get(journey, {}), f"touchpoints of journey '{journey}'"),
@@ -349,8 +356,8 @@ def describe(p: RowProblem, source: MetricSource, layout: Layout, index: MapInde
                 f"stage '{value}' {where} does not match touchpoint '{tp}', which is in stage '{actual}'",
                 "correct the stage or the touchpoint: a touchpoint's rows count for its own stage",
             )
-        model = index.model_of(journey if "journey" in layout.columns else None)
-        of = f" of journey '{journey}'" if "journey" in layout.columns else " (the site's stage_model)"
+        model = index.model_of(journey if layout.has("journey") else None)
+        of = f" of journey '{journey}'" if layout.has("journey") else " (the site's stage_model)"
         return (
             f"stage '{value}' {where} is not in stage model '{model}'{of}",
             did_you_mean(str(value), index.model_stages.get(model, ()), f"stages of '{model}'"),
@@ -394,6 +401,13 @@ def code_of(p: RowProblem, source: MetricSource) -> str:
 def _number_message(
     kind: str, name: str, value: str, where: str, source: MetricSource, layout: Layout, experiment: str | None
 ) -> tuple[str, str]:
+    if kind == "unreadable" and source.values:
+        listed = list(source.values)
+        return (
+            f"answer '{value}' {where} is neither a number nor one of the answers under 'values'",
+            did_you_mean(value, listed, "answers in 'values'")
+            + f"; add it to 'values' of metric '{source.id}' in site.yml, or to 'missing' if it means 'not answered'",
+        )
     if kind == "unreadable":
         decimal, thousands = number_decimal(layout, source)
         other = "." if decimal == "," else ","

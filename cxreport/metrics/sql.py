@@ -16,6 +16,9 @@ from ..model import MetricSource
 DATE_OK, DATE_EMPTY, DATE_UNREADABLE = 0, 1, 2
 # number status (score, count, value)
 NUM_OK, NUM_UNREADABLE, NUM_NEGATIVE, NUM_NOT_WHOLE, NUM_OUT_OF_RANGE, NUM_NOT_BINARY, NUM_EMPTY = 0, 1, 2, 3, 4, 6, 7
+NUM_MISSING = 8  # a 'not answered' text (missing:): no problem, and not counted in n
+
+_TIME_CODES = ("%H", "%I", "%M", "%S", "%p", "%f", "%z", "%Z", "%T", "%R", "%X", "%c", "%s", "%g", "%n")
 
 # A number after the decimal mark is made a point: digits with one optional point, an optional exponent.
 _NUMBER_RE = r"[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?"
@@ -45,7 +48,14 @@ def date_sql(raw: str, date_format: str | None) -> str:
         # never TRY_CAST a bare CSV column: DuckDB 2.0 pushes that cast into the reader as a hard one,
         # so one bad date fails the whole read (duckdb/duckdb#23818); nullif keeps it an expression
         return f"TRY_CAST(nullif({raw}, '') AS DATE)"
-    return f"CAST(try_strptime({raw}, {lit(date_format)}) AS DATE)"
+    parsed = f"try_strptime(trim({raw}), {lit(date_format)})"
+    if not any(code in date_format for code in _TIME_CODES):
+        # a date pattern on a cell that carries a time too (Google Forms, SurveyMonkey): the time is ignored,
+        # as for ISO dates; the cell is cut after as many words as the pattern has
+        words = len(date_format.split())
+        first = f"array_to_string(string_split(regexp_replace(trim({raw}), '\\s+', ' ', 'g'), ' ')[1:{words}], ' ')"
+        parsed = f"coalesce({parsed}, try_strptime(regexp_replace({first}, 'T[0-9].*$', ''), {lit(date_format)}))"
+    return f"CAST({parsed} AS DATE)"
 
 
 def date_status_sql(raw: str, parsed: str) -> str:
@@ -140,3 +150,33 @@ def human_date_format(date_format: str | None) -> str:
     ):
         out = out.replace(code, word)
     return out
+
+
+_HUMAN_CODES = (("yyyy", "%Y"), ("yy", "%y"), ("dd", "%d"), ("d", "%-d"), ("hh", "%H"), ("ss", "%S"))
+
+
+def strftime_of(human: str) -> str | None:
+    """Give the strftime pattern of a date written as a spreadsheet user writes it (dd-mm-yyyy -> %d-%m-%Y), or None."""
+    out, rest, time = "", human, False
+    while rest:
+        low = rest.lower()
+        if low.startswith("mm"):
+            out += "%M" if time else "%m"
+            rest = rest[2:]
+            continue
+        if low.startswith("m") and not low.startswith("mon"):
+            out += "%M" if time else "%-m"
+            rest = rest[1:]
+            continue
+        for word, code in _HUMAN_CODES:
+            if low.startswith(word):
+                out += code
+                rest = rest[len(word) :]
+                time = time or word == "hh"
+                break
+        else:
+            if rest[0].isalpha():
+                return None
+            out += rest[0]
+            rest = rest[1:]
+    return out if "%" in out else None
