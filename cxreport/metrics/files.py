@@ -36,6 +36,12 @@ class FileRef:
     rel: str
     encoding: str
     table: str | None = None
+    skipped: bool = False  # the table has a column skipped: a survey preview, test or spam (Qualtrics' Status)
+    dates: tuple[tuple[tuple[int, str | None], str], ...] = ()  # ((column, date_format), column of its parsed dates)
+
+    def parsed_date(self, column: int, date_format: str | None) -> str | None:
+        """Give the table's column of a date column already parsed with a date_format, if the load made one."""
+        return dict(self.dates).get((column, date_format))
 
 
 def check_utf8(path: Path, rel: str, source: MetricSource, problems: Problems) -> bool:

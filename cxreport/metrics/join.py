@@ -111,7 +111,7 @@ def join_metrics(
                 plan.cached = bool(cache and key and cache.load(con, key, std, STANDARD_COLUMNS))
                 if not plan.cached:
                     plan.file.readers += 1
-                    plan.file.layouts.append(plan.layout)
+                    plan.file.layouts.append((plan.layout, source))
                 plans.append(plan)
         for plan in plans:
             table = _read_metric(con, project, index, plan, problems, cache, hashes or {}, experiments.get(plan.source.id, []))
@@ -181,6 +181,7 @@ def _read_metric(
     def file() -> FileRef | None:
         return sf.ref(problems)
 
+    unique = True  # a cached tally was saved only when its respondents were unique
     if not plan.cached:
         f = file()
         if f is None:
@@ -192,21 +193,31 @@ def _read_metric(
             return None
         if not _has_rows(con, project, std, plan, f, problems):
             return None
-        if cache:
+        unique = _respondents_unique(con, i, plan, f, problems)
+        if cache and unique:
             key = cache.key(sf.path, source, hashes.get(sf.rel))
             if key:
                 cache.save(con, key, std, STANDARD_COLUMNS, f"{sf.path.resolve()}#{source.id}")
     # an experiment's metric must hold 0 and 1 only; the first experiment names the reason
     ok = _check_rows(con, i, source, layout, std, index, experiments[0].id if experiments else None, file, problems)
-    if source.columns.respondent is not None or "respondent" in layout.columns:
-        f = file()
-        ok = f is not None and check_respondents(con, f"resp_{i}", f, layout, source, problems) and ok
+    ok = ok and unique
     joined = f"joined_{i}"
     if ok:
         con.execute(f"CREATE OR REPLACE TABLE {joined} AS {_joined_sql(std, layout)}")
         for pb in experiments:
             _check_control(con, project, pb, source, layout, joined, problems)
     return MetricTable(source, i, sf.rel, layout, joined, ok, plan.cached)
+
+
+def _respondents_unique(con: duckdb.DuckDBPyConnection, i: int, plan: _Plan, f: FileRef, problems: Problems) -> bool:
+    """Tell whether every respondent id of a metric occurs once, checked once per file and respondent column."""
+    layout, sf = plan.layout, plan.file
+    if "respondent" not in layout.columns:
+        return True
+    key = (layout.columns["respondent"], layout.status)
+    if key not in sf.checked:  # metrics that share the file and the column share the answer, reported once
+        sf.checked[key] = check_respondents(con, f"resp_{i}", f, layout, plan.source, problems)
+    return sf.checked[key]
 
 
 def _metric_path(project: Project, i: int, source: m.MetricSource, problems: Problems) -> Path | None:

@@ -115,7 +115,7 @@ def cells_sql(file: FileRef, layout: Layout, source: MetricSource, with_rid: boo
         date_raw, parsed = "NULL::VARCHAR", "NULL::DATE"
     else:
         date_raw = raw("date")
-        parsed = date_sql(date_raw, source.date_format)
+        parsed = file.parsed_date(layout.columns["date"], source.date_format) or date_sql(date_raw, source.date_format)
         if layout.columns["date"] in layout.dated:  # a cell Excel typed as a date is that date
             parsed = f"coalesce(d{layout.columns['date']}, {parsed})"
     number = raw(source.kind.number)
@@ -129,9 +129,10 @@ def cells_sql(file: FileRef, layout: Layout, source: MetricSource, with_rid: boo
     keys += [f"{raw(k)} AS {k}" for k in extra]
     rid = "rid, " if with_rid else ""
     where = ""
-    if layout.status is not None:
-        status = f"lower(trim(c{layout.status}))"
-        where = f" WHERE {status} IS NULL OR {status} NOT IN ({', '.join(lit(t) for t in SKIPPED_STATUS)})"
+    if file.skipped:
+        where = " WHERE NOT skipped"
+    elif layout.status is not None:
+        where = f" WHERE NOT {_skipped_sql(f'c{layout.status}')}"
     return (
         f"SELECT {rid}{date_raw} AS date_raw, {parsed} AS d, {_values_sql(number, source)} AS num_raw, "
         f"{_missing_sql(number, source)} AS miss{', ' + ', '.join(keys) if keys else ''} "
@@ -273,12 +274,30 @@ def rows_sql(file: FileRef, layout: Layout, source: MetricSource) -> str:
     )
 
 
-def load_shared(con: duckdb.DuckDBPyConnection, table: str, file: FileRef, layouts: list[Layout]) -> FileRef:
-    """Load the columns several metrics read from one CSV file into a table, once (raises duckdb.Error)."""
-    layout = layouts[0]
-    used = sorted({c for lo in layouts for c in used_columns(lo)})
-    columns = ", ".join(f"c{c}" for c in used)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT row_number() OVER () - 1 AS rid, {columns} FROM {csv_from(file, layout)}"
-    )
-    return FileRef(file.path, file.rel, file.encoding, table)
+def load_shared(con: duckdb.DuckDBPyConnection, table: str, file: FileRef, readers: list[tuple[Layout, MetricSource]]) -> FileRef:
+    """Load the columns several metrics read from one CSV file into a table, once (raises duckdb.Error).
+
+    What all of them would work out row by row is worked out here once: whether a row is a survey preview,
+    test or spam, and each date column parsed by each date_format they declare.
+    """
+    layout = readers[0][0]
+    used = sorted({c for lo, _ in readers for c in used_columns(lo)})
+    columns = [f"c{c}" for c in used]
+    if layout.status is not None:
+        columns.append(f"{_skipped_sql(f'c{layout.status}')} AS skipped")
+    dates: dict[tuple[int, str | None], str] = {}
+    for lo, source in readers:
+        if not lo.dateless:
+            key = (lo.columns["date"], source.date_format)
+            if key not in dates:
+                dates[key] = f"parsed_{len(dates)}"
+                columns.append(f"{date_sql(f'c{key[0]}', key[1])} AS {dates[key]}")
+    # a table keeps the order its rows were read in, so its rowid is the record's index
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {', '.join(columns)} FROM {csv_from(file, layout)}")
+    ref = f"(SELECT rowid AS rid, * FROM {table})"
+    return FileRef(file.path, file.rel, file.encoding, ref, layout.status is not None, tuple(dates.items()))
+
+
+def _skipped_sql(status: str) -> str:
+    """Give whether a Qualtrics Status cell marks a survey preview, a test or spam."""
+    return f"coalesce(lower(trim({status})) IN ({', '.join(lit(t) for t in SKIPPED_STATUS)}), false)"

@@ -10,6 +10,7 @@ from . import rowcheck, where
 from .files import FileRef
 from .layout import Layout
 from .read import cells_sql
+from .sql import one_row
 
 
 def check_respondents(
@@ -21,6 +22,9 @@ def check_respondents(
     """
     column = layout.columns["respondent"]
     cells = cells_sql(file, layout, source, with_rid=True, extra=("respondent",))
+    ids = f"SELECT trim(respondent) AS id FROM ({cells}) WHERE respondent IS NOT NULL AND trim(respondent) <> ''"
+    if one_row(con, f"SELECT count(*) = count(DISTINCT id) FROM ({ids})")[0]:  # one hash table, no sort: the usual case
+        return True
     dupes = con.execute(
         f"""WITH r AS (SELECT rid, trim(respondent) AS id FROM ({cells}) WHERE respondent IS NOT NULL AND trim(respondent) <> ''),
             n AS (SELECT id, rid, row_number() OVER (PARTITION BY id ORDER BY rid) AS k, min(rid) OVER (PARTITION BY id) AS first

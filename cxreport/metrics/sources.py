@@ -55,7 +55,8 @@ class SourceFile:
     scratch: Path
     layout: Layout | None = None  # the header, before any metric's columns are located
     readers: int = 0  # metrics that read it
-    layouts: list[Layout] = field(default_factory=list)  # each reader's located layout
+    layouts: list[tuple[Layout, MetricSource]] = field(default_factory=list)  # each reader's located layout
+    checked: dict[tuple, bool] = field(default_factory=dict)  # respondent checks done: (column, status) -> unique
     _ref: FileRef | None = None
     _failed: bool = False
 
