@@ -30,6 +30,7 @@ EXPECTED_FILES = {
         ".schemas/site.schema.json",
         "README.md",
         "content/journeys/first-order.yml",
+        "content/metrics/customer-survey.csv",
         "content/metrics/nps.csv",
         "content/pages/about.md",
         "content/personas/busy-parent.yml",
@@ -51,6 +52,7 @@ EXPECTED_FILES = {
         ".schemas/site.schema.json",
         "README.md",
         "content/journeys/eerste-bestelling.yml",
+        "content/metrics/klantonderzoek.csv",
         "content/metrics/nps.csv",
         "content/pages/over-dit-handboek.md",
         "content/personas/drukke-ouder.yml",
@@ -69,7 +71,7 @@ def test_new_project_passes_strict_check_and_builds(tmp_path, language):
     target = tmp_path / f"handbook-{language}"
     result = run("new", str(target), "--language", language)
     assert result.exit_code == 0, result.output
-    assert result.stderr.startswith(f"Created a new handbook in {target} (19 files). Next:\n")
+    assert result.stderr.startswith(f"Created a new handbook in {target} (20 files). Next:\n")
     written = sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())
     assert written == EXPECTED_FILES[language]
     check = run("check", str(target), "--strict")
@@ -81,6 +83,21 @@ def test_new_project_passes_strict_check_and_builds(tmp_path, language):
     assert (target / "output" / "index.html").is_file()
 
 
+# the starter's survey export (Qualtrics-shaped) and its two metrics: (id, type, file), then the place of the CSAT
+SURVEY = {
+    "en": (
+        ("nps-survey", "nps", "metrics/customer-survey.csv"),
+        ("csat-delivery", "csat", "metrics/customer-survey.csv"),
+        ("first-order", "satisfaction", "delivery"),
+    ),
+    "nl": (
+        ("nps-klantonderzoek", "nps", "metrics/klantonderzoek.csv"),
+        ("csat-bezorging", "csat", "metrics/klantonderzoek.csv"),
+        ("eerste-bestelling", "satisfaction", "bezorging"),
+    ),
+}
+
+
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_new_project_has_one_playbook_of_each_type_and_a_declared_metric(tmp_path, language):
     from cxreport.pipeline import check
@@ -90,7 +107,7 @@ def test_new_project_has_one_playbook_of_each_type_and_a_declared_metric(tmp_pat
     project, _ = check(target)
     assert project.config.language == language
     assert sorted(p.type for p in project.playbooks.values()) == ["experiment", "guide", "recovery", "story", "surprise"]
-    assert [(s.id, s.type, s.file) for s in project.config.metrics] == [("nps", "nps", "metrics/nps.csv")]
+    assert [(s.id, s.type, s.file) for s in project.config.metrics] == [("nps", "nps", "metrics/nps.csv"), *SURVEY[language][:2]]
     journey = next(iter(project.journeys.values()))
     assert all(t.feeling is not None and t.evidence for _, t in journey.touchpoints())
     titles = {"nl": "Eerste bestelling", "en": "First order"}
@@ -206,3 +223,45 @@ def test_starter_files_are_package_data_and_dotfiles_get_their_dot():
         files = scaffold.starter_files(language)
         assert ".gitignore" in files and ".github/workflows/cxreport.yml" in files
         assert not any("dot-" in name for name in files)
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_starter_survey_export_gives_its_figures(tmp_path, language):
+    """The starter shows the pattern of a survey export: a Qualtrics file (three header rows, a preview, a -99)
+    read by an NPS and by a CSAT placed at a touchpoint with `at:`; figures checked by a count of the file here."""
+    import csv
+    import math
+
+    target = tmp_path / "hb"
+    assert run("new", str(target), "--language", language).exit_code == 0
+    assert run("build", str(target), "--strict", "--quiet").exit_code == 0
+    (nps_id, _, file), (csat_id, _, _), place = SURVEY[language]
+    with open(target / "content" / file, encoding="utf-8-sig", newline="") as f:
+        records = list(csv.reader(f))
+    tags = records[0]
+    rows = [dict(zip(tags, r, strict=True)) for r in records[3:] if r[tags.index("Status")] not in ("1", "2", "8")]
+    nps_scores = [int(r["Q1"]) for r in rows if r["Q1"] not in ("", "-99")]
+    csat_scores = [int(r["Q2"]) for r in rows if r["Q2"] not in ("", "-99")]
+    n = len(nps_scores)
+    p, d = sum(s >= 9 for s in nps_scores) / n, sum(s <= 6 for s in nps_scores) / n
+    s = sum(x >= 4 for x in csat_scores) / len(csat_scores)
+    figures = json.loads((target / "output/data/figures.json").read_text(encoding="utf-8"))["figures"]
+
+    def whole(metric, journey=None, stage=None, touchpoint=None):
+        [f] = [
+            f
+            for f in figures
+            if f["metric"] == metric
+            and f["period"] == "all"
+            and (f["journey"], f["stage"], f["touchpoint"]) == (journey, stage, touchpoint)
+        ]
+        return f
+
+    nps = whole(nps_id)
+    assert (nps["n"], nps["answered"], nps["missing"]) == (n, n, len(rows) - n)
+    assert abs(nps["value"] - 100 * (p - d)) <= 0.05
+    assert abs(nps["margin"] - 100 * 1.96 * math.sqrt((p + d - (p - d) ** 2) / n)) <= 0.05
+    csat = whole(csat_id, *place)
+    assert (csat["n"], csat["missing"]) == (len(csat_scores), len(rows) - len(csat_scores))
+    assert abs(csat["value"] - 100 * s) <= 0.05
+    assert whole(csat_id) == {**csat, "journey": None, "stage": None, "touchpoint": None}
