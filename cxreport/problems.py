@@ -96,11 +96,12 @@ CODES: dict[str, str] = {
     "more-problems": "more problems of one file than are listed",
     # survey exports and spreadsheets
     "export-format": "a metric file that does not have the header rows of its declared format",
-    "no-rows": "a metric file that gives no rows",
-    "no-date-column": "a metric without a date column, so its figures are for the whole time only",
-    "at-and-column": "a metric with 'at:' that also maps a column for the same key",
+    "csv-no-rows": "a metric file that gives no rows",
+    "csv-unknown-answer": "an answer that is neither a number nor one of the metric's values",
+    "metric-without-date": "a metric without a date column, so its figures are for the whole time only",
+    "metric-at-and-column": "a metric with 'at:' that also maps a column for the same key",
     "unknown-place": "a metric's 'at:' naming a journey, stage or touchpoint that is not in the map",
-    "duplicate-respondent": "a respondent id that occurs on more than one row of a metric",
+    "csv-duplicate-respondent": "a respondent id that occurs on more than one row of a metric",
     # theme
     "theme-not-found": "site.yml names a theme with no folder under themes/",
     "theme-labels": "a theme's labels file that is not one JSON object",

@@ -230,11 +230,11 @@ def test_a_file_that_is_not_parquet(project, run_metrics):
     assert located(problems)[0][3].startswith("the file cannot be read as Parquet")
 
 
-def test_header_only_file_is_an_error_never_silence(project, run_metrics):
+def test_header_only_file_is_a_warning_never_silence(project, run_metrics):
     # version 2: a file that gives no rows never passes in silence (the page would say "no figures yet")
     _, problems, fs, _ = run_metrics(project("- {id: nps, file: metrics/nps.csv, type: nps}\n", {NPS: "date,score\n"}))
-    assert located(problems) == [("content/metrics/nps.csv", 2, 0, "the file has a header but no rows")]
-    assert [p.code for p in problems] == ["no-rows"] and fs.select("nps") == []
+    assert [(p.path, p.line, p.severity, p.code) for p in problems] == [("content/metrics/nps.csv", 0, "warning", "csv-no-rows")]
+    assert "no rows yet" in problems.warnings[0].message and fs.select("nps") == []
 
 
 # --- problems with the file as a whole ---------------------------------------------------

@@ -238,7 +238,7 @@ def test_a_date_only_format_ignores_the_time_of_a_timestamp(project, run_metrics
 def test_a_metric_without_a_date_has_period_all_and_a_warning(project, run_metrics):  # noqa: F811
     root = project("- {id: nps, file: metrics/nps.csv, type: nps}\n", {"content/metrics/nps.csv": "score\n9\n10\n3\n"})
     _, problems, fs, _ = run_metrics(root)
-    assert [(p.path, p.line, p.severity, p.code) for p in problems] == [("site.yml", 4, "warning", "no-date-column")]
+    assert [(p.path, p.line, p.severity, p.code) for p in problems] == [("site.yml", 4, "warning", "metric-without-date")]
     assert [(f.period, f.n, round(f.value, 4)) for f in fs.select("nps")] == [("all", 3, 33.3333)]
 
 
@@ -248,7 +248,7 @@ def test_at_and_a_mapped_column_for_the_same_key_is_an_error(project, run_metric
         {"content/metrics/nps.csv": "date,score,j\n2026-01-01,9,first-order\n"},
     )
     _, problems, _, _ = run_metrics(root)
-    assert [(p.path, p.line, p.code) for p in problems] == [("site.yml", 4, "at-and-column")]
+    assert [(p.path, p.line, p.code) for p in problems] == [("site.yml", 4, "metric-at-and-column")]
 
 
 def test_at_an_unknown_place_is_an_error_at_its_key(project, run_metrics):  # noqa: F811
@@ -272,7 +272,7 @@ def test_a_respondent_twice_names_both_rows(project, run_metrics):  # noqa: F811
         "- {id: nps, file: metrics/nps.csv, type: nps, columns: {respondent: rid}}\n", {"content/metrics/nps.csv": data}
     )
     _, problems, _, _ = run_metrics(root)
-    assert [(p.line, p.col, p.code) for p in problems] == [(4, 3, "duplicate-respondent")]
+    assert [(p.line, p.col, p.code) for p in problems] == [(4, 3, "csv-duplicate-respondent")]
     assert "first on line 2" in problems.errors[0].message
 
 

@@ -336,6 +336,7 @@ def _has_rows(con: duckdb.DuckDBPyConnection, project: Project, std: str, plan: 
             f"no rows: all {records} responses are survey previews, tests or spam (column '{layout.headers[layout.status]}')"
         )
         hint = "export the data again with the real responses, or share the survey and collect some"
+        problems.error(rel, 0, 0, message, hint, code="csv-no-rows")
     elif (
         layout.kind == "csv"
         and plan.file.path.stat().st_size - layout.header_bytes > 0
@@ -343,10 +344,16 @@ def _has_rows(con: duckdb.DuckDBPyConnection, project: Project, std: str, plan: 
     ):
         message = f"no rows were read from the lines after the header (from line {layout.first_data_line})"
         hint = "check the line ends and the quotes: a quote that is never closed joins every line after it; export the file again"
-    else:
-        message = "the file has a header but no rows"
-        hint = "export the data again with the responses in it"
-    problems.error(rel, layout.first_data_line if layout.kind == "csv" else 0, 0, message, hint, code="no-rows")
+        problems.error(rel, 0, 0, message, hint, code="csv-no-rows")
+    else:  # not in silence, yet no error: a survey just sent out has no answers yet
+        problems.warning(
+            rel,
+            0,
+            0,
+            f"the file has its header but no rows yet, so metric '{plan.source.id}' has no figures",
+            "export the data again once there are responses",
+            code="csv-no-rows",
+        )
     return False
 
 

@@ -260,14 +260,14 @@ def map_columns(
         mapped = getattr(source.columns, name)
         if name in fixed:
             if mapped is not None:
-                line, col = project.site_origin.at("metrics", index, "columns", name)
+                line, col = project.site_origin.key_at("metrics", index, "at", name)
                 problems.error(
                     project.site_origin.path,
                     line,
                     col,
                     f"metric '{source.id}' has 'at: {{{name}: {fixed[name]}}}' and also maps a {name} column",
                     f"keep one: 'at:' puts every row at {name} '{fixed[name]}'; a column gives each row its own",
-                    code="at-and-column",
+                    code="metric-at-and-column",
                 )
                 ok = False
             continue
@@ -296,7 +296,7 @@ def map_columns(
             f"metric '{source.id}': {rel} has no date column, so its figures are for the whole time only (period 'all')",
             "map the column that holds each answer's date under 'columns:', e.g. 'date: RecordedDate', "
             "to see the figures per period",
-            code="no-date-column",
+            code="metric-without-date",
         )
     if not ok:
         return None

@@ -51,7 +51,7 @@ def check_respondents(
                 "a respondent answers a metric once; remove the second response, or map the column that identifies "
                 "each response under 'columns: respondent:'",
                 where.suffix(layout, line, col, spans) if line else where.unplaced(layout, rid),
-                "duplicate-respondent",
+                "csv-duplicate-respondent",
             )
         )
     rowcheck.report(problems, file.rel, out, total)

@@ -388,6 +388,8 @@ def code_of(p: RowProblem, source: MetricSource) -> str:
     if name == "date":
         return "csv-unreadable-date"
     if name == source.kind.number:
+        if kind == "unreadable" and source.values:
+            return "csv-unknown-answer"
         return _NUMBER_CODES.get(kind, "csv-invalid-cell")
     if name == "journey":
         return "csv-unknown-journey"
