@@ -156,7 +156,7 @@ def test_an_answer_neither_number_nor_listed_names_the_nearest(project, run_metr
         {"content/metrics/sm.csv": SURVEYMONKEY},
     )
     _, problems, _, _ = run_metrics(root)
-    assert [(p.line, p.col, p.code) for p in problems] == [(4, 4, "csv-unreadable-number")]
+    assert [(p.line, p.col, p.code) for p in problems] == [(4, 4, "csv-unknown-answer")]
     assert "'Dissatisfied'" in problems.errors[0].message and "did you mean 'Satisfied'" in problems.errors[0].hint
 
 
