@@ -153,6 +153,12 @@ def test_text_that_reads_like_a_date_and_time_stays_text(tmp_path: Path):
     assert found.dated == frozenset({0})
 
 
+def test_an_inline_text_that_reads_like_a_date_and_time_stays_text(tmp_path: Path):
+    cells = '<row r="1"><c r="A1" t="inlineStr"><is><t>2026-03-01 10:15:00</t></is></c><c r="B1"><v>4</v></c></row>'
+    found, rows = read(hand_made(tmp_path / "i.xlsx", sheet_of(cells)))
+    assert (found.dated, rows) == (frozenset(), [(1, "2026-03-01 10:15:00", "4", None, None)])
+
+
 def test_hand_written_cells_error_only_rows_iso_dates_and_shared_strings(tmp_path: Path):
     cells = (
         '<row r="2"><c r="B2" t="s"><v>0</v></c><c r="C2" t="s"><v>1</v></c></row>'

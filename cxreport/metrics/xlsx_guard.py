@@ -348,7 +348,8 @@ def _scan_sheet(archive: zipfile.ZipFile, part: str, found: Inspection) -> None:
     exact = size < SMALL_SHEET
     span = _Span()
     for buffer in _cells_joined(_chunks(archive, part)):
-        found.datetime_texts = found.datetime_texts or b't="str"' in buffer or bool(_DATETIME_TEXT.search(buffer))
+        if not found.datetime_texts and (b't="str"' in buffer or (b"<is>" in buffer and _DATETIME_TEXT.search(buffer))):
+            found.datetime_texts = True  # a formula's text result, or an inline text, may read like a date
         for hit in _TYPED_CELL.finditer(buffer):
             patch = _typed_cell(buffer, hit.start())
             if patch is not None:
