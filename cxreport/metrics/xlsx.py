@@ -96,9 +96,11 @@ def _read(path: Path, found: Inspection) -> tuple[Any, Any, Any]:
     try:
         with ThreadPoolExecutor(len(kinds)) as pool:
             sheets = list(pool.map(lambda kind: _read_as(path, found.sheet, kind), kinds))
-    except fastexcel.FastExcelError as err:
-        reason = str(err).replace(str(path), path.name).splitlines()[0][:200]
-        raise SheetRefused("xlsx-unreadable", f"the workbook cannot be read: {reason}", SAVE_HINT) from err
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as err:  # fastexcel's errors, and a panic in the Rust reader (pyo3 raises BaseException)
+        lines = str(err).replace(str(path), path.name).splitlines() or [type(err).__name__]
+        raise SheetRefused("xlsx-unreadable", f"the workbook cannot be read: {lines[0][:200]}", SAVE_HINT) from err
     return sheets[0], sheets[1], sheets[2] if len(sheets) > 2 else None
 
 
