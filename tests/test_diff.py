@@ -278,6 +278,7 @@ EXPECTED_CHANGES = [
             {"field": "title", "from": "First order", "to": "First order, online"},
             {"field": "persona", "from": "parent", "to": "ouder"},
             {"field": "state", "from": "current", "to": "future"},
+            {"field": "average_feeling", "from": -0.5, "to": 1},  # (-1 + 0) / 2 -> (1 + 0 + 2) / 3
         ],
     ),
     change(
@@ -439,7 +440,7 @@ def test_default_is_head_against_the_working_tree(tmp_path):
     )
     edited = diff("--format", "json", "--path", str(repo))
     assert [(c["kind"], c["action"], c["id"], c["changes"]) for c in json.loads(edited.stdout)["changes"]] == [
-        ("journey", "changed", "first-order", []),
+        ("journey", "changed", "first-order", [{"field": "average_feeling", "from": 1, "to": 0}]),
         ("touchpoint", "changed", "review", [{"field": "feeling.score", "from": 2, "to": -1}]),
     ]
 

@@ -85,7 +85,8 @@ def test_the_docs_example_imports_checks_and_exports_back_unchanged_in_meaning(m
     exported = run("export", "mermaid", "my-working-day", "--path", str(root))
     assert exported.exit_code == 0, exported.output
     assert parse_mermaid(exported.stdout).meaning() == DOCS_MEANING
-    assert exported.stdout == MERMAID_DOCS_EXAMPLE  # even the text, here
+    # even the text, here, with the title also written as the accessible title
+    assert exported.stdout == MERMAID_DOCS_EXAMPLE.replace("day\n", "day\n    accTitle: My working day\n", 1)
 
 
 def test_a_journey_exports_and_imports_back(make_project):
@@ -114,12 +115,13 @@ def test_a_journey_exports_and_imports_back(make_project):
     assert exported.stdout == (
         "journey\n"
         "    title First order\n"
+        "    accTitle: First order\n"
         "    section Attention\n"
         "      Advert: 4: social\n"
         "      Search result: 4: web, mobile\n"
         "    section Action\n"
-        "      Checkout: 2: Parent\n"
-        "      Receipt: 1: Parent\n"
+        "      Checkout: 2\n"
+        "      Receipt: 1\n"
         "    section Satisfaction\n"
         "      Unboxing: 5: product\n"
     )
@@ -138,7 +140,7 @@ def test_a_journey_exports_and_imports_back(make_project):
     assert [(s.stage, t.id, t.name, t.channel, t.feeling.score) for s, t in again.touchpoints()] == [
         ("attention", "advert", "Advert", "social", 1),
         ("attention", "search-result", "Search result", "web, mobile", 1),  # 0.5 was drawn as 4 (3.5, half up)
-        ("action", "checkout", "Checkout", None, -1),  # the persona's name as actor: no channel
+        ("action", "checkout", "Checkout", None, -1),  # no channel: no actor, and back
         ("action", "receipt", "Receipt", None, -2),
         ("satisfaction", "unboxing", "Unboxing", "product", 2),
     ]
@@ -222,18 +224,37 @@ def test_names_with_colons_hashes_and_semicolons_survive_as_entity_codes(make_pr
     )
     exported = run("export", "mermaid", "first-order", "--path", str(root)).stdout
     assert exported == (
-        "journey\n    title Order #35;1#59; the first\n    section Attention\n"
+        "journey\n    title Order #35;1#59; the first\n    accTitle: Order #35;1#59; the first\n    section Attention\n"
         "      Ad#58; 10% off #35;deal#59; today: 4: web#58; shop\n"
     )
     diagram = parse_mermaid(exported)
     assert diagram.meaning() == ("Order #1; the first", (("Attention", (("Ad: 10% off #deal; today", 4, ("web: shop",)),)),))
 
 
-def test_a_persona_name_with_a_comma_stays_one_actor(make_project):
+def test_a_task_with_no_actor_comes_back_with_no_actor(make_project, tmp_path):
+    # cxreport 0.1 drew a touchpoint without a channel with the persona's name as actor: `Sanne#44; the busy parent`
     root = make_project({"content/personas/parent.yml": "name: Sanne, the busy parent\n"})
-    exported = run("export", "mermaid", "first-order", "--path", str(root)).stdout
-    assert "      Checkout: 2: Sanne#44; the busy parent\n" in exported
-    assert parse_mermaid(exported).sections[1].tasks[0].actors == ["Sanne, the busy parent"]
+    diagram = tmp_path / "d.mmd"
+    diagram.write_text("journey\n  title Tea\n  section Attention\n    Make tea: 5\n    Drink it: 4:\n    Wash up: 2: Me, Cat\n")
+    result = run("import", "mermaid", str(diagram), "--persona", "parent", "--path", str(root))
+    assert result.exit_code == 0, result.output
+    exported = run("export", "mermaid", "tea", "--path", str(root)).stdout
+    assert exported == (
+        "journey\n    title Tea\n    accTitle: Tea\n    section Attention\n"
+        "      Make tea: 5\n      Drink it: 4\n      Wash up: 2: Me, Cat\n"
+    )
+    assert [t.actors for t in parse_mermaid(exported).sections[0].tasks] == [[], [], ["Me", "Cat"]]
+    # a diagram cxreport 0.1 exported still imports without that channel, and says so once
+    old = tmp_path / "old.mmd"
+    old.write_text(
+        "journey\n  title Old\n  section Action\n    Pay: 2: Sanne#44; the busy parent\n    Wait: 1: Sanne#44; the busy parent\n"
+    )
+    result = run("import", "mermaid", str(old), "--persona", "parent", "--path", str(root), "--out", "-")
+    assert "channel" not in result.stdout
+    assert result.stderr == (
+        "note: 2 tasks whose only actor is the persona's name 'Sanne, the busy parent' got no channel "
+        "(cxreport 0.1 exported a touchpoint without a channel that way)\n"
+    )
 
 
 def test_mermaid_in_a_markdown_file_with_comments_and_accessibility_lines(make_project, tmp_path):

@@ -144,6 +144,7 @@ def import_mermaid(file: str, out: str | None, persona: str | None, path: str) -
         stage_models=stage_models,
         default_model=default_model,
         write_id=write_id,
+        models_in_use={j.stage_model for j in project.journeys.values() if j.stage_model} if project else set(),
     )
     notes += imported.notes
     if out == "-":

@@ -16,6 +16,7 @@ from cxreport.pipeline import check
 from cxreport.problems import Problems
 
 from .repository import DiffError, Repository, check_revision
+from .similarity import journey_facts, merged_order, object_facts, pair_renames, touchpoint_facts
 
 FORMAT_VERSION = 1
 WORKING_TREE = "working tree"
@@ -92,9 +93,11 @@ class Change:
     from_id: str | None = None
     from_path: str | None = None
     changes: list[dict] = field(default_factory=list)
+    # a stage's or touchpoint's place in its journey (stages and touchpoints listed in journey order)
+    position: tuple[int, int] = (0, 0)
 
     def sort_key(self) -> tuple:
-        return (KINDS.index(self.kind), self.journey or "", self.id or "", ACTIONS.index(self.action))
+        return (KINDS.index(self.kind), self.journey or "", self.position, self.id or "", ACTIONS.index(self.action))
 
     def as_json(self) -> dict:
         return {
@@ -183,21 +186,15 @@ def text_change(name: str, a: str, b: str) -> list[dict]:
     return [{"field": name, "lines_added": added, "lines_removed": removed}]
 
 
-def _pair_renames(removed: list[str], added: list[str], key_a, key_b, hinted: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Give (old id, new id) pairs: git's renames first, then objects with the same content under a new id."""
-    pairs = []
-    removed, added = list(removed), list(added)
-    for old, new in hinted:
-        if old in removed and new in added:
-            pairs.append((old, new))
-            removed.remove(old)
-            added.remove(new)
-    for old in sorted(removed):
-        match = next((new for new in sorted(added) if key_a(old) == key_b(new)), None)
-        if match is not None:
-            pairs.append((old, match))
-            added.remove(match)
-    return pairs
+def average_feeling(journey: m.Journey) -> float | None:
+    """Give a journey's average feeling as its page shows it (one decimal), or None when no touchpoint has one."""
+    scores = [t.feeling.score for _, t in journey.touchpoints() if t.feeling is not None]
+    return float(f"{sum(scores) / len(scores):.1f}") + 0.0 if scores else None  # + 0.0: no -0.0
+
+
+def _average_feeling_change(ja: m.Journey, jb: m.Journey) -> list[dict]:
+    before, after = average_feeling(ja), average_feeling(jb)
+    return [] if before == after else [{"field": "average_feeling", "from": _plain(before), "to": _plain(after)}]
 
 
 class Comparison:
@@ -231,14 +228,10 @@ class Comparison:
         removed = [i for i in objs_a if i not in objs_b]
         added = [i for i in objs_b if i not in objs_a]
 
-        def content(objs):
-            return lambda i: (
-                _dump(objs[i], exclude),
-                getattr(objs[i], "body", None),
-                None if inner is None else [_dump(s, set()) for s in objs[i].stages],
-            )
+        def facts_of(objs):
+            return lambda i: journey_facts(objs[i]) if inner is not None else object_facts(objs[i], exclude)
 
-        pairs = _pair_renames(removed, added, content(objs_a), content(objs_b), self._hints(kind))
+        pairs = pair_renames(removed, added, facts_of(objs_a), facts_of(objs_b), self._hints(kind))
         matched = [(i, i) for i in objs_a if i in objs_b] + pairs
         for old, new in pairs:
             removed.remove(old)
@@ -282,17 +275,37 @@ class Comparison:
         return next((s.name for s in model if s.id == stage_id), stage_id)
 
     def _journey_inner(self, ja: m.Journey, jb: m.Journey) -> tuple[list[dict], bool]:
-        """Add the stage and touchpoint changes of a journey; give its stage-order change and whether there were any."""
+        """Add the stage and touchpoint changes of a journey, in journey order; give the journey's own derived
+        changes (average feeling, stage order) and whether any stage or touchpoint changed."""
         before = len(self.changes)
+        stages_a = {s.stage: s for s in ja.stages}
+        stages_b = {s.stage: s for s in jb.stages}
+        stage_place = merged_order(list(stages_a), list(stages_b))
+        self._stage_changes(ja, jb, stage_place)
+        self._touchpoint_changes(ja, jb, stage_place)
+        common_a = [s for s in stages_a if s in stages_b]
+        common_b = [s for s in stages_b if s in stages_a]
+        derived = _average_feeling_change(ja, jb)
+        if common_a != common_b:
+            derived.append({"field": "stage order", "from": common_a, "to": common_b})
+        return derived, len(self.changes) > before
+
+    def _stage_changes(self, ja: m.Journey, jb: m.Journey, place: dict) -> None:
         path = self._path(self.b, "journey", jb.id)
         stages_a = {s.stage: s for s in ja.stages}
         stages_b = {s.stage: s for s in jb.stages}
+
+        def add(action: str, sid: str, side: Side, journey: m.Journey, changes: list[dict] | None = None) -> None:
+            name = self._stage_name(side, journey, sid)
+            self.changes.append(Change("stage", action, sid, name, journey=jb.id, path=path, changes=changes or []))
+            self.changes[-1].position = (place[sid], -1)
+
         for sid in stages_a:
             if sid not in stages_b:
-                self.changes.append(Change("stage", "removed", sid, self._stage_name(self.a, ja, sid), journey=jb.id, path=path))
+                add("removed", sid, self.a, ja)
         for sid, stage in stages_b.items():
             if sid not in stages_a:
-                self.changes.append(Change("stage", "added", sid, self._stage_name(self.b, jb, sid), journey=jb.id, path=path))
+                add("added", sid, self.b, jb)
                 continue
             fields = field_changes(_dump(stages_a[sid], {"stage", "touchpoints"}), _dump(stage, {"stage", "touchpoints"}))
             order_a = [t.id for t in stages_a[sid].touchpoints]
@@ -302,52 +315,41 @@ class Comparison:
             if common_a != common_b:
                 fields.append({"field": "touchpoint order", "from": common_a, "to": common_b})
             if fields:
-                self.changes.append(
-                    Change("stage", "changed", sid, self._stage_name(self.b, jb, sid), journey=jb.id, path=path, changes=fields)
-                )
-        common_a = [s for s in stages_a if s in stages_b]
-        common_b = [s for s in stages_b if s in stages_a]
-        order = [{"field": "stage order", "from": common_a, "to": common_b}] if common_a != common_b else []
+                add("changed", sid, self.b, jb, fields)
+
+    def _touchpoint_changes(self, ja: m.Journey, jb: m.Journey, stage_place: dict) -> None:
+        path = self._path(self.b, "journey", jb.id)
         tps_a = {t.id: (s.stage, t) for s, t in ja.touchpoints()}
         tps_b = {t.id: (s.stage, t) for s, t in jb.touchpoints()}
         removed = [i for i in tps_a if i not in tps_b]
         added = [i for i in tps_b if i not in tps_a]
-        pairs = _pair_renames(removed, added, lambda i: _dump(tps_a[i][1], {"id"}), lambda i: _dump(tps_b[i][1], {"id"}), [])
+        pairs = pair_renames(removed, added, lambda i: touchpoint_facts(*tps_a[i]), lambda i: touchpoint_facts(*tps_b[i]))
+        new_id = {old: new for old, new in pairs}
         for old, new in pairs:
             removed.remove(old)
             added.remove(new)
+        # each touchpoint's place: the new journey's order, a removed one where it was
+        keys_a = [("now", new_id.get(i, i)) if i not in removed else ("gone", i) for i in tps_a]
+        place = merged_order(keys_a, [("now", i) for i in tps_b])
+
+        def add(change: Change, stage: str, key: tuple[str, str]) -> None:
+            change.position = (stage_place[stage], place[key])
+            self.changes.append(change)
+
         for i in removed:
-            self.changes.append(Change("touchpoint", "removed", i, tps_a[i][1].name, journey=jb.id, path=path))
+            add(Change("touchpoint", "removed", i, tps_a[i][1].name, journey=jb.id, path=path), tps_a[i][0], ("gone", i))
         for i in added:
-            self.changes.append(
-                Change(
-                    "touchpoint",
-                    "added",
-                    i,
-                    tps_b[i][1].name,
-                    journey=jb.id,
-                    path=path,
-                    changes=[{"field": "stage", "from": None, "to": tps_b[i][0]}],
-                )
-            )
+            stage, tp = tps_b[i]
+            first = [{"field": "stage", "from": None, "to": stage}]
+            add(Change("touchpoint", "added", i, tp.name, journey=jb.id, path=path, changes=first), stage, ("now", i))
         for old, new in [(i, i) for i in tps_a if i in tps_b] + pairs:
             (sa, ta), (sb, tb) = tps_a[old], tps_b[new]
             fields = [{"field": "stage", "from": sa, "to": sb}] if sa != sb else []
             fields += field_changes(_dump(ta, {"id"}), _dump(tb, {"id"}))
             if fields or old != new:
-                self.changes.append(
-                    Change(
-                        "touchpoint",
-                        "renamed" if old != new else "changed",
-                        new,
-                        tb.name,
-                        journey=jb.id,
-                        path=path,
-                        from_id=old if old != new else None,
-                        changes=fields,
-                    )
-                )
-        return order, len(self.changes) > before
+                action, from_id = ("renamed", old) if old != new else ("changed", None)
+                change = Change("touchpoint", action, new, tb.name, journey=jb.id, path=path, from_id=from_id, changes=fields)
+                add(change, sb, ("now", new))
 
     def _site(self) -> None:
         ca, cb = self.a.project.config, self.b.project.config
@@ -360,7 +362,7 @@ class Comparison:
         mb = {s.id: s for s in self.b.project.config.metrics}
         removed = [i for i in ma if i not in mb]
         added = [i for i in mb if i not in ma]
-        pairs = _pair_renames(removed, added, lambda i: _dump(ma[i], {"id"}), lambda i: _dump(mb[i], {"id"}), [])
+        pairs = pair_renames(removed, added, lambda i: object_facts(ma[i], {"id"}), lambda i: object_facts(mb[i], {"id"}))
         for old, new in pairs:
             removed.remove(old)
             added.remove(new)

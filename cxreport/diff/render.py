@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+from dataclasses import replace
 from typing import Any
 
 from .compare import ACTIONS, KINDS, PLURAL, Change, Comparison, Side
@@ -28,6 +29,7 @@ PLAYBOOK_TYPES = {
 FIELD_NAMES = {
     "feeling.score": "feeling",
     "feeling.label": "feeling label",
+    "average_feeling": "average feeling",
     "body": "text",
     "data": "data file",
     "compare_to": "compared with",
@@ -79,6 +81,20 @@ def show(value: Any) -> str:
         text = str(value)
     text = printable(" ".join(text.split()))
     return text if len(text) <= SHORTEN else text[: SHORTEN - 1] + "…"
+
+
+def shown_changes(change: Change, new_stages: set[tuple[str | None, str | None]]) -> Change:
+    """Give the change as text and Markdown show it: a touchpoint added in a new stage without its 'stage' line,
+    since the stage's own line stands just above it (a new stage is shown once)."""
+    if change.kind == "touchpoint" and change.action == "added":
+        kept = [f for f in change.changes if not (f["field"] == "stage" and (change.journey, f.get("to")) in new_stages)]
+        return replace(change, changes=kept)
+    return change
+
+
+def new_stages(comparison: Comparison) -> set[tuple[str | None, str | None]]:
+    """Give the (journey, stage) pairs of the stages added to a journey."""
+    return {(c.journey, c.id) for c in comparison.changes if c.kind == "stage" and c.action == "added"}
 
 
 def detail_lines(change: Change, esc=lambda s: s, added="+ ", removed="- ") -> list[str]:
@@ -135,7 +151,8 @@ def _groups(comparison: Comparison) -> list[tuple[Change | None, str, list[Chang
     inner = [c for c in comparison.changes if c.kind in ("stage", "touchpoint")]
     groups: list[tuple[Change | None, str, list[Change]]] = []
     for j in journeys:
-        groups.append((j, "journey", [c for c in inner if c.journey == j.id]))
+        # in journey order: each stage's change just before its touchpoints'
+        groups.append((j, "journey", sorted((c for c in inner if c.journey == j.id), key=lambda c: c.position)))
     for kind in KINDS:
         if kind not in ("journey", "stage", "touchpoint"):
             items = [c for c in comparison.changes if c.kind == kind]
@@ -154,6 +171,7 @@ def render_text(comparison: Comparison) -> str:
     out = [f"Handbook changes from {_side_name(a)} to {_side_name(b)}", ""]
     if not comparison.changes:
         return "\n".join(out + ["No changes to journeys, personas, playbooks, pages, metrics or site settings."]) + "\n"
+    fresh = new_stages(comparison)
     for journey, _kind, items in _groups(comparison):
         for top in [journey] if journey else items:
             out.append(headline(top))
@@ -161,7 +179,7 @@ def render_text(comparison: Comparison) -> str:
             if journey:
                 for c in items:
                     out.append("  " + headline(c))
-                    out += ["    " + line for line in detail_lines(c)]
+                    out += ["    " + line for line in detail_lines(shown_changes(c, fresh))]
     out += ["", "Summary: " + "; ".join(_summary_phrases(comparison))]
     return "\n".join(out) + "\n"
 
@@ -198,6 +216,7 @@ def render_markdown(comparison: Comparison) -> str:
 
     bullets = {"esc": md_escape, "added": "added ", "removed": "removed "}
     plain: list[str] = []  # journeys added, removed or renamed with nothing more to show: one list
+    fresh = new_stages(comparison)
     for journey, kind, items in _groups(comparison):
         if journey and not journey.changes and not items:
             plain.append(f"- {headline(journey, md_escape, strong, code)}")
@@ -207,7 +226,7 @@ def render_markdown(comparison: Comparison) -> str:
             body = [f"- {line}" for line in detail_lines(journey, **bullets)]
             for c in items:
                 body.append(f"- {headline(c, md_escape, strong, code)}")
-                body += [f"  - {line}" for line in detail_lines(c, **bullets)]
+                body += [f"  - {line}" for line in detail_lines(shown_changes(c, fresh), **bullets)]
         else:
             if plain:
                 out += _details(f"Journeys: {_count_phrase(plain_changes(comparison))}", plain)

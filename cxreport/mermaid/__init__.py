@@ -1,9 +1,10 @@
 """Mermaid user journeys: export a journey map as a `journey` diagram, import a diagram as a journey file.
 
 Mapping (also in docs/format.md, "Mermaid"):
-- title = the journey's title; one `section` per stage, named as in the stage model;
+- title = the journey's title (also written as accTitle), accDescr = its summary; one `section` per stage,
+  named as in the stage model;
 - one task per touchpoint: `Name: score: actors`, score = feeling + 3 (-2..2 -> 1..5, half up),
-  actors = the channel (commas in it separate actors), else the persona's name;
+  actors = the channel (commas in it separate actors), none without a channel;
 - import maps scores back (score - 3; Mermaid's 0 becomes -2), matches sections to a stage model of
   the site by id or name (English or Dutch for the built-in stages; case and accents ignored), or
   makes a new stage model for the site to add.

@@ -5,10 +5,20 @@ from __future__ import annotations
 import html
 import math
 import re
+import textwrap
 import unicodedata
 from dataclasses import dataclass, field
 
+from cxreport.problems import Problems
+from cxreport.yamlsrc import parse_yaml
+
 _ENTITY = re.compile(r"#(\w+);")
+# A line break in a Mermaid name (<br>, <br/>, <br />, </br>, any case), drawn as one by Mermaid; one line here.
+_LINE_BREAK = re.compile(r"[ \t]*<\s*/?\s*br\s*/?\s*>[ \t]*", re.IGNORECASE)
+# A Markdown fence opening a Mermaid block: ```mermaid, and the documentation's ```mermaid-example / -nocode.
+_COMMENT_LINE = re.compile(r"\s*%%")
+_DESCR_BLOCK = re.compile(r"\s*accDescr\s*\{", re.IGNORECASE)
+_FENCE = re.compile(r"^\s*(?P<fence>`{3,}|~{3,})\s*mermaid(?:-[a-z]+)?(?:\s.*)?$", re.IGNORECASE)
 
 
 class MermaidError(Exception):
@@ -45,6 +55,7 @@ class Diagram:
     title: str | None
     sections: list[Section]
     description: str | None = None
+    acc_title: str | None = None
 
     def meaning(self) -> tuple:
         """Give what a reader sees: (title, ((section, ((task, score, actors), ...)), ...))."""
@@ -69,9 +80,10 @@ def decode(text: str) -> str:
 
 
 def encode(text: str, chars: str = "#:;") -> str:
-    """Give text safe as a Mermaid journey name, on one line: chars (`#`, `:`, `;`) as entity codes (`#58;`)."""
+    """Give text safe as a Mermaid journey name, on one line: chars (`#`, `:`, `;`) as entity codes (`#58;`), and
+    the first '%' of '%%' too, which would start a comment."""
     text = " ".join(text.split())
-    return "".join(f"#{ord(ch)};" if ch in chars else ch for ch in text)
+    return "".join(f"#{ord(ch)};" if ch in chars else ch for ch in text).replace("%%", "#37;%")
 
 
 def fold(text: str) -> str:
@@ -112,14 +124,17 @@ def _strip_comment(line: str) -> str:
 
 
 def _mermaid_block(text: str) -> tuple[str, int]:
-    """Give the diagram text and the line it starts on: the whole file, or the first ```mermaid block holding a journey."""
+    """Give the diagram text and the line it starts on: the whole file, or the first Mermaid block holding a journey
+    (fenced ```mermaid, or ```mermaid-example and ```mermaid-nocode as Mermaid's own documentation writes it)."""
     lines = _lines(text)
     for i, line in enumerate(lines):
-        if re.match(r"^\s*(```|~~~)\s*mermaid\s*$", line):
-            fence = line.strip()[:3]
+        opening = _FENCE.match(line)
+        if opening:
+            fence = opening.group("fence")
             body = []
             for j in range(i + 1, len(lines)):
-                if lines[j].strip().startswith(fence):
+                closing = lines[j].strip()
+                if closing.startswith(fence) and closing.strip(fence[0]) == "":
                     break
                 body.append(lines[j])
             if any(re.match(r"^\s*journey\s*$", b, re.IGNORECASE) for b in body):
@@ -128,23 +143,33 @@ def _mermaid_block(text: str) -> tuple[str, int]:
 
 
 def _front_matter(lines: list[str], offset: int) -> tuple[str | None, int]:
-    """Give the title of Mermaid's front matter ('---' lines; only its title is used) and the line after it."""
-    if not lines or lines[0].strip() != "---":
+    """Give the title of Mermaid's front matter ('---' lines, indented or not, after any blank lines; only its title
+    is used) and the line after it."""
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None or lines[first].strip() != "---":
         return None, 0
-    title = None
-    for i in range(1, len(lines)):
+    for i in range(first + 1, len(lines)):
         if lines[i].strip() == "---":
-            for fm in lines[1:i]:
-                found = re.match(r"^title:\s*(.+?)\s*$", fm)
-                if found:
-                    title = found.group(1).strip("\"'")
-            return title, i + 1
-    raise MermaidError(offset + 1, "front matter ('---') is never closed", "end it with a line '---'")
+            block = textwrap.dedent("\n".join(lines[first + 1 : i]))
+            problems = Problems()
+            parsed = parse_yaml(block, "front matter", problems, kind="front matter") if block.strip() else (None, None)
+            if parsed is None:
+                p = problems.errors[0]
+                raise MermaidError(offset + first + 1 + p.line, f"front matter: {p.message}", p.hint)
+            data = parsed[0]
+            title = data.get("title") if isinstance(data, dict) else None
+            return (_one_line(title) if isinstance(title, str) else None), i + 1
+    raise MermaidError(offset + first + 1, "front matter ('---') is never closed", "end it with a line '---'")
+
+
+def _one_line(text: str) -> str:
+    """Give a name on one line: each of Mermaid's <br> line breaks as one space."""
+    return _LINE_BREAK.sub(" ", text).strip()
 
 
 def _restore(s: str) -> str:
     """Give a statement's text with the entity codes hidden from comment stripping put back and decoded."""
-    return decode(s.replace("\x00", "#").replace("\x01", ";")).strip()
+    return _one_line(decode(s.replace("\x00", "#").replace("\x01", ";")))
 
 
 def _task(number: int, line: str) -> Task:
@@ -172,26 +197,38 @@ class _Reader:
 
     title: str | None
     description: str | None = None
+    acc_title: str | None = None
     sections: list[Section] = field(default_factory=list)
     seen_journey: bool = False
     multiline_descr: list[str] | None = None
 
     def read(self, number: int, raw: str) -> None:
-        """Take one line of the diagram (number: its line in the file)."""
+        """Take one line of the diagram (number: its line in the file). After an `accDescr {…}` block's '}' the
+        line goes on (`}title My day`), as Mermaid reads it; positions, not copies, so a long line stays linear."""
+        pos: int | None = 0
+        while pos is not None:
+            pos = self._take(number, raw, pos)
+
+    def _take(self, number: int, raw: str, pos: int) -> int | None:
+        """Take the line from pos on; give where to go on reading it (after an `accDescr {…}` block), or None."""
         if self.multiline_descr is not None:
-            if "}" in raw:
-                self.multiline_descr.append(raw.split("}", 1)[0])
-                self.description = " ".join(" ".join(self.multiline_descr).split()) or None
-                self.multiline_descr = None
-            else:
-                self.multiline_descr.append(raw)
-            return
-        if raw.strip().startswith("%%"):
-            return
-        hidden = _ENTITY.sub(lambda mt: "\x00" + mt.group(1) + "\x01", raw)
+            end = raw.find("}", pos)
+            self.multiline_descr.append(raw[pos:] if end < 0 else raw[pos:end])
+            if end < 0:
+                return None
+            self.description = " ".join(_one_line(decode(" ".join(self.multiline_descr))).split()) or None
+            self.multiline_descr = None
+            return end + 1
+        if _COMMENT_LINE.match(raw, pos):
+            return None
+        opening = _DESCR_BLOCK.match(raw, pos) if self.seen_journey else None
+        if opening:  # its text may hold ';' and '#': read from the raw line
+            self.multiline_descr = []
+            return opening.end()
+        hidden = _ENTITY.sub(lambda mt: "\x00" + mt.group(1) + "\x01", raw[pos:])
         line = _strip_comment(hidden).strip()
         if not line:
-            return
+            return None
         if not self.seen_journey:
             if line.lower() != "journey":
                 raise MermaidError(
@@ -200,25 +237,20 @@ class _Reader:
                     "a user journey starts with a line 'journey'",
                 )
             self.seen_journey = True
-            return
+            return None
         if ";" in line:
             raise MermaidError(number, "';' is not allowed in a Mermaid journey", "write it as #59;")
         self._statement(number, line)
+        return None
 
     def _statement(self, number: int, line: str) -> None:
-        """Take a title, accessibility, section or task statement."""
+        """Take a title, accessibility, section or task statement (keywords in any case, as Mermaid reads them)."""
         if re.match(r"^title\s", line, re.IGNORECASE):
             self.title = _restore(line[6:])
-        elif re.match(r"^accTitle\s*:", line):
-            return
-        elif re.match(r"^accDescr\s*:", line):
+        elif re.match(r"^accTitle\s*:", line, re.IGNORECASE):
+            self.acc_title = _restore(line.split(":", 1)[1]) or None
+        elif re.match(r"^accDescr\s*:", line, re.IGNORECASE):
             self.description = _restore(line.split(":", 1)[1]) or None
-        elif re.match(r"^accDescr\s*\{", line):
-            rest = line.split("{", 1)[1]
-            if "}" in rest:
-                self.description = _restore(rest.split("}", 1)[0]) or None
-            else:
-                self.multiline_descr = [_restore(rest)]
         elif re.match(r"^section\s", line, re.IGNORECASE):
             name = line[8:]
             if ":" in name:
@@ -257,4 +289,4 @@ def parse_mermaid(text: str) -> Diagram:
         )
     if not reader.sections:
         raise MermaidError(last, "the journey has no sections", "add 'section <stage name>' lines with tasks under them")
-    return Diagram(reader.title, reader.sections, reader.description)
+    return Diagram(reader.title, reader.sections, reader.description, reader.acc_title)

@@ -21,11 +21,10 @@ def mermaid_score(feeling: m.Feeling | None) -> int:
     return max(1, min(5, math.floor(feeling.score + 3 + 0.5)))
 
 
-def actors_of(tp: m.Touchpoint, persona_name: str) -> list[str]:
-    """Give a touchpoint's actors: the channel's comma-separated parts, else the persona's name (commas kept)."""
-    if tp.channel and tp.channel.strip():
-        return [encode(a.strip(), "#:;,") for a in tp.channel.split(",") if a.strip()]
-    return [encode(persona_name, "#:;,")]
+def actors_of(tp: m.Touchpoint) -> list[str]:
+    """Give a touchpoint's actors: the channel's comma-separated parts; none without a channel (a task with no actor
+    imports as a touchpoint with no channel, and comes back as one)."""
+    return [encode(a.strip(), "#:;,") for a in (tp.channel or "").split(",") if a.strip()]
 
 
 def stage_names(project: Project, model_id: str) -> dict[str, str]:
@@ -43,12 +42,15 @@ def stage_names(project: Project, model_id: str) -> dict[str, str]:
 def to_mermaid(project: Project, journey: m.Journey) -> str:
     """Give a journey as a Mermaid `journey` diagram, its sections named as the site names the stages."""
     names = stage_names(project, project.stage_model_of(journey))
-    persona = project.personas.get(journey.persona)
-    persona_name = persona.name if persona else journey.persona
-    out = ["journey", f"    title {encode(journey.title, '#;')}"]
+    title = encode(journey.title, "#;")
+    # the title is also the accessible title (Mermaid's `title` is only drawn); the summary its description
+    out = ["journey", f"    title {title}", f"    accTitle: {title}"]
+    if journey.summary and journey.summary.strip():
+        out.append(f"    accDescr: {encode(journey.summary, '#;')}")
     for stage in journey.stages:
         name = names.get(stage.stage, stage.stage)
         out.append(f"    section {encode(name)}")
         for tp in stage.touchpoints:
-            out.append(f"      {encode(tp.name)}: {mermaid_score(tp.feeling)}: {', '.join(actors_of(tp, persona_name))}")
+            actors = actors_of(tp)
+            out.append(f"      {encode(tp.name)}: {mermaid_score(tp.feeling)}" + (f": {', '.join(actors)}" if actors else ""))
     return "\n".join(out) + "\n"
