@@ -43,6 +43,16 @@ def file_key(path: Path, source: MetricSource) -> tuple:
     return (str(path.resolve()), source.format, source.sheet, source.encoding, source.delimiter)
 
 
+def _load(con: duckdb.DuckDBPyConnection, table: str, path: Path, sheet: str | int | None) -> xlsx.SheetTable:
+    """Load a sheet by name or number; YAML gives `sheet: 2` as text, so digits name a sheet or else count one."""
+    try:
+        return xlsx.load_sheet(con, table, path, sheet)
+    except xlsx.SheetRefused as exc:
+        if exc.on_sheet and isinstance(sheet, str) and sheet.strip().isdigit():
+            return xlsx.load_sheet(con, table, path, int(sheet))
+        raise
+
+
 @dataclass
 class SourceFile:
     """One file as the metrics that read it see it: its layout, and its records once they are needed."""
@@ -78,7 +88,7 @@ class SourceFile:
         """Load an .xlsx sheet into a table and read its header rows; None with a problem when it is refused."""
         table = f"{self.name}_sheet"
         try:
-            sheet = xlsx.load_sheet(self.con, table, self.path, self.source.sheet)
+            sheet = _load(self.con, table, self.path, self.source.sheet)
         except xlsx.SheetRefused as exc:
             if exc.on_sheet:
                 sheet_error(exc.message, exc.hint, exc.code)
@@ -114,7 +124,7 @@ class SourceFile:
             header_records=header.records,
             status=header.status,
             sheet=sheet.sheet,
-            dated=getattr(sheet, "dated", frozenset(range(width))),
+            dated=sheet.dated,
         )
 
     def ref(self, problems: Problems) -> FileRef | None:
