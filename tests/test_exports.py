@@ -650,7 +650,11 @@ def test_answered_by_is_shown_with_the_figure(tmp_path):
     build(root)
     page = (root / "output/metrics/csat-delivery.html").read_text(encoding="utf-8")
     figures = json.loads((root / "output/data/figures.json").read_text(encoding="utf-8"))["figures"]
-    [whole] = [f for f in figures if f["metric"] == "csat-delivery" and f["period"] == "all" and f["journey"] is None]
+    [whole] = [
+        f
+        for f in figures
+        if f["metric"] == "csat-delivery" and f["period"] == "all" and f["journey"] is None and f["segment"] is None
+    ]
     assert whole["missing"] > 0
     assert f"answered by {whole['n']} of {whole['n'] + whole['missing']}" in page
 

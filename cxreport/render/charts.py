@@ -205,10 +205,23 @@ def sparkline(scores: Sequence[float | None], style: ChartStyle) -> dict:
     return figure([trace], layout)
 
 
-def time_series(series: Sequence[dict], style: ChartStyle, *, y_title: str = "", y_suffix: str = "", bars: bool = False) -> dict:
-    """Give figures over time: each series is {name, x (period labels), y, margin (or None), text}."""
+def time_series(
+    series: Sequence[dict],
+    style: ChartStyle,
+    *,
+    y_title: str = "",
+    y_suffix: str = "",
+    bars: bool = False,
+    scale: tuple[float, float] | None = None,
+) -> dict:
+    """Give figures over time: each series is {name, x (period labels), y, margin (or None), text}.
+
+    scale: the range a figure can take (NPS -100..100); an error bar stops at its edge, and so does the axis.
+    """
     colors = [style.primary, "#b7791f", "#6b46c1", "#2b6cb0", "#c05621", "#2f855a", "#97266d", MUTED]
     data = []
+    extent: list[float] = []
+    clipped = False
     for i, s in enumerate(series):
         color = colors[i % len(colors)]
         trace: dict[str, Any] = {
@@ -231,21 +244,30 @@ def time_series(series: Sequence[dict], style: ChartStyle, *, y_title: str = "",
             )
         margins = s.get("margin")
         if margins is not None and any(m is not None for m in margins):
-            trace["error_y"] = {
-                "type": "data",
-                "array": [m if m is not None else 0 for m in margins],
-                "visible": True,
-                "color": color,
-                "thickness": 1.2,
-                "width": 4,
-            }
+            up = [m if m is not None else 0 for m in margins]
+            trace["error_y"] = {"type": "data", "array": up, "visible": True, "color": color, "thickness": 1.2, "width": 4}
+            ys = s["y"]
+            if scale is not None and any(
+                y is not None and (y + m > scale[1] or y - m < scale[0]) for y, m in zip(ys, up, strict=True)
+            ):
+                # a margin never runs past the scale: a small sample's bar stops at the edge, and so does the axis
+                down = [min(m, y - scale[0]) if y is not None else m for m, y in zip(up, ys, strict=True)]
+                up = [min(m, scale[1] - y) if y is not None else m for m, y in zip(up, ys, strict=True)]
+                trace["error_y"].update({"symmetric": False, "array": up, "arrayminus": down})
+                clipped = True
+            extent.extend(y + u for y, u in zip(ys, up, strict=True) if y is not None)
+            extent.extend(y - d for y, d in zip(ys, trace["error_y"].get("arrayminus", up), strict=True) if y is not None)
         data.append(trace)
+    yaxis: dict[str, Any] = {"title": {"text": y_title}, "ticksuffix": y_suffix}
+    if scale is not None and clipped:  # the axis fits the bars, never wider than the scale
+        pad = (max(extent) - min(extent)) * 0.05 or 1
+        yaxis["range"] = [max(scale[0], min(extent) - pad), min(scale[1], max(extent) + pad)]
     layout = _layout(
         style,
         showlegend=len(series) > 1,
         legend={"orientation": "h", "y": -0.25},
         xaxis={"type": "category", "showgrid": False},
-        yaxis={"title": {"text": y_title}, "ticksuffix": y_suffix},
+        yaxis=yaxis,
         margin={"l": 56, "r": 16, "t": 12, "b": 56 if len(series) > 1 else 40},
         barmode="group",
     )

@@ -55,6 +55,18 @@ class MetricViews(PlannerBase):
             text += unit if unit == "%" else "\u00a0" + unit
         return text
 
+    def margin_text(self, f: Figure | None) -> str:
+        """Give a figure's margin as the site shows it: ± 7,4; or, when value ± margin runs past the scale (a small
+        sample), the 95% interval cut at the scale's edge, so no figure reads as an NPS of 0 ± 138,6."""
+        if f is None or f.margin is None:
+            return ""
+        decimals = _margin_decimals(f.type)
+        scale = KINDS[f.type].value_range
+        if scale is None or scale[0] <= f.value - f.margin and f.value + f.margin <= scale[1]:
+            return "± " + self.t.number(f.margin, decimals)
+        low, high = max(scale[0], f.value - f.margin), min(scale[1], f.value + f.margin)
+        return self.t("figure.interval", low=self.t.number(low, decimals), high=self.t.number(high, decimals))
+
     def figure_view(self, f: Figure | None, metric_id: str, page: str, scope: str | None = None) -> dict:
         """Give what a template shows of one figure: value, margin, n, small-sample mark, status, link."""
         source = self.project.metric(metric_id)
@@ -69,7 +81,12 @@ class MetricViews(PlannerBase):
             "n": f.n if f else 0,
             "n_text": self.t.integer(f.n) if f else "–",
             "margin": f.margin if f else None,
-            "margin_text": ("± " + self.t.number(f.margin, _margin_decimals(f.type))) if f and f.margin is not None else "",
+            "margin_text": self.margin_text(f),
+            "answered_text": (
+                self.t("figure.answered", n=self.t.integer(f.n), asked=self.t.integer(f.n + f.missing))
+                if f and f.missing is not None
+                else ""
+            ),
             "small_sample": bool(f and f.small_sample),
             "status": (f.status if f else None) or "none",
             "status_text": self.t(f"status.{(f.status if f else None) or 'none'}"),

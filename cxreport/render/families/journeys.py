@@ -6,6 +6,7 @@ from collections import defaultdict
 from typing import Any
 
 from ... import model as m
+from ...kinds import KINDS
 from ..charts import Chart, emotion_compare, emotion_curve, sparkline, time_series
 from ..contexts import JourneyContext, JourneysContext
 from ..metric_views import MetricViews
@@ -175,7 +176,7 @@ class JourneyPages(MetricViews, Paging):
             nps_chart = self.chart(
                 path,
                 "nps",
-                time_series(nps_series, self.style, y_title="NPS"),
+                time_series(nps_series, self.style, y_title="NPS", scale=KINDS["nps"].value_range),
                 self.t("chart.nps_over_time", title=journey.title),
             )
             charts.append(nps_chart)

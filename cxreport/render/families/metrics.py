@@ -116,7 +116,14 @@ class MetricPages(MetricViews, Paging):
             chart = self.chart(
                 path,
                 "metric",
-                time_series(series, self.style, y_title=self.metric_label(source.id), y_suffix=suffix, bars=source.kind.staged),
+                time_series(
+                    series,
+                    self.style,
+                    y_title=self.metric_label(source.id),
+                    y_suffix=suffix,
+                    bars=source.kind.staged,
+                    scale=source.kind.value_range,
+                ),
                 self.t("chart.metric", title=self.metric_label(source.id)),
                 height=320,
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ... import model as m
+from ...kinds import KINDS
 from ..charts import time_series
 from ..contexts import PersonaContext, PersonasContext
 from ..figure_index import ALL
@@ -86,7 +87,7 @@ class PersonaPages(JourneyPages):
                         self.chart(
                             path,
                             f"segment-{source.id}",
-                            time_series(series, self.style, y_title="NPS"),
+                            time_series(series, self.style, y_title="NPS", scale=KINDS["nps"].value_range),
                             self.t("chart.segment", metric=self.metric_label(source.id), name=persona.name),
                         )
                     )
