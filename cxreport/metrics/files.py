@@ -44,25 +44,55 @@ class FileRef:
         return dict(self.dates).get((column, date_format))
 
 
-def check_utf8(path: Path, rel: str, source: MetricSource, problems: Problems) -> bool:
-    """Tell whether a whole file is valid UTF-8, with a problem at the line of the first bad byte when it is not."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
+MAX_LINE = 2 << 20  # DuckDB's longest line; a longer last line would be dropped without a word
+NUL_RUN = b"\0" * 64  # binary data, or a file padded with zeros: DuckDB drops the records around it silently
+
+
+def check_text(path: Path, rel: str, source: MetricSource, problems: Problems) -> bool:
+    """Tell whether a whole file is text cxreport reads in full, with a problem at the line where it is not.
+
+    Over the whole file, in blocks: no run of NUL bytes (binary data, or a file padded with zeros, of which
+    DuckDB would drop the records silently), valid UTF-8 when it is read as UTF-8, and a last line DuckDB reads
+    (a longer one it drops without a word; a longer line elsewhere it reports itself).
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")() if source.encoding == "utf-8" else None
     offset = 0
+    since_break = 0  # bytes after the last line break so far
+    tail = b""  # the end of the block before, so a run of NULs across two blocks is seen
     with path.open("rb") as f:
         while True:
             block = f.read(BLOCK)
-            try:
-                decoder.decode(block, final=not block)
-            except UnicodeDecodeError as exc:
-                _report_at(path, rel, offset + exc.start, source, problems)
+            nul = (tail + block).find(NUL_RUN)  # one NUL in a cell is a row problem (a control character)
+            if nul >= 0:
+                _report_nul(path, rel, offset - len(tail) + nul, problems)
                 return False
+            tail = block[-len(NUL_RUN) :]
+            if decoder is not None:
+                try:
+                    decoder.decode(block, final=not block)
+                except UnicodeDecodeError as exc:
+                    _report_at(path, rel, offset + exc.start, source, problems)
+                    return False
             if not block:
-                return True
+                break
+            last = block.rfind(b"\n")
+            since_break = len(block) - last - 1 if last >= 0 else since_break + len(block)
             offset += len(block)
+    if since_break > MAX_LINE:
+        problems.error(
+            rel,
+            _line_of(path, offset - since_break),
+            0,
+            f"the last line is too long to be a row ({since_break / 1048576:.0f} MB; a row is at most 2 MB)",
+            "check for a quote that is never closed, or data pasted at the end of the file; export the file again",
+            code="csv-unreadable",
+        )
+        return False
+    return True
 
 
-def _report_at(path: Path, rel: str, offset: int, source: MetricSource, problems: Problems) -> None:
-    """Report an encoding error at the line holding byte `offset`, counting line breaks a block at a time."""
+def _line_of(path: Path, offset: int) -> int:
+    """Give the line (1-based) holding byte `offset`, counting line breaks a block at a time."""
     lines = 0
     with path.open("rb") as f:
         done = 0
@@ -72,7 +102,45 @@ def _report_at(path: Path, rel: str, offset: int, source: MetricSource, problems
                 break
             lines += block.count(b"\n")
             done += len(block)
-    encoding_problem(problems, rel, lines + 1, source)
+    return lines + 1
+
+
+def _report_nul(path: Path, rel: str, offset: int, problems: Problems) -> None:
+    problems.error(
+        rel,
+        _line_of(path, offset),
+        0,
+        "the file holds NUL bytes (binary data) from this line on, so it is not a CSV file cxreport can read in full",
+        "export the data again as CSV; a file padded with zeros or a spreadsheet saved with a .csv name gives this",
+        code="csv-unreadable",
+    )
+
+
+def _report_at(path: Path, rel: str, offset: int, source: MetricSource, problems: Problems) -> None:
+    """Report an encoding error at the line holding byte `offset`."""
+    encoding_problem(problems, rel, _line_of(path, offset), source)
+
+
+GLOB_CHARACTERS = set("*?[]{}")
+
+
+def duckdb_path(path: Path, folder: Path) -> Path:
+    """Give the path DuckDB opens for a file: exactly that file, never a pattern.
+
+    DuckDB expands glob characters in a path it reads (metrics/csat*.csv reads every match), so the real
+    file is named through a link with a plain name when its path holds one; the link names the resolved
+    file, which the path check approved.
+    """
+    real = path.resolve()
+    if not GLOB_CHARACTERS & set(str(real)):
+        return real
+    folder.mkdir(parents=True, exist_ok=True)
+    suffix = real.suffix if not GLOB_CHARACTERS & set(real.suffix) else ""
+    link = folder / ("file" + suffix)
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(real)
+    return link
 
 
 def utf8_copy(path: Path, rel: str, source: MetricSource, layout: Layout, folder: Path, problems: Problems) -> Path | None:

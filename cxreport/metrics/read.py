@@ -26,6 +26,7 @@ from .sql import (
     date_sql,
     date_status_sql,
     decimal_mark,
+    in_range,
     lit,
     number_sql,
     number_status_sql,
@@ -117,7 +118,8 @@ def cells_sql(file: FileRef, layout: Layout, source: MetricSource, with_rid: boo
         date_raw = raw("date")
         parsed = file.parsed_date(layout.columns["date"], source.date_format) or date_sql(date_raw, source.date_format)
         if layout.columns["date"] in layout.dated:  # a cell Excel typed as a date is that date
-            parsed = f"coalesce(d{layout.columns['date']}, {parsed})"
+            typed = in_range(f"d{layout.columns['date']}")
+            parsed = f"coalesce({typed}, {parsed})"
     number = raw(source.kind.number)
     keys = [f"{lit(v)} AS {k}" for k, v in layout.fixed.items()]
     for k in KEY_COLUMNS:
@@ -150,7 +152,8 @@ def _parquet_cells(file: FileRef, layout: Layout, source: MetricSource, with_rid
         date_type = layout.parquet_types[layout.header("date")]
         date_raw = raw("date")
         quoted = '"' + layout.header("date").replace('"', '""') + '"'
-        parsed = f"CAST({quoted} AS DATE)" if date_type.startswith(_DATE_TYPES) else date_sql(date_raw, source.date_format)
+        typed = date_type.startswith(_DATE_TYPES)
+        parsed = in_range(f"CAST({quoted} AS DATE)") if typed else date_sql(date_raw, source.date_format)
     src = f"read_parquet({lit(str(file.path))}{', file_row_number=true' if with_rid else ''})"
     rid = "file_row_number AS rid, " if with_rid else ""
     keys = [f"{lit(v)} AS {k}" for k, v in layout.fixed.items()]

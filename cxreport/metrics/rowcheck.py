@@ -327,7 +327,7 @@ def describe(p: RowProblem, source: MetricSource, layout: Layout, index: MapInde
             f"check the date; dates in this file are read as {human} (date_format '{source.date_format}')"
             if source.date_format
             else "write dates as yyyy-mm-dd, or declare the file's pattern with 'date_format:' in site.yml, e.g. '%d-%m-%Y'"
-        )
+        ) + "; a date must lie in the years 1900 to 2199"
         return f"unreadable date '{value}' {where}: expected {human}", hint
     if name == source.kind.number:
         return _number_message(kind, name, str(value), where, source, layout, experiment)

@@ -18,7 +18,7 @@ from ..model import MetricSource
 from ..problems import Problems
 from . import xlsx
 from .exports import NotThisFormat, read_header
-from .files import FileRef, check_utf8, needs_copy, utf8_copy
+from .files import FileRef, check_text, duckdb_path, needs_copy, utf8_copy
 from .layout import Layout, inspect_csv, inspect_parquet
 from .read import load_shared
 from .unparsable import report_unparsable
@@ -70,19 +70,35 @@ class SourceFile:
     _ref: FileRef | None = None
     _failed: bool = False
 
+    def __post_init__(self) -> None:
+        self.read_path = duckdb_path(self.path, self.scratch / self.name)  # exactly this file, never a pattern
+
     def inspect(self, problems: Problems, sheet_error) -> Layout | None:
         """Give the file's layout (its header), read once; None with problems when it cannot be read."""
         if self.layout is not None or self._failed:
             return self.layout
         kind = file_kind(self.path)
-        if kind == "parquet":
-            self.layout = inspect_parquet(self.con, self.path, self.rel, problems)
-        elif kind == "sheet":
-            self.layout = self._load_sheet(problems, sheet_error)
-        else:
-            self.layout = inspect_csv(self.path, self.rel, self.source, problems)
+        try:
+            if kind == "parquet":
+                self.layout = inspect_parquet(self.con, self.read_path, self.rel, problems)
+            elif kind == "sheet":
+                self.layout = self._load_sheet(problems, sheet_error)
+            else:
+                self.layout = inspect_csv(self.path, self.rel, self.source, problems)
+        except OSError as exc:
+            self._unreadable(exc, problems)
         self._failed = self.layout is None
         return self.layout
+
+    def _unreadable(self, exc: OSError, problems: Problems) -> None:
+        problems.error(
+            self.rel,
+            0,
+            0,
+            f"the file cannot be read: {exc.strerror or exc}",
+            "check that the file may be read by the user running cxreport (its permissions), and that it is a file",
+            code="file-unreadable",
+        )
 
     def _load_sheet(self, problems: Problems, sheet_error) -> Layout | None:
         """Load an .xlsx sheet into a table and read its header rows; None with a problem when it is refused."""
@@ -133,15 +149,21 @@ class SourceFile:
             return self._ref
         layout = self.layout
         assert layout is not None, "inspect() comes first"
-        ref = FileRef(self.path, self.rel, self.source.encoding)
+        try:
+            self._ref = self._ready(layout, problems)
+        except OSError as exc:
+            self._unreadable(exc, problems)
+        self._failed = self._ref is None
+        return self._ref
+
+    def _ready(self, layout: Layout, problems: Problems) -> FileRef | None:
+        ref = FileRef(self.read_path, self.rel, self.source.encoding)
         if layout.kind == "csv":
-            if self.source.encoding == "utf-8" and not check_utf8(self.path, self.rel, self.source, problems):
-                self._failed = True
+            if not check_text(self.path, self.rel, self.source, problems):
                 return None
             if needs_copy(self.source, layout):
                 copy = utf8_copy(self.path, self.rel, self.source, layout, self.scratch / self.name, problems)
                 if copy is None:
-                    self._failed = True
                     return None
                 ref = FileRef(copy, self.rel, "utf-8")
             if self.readers > 1 and self.layouts:
@@ -149,9 +171,7 @@ class SourceFile:
                     ref = load_shared(self.con, f"{self.name}_rows", ref, self.layouts)
                 except duckdb.Error as exc:
                     report_unparsable(self.con, f"{self.name}_rejects", ref, layout, self.source, exc, problems, 20)
-                    self._failed = True
                     return None
-        self._ref = ref
         return ref
 
     @property

@@ -42,12 +42,20 @@ def decimal_mark(source: MetricSource, delimiter: str) -> str:
     return source.decimal or ("," if delimiter == ";" else ".")
 
 
+FIRST_DAY, LAST_DAY = "1900-01-01", "2199-12-31"  # a date outside these is a typo or a placeholder, not an answer
+
+
+def in_range(date: str) -> str:
+    """Give a DATE expression NULL (unreadable) outside the years 1900 to 2199: -0001-01-01, 294247-01-10, 0001-01-01."""
+    return f"CASE WHEN {date} BETWEEN DATE '{FIRST_DAY}' AND DATE '{LAST_DAY}' THEN {date} END"
+
+
 def date_sql(raw: str, date_format: str | None) -> str:
     """Give a DATE expression for a text cell: ISO 8601 (a time part is allowed) or the declared strftime pattern."""
     if date_format is None:
         # never TRY_CAST a bare CSV column: DuckDB 2.0 pushes that cast into the reader as a hard one,
         # so one bad date fails the whole read (duckdb/duckdb#23818); nullif keeps it an expression
-        return f"TRY_CAST(nullif({raw}, '') AS DATE)"
+        return in_range(f"TRY_CAST(nullif({raw}, '') AS DATE)")
     parsed = f"try_strptime(trim({raw}), {lit(date_format)})"
     if not any(code in date_format for code in _TIME_CODES):
         # a date pattern on a cell that carries a time too (Google Forms, SurveyMonkey): the time is ignored,
@@ -55,7 +63,7 @@ def date_sql(raw: str, date_format: str | None) -> str:
         words = len(date_format.split())
         first = f"array_to_string(string_split(regexp_replace(trim({raw}), '\\s+', ' ', 'g'), ' ')[1:{words}], ' ')"
         parsed = f"coalesce({parsed}, try_strptime(regexp_replace({first}, 'T[0-9].*$', ''), {lit(date_format)}))"
-    return f"CAST({parsed} AS DATE)"
+    return in_range(f"CAST({parsed} AS DATE)")
 
 
 def date_status_sql(raw: str, parsed: str) -> str:
