@@ -52,7 +52,8 @@ def open_regular(path: str | os.PathLike) -> int:
     """Give a descriptor of a regular file opened for reading; NotAFile for a pipe, socket, device or folder.
 
     The file is opened without waiting (a named pipe would block the open until a writer came), then judged by
-    what was opened, so a file swapped for a pipe between a check and the open is refused just the same.
+    what was opened, so a file swapped for a pipe between a check and the open is refused just the same. (On a
+    regular file, O_NONBLOCK changes nothing.)
     """
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     st = os.stat(path)
@@ -63,8 +64,6 @@ def open_regular(path: str | os.PathLike) -> int:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise NotAFile(errno.EINVAL, f"it is {what_it_is(st.st_mode)}, not a file", os.fspath(path))
-        if flags & getattr(os, "O_NONBLOCK", 0):
-            os.set_blocking(fd, True)
     except BaseException:
         os.close(fd)
         raise
@@ -98,7 +97,13 @@ def unreadable(path: str | os.PathLike) -> tuple[str, str] | None:
 def read_bytes(path: str | os.PathLike, limit: int | None = None) -> bytes:
     """Give a regular file's bytes (NotAFile for anything else); with limit, at most limit + 1 of them."""
     with os.fdopen(open_regular(path), "rb") as f:
-        return f.read() if limit is None else f.read(limit + 1)
+        if limit is None:
+            return f.read()
+        size = os.fstat(f.fileno()).st_size
+        data = f.read(min(size, limit) + 1)  # sized to the file: a buffer of the limit for each would cost
+        if size < len(data) <= limit:  # it grew while being read
+            data += f.read(limit + 1 - len(data))
+        return data
 
 
 _FENCE_LINE = re.compile(r"^(`{3,}|~{3,})")  # as Python-Markdown's fenced_code: at the margin
