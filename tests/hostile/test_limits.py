@@ -153,8 +153,9 @@ def open_journey(extra: str) -> str:
         ("\n".join("> " * i + "a" for i in range(2_000)), 5, "text is too long (4,002,000 characters; the limit is 1,000,000)"),
         ("\n".join("> " * i + "a" for i in range(40)), 5 + 21, "Markdown nested too deeply (21 levels of quotes and indents)"),
         ("\n".join("\t" * i + "a" for i in range(40)), 5 + 21, "Markdown nested too deeply (21 levels of quotes and indents)"),
+        ("".join("`" * (3 + i) + "\n" for i in range(800)), 5 + 10, "text holds more than 10 code fences that are never closed"),
     ],
-    ids=["brackets", "angles", "paragraph", "text-angles", "lists", "quotes-long", "quotes", "tabs"],
+    ids=["brackets", "angles", "paragraph", "text-angles", "lists", "quotes-long", "quotes", "tabs", "fences"],
 )
 def test_markdown_past_a_limit_is_refused_at_its_line(make_project, body, line, message):
     name = "content/playbooks/g.md"
