@@ -9,9 +9,10 @@ from pydantic import BaseModel
 
 from . import model as m
 from .kinds import KINDS
+from .limits import FILE_HINTS, not_a_file, unreadable
 from .loader import Origin, Project, resolve_content_path
 from .problems import ERROR, Problem, Problems, did_you_mean
-from .themecheck import validate_theme
+from .themecheck import validate_assets, validate_theme
 from .yamlsrc import Locator
 
 T = TypeVar("T")
@@ -148,6 +149,7 @@ def _validate_site(project: Project, problems: Problems) -> None:
     _validate_logo(project, problems)
     _validate_theme_name(project, problems)
     validate_theme(project, problems)
+    validate_assets(project, problems)
 
 
 def _validate_stage_models(project: Project, problems: Problems) -> None:
@@ -198,15 +200,8 @@ def _validate_metrics(project: Project, problems: Problems) -> dict[str, int]:
                 "put the file under content/ (e.g. content/metrics/) and write its path relative to content/",
                 code="path-outside-project",
             )
-        elif not path.is_file():
-            problems.error(
-                o.path,
-                fline,
-                fcol,
-                f"metric file 'content/{metric.file}' does not exist",
-                "check the file name; paths are relative to content/",
-                code="file-not-found",
-            )
+        elif (bad := not_a_file(path)) is not None:
+            problems.error(o.path, fline, fcol, f"metric file 'content/{metric.file}' {bad[1]}", FILE_HINTS[bad[0]], code=bad[0])
     return metric_ids
 
 
@@ -241,15 +236,8 @@ def _validate_logo(project: Project, problems: Problems) -> None:
                 "put the logo under content/assets/ and write e.g. 'logo: assets/logo.svg'",
                 code="path-outside-project",
             )
-        elif not path.is_file():
-            problems.error(
-                o.path,
-                line,
-                col,
-                f"logo 'content/{cfg.brand.logo}' does not exist",
-                "check the file name; paths are relative to content/",
-                code="file-not-found",
-            )
+        elif (bad := unreadable(path)) is not None:  # a logo the build could not copy is named here, not there
+            problems.error(o.path, line, col, f"logo 'content/{cfg.brand.logo}' {bad[1]}", FILE_HINTS[bad[0]], code=bad[0])
 
 
 def _validate_theme_name(project: Project, problems: Problems) -> None:

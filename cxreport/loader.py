@@ -158,8 +158,9 @@ def _content_files(root: Path, kind: str, problems: Problems) -> list[Path]:
         return []
     out = []
     base_inside = inside(base, root)  # then only a file that is itself a link can lead out (resolving each costs)
-    with os.scandir(base) as listing:  # what Path.iterdir gives, with file types known without a stat each
-        entries = sorted(listing, key=lambda e: os.path.normcase(e.name))  # in the order of sorted paths
+    entries = _listing(base, relpath(base, root), problems)
+    if entries is None:
+        return []
     for entry in entries:
         if entry.name.startswith(".") or _is_dir(entry):
             continue
@@ -187,6 +188,23 @@ def _content_files(root: Path, kind: str, problems: Problems) -> list[Path]:
             continue
         out.append(path)
     return out
+
+
+def _listing(base: Path, rel: str, problems: Problems) -> list[os.DirEntry] | None:
+    """Give a content folder's entries in the order of sorted paths, or None with a problem when it cannot be listed."""
+    try:
+        with os.scandir(base) as listing:  # what Path.iterdir gives, with file types known without a stat each
+            return sorted(listing, key=lambda e: os.path.normcase(e.name))
+    except OSError as exc:
+        problems.error(
+            rel,
+            0,
+            0,
+            f"cannot read folder: {exc.strerror or exc}",
+            "give the user running cxreport permission to read the folder (chmod u+rx)",
+            code="folder-unreadable",
+        )
+        return None
 
 
 def _is_dir(entry: os.DirEntry) -> bool:

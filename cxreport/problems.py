@@ -16,6 +16,8 @@ CODES: dict[str, str] = {
     # YAML and front matter
     "file-unreadable": "a file cannot be opened or read",
     "file-too-large": "a file is over the size cxreport reads",
+    "not-a-file": "a named pipe, socket or device where cxreport reads a file",
+    "folder-unreadable": "a content folder that cannot be listed",
     "file-encoding": "a text file is not UTF-8",
     "yaml-empty": "a YAML file holds no data",
     "yaml-several-documents": "a YAML file holds more than one document",
@@ -25,6 +27,8 @@ CODES: dict[str, str] = {
     "yaml-too-deep": "YAML nested deeper than cxreport reads",
     "yaml-recursive-alias": "a YAML alias that refers to its own anchor",
     "yaml-alias-bomb": "YAML aliases that expand to too many values",
+    "yaml-too-many-values": "a YAML file with more values than cxreport reads",
+    "markdown-limit": "Markdown text past a limit of what cxreport draws (length, nesting, '[' or '<')",
     "yaml-forbidden-tag": "a YAML tag (!!python/…, !include, …) cxreport does not read",
     "yaml-complex-key": "a YAML mapping key that is a list or a mapping",
     "yaml-bad-merge": "a YAML merge key '<<' that does not name a mapping",

@@ -16,6 +16,7 @@ import ipaddress
 import mimetypes
 import os
 import queue
+import re
 import shutil
 import socket
 import sys
@@ -95,6 +96,20 @@ class SiteState:
             return self.version
 
 
+def request_path(target: str) -> str:
+    """Give the path of a request target, undecoded: '/a/b' of '/a/b?q', and of 'http://host/a/b' (absolute form).
+
+    Only that path is ever read: a target such as '//evil.example' is the path '//evil.example' (not a host),
+    and runs of slashes count as one, so no answer can send the browser to another host.
+    """
+    if target.startswith("/"):
+        path = target.split("?", 1)[0].split("#", 1)[0]
+    else:
+        parts = urlsplit(target)
+        path = parts.path if parts.scheme and parts.netloc else ""
+    return re.sub("/{2,}", "/", path) if path.startswith("/") else ""
+
+
 def safe_file(folder: Path, url_path: str) -> Path | None:
     """Give the file a request path names inside folder, or None when it names none or would leave the folder.
 
@@ -102,7 +117,7 @@ def safe_file(folder: Path, url_path: str) -> Path | None:
     and the real path (symlinks followed) must stay inside the folder's real path.
     """
     try:
-        path = unquote(urlsplit(url_path).path, errors="strict") if url_path else "/"
+        path = unquote(request_path(url_path), errors="strict") if url_path else "/"
     except (UnicodeDecodeError, ValueError):
         return None
     if "\x00" in path or "\\" in path or not path.startswith("/"):
@@ -138,7 +153,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if not self._host_allowed(head=False):
             return
-        if urlsplit(self.path).path == EVENTS:
+        if request_path(self.path) == EVENTS:
             self._events()
         else:
             self._respond(head=False)
@@ -173,7 +188,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         state = self.state
         file = safe_file(state.folder, self.path)
         if file is None:
-            raw = urlsplit(self.path).path
+            raw = request_path(self.path)  # one leading slash: the Location below is always a path of this server
             folder = safe_file(state.folder, raw + "/") if raw and not raw.endswith("/") and ".." not in raw else None
             if folder is not None and state.built:
                 self._send(301, b"", "text/plain", head, {"Location": raw + "/"})
@@ -237,6 +252,13 @@ class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     stopping = False
+
+    def handle_error(self, request, client_address) -> None:
+        """Say in one line why a request failed, never with a traceback; a browser that went away is not news."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            return
+        _to_stderr(f"cxreport: a request from {client_address[0]} failed: {type(exc).__name__}: {exc}")
 
 
 class DevServer:

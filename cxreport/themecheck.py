@@ -1,4 +1,4 @@
-"""Check the files of a project's theme folder before the site is rendered with them."""
+"""Check the files of a project's theme folder, and its assets, before the site is rendered with them."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jinja2
 
+from .limits import FILE_HINTS, unreadable
 from .loader import Project, inside
 from .problems import Problems
 
@@ -87,3 +88,28 @@ def validate_theme(project: Project, problems: Problems) -> None:
                         "see the Jinja template documentation; the built-in theme's templates are examples",
                         code="template-syntax",
                     )
+
+
+def validate_assets(project: Project, problems: Problems) -> None:
+    """Report files of content/assets/ the build could not publish: a pipe, socket or device (left out, a warning),
+    or a file it may not read (an error, here rather than as a failed write at the end of the build)."""
+    base = project.content_dir / "assets"
+    if not base.is_dir() or not inside(base, project.root):
+        return
+    logo = project.config.brand.logo
+    reported = {os.path.normpath(project.content_dir / logo)} if logo else set()  # at its line of site.yml, by validate
+    for dirpath, dirnames, filenames in os.walk(base):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            if name.startswith(".") or os.path.normpath(path) in reported or not inside(path, project.root):  # skipped, and told
+                continue
+            bad = unreadable(path)
+            if bad is None:
+                continue
+            code, words = bad
+            rel = path.relative_to(project.root).as_posix()
+            if code == "file-unreadable":
+                problems.error(rel, 0, 0, f"asset {words}", FILE_HINTS[code], code=code)
+            else:
+                problems.warning(rel, 0, 0, f"asset {words}; it was not published", FILE_HINTS[code], code=code)

@@ -10,6 +10,7 @@ text: the model's field types decide what a number or a boolean is, so YAML
 from __future__ import annotations
 
 import bisect
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from .limits import FILE_HINTS, MAX_MARKDOWN_DEPTH, MAX_VALUES, NotAFile, markdown_limit, read_bytes, too_many_values
 from .problems import Problems
 
 _Base: type[yaml.SafeLoader] | type[yaml.CSafeLoader]
@@ -163,18 +165,17 @@ class _Refused(Exception):
 def read_text(path: Path, rel: str, problems: Problems, limit: int = MAX_FILE_BYTES) -> str | None:
     """Give a file's text decoded as UTF-8 (byte-order mark dropped), or None with a problem."""
     try:
-        size = path.stat().st_size
-        if size > limit:
-            problems.error(
-                rel,
-                1,
-                1,
-                f"file is too large ({size / 1_048_576:.1f} MB; the limit is {limit // 1_048_576} MB)",
-                "split it into several files",
-                code="file-too-large",
-            )
-            return None
-        data = path.read_bytes()
+        data = read_bytes(path, limit)
+    except NotAFile as exc:
+        problems.error(
+            rel,
+            0,
+            0,
+            f"cannot read file: {exc.strerror}",
+            FILE_HINTS["not-a-file"],
+            code="not-a-file",
+        )
+        return None
     except OSError as exc:
         problems.error(
             rel,
@@ -183,6 +184,17 @@ def read_text(path: Path, rel: str, problems: Problems, limit: int = MAX_FILE_BY
             f"cannot read file: {exc.strerror or exc}",
             "check that the file exists and is readable",
             code="file-unreadable",
+        )
+        return None
+    if len(data) > limit:
+        size = os.path.getsize(path) if os.path.exists(path) else len(data)
+        problems.error(
+            rel,
+            1,
+            1,
+            f"file is too large ({size / 1_048_576:.1f} MB; the limit is {limit // 1_048_576} MB)",
+            "split it into several files",
+            code="file-too-large",
         )
         return None
     try:
@@ -206,6 +218,18 @@ def read_text(path: Path, rel: str, problems: Problems, limit: int = MAX_FILE_BY
 def parse_yaml(text: str, rel: str, problems: Problems, line_offset: int = 0, kind: str = "file") -> tuple[Any, Locator] | None:
     """Give (data, locator) of a single YAML document, or None after adding its problems."""
     lines = _Lines(text)
+    crowded = too_many_values(text)
+    if crowded is not None:
+        line, col = lines.at(crowded)
+        problems.error(
+            rel,
+            line + line_offset,
+            col,
+            f"{kind} holds more than {MAX_VALUES:,} values (this one is past the limit)",
+            "split the file, or write long lists as text",
+            code="yaml-too-many-values",
+        )
+        return None
     try:
         loader = _Loader(text)
         try:
@@ -387,6 +411,8 @@ class _Walker:
         if isinstance(node, yaml.ScalarNode):
             if not node.style and node.value in _NULLS:  # plain style: None (Python parser) or '' (libyaml)
                 return None
+            if len(node.value) >= MAX_MARKDOWN_DEPTH:  # a text a page may draw as Markdown: within its limits
+                self.check_markdown(node)
             return node.value
         self.active.add(id(node))
         try:
@@ -396,6 +422,15 @@ class _Walker:
             return self.walk_mapping(node, path, via_alias, depth)
         finally:
             self.active.discard(id(node))
+
+    def check_markdown(self, node: yaml.ScalarNode) -> None:
+        over = markdown_limit(node.value)
+        if over is not None:
+            line, col = self.pos(node)
+            index, message, hint = over
+            if node.style == "|":  # a literal block keeps its lines: name the one past the limit
+                line, col = line + 1 + index, 1
+            raise _Refused(line, col, message, hint, code="markdown-limit")
 
     def walk_mapping(self, node: yaml.MappingNode, path: PathKey, via_alias: bool, depth: int) -> dict:
         out: dict[str, Any] = {}
@@ -536,4 +571,9 @@ def parse_front_matter(text: str, rel: str, problems: Problems) -> FrontMatter |
         )
         return None
     body = "\n".join(lines[end + 1 :])
+    over = markdown_limit(body)
+    if over is not None:
+        index, message, hint = over
+        problems.error(rel, end + 2 + index, 1, message, hint, code="markdown-limit")
+        return None
     return FrontMatter(data, loc, body, end + 2)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 import webbrowser
 
 import click
@@ -42,8 +44,10 @@ def serve_command(path: str, host: str, port: int, open_browser: bool, strict: b
     if not (root / "site.yml").is_file():
         raise click.UsageError(f"no site.yml in '{path}': serve a cxreport project folder (cxreport new DIR makes one)")
     _warn_about(host)
-    server = serving.DevServer(root, host, port, strict=strict, echo=lambda text: click.echo(text, err=True))
+    previous = _stop_on_terminate()
+    server = None
     try:
+        server = serving.DevServer(root, host, port, strict=strict, echo=lambda text: click.echo(text, err=True))
         try:
             url = server.start()
         except OSError as exc:
@@ -56,4 +60,22 @@ def serve_command(path: str, host: str, port: int, open_browser: bool, strict: b
     except KeyboardInterrupt:
         click.echo("\ncxreport: stopped", err=True)
     finally:
-        server.stop()
+        if server is not None:
+            server.stop()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_on_terminate() -> dict:
+    """Let SIGTERM and SIGHUP (kill, a closed terminal) stop the server as Ctrl-C does, so its temporary folder
+    goes too; give the handlers they replace."""
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is not None and threading.current_thread() is threading.main_thread():
+            previous[signum] = signal.signal(signum, _interrupt)
+    return previous

@@ -28,6 +28,7 @@ from typing import Any
 
 from .. import __version__
 from ..fingerprints import UNREADABLE, Stamp, stat_of
+from ..limits import open_regular
 from ..loader import inside
 from ..problems import Problem
 from ..render.write import KEEP_NAMES, MARKER
@@ -116,7 +117,7 @@ def _walk(folder: str, prefix: str, own: bool, walked_inside: bool, root: Path, 
 def _hash(path: str | Path) -> str:
     if isinstance(path, OutsideLink):
         return "link:" + hashlib.sha256(os.fsencode(os.readlink(path)) if path.is_symlink() else b"").hexdigest()
-    with open(path, "rb") as f:
+    with os.fdopen(open_regular(path), "rb") as f:  # a named pipe is never read: it could block for ever
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
@@ -243,8 +244,12 @@ class Record:
                 ignore.write_text("# cxreport's cache: safe to delete\n*\n", encoding="utf-8")
             for target, text in ((_entries_file(path), json.dumps(self.entries, separators=(",", ":"))), (path, self.to_json())):
                 tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-                tmp.write_text(text, encoding="utf-8")
-                os.replace(tmp, target)
+                try:
+                    tmp.write_text(text, encoding="utf-8")
+                    os.replace(tmp, target)
+                finally:
+                    with contextlib.suppress(OSError):
+                        tmp.unlink(missing_ok=True)  # a full disk leaves no half-written file behind
         except (OSError, ValueError):
             pass
 

@@ -11,6 +11,7 @@ temporary name and moved into place, so a build that stops halfway leaves no hal
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -45,10 +46,13 @@ class TallyCache:
     folder: Path
 
     def __post_init__(self) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        ignore = self.folder / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# cxreport's cache: safe to delete\n*\n", encoding="utf-8")
+        try:  # best effort, as every write of the cache: one that cannot be written never fails a build
+            self.folder.mkdir(parents=True, exist_ok=True)
+            ignore = self.folder / ".gitignore"
+            if not ignore.exists():
+                self._write(ignore, "# cxreport's cache: safe to delete\n*\n")
+        except OSError:
+            pass
 
     # -- keys -----------------------------------------------------------------------
 
@@ -113,7 +117,8 @@ class TallyCache:
         except (OSError, ValueError, duckdb.Error):
             con.execute(f"DROP TABLE IF EXISTS {table}")
             for p in (meta, data):
-                p.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):  # a cache that cannot be written keeps the entry, never trusted
+                    p.unlink(missing_ok=True)
             return False
 
     def save(self, con: duckdb.DuckDBPyConnection, key: str, table: str, columns: list[str], owner: str) -> None:
@@ -122,9 +127,9 @@ class TallyCache:
         Best effort: a cache that cannot be written never fails a build.
         """
         data, meta = self._entry(key)
+        tmp = data.with_name(f".{data.name}.{os.getpid()}.tmp")
         try:
             data.parent.mkdir(parents=True, exist_ok=True)
-            tmp = data.with_name(f".{data.name}.{os.getpid()}.tmp")
             con.execute(f"COPY {table} TO {lit(str(tmp))} (FORMAT parquet)")
             rows = one_row(con, f"SELECT count(*) FROM {table}")[0]
             os.replace(tmp, data)
@@ -139,15 +144,29 @@ class TallyCache:
                     p.unlink(missing_ok=True)
             self._write(previous, key)
         except (OSError, duckdb.Error):
-            pass
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)  # a disk that filled up while writing leaves no half entry
 
-    def scratch(self) -> Path:
-        """Give a folder for temporary copies (cp1252 files transcoded to UTF-8)."""
-        return self.folder / "tmp"
+    def scratch(self) -> Path | None:
+        """Give a folder for temporary copies (cp1252 files transcoded to UTF-8), None when the cache cannot hold one."""
+        folder = self.folder / "tmp"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            probe = folder / f".probe.{os.getpid()}"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError:
+            return None
+        return folder
 
     @staticmethod
     def _write(path: Path, text: str) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        """Write a cache file under a temporary name and move it into place; best effort, nothing half-written left."""
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)

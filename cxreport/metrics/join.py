@@ -11,6 +11,7 @@ import duckdb
 
 from .. import model as m
 from ..fingerprints import Stamp
+from ..limits import FILE_HINTS, not_a_file
 from ..loader import Project, relpath, resolve_content_path
 from ..problems import Problems, did_you_mean
 from . import rowcheck, where
@@ -234,14 +235,11 @@ def _metric_path(project: Project, i: int, source: m.MetricSource, problems: Pro
             code="path-outside-project",
         )
         return None
-    if not path.is_file():
+    bad = not_a_file(path)
+    if bad is not None:
+        code, words = bad
         _site_error(
-            project,
-            problems,
-            ("metrics", i, "file"),
-            f"metric file 'content/{source.file}' does not exist",
-            "check the file name; paths are relative to content/",
-            code="file-not-found",
+            project, problems, ("metrics", i, "file"), f"metric file 'content/{source.file}' {words}", FILE_HINTS[code], code=code
         )
         return None
     return path

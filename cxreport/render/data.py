@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from ..figures import Figure
 from ..kinds import KINDS
@@ -25,8 +26,12 @@ FIGURE_COLUMNS = (
     "status",
 )
 TEXT_COLUMNS = {"metric", "type", "period", "journey", "stage", "touchpoint", "segment", "variant", "status"}
-# A spreadsheet runs a cell that starts with one of these as a formula.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell that starts with one of these as a formula (the full-width forms too, which some
+# spreadsheets read as the ASCII ones)...
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# ... also after characters it skips or does not show: spaces of every kind, control and format characters
+# (zero-width space, byte-order mark, direction marks).
+_SKIPPED = re.compile(r"[\s\x00-\x1f\x7f-\xa0\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff]*")
 
 
 def safe_cell(column: str, value: object, decimal: str) -> str:
@@ -35,7 +40,8 @@ def safe_cell(column: str, value: object, decimal: str) -> str:
         return ""
     if column in TEXT_COLUMNS:
         text = str(value)
-        return "'" + text if text.startswith(FORMULA_START) else text
+        hidden = _SKIPPED.match(text).end()  # type: ignore[union-attr]  # matches at least ''
+        return "'" + text if text.startswith(FORMULA_START) or text[hidden:].startswith(FORMULA_START) else text
     if isinstance(value, bool):
         return str(value).lower()
     text = repr(value) if isinstance(value, float) else str(value)

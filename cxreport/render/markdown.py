@@ -11,7 +11,9 @@ import nh3
 from markdown.extensions import Extension  # type: ignore[import-untyped]  # Python-Markdown ships no type hints
 from markdown.extensions.toc import slugify_unicode  # type: ignore[import-untyped]  # Python-Markdown ships no type hints
 from markdown.treeprocessors import InlineProcessor, Treeprocessor  # type: ignore[import-untyped]  # Python-Markdown ships no type hints
-from markupsafe import Markup
+from markupsafe import Markup, escape
+
+from ..limits import markdown_limit
 
 # A link resolver gets (url, source file, output page) and gives the url to write, or None when the
 # url names something that does not exist (the caller reports it).
@@ -103,10 +105,10 @@ _SLUG = re.compile(r"^[\w-]+$", re.UNICODE)
 # A line that Markdown would only wrap in <p> (one line of a plain paragraph): no markup characters, no list,
 # quote, heading or code start, no setext underline, no spaces around it (indents, hard breaks), and no
 # character Markdown or the sanitiser would change (tabs, control characters, no-break space).
-_PLAIN_LINE = re.compile(
-    r"(?![-+*>#]\s|\d+[.)]\s|[-= ]+$)[^\s*_`\[\]<>&\\#!|~{}\x00-\x1f\x7f-\xa0]"
-    r"(?:[^*_`\[\]<>&\\#!|~{}\x00-\x1f\x7f-\xa0\s]| (?! *$))*"
-)
+# Words separated by runs of single spaces: each space run must be followed by a word character, so the match
+# is linear in the line (a lookahead for "not only spaces up to the end" at each space made it quadratic).
+_WORD = r"[^\s*_`\[\]<>&\\#!|~{}\x00-\x1f\x7f-\xa0]"
+_PLAIN_LINE = re.compile(r"(?![-+*>#]\s|\d+[.)]\s|[-= ]+$)" + _WORD + r"(?:" + _WORD + r"| +" + _WORD + r")*")
 
 
 def heading_id(value: str, separator: str = "-") -> str:
@@ -278,6 +280,9 @@ class MarkdownRenderer:
             if plain is not None:  # most stage goals and summaries: what Markdown and the sanitiser would give
                 self._cache[key] = plain
                 return plain
+            if markdown_limit(text) is not None:  # check refuses such text in content; anything else is shown as text
+                self._cache[key] = Markup("<p>") + escape(text) + Markup("</p>")
+                return self._cache[key]
             engine = self._with_toc if ids else self._plain
             self._current = (text, source, page, line)
             engine.reset()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import posixpath
 import re
 import shutil
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -195,12 +197,15 @@ def write_site(files: SiteFiles, out: Path, project_root: Path, on_file: Callabl
             shutil.rmtree(staging)
         write_files(files, staging, on_file)
         _carry_kept(out, staging)
+        if out.is_dir():  # the site replaces the folder, not its permissions (a private folder stays private)
+            os.chmod(staging, stat.S_IMODE(out.stat().st_mode))
         _swap(staging, out)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         where = f" ({exc.filename})" if exc.filename else ""
+        advice = "; choose a folder you may write to with --out" if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS) else ""
         raise OutputWriteError(
-            f"cannot write the site into {out}: {exc.strerror or exc}{where}; the previous site is unchanged"
+            f"cannot write the site into {out}: {exc.strerror or exc}{where}; the previous site is unchanged{advice}"
         ) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
