@@ -206,7 +206,12 @@ class Problems:
         return bool(self.errors) or (strict and bool(self.warnings))
 
     def as_json(self) -> str:
-        items = [asdict(p) for p in self.sorted()]
+        """Give the problems as a JSON list of {path, line, col, severity, message, hint, code}.
+
+        A problem about a whole file has line and col null (its text form shows no line either); a column not
+        known on a known line is 0.
+        """
+        items = [{**asdict(p), "line": p.line or None, "col": p.col if p.line else None} for p in self.sorted()]
         text = json.dumps(items, ensure_ascii=False, indent=2)
         try:
             text.encode("utf-8")
