@@ -221,7 +221,11 @@ class Problems:
 
 
 def did_you_mean(word: str, choices: Iterable[str], what: str = "") -> str:
-    """Give a hint naming the nearest choices to a misspelt word, or listing the valid ones."""
+    """Give a hint naming the nearest choices to a misspelt word, or listing the valid ones.
+
+    what names the choices in the plural ("personas", "touchpoints of journey 'x'"): the hint reads
+    "valid personas: 'a', 'b'" or "there are no personas defined".
+    """
     choices = sorted(set(choices))
     close = difflib.get_close_matches(str(word), choices, n=3, cutoff=0.6)
     if close:
@@ -230,7 +234,7 @@ def did_you_mean(word: str, choices: Iterable[str], what: str = "") -> str:
         return f"there are no {what} defined" if what else ""
     shown = ", ".join(f"'{c}'" for c in choices[:12])
     more = f" (and {len(choices) - 12} more)" if len(choices) > 12 else ""
-    return f"valid {what + ' ' if what else ''}values: {shown}{more}"
+    return f"valid {what or 'values'}: {shown}{more}"
 
 
 class ProjectError(Exception):
