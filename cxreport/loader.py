@@ -20,7 +20,7 @@ from .collector import paused
 from .fingerprints import Stamp
 from .model_errors import in_file, report_validation_error, salvage
 from .problems import Problem, Problems, did_you_mean
-from .yamlsrc import Locator, parse_front_matter, parse_yaml, read_text
+from .yamlsrc import Locator, char_at, parse_front_matter, parse_yaml, read_text
 
 ID_RE = re.compile(m.ID_PATTERN)
 ContentObject = m.Journey | m.Persona | m.Page | m.Surprise | m.Recovery | m.Story | m.Experiment | m.Guide
@@ -283,6 +283,7 @@ def _load_file(kind: str, path: Path, rel: str, text: str, problems: Problems) -
             )
             return _Loaded(None, None, 0, unreadable)
     wrote_body = "body" in data  # asked before 'body' is set below (asking the locator would read its positions)
+    _split_sentences(kind, data, rel, text, loc, problems)
     obj_id = _object_id(data, path, rel, loc, problems)
     nameless = obj_id is None and "id" not in data
     if nameless:  # its file name is not an id (reported): read it under the id suggested, to report the rest too
@@ -332,6 +333,58 @@ def _load_file(kind: str, path: Path, rel: str, text: str, problems: Problems) -
         blocked = frozenset({(kind, data["id"])}) if isinstance(data.get("id"), str) else frozenset()
         return _Loaded(None, loc, body_line, blocked, (cls, data))
     return _Loaded(obj, loc, body_line, frozenset())
+
+
+# Lanes and lists of Markdown lines, where an item is prose: a comma in a flow list [a, b] splits a sentence there.
+PROSE_LISTS = {
+    "journey": ("doing", "thinking", "pain_points", "opportunities", "backstage"),
+    "persona": ("goals", "frustrations"),
+}
+
+
+def _split_sentences(kind: str, data: dict, rel: str, text: str, loc: Locator, problems: Problems) -> None:
+    """Warn where a flow list of prose most likely split a sentence at a comma: `[Veel advertenties, weinig
+    reviews]` is two items. Most likely: its first item starts with a capital and a later one, unquoted, does not."""
+    for base, holder in _prose_holders(kind, data):
+        for lane in PROSE_LISTS[kind]:
+            items = holder.get(lane)
+            if not isinstance(items, list) or len(items) < 2 or not all(isinstance(i, str) and i for i in items):
+                continue
+            if not items[0][0].isupper() or not any(i[0].islower() for i in items[1:]):
+                continue  # checked before any position is asked for: asking reads the file's positions
+            if char_at(text, *loc.at(base + (lane,))) != "[":
+                continue  # a block list: each '- ' line is one item, commas and all
+            split = [
+                k for k in range(1, len(items)) if items[k][0].islower() and char_at(text, *loc.at(base + (lane, k))) not in "\"'"
+            ]
+            if split:
+                k = split[0]
+                line, col = loc.at(base + (lane, k))
+                shown = items[k] if len(items[k]) <= 40 else items[k][:40] + "…"
+                problems.warning(
+                    rel,
+                    line,
+                    col,
+                    f"{lane}: the comma before '{shown}' makes it an item of its own ({len(items)} items in this list)",
+                    "in [a, b] a comma separates items: write the list as '- …' lines, one item a line (a comma in "
+                    "such a line stays in the text), or put the sentence in quotes",
+                    code="flow-list-comma",
+                )
+
+
+def _prose_holders(kind: str, data: dict) -> list[tuple[tuple, dict]]:
+    """Give the mappings of a journey or persona file that hold prose lists, with their paths (touchpoints)."""
+    if kind == "persona":
+        return [((), data)]
+    if kind != "journey" or not isinstance(data.get("stages"), list):
+        return []
+    return [
+        (("stages", si, "touchpoints", ti), tp)
+        for si, stage in enumerate(data["stages"])
+        if isinstance(stage, dict) and isinstance(stage.get("touchpoints"), list)
+        for ti, tp in enumerate(stage["touchpoints"])
+        if isinstance(tp, dict)
+    ]
 
 
 _Read = tuple[str | None, _Loaded | None, list[Problem]]  # a file's text, what it gave, its problems

@@ -52,6 +52,7 @@ CODES: dict[str, str] = {
     "duplicate-id": "two things of one kind with the same id",
     "reserved-id": "an id that names a page cxreport makes itself",
     "file-name-case-clash": "two file names that differ only in upper and lower case",
+    "flow-list-comma": "a comma in a flow list [a, b] of prose that most likely split a sentence into two items",
     # references
     "unknown-reference": "a reference to a persona, journey, stage, touchpoint, metric, pillar… that does not exist",
     "self-reference": "a journey that names itself where it must name another one",

@@ -537,3 +537,9 @@ def parse_front_matter(text: str, rel: str, problems: Problems) -> FrontMatter |
         return None
     body = "\n".join(lines[end + 1 :])
     return FrontMatter(data, loc, body, end + 2)
+
+
+def char_at(text: str, line: int, col: int) -> str:
+    """Give the character at a (line, col) as a Locator gives it (lines as editors count them), or ''."""
+    lines = _EDITOR_BREAK.split(text, maxsplit=line) if line > 0 else []
+    return lines[line - 1][col - 1 : col] if 0 < line <= len(lines) and col > 0 else ""

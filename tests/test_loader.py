@@ -241,3 +241,56 @@ def test_hints_that_fix_the_mistake(make_project):
         ),
         (5, 9, "budget: '-5' is out of range: must be 0 or more", ""),
     ]
+
+
+def test_a_flow_list_that_split_a_sentence_at_a_comma_is_warned(make_project):
+    root = make_project(
+        {
+            "content/journeys/j.yml": """\
+        title: J
+        persona: parent
+        stages:
+          - stage: attention
+            touchpoints:
+              - id: a
+                name: A
+                feeling: 1
+                pain_points: [Veel advertenties, weinig reviews]
+                doing: [zoekt, vergelijkt]
+                thinking: [Is dit goed, "of niet?"]
+                opportunities:
+                  - Prijs, levertijd en retour
+                  - en meer
+                backstage: [Campagne, Ads, en nog wat, meer]
+                pillars: [Reliability, availability]
+        """,
+            "content/personas/parent.yml": "name: P\ngoals: [Snel klaar, zonder gedoe]\nchannels: [Web, app]\n",
+        }
+    )
+    _, problems = check(root)
+    assert [(p.path, p.line, p.col, p.severity, p.code, p.message) for p in problems if p.code != "invalid-id"] == [
+        (
+            "content/journeys/j.yml",
+            9,
+            42,
+            "warning",
+            "flow-list-comma",
+            "pain_points: the comma before 'weinig reviews' makes it an item of its own (2 items in this list)",
+        ),
+        (
+            "content/journeys/j.yml",
+            15,
+            36,
+            "warning",
+            "flow-list-comma",
+            "backstage: the comma before 'en nog wat' makes it an item of its own (4 items in this list)",
+        ),
+        (
+            "content/personas/parent.yml",
+            2,
+            21,
+            "warning",
+            "flow-list-comma",
+            "goals: the comma before 'zonder gedoe' makes it an item of its own (2 items in this list)",
+        ),
+    ]
