@@ -20,7 +20,7 @@ from .collector import paused
 from .fingerprints import Stamp
 from .model_errors import in_file, report_validation_error, salvage
 from .problems import Problem, Problems, did_you_mean
-from .yamlsrc import Locator, char_at, parse_front_matter, parse_yaml, read_text
+from .yamlsrc import Locator, char_at, editor_lines, parse_front_matter, parse_yaml, read_text
 
 ID_RE = re.compile(m.ID_PATTERN)
 ContentObject = m.Journey | m.Persona | m.Page | m.Surprise | m.Recovery | m.Story | m.Experiment | m.Guide
@@ -345,6 +345,7 @@ PROSE_LISTS = {
 def _split_sentences(kind: str, data: dict, rel: str, text: str, loc: Locator, problems: Problems) -> None:
     """Warn where a flow list of prose most likely split a sentence at a comma: `[Veel advertenties, weinig
     reviews]` is two items. Most likely: its first item starts with a capital and a later one, unquoted, does not."""
+    lines: list[str] | None = None  # the file's lines, split once it is needed
     for base, holder in _prose_holders(kind, data):
         for lane in PROSE_LISTS[kind]:
             items = holder.get(lane)
@@ -352,14 +353,14 @@ def _split_sentences(kind: str, data: dict, rel: str, text: str, loc: Locator, p
                 continue
             if not items[0][0].isupper() or not any(i[0].islower() for i in items[1:]):
                 continue  # checked before any position is asked for: asking reads the file's positions
-            if char_at(text, *loc.at(base + (lane,))) != "[":
+            lines = editor_lines(text) if lines is None else lines
+            if char_at(lines, *loc.at(base + (lane,))) != "[":
                 continue  # a block list: each '- ' line is one item, commas and all
-            split = [
-                k for k in range(1, len(items)) if items[k][0].islower() and char_at(text, *loc.at(base + (lane, k))) not in "\"'"
-            ]
-            if split:
-                k = split[0]
-                line, col = loc.at(base + (lane, k))
+            at = (base + (lane, k) for k in range(1, len(items)) if items[k][0].islower())
+            first = next((p for p in at if char_at(lines, *loc.at(p)) not in "\"'"), None)  # a quoted item is meant
+            if first is not None:
+                k = first[-1]
+                line, col = loc.at(first)
                 shown = items[k] if len(items[k]) <= 40 else items[k][:40] + "…"
                 problems.warning(
                     rel,

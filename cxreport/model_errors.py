@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import functools
 import re
 import types
@@ -72,6 +71,11 @@ def _field_at(cls: type[BaseModel], loc: tuple) -> tuple[type[BaseModel], FieldI
     """Give the model and field the value at loc belongs to, or None when loc names no model field."""
     if not loc or not isinstance(loc[-1], str):
         return None
+    return _field_of(cls, tuple(0 if isinstance(p, int) else p for p in loc))  # every item of a list is alike
+
+
+@functools.lru_cache(maxsize=1024)
+def _field_of(cls: type[BaseModel], loc: tuple) -> tuple[type[BaseModel], FieldInfo] | None:
     for tp in _types_at(cls, loc[:-1]):
         if isinstance(tp, type) and issubclass(tp, BaseModel) and loc[-1] in tp.model_fields:
             return tp, tp.model_fields[loc[-1]]
@@ -285,7 +289,7 @@ def salvage(cls: type[BaseModel], data: dict) -> Salvage | None:
     A failing value is taken out where it sits; a missing required field takes out the mapping that lacks it
     (a touchpoint without a name), and a failing top-level field is relaxed (see Salvage).
     """
-    work = copy.deepcopy(data)
+    work = _copied(data)
     relaxed: set[str] = set()
     pruned: list[tuple] = []
     gone: dict[tuple, set[int]] = {}
@@ -355,6 +359,15 @@ def _relaxed(cls: type[BaseModel], fields: frozenset[str]) -> type[BaseModel]:
     }
     made: type[BaseModel] = create_model(f"Salvaged{cls.__name__}", __base__=cls, **overrides)
     return made
+
+
+def _copied(data: Any) -> Any:
+    """Give a copy of plain data (mappings, lists, text, None), a few times faster than copy.deepcopy."""
+    if isinstance(data, dict):
+        return {k: _copied(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_copied(v) for v in data]
+    return data
 
 
 def _reach(data: Any, loc: tuple) -> tuple:
