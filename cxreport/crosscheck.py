@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from . import model as m
 from .kinds import KINDS
 from .limits import FILE_HINTS, not_a_file, unreadable
-from .loader import Origin, Project, resolve_content_path
+from .loader import Origin, Project, Salvaged, resolve_content_path
 from .problems import ERROR, Problem, Problems, did_you_mean
 from .themecheck import validate_assets, validate_theme
 from .yamlsrc import Locator
@@ -18,6 +18,11 @@ from .yamlsrc import Locator
 T = TypeVar("T")
 # Each kind's pages share a folder with its overview page, index.html: an object with id 'index' would overwrite it.
 RESERVED_IDS = {"journey": "journeys", "persona": "personas", "playbook": "playbooks", "metric": "metrics"}
+# What an object salvaged from a file with errors is checked for: what it names and holds. A check that reads
+# what is absent (no feeling, no control, fewer than two variants) would report the values its errors took out.
+SALVAGED_CODES = frozenset(
+    {"unknown-reference", "self-reference", "stage-listed-twice", "stage-order", "duplicate-id", "experiment-metric-type"}
+)
 
 
 def _ref(
@@ -93,6 +98,8 @@ def validate(project: Project, problems: Problems, memo: ValidationMemo | None =
     """
     _validate_site(project, problems)
     _validate_output_paths(project, problems)
+    for salvaged in project.salvaged:
+        _validate_salvaged(project, salvaged, problems)
     if memo is None:
         for journey in project.journeys.values():
             _validate_journey(project, journey, problems)
@@ -138,6 +145,20 @@ def _same(a: tuple, b: tuple) -> bool:
     return len(a) == len(b) and all(
         x is y or (not isinstance(x, BaseModel | Locator) and x == y) for x, y in zip(a, b, strict=False)
     )
+
+
+def _validate_salvaged(project: Project, salvaged: Salvaged, problems: Problems) -> None:
+    """Add the problems of what an object whose file has errors names (project.salvaged), so they are known in the
+    same run as those errors."""
+    sink = Problems()
+    obj = salvaged.obj
+    if isinstance(obj, m.Journey):
+        if "stage_model" in salvaged.relaxed:  # its stages would be checked against another model
+            obj = obj.model_copy(update={"stages": ()})
+        _validate_journey(project, obj, sink, salvaged.origin)
+    elif isinstance(obj, m.Surprise | m.Recovery | m.Story | m.Experiment | m.Guide):
+        _validate_playbook(project, obj, sink, salvaged.origin)
+    problems.extend(p for p in sink if p.code in SALVAGED_CODES)
 
 
 def _validate_site(project: Project, problems: Problems) -> None:
@@ -265,7 +286,7 @@ def _validate_output_paths(project: Project, problems: Problems) -> None:
         else:
             objects = {"journey": project.journeys, "persona": project.personas, "playbook": project.playbooks}[kind]
             origin = project.origins.get((kind, "index")) if "index" in objects else None
-            where = [(origin.path, *(origin.at("id") if ("id",) in origin.locator.values else (1, 1)))] if origin else []
+            where = [(origin.path, *(origin.at("id") if origin.holds("id") else (1, 1)))] if origin else []
         for path, line, col in where:
             problems.error(
                 path,
@@ -294,9 +315,10 @@ def _validate_output_paths(project: Project, problems: Problems) -> None:
             seen.setdefault(key, rel)
 
 
-def _validate_journey(project: Project, journey: m.Journey, problems: Problems) -> None:
-    o = project.origins[("journey", journey.id)]
-    _ref(problems, o, ("persona",), "persona", journey.persona, project.ids("persona"), "personas")
+def _validate_journey(project: Project, journey: m.Journey, problems: Problems, origin: Origin | None = None) -> None:
+    o = origin or project.origins[("journey", journey.id)]
+    if journey.persona is not None:  # None only in a salvaged journey whose persona failed
+        _ref(problems, o, ("persona",), "persona", journey.persona, project.ids("persona"), "personas")
     if journey.compare_to is not None:
         if journey.compare_to == journey.id:
             line, col = o.at("compare_to")
@@ -320,7 +342,7 @@ def _validate_journey(project: Project, journey: m.Journey, problems: Problems) 
     seen_tps: dict[str, tuple] = {}  # touchpoint -> its path in the file
     last_index = -1
     # positions are asked for only when there is something to report: reading them costs a clean file a second parse
-    for si, stage in enumerate(journey.stages):
+    for si, stage in enumerate(journey.stages or ()):
         last_index = _validate_stage(o, model_id, model_stages, si, stage, seen_stages, last_index, problems)
         for ti, tp in enumerate(stage.touchpoints):
             _validate_touchpoint(project, o, ("stages", si, "touchpoints", ti), tp, seen_tps, problems)
@@ -452,11 +474,11 @@ def _touchpoint_ref(
 
 def _pillar_keys(o: Origin, base: tuple, pillar: str, index: int) -> tuple:
     """Give the locator path of a pillar tag, written as a map key or as a list item."""
-    return base + ("pillars", pillar) if base + ("pillars", pillar) in o.locator.values else base + ("pillars", index)
+    return base + ("pillars", pillar) if o.holds(*base, "pillars", pillar) else base + ("pillars", index)
 
 
-def _validate_playbook(project: Project, pb, problems: Problems) -> None:
-    o = project.origins[("playbook", pb.id)]
+def _validate_playbook(project: Project, pb, problems: Problems, origin: Origin | None = None) -> None:
+    o = origin or project.origins[("playbook", pb.id)]
     metric_ids = [s.id for s in project.config.metrics]
     if pb.journey is not None:
         _ref(problems, o, ("journey",), "journey", pb.journey, project.ids("journey"), "journeys")

@@ -18,9 +18,9 @@ from pydantic import BaseModel, ValidationError
 from . import model as m
 from .collector import paused
 from .fingerprints import Stamp
-from .model_errors import report_validation_error
+from .model_errors import in_file, report_validation_error, salvage
 from .problems import Problem, Problems, did_you_mean
-from .yamlsrc import Locator, parse_front_matter, parse_yaml, read_text
+from .yamlsrc import Locator, char_at, editor_lines, parse_front_matter, parse_yaml, read_text
 
 ID_RE = re.compile(m.ID_PATTERN)
 ContentObject = m.Journey | m.Persona | m.Page | m.Surprise | m.Recovery | m.Story | m.Experiment | m.Guide
@@ -41,12 +41,43 @@ class Origin:
     path: str
     locator: Locator
     body_line: int = 0
+    gone: Mapping[tuple, frozenset[int]] | None = None  # a salvaged object's lists: the items it lost (in_file)
 
     def at(self, *keys) -> tuple[int, int]:
-        return self.locator.at(keys)
+        return self.locator.at(in_file(keys, self.gone) if self.gone else keys)
 
     def key_at(self, *keys) -> tuple[int, int]:
-        return self.locator.key_at(keys)
+        return self.locator.key_at(in_file(keys, self.gone) if self.gone else keys)
+
+    def holds(self, *keys) -> bool:
+        """Tell whether the file holds a value at the path keys."""
+        return (in_file(keys, self.gone) if self.gone else keys) in self.locator.values
+
+
+@dataclass(frozen=True)
+class Salvaged:
+    """What could be read of an object whose file has errors (model_errors.salvage): its references are
+    checked in the same run as the file's own errors, and it is never shown.
+
+    relaxed: the top-level fields that failed (they hold their default, or None); pruned: the paths of the
+    values taken out below the top level.
+    """
+
+    kind: str
+    obj: ContentObject
+    origin: Origin
+    relaxed: frozenset[str]
+    pruned: tuple[tuple, ...]
+
+    @property
+    def keeps_map(self) -> bool:
+        """Tell whether a journey kept its id, stage model, every stage and every touchpoint id."""
+        if self.kind != "journey" or self.relaxed & {"id", "stages", "stage_model"}:
+            return False
+        return not any(
+            p[0] == "stages" and (len(p) <= 2 or (len(p) == 3 and p[2] != "goal") or len(p) == 4 or p[4] == "id")
+            for p in self.pruned
+        )
 
 
 @dataclass(frozen=True)
@@ -64,6 +95,7 @@ class Project:
     origins: Mapping[tuple[str, str], Origin] = field(default_factory=dict)
     site_origin: Origin = Origin("site.yml", Locator())
     broken: frozenset[tuple[str, str]] = frozenset()  # (kind, id) of files that failed to load: no follow-up errors
+    salvaged: tuple[Salvaged, ...] = ()  # what could be read of the objects of those files, by file
 
     def ids(self, kind: str) -> frozenset[str]:
         """Give the ids of one kind, those of files that failed to load included (made once per project)."""
@@ -219,7 +251,7 @@ def _object_id(data: dict, path: Path, rel: str, loc: Locator, problems: Problem
         return data["id"] if isinstance(data["id"], str) else None  # the model reports a bad id
     if ID_RE.match(path.stem):
         return path.stem
-    suggestion = re.sub(r"[^a-z0-9_-]+", "-", path.stem.lower()).strip("-_") or "my-id"
+    suggestion = m.id_like(path.stem) or "my-id"
     problems.error(
         rel,
         1,
@@ -239,6 +271,7 @@ class _Loaded:
     loc: Locator | None
     body_line: int
     broken: frozenset[tuple[str, str]]
+    rejected: tuple[type[BaseModel], dict] | None = None  # the class and data of an object that failed (to salvage)
 
 
 def _load_file(kind: str, path: Path, rel: str, text: str, problems: Problems) -> _Loaded:
@@ -268,9 +301,11 @@ def _load_file(kind: str, path: Path, rel: str, text: str, problems: Problems) -
             )
             return _Loaded(None, None, 0, unreadable)
     wrote_body = "body" in data  # asked before 'body' is set below (asking the locator would read its positions)
+    _split_sentences(kind, data, rel, text, loc, problems)
     obj_id = _object_id(data, path, rel, loc, problems)
-    if obj_id is None and "id" not in data:
-        return _Loaded(None, None, 0, frozenset())
+    nameless = obj_id is None and "id" not in data
+    if nameless:  # its file name is not an id (reported): read it under the id suggested, to report the rest too
+        obj_id = m.id_like(path.stem) or "my-id"
     data.setdefault("id", obj_id)
     cls: type[BaseModel]
     if kind == "journey":
@@ -300,7 +335,7 @@ def _load_file(kind: str, path: Path, rel: str, text: str, problems: Problems) -
                 line,
                 col,
                 f"type: '{ptype}' is not a playbook type",
-                did_you_mean(str(ptype), m.PLAYBOOK_TYPES, "type"),
+                did_you_mean(str(ptype), m.PLAYBOOK_TYPES, "types"),
                 code="invalid-choice",
             )
             return _Loaded(None, None, 0, frozenset())
@@ -311,11 +346,64 @@ def _load_file(kind: str, path: Path, rel: str, text: str, problems: Problems) -
         problems.error(
             rel, line, col, "unknown field 'body'", "write the text below the front matter instead", code="unknown-field"
         )
-        return _Loaded(None, None, 0, frozenset())
     obj = cast("ContentObject | None", _validate(cls, data, rel, loc, problems))  # cls is one of ContentObject's
-    if obj is None:
-        return _Loaded(None, None, 0, frozenset({(kind, data["id"])}) if isinstance(data.get("id"), str) else frozenset())
+    if obj is None or nameless or wrote_body:
+        blocked = frozenset({(kind, data["id"])}) if isinstance(data.get("id"), str) else frozenset()
+        return _Loaded(None, loc, body_line, blocked, (cls, data))
     return _Loaded(obj, loc, body_line, frozenset())
+
+
+# Lanes and lists of Markdown lines, where an item is prose: a comma in a flow list [a, b] splits a sentence there.
+PROSE_LISTS = {
+    "journey": ("doing", "thinking", "pain_points", "opportunities", "backstage"),
+    "persona": ("goals", "frustrations"),
+}
+
+
+def _split_sentences(kind: str, data: dict, rel: str, text: str, loc: Locator, problems: Problems) -> None:
+    """Warn where a flow list of prose most likely split a sentence at a comma: `[Veel advertenties, weinig
+    reviews]` is two items. Most likely: its first item starts with a capital and a later one, unquoted, does not."""
+    lines: list[str] | None = None  # the file's lines, split once it is needed
+    for base, holder in _prose_holders(kind, data):
+        for lane in PROSE_LISTS[kind]:
+            items = holder.get(lane)
+            if not isinstance(items, list) or len(items) < 2 or not all(isinstance(i, str) and i for i in items):
+                continue
+            if not items[0][0].isupper() or not any(i[0].islower() for i in items[1:]):
+                continue  # checked before any position is asked for: asking reads the file's positions
+            lines = editor_lines(text) if lines is None else lines
+            if char_at(lines, *loc.at(base + (lane,))) != "[":
+                continue  # a block list: each '- ' line is one item, commas and all
+            at = (base + (lane, k) for k in range(1, len(items)) if items[k][0].islower())
+            first = next((p for p in at if char_at(lines, *loc.at(p)) not in "\"'"), None)  # a quoted item is meant
+            if first is not None:
+                k = first[-1]
+                line, col = loc.at(first)
+                shown = items[k] if len(items[k]) <= 40 else items[k][:40] + "…"
+                problems.warning(
+                    rel,
+                    line,
+                    col,
+                    f"{lane}: the comma before '{shown}' makes it an item of its own ({len(items)} items in this list)",
+                    "in [a, b] a comma separates items: write the list as '- …' lines, one item a line (a comma in "
+                    "such a line stays in the text), or put the sentence in quotes",
+                    code="flow-list-comma",
+                )
+
+
+def _prose_holders(kind: str, data: dict) -> list[tuple[tuple, dict]]:
+    """Give the mappings of a journey or persona file that hold prose lists, with their paths (touchpoints)."""
+    if kind == "persona":
+        return [((), data)]
+    if kind != "journey" or not isinstance(data.get("stages"), list):
+        return []
+    return [
+        (("stages", si, "touchpoints", ti), tp)
+        for si, stage in enumerate(data["stages"])
+        if isinstance(stage, dict) and isinstance(stage.get("touchpoints"), list)
+        for ti, tp in enumerate(stage["touchpoints"])
+        if isinstance(tp, dict)
+    ]
 
 
 _Read = tuple[str | None, _Loaded | None, list[Problem]]  # a file's text, what it gave, its problems
@@ -394,6 +482,7 @@ def _load_kind(
     problems: Problems,
     origins: dict,
     broken: set,
+    salvaged: list[Salvaged],
     memo: dict[str, Parsed] | None = None,
     stamps: Mapping[str, Stamp] | None = None,
     files: list[Path] | None = None,
@@ -422,6 +511,11 @@ def _load_kind(
         problems.extend(found)
         broken.update(loaded.broken)
         obj, loc = loaded.obj, loaded.loc
+        if loc is not None and loaded.rejected is not None:
+            kept = salvage(*loaded.rejected)
+            if kept is not None:
+                origin = Origin(rel, loc, loaded.body_line, MappingProxyType(kept.gone))
+                salvaged.append(Salvaged(kind, cast("ContentObject", kept.obj), origin, kept.relaxed, kept.pruned))
         if obj is None or loc is None:
             continue
         if obj.id in objects:
@@ -459,6 +553,7 @@ def load_sources(
     config, site_origin = load_config(root, problems)
     origins: dict[tuple[str, str], Origin] = {}
     broken: set[tuple[str, str]] = set()
+    salvaged: list[Salvaged] = []
     with paused():
         files = {kind: _content_files(root, kind, problems) for kind in KINDS}
         read = None
@@ -469,7 +564,9 @@ def load_sources(
             and "fork" in multiprocessing.get_all_start_methods()
         ):
             read = _read_all(files, root, jobs)
-        loaded = {kind: _load_kind(root, kind, problems, origins, broken, memo, stamps, files[kind], read) for kind in KINDS}
+        loaded = {
+            kind: _load_kind(root, kind, problems, origins, broken, salvaged, memo, stamps, files[kind], read) for kind in KINDS
+        }
     if memo is not None:
         known = {o.path for o in origins.values()}
         for rel in [r for r in memo if r not in known and not (root / r).is_file()]:
@@ -496,4 +593,5 @@ def load_sources(
         origins=MappingProxyType(origins),
         site_origin=site_origin,
         broken=frozenset(broken),
+        salvaged=tuple(salvaged),
     )

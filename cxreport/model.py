@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
@@ -9,9 +11,17 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 from .kinds import KINDS, MetricKind
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+ID_RE = re.compile(ID_PATTERN)
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Color = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 Text = Annotated[str, StringConstraints(min_length=1)]
+
+
+def id_like(text: str) -> str:
+    """Give the id nearest to a text: lower case, accents dropped, other characters as '-' ('Drukke Ouder' ->
+    'drukke-ouder', 'Café' -> 'cafe'); '' when nothing of it is left."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9_]+", "-", plain).strip("-_")
 
 
 def _one_or_many(value: Any) -> Any:

@@ -8,19 +8,23 @@ folder (cxreport.render.write). What an incremental build reuses between builds 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol
 
 from . import incremental
 from .crosscheck import validate
 from .figures import FigureSet
+from .fingerprints import Stamp
 from .incremental.session import CACHE_DIR, Build, as_kept, default_out
 from .loader import Project, load_sources
 from .metrics.compute import compute_figures
 from .metrics.join import MetricData, join_metrics
-from .problems import Problems
+from .model import Journey
+from .problems import ERROR, Problems
 from .render.page import RenderedSite, Reuse
 from .render.theme import TemplateFailure
 from .render.whole_site import build_stamp, render_site
@@ -71,9 +75,40 @@ def check(root: Path) -> tuple[Project | None, Problems]:
     project = load_sources(root, problems)
     if project is not None:
         validate(project, problems)
-        if not problems.errors:
-            join_metrics(project, problems, project.root / CACHE_DIR).close()
+        check_metrics(project, problems, project.root / CACHE_DIR)
     return project, problems
+
+
+# Row problems that name a journey, stage or touchpoint: what they say depends on every journey having loaded.
+MAP_CODES = frozenset(
+    {"csv-unknown-journey", "csv-unknown-touchpoint", "csv-ambiguous-touchpoint", "csv-unknown-stage", "csv-stage-mismatch"}
+)
+
+
+def check_metrics(
+    project: Project, problems: Problems, cache_dir: Path | None, hashes: Mapping[str, Stamp] | None = None
+) -> None:
+    """Add the problems of every metric file, also when content files have errors: the rows are checked with
+    the journeys that loaded (and those read whole from a file with errors, Project.salvaged).
+
+    While a journey file failed and its stages and touchpoints are not all known, rows naming a journey, stage
+    or touchpoint are not judged (MAP_CODES): they would name that journey's touchpoints as unknown.
+    """
+    errors = [p for p in problems if p.severity == ERROR]
+    if not errors:
+        join_metrics(project, problems, cache_dir, hashes).close()
+        return
+    failed = {p.path for p in errors}
+    whole = {s.obj.id: s for s in project.salvaged if s.keeps_map and s.obj.id not in project.journeys}
+    journeys = {**project.journeys, **{i: s.obj for i, s in whole.items() if isinstance(s.obj, Journey)}}
+    loaded = {project.origins[("journey", i)].path for i in project.journeys} | {s.origin.path for s in whole.values()}
+    complete = not any(p.startswith("content/journeys/") and p not in loaded for p in failed)
+    playbooks = {i: pb for i, pb in project.playbooks.items() if project.origins[("playbook", i)].path not in failed}
+    own = Problems()
+    join_metrics(dataclasses.replace(project, journeys=journeys, playbooks=playbooks), own, cache_dir, hashes).close()
+    found = list(own)
+    unjudged = {p.path for p in found if p.code in MAP_CODES} if not complete else set()
+    problems.extend(p for p in found if p.path not in unjudged or p.code not in MAP_CODES | {"more-problems"})
 
 
 def render(
@@ -153,7 +188,9 @@ def _stages(session: incremental.session.Session, progress: Progress, print_date
     result.strict = session.strict or project.config.strict
     progress.stage("validate")
     validate(project, problems, session.validation)
-    if result.failed:
+    if result.failed:  # nothing is built, but the metric files' problems are told in this run too
+        progress.stage("join_metrics")
+        check_metrics(project, problems, session.cache_dir, session.run.inputs)
         return _done(result, started)
     progress.stage("join_metrics")
     figures = _figures(session, project, result, progress)

@@ -56,6 +56,7 @@ CODES: dict[str, str] = {
     "duplicate-id": "two things of one kind with the same id",
     "reserved-id": "an id that names a page cxreport makes itself",
     "file-name-case-clash": "two file names that differ only in upper and lower case",
+    "flow-list-comma": "a comma in a flow list [a, b] of prose that most likely split a sentence into two items",
     # references
     "unknown-reference": "a reference to a persona, journey, stage, touchpoint, metric, pillar… that does not exist",
     "self-reference": "a journey that names itself where it must name another one",
@@ -224,7 +225,12 @@ class Problems:
         return bool(self.errors) or (strict and bool(self.warnings))
 
     def as_json(self) -> str:
-        items = [asdict(p) for p in self.sorted()]
+        """Give the problems as a JSON list of {path, line, col, severity, message, hint, code}.
+
+        A problem about a whole file has line and col null (its text form shows no line either); a column not
+        known on a known line is 0.
+        """
+        items = [{**asdict(p), "line": p.line or None, "col": p.col if p.line else None} for p in self.sorted()]
         text = json.dumps(items, ensure_ascii=False, indent=2)
         try:
             text.encode("utf-8")
@@ -234,7 +240,11 @@ class Problems:
 
 
 def did_you_mean(word: str, choices: Iterable[str], what: str = "") -> str:
-    """Give a hint naming the nearest choices to a misspelt word, or listing the valid ones."""
+    """Give a hint naming the nearest choices to a misspelt word, or listing the valid ones.
+
+    what names the choices in the plural ("personas", "touchpoints of journey 'x'"): the hint reads
+    "valid personas: 'a', 'b'" or "there are no personas defined".
+    """
     choices = sorted(set(choices))
     close = difflib.get_close_matches(str(word), choices, n=3, cutoff=0.6)
     if close:
@@ -243,7 +253,7 @@ def did_you_mean(word: str, choices: Iterable[str], what: str = "") -> str:
         return f"there are no {what} defined" if what else ""
     shown = ", ".join(f"'{c}'" for c in choices[:12])
     more = f" (and {len(choices) - 12} more)" if len(choices) > 12 else ""
-    return f"valid {what + ' ' if what else ''}values: {shown}{more}"
+    return f"valid {what or 'values'}: {shown}{more}"
 
 
 class ProjectError(Exception):

@@ -577,3 +577,13 @@ def parse_front_matter(text: str, rel: str, problems: Problems) -> FrontMatter |
         problems.error(rel, end + 2 + index, 1, message, hint, code="markdown-limit")
         return None
     return FrontMatter(data, loc, body, end + 2)
+
+
+def editor_lines(text: str) -> list[str]:
+    """Give the lines of a text as editors (and a Locator's positions) count them."""
+    return _EDITOR_BREAK.split(text)
+
+
+def char_at(lines: list[str], line: int, col: int) -> str:
+    """Give the character at a (line, col) as a Locator gives it, in the text editor_lines split, or ''."""
+    return lines[line - 1][col - 1 : col] if 0 < line <= len(lines) and col > 0 else ""

@@ -132,7 +132,7 @@ def test_check_output_dir_accepts_new_empty_and_own_folders(tmp_path):
 def test_check_still_works_and_schema_too(make_project):
     root = make_project()
     result = run("check", str(root))
-    assert result.exit_code == 0 and "OK: 1 journeys" in result.output
+    assert result.exit_code == 0 and "OK: 1 journey" in result.output
     assert run("schema", "site").exit_code == 0
 
 

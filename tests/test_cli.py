@@ -118,3 +118,71 @@ def test_build_as_the_command_leaves_at_once_with_its_output_written(tmp_path):
     assert proc.stderr.startswith("Built 28 pages, 644 figures, 0 warnings in ")
     assert proc.stderr.endswith(f" -> {__import__('os').path.relpath(out)}\n")
     assert (out / "index.html").is_file() and (out / "data" / "figures.json").is_file()
+
+
+def test_github_annotations_name_the_file_from_the_repository_root(tmp_path):
+    """A handbook in a subfolder of a repository: GitHub places an annotation by its path from the root."""
+    repo = tmp_path / "repo"
+    handbook = repo / "hand book,1"
+    (repo / ".git").mkdir(parents=True)
+    (handbook / "content/personas").mkdir(parents=True)
+    (handbook / "site.yml").write_text("title: T\n")
+    (handbook / "content/personas/parent.yml").write_text("name: P\nnmae: x\n")
+    for where in (repo, handbook, tmp_path):  # wherever it is run from
+        proc = subprocess.run(
+            [sys.executable, "-m", "cxreport", "check", str(handbook), "--format", "github"],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=where,
+        )
+        assert proc.returncode == 1
+        assert proc.stdout == (
+            "::error file=hand book%2C1/content/personas/parent.yml,line=2,col=1,title=unknown-field::"
+            "unknown field 'nmae' (hint: did you mean 'name'?)\n"
+        )
+
+
+def test_github_annotations_outside_a_repository_start_from_the_working_directory(tmp_path):
+    handbook = tmp_path / "gh"
+    (handbook / "content/personas").mkdir(parents=True)
+    (handbook / "site.yml").write_text("title: T\n")
+    (handbook / "content/personas/parent.yml").write_text("name: P\nnmae: x\n")
+    runs = {
+        where: subprocess.run(
+            [sys.executable, "-m", "cxreport", "check", str(handbook), "--format", "github"],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=where,
+        ).stdout.split("::")[1]
+        for where in (tmp_path, handbook)
+    }
+    assert runs == {
+        tmp_path: "error file=gh/content/personas/parent.yml,line=2,col=1,title=unknown-field",
+        handbook: "error file=content/personas/parent.yml,line=2,col=1,title=unknown-field",
+    }
+
+
+def test_json_gives_no_line_for_a_whole_file_problem(make_project):
+    root = make_project({"content/journeys/notes.txt": "x", "content/personas/parent.yml": "nmae: P\n"})
+    data = json.loads(run("check", str(root), "--format", "json").stdout)
+    assert [(p["path"], p["line"], p["col"], p["code"]) for p in data] == [
+        ("content/journeys/notes.txt", None, None, "file-ignored"),
+        ("content/personas/parent.yml", 1, 1, "missing-field"),
+        ("content/personas/parent.yml", 1, 1, "unknown-field"),
+    ]
+
+
+def test_check_quiet_prints_only_problems_and_counts_read_as_english(make_project):
+    root = make_project()
+    result = run("check", str(root))
+    assert (result.exit_code, result.output) == (0, "OK: 1 journey, 1 persona, 0 playbooks, 0 pages checked\n")
+    assert (run("check", "-q", str(root)).exit_code, run("check", "--quiet", str(root)).output) == (0, "")
+    warned = make_project({"content/journeys/notes.txt": "x"})
+    assert run("check", "-q", str(warned)).output == (
+        "content/journeys/notes.txt: warning: file ignored: journey files end in .yml or .yaml\n"
+        "  hint: rename it to notes.yml, or move it out of content/journeys/\n"
+        "0 errors, 1 warning\n"
+    )
+    assert run("check", str(warned)).output.endswith("OK: 1 journey, 1 persona, 0 playbooks, 0 pages checked, 1 warning\n")

@@ -753,7 +753,7 @@ def test_a_qualtrics_export_of_only_previews_tests_and_spam_has_no_rows(tmp_path
 
     data = rewrite(fixture("qualtrics.csv"), change)
     found = problems(make(tmp_path, QUALTRICS_NPS, {"metrics/qualtrics.csv": data}))
-    assert where(found) == [(Q, 0, 0, "error", CODES["no_rows"])]
+    assert where(found) == [(Q, None, None, "error", CODES["no_rows"])]
 
 
 def test_exports_with_only_their_header_rows_warn_that_there_are_no_rows_yet(tmp_path):
@@ -763,8 +763,8 @@ def test_exports_with_only_their_header_rows_warn_that_there_are_no_rows_yet(tmp
     decl = GOOGLEFORMS.split("- id: csat-delivery")[0] + QUALTRICS_NPS.replace("- id: nps", "- id: nps-q")
     root = make(tmp_path, decl, {"metrics/googleforms.csv": gf, "metrics/qualtrics.csv": q})
     expected = [
-        ("content/metrics/googleforms.csv", 0, 0, "warning", CODES["no_rows"]),
-        ("content/metrics/qualtrics.csv", 0, 0, "warning", CODES["no_rows"]),
+        ("content/metrics/googleforms.csv", None, None, "warning", CODES["no_rows"]),
+        ("content/metrics/qualtrics.csv", None, None, "warning", CODES["no_rows"]),
     ]
     assert sorted(where(problems(root))) == expected
 

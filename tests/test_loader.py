@@ -102,7 +102,7 @@ def test_feeling_out_of_range_and_not_a_number(make_project):
         }
     )
     assert problems_of(root) == [
-        ("content/journeys/j.yml", 6, 43, "score: '3' is out of range (must be less than or equal to 2)"),
+        ("content/journeys/j.yml", 6, 43, "score: '3' is out of range: must be from -2 to 2"),
         ("content/journeys/j.yml", 7, 43, "score: expected a number, found '1,5'"),
     ]
     assert hints_of(root)[1] == "write numbers with a decimal point, e.g. 1.5"
@@ -180,3 +180,117 @@ def test_every_problem_is_reported_not_just_the_first(make_project):
     )
     paths = sorted({p for p, *_ in problems_of(root)})
     assert paths == ["content/pages/p.md", "content/personas/a.yml", "content/personas/b.yml", "site.yml"]
+
+
+def test_hints_that_fix_the_mistake(make_project):
+    """The range of a feeling, the form of a feeling written as a word, and the id a name most likely means."""
+    root = make_project(
+        {
+            "content/journeys/j.yml": """\
+        title: J
+        persona: parent
+        stages:
+          - stage: Levering
+            touchpoints:
+              - {id: a, name: A, feeling: {score: 3}}
+              - {id: b, name: B, feeling: gefrustreerd}
+              - {id: c, name: C, feeling: {score: "heel blij"}}
+              - {id: d, name: D, feeling: -3, pillars: {Persoonlijke Aandacht: x}}
+        """,
+            "content/playbooks/s.md": "---\ntype: surprise\ntitle: S\ntrigger: t\nbudget: -5\n---\n",
+        }
+    )
+    _, problems = check(root)
+    assert [(p.line, p.col, p.message, p.hint) for p in problems] == [
+        (
+            4,
+            12,
+            "stage: 'Levering' is not a valid id",
+            "did you mean 'levering'? An id uses lowercase letters, digits, '-' and '_', and starts with a letter or digit",
+        ),
+        (
+            6,
+            43,
+            "score: '3' is out of range: must be from -2 to 2",
+            "a feeling runs from -2 (very negative) to 2 (very positive)",
+        ),
+        (
+            7,
+            35,
+            "feeling: expected a feeling from -2 to 2, found 'gefrustreerd'",
+            "write 'feeling: {score: N, label: gefrustreerd}' with N from -2 (very negative) to 2 (very positive)",
+        ),
+        (
+            8,
+            43,
+            "score: expected a score from -2 to 2, found 'heel blij'",
+            "write 'feeling: {score: N, label: heel blij}' with N from -2 (very negative) to 2 (very positive)",
+        ),
+        (
+            9,
+            35,
+            "feeling: '-3' is out of range: must be from -2 to 2",
+            "a feeling runs from -2 (very negative) to 2 (very positive)",
+        ),
+        (
+            9,
+            49,
+            "'Persoonlijke Aandacht' is not a valid id",
+            "did you mean 'persoonlijke-aandacht'? An id uses lowercase letters, digits, '-' and '_', and starts with a letter "
+            "or digit",
+        ),
+        (5, 9, "budget: '-5' is out of range: must be 0 or more", ""),
+    ]
+
+
+def test_a_flow_list_that_split_a_sentence_at_a_comma_is_warned(make_project):
+    root = make_project(
+        {
+            "content/journeys/j.yml": """\
+        title: J
+        persona: parent
+        stages:
+          - stage: attention
+            touchpoints:
+              - id: a
+                name: A
+                feeling: 1
+                pain_points: [Veel advertenties, weinig reviews]
+                doing: [zoekt, vergelijkt]
+                thinking: [Is dit goed, "of niet?"]
+                opportunities:
+                  - Prijs, levertijd en retour
+                  - en meer
+                backstage: [Campagne, Ads, en nog wat, meer]
+                pillars: [Reliability, availability]
+        """,
+            "content/personas/parent.yml": "name: P\ngoals: [Snel klaar, zonder gedoe]\nchannels: [Web, app]\n",
+        }
+    )
+    _, problems = check(root)
+    assert [(p.path, p.line, p.col, p.severity, p.code, p.message) for p in problems if p.code != "invalid-id"] == [
+        (
+            "content/journeys/j.yml",
+            9,
+            42,
+            "warning",
+            "flow-list-comma",
+            "pain_points: the comma before 'weinig reviews' makes it an item of its own (2 items in this list)",
+        ),
+        (
+            "content/journeys/j.yml",
+            15,
+            36,
+            "warning",
+            "flow-list-comma",
+            "backstage: the comma before 'en nog wat' makes it an item of its own (4 items in this list)",
+        ),
+        (
+            "content/personas/parent.yml",
+            2,
+            21,
+            "warning",
+            "flow-list-comma",
+            "goals: the comma before 'zonder gedoe' makes it an item of its own (2 items in this list)",
+        ),
+    ]

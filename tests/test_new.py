@@ -76,7 +76,7 @@ def test_new_project_passes_strict_check_and_builds(tmp_path, language):
     assert written == EXPECTED_FILES[language]
     check = run("check", str(target), "--strict")
     assert check.exit_code == 0, check.output
-    assert "OK: 1 journeys, 1 personas, 5 playbooks, 1 pages checked" in check.output
+    assert "OK: 1 journey, 1 persona, 5 playbooks, 1 page checked" in check.output
     assert "warning" not in check.output
     build = run("build", str(target), "--strict", "--quiet")
     assert build.exit_code == 0, build.output

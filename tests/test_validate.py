@@ -175,3 +175,13 @@ targets:
 def test_logo_outside_the_project(make_project):
     root = make_project({"site.yml": "title: T\nbrand:\n  logo: ../../logo.png\n"})
     assert problems_of(root) == [("site.yml", 3, 9, "logo '../../logo.png' lies outside the project")]
+
+
+def test_the_list_of_valid_choices_reads_as_english(make_project):
+    root = make_project(
+        {J: "title: X\npersona: zzz\nstages:\n  - stage: attention\n    touchpoints: [{id: a, name: A, feeling: 0}]\n"}
+    )
+    assert hints_of(root) == ["valid personas: 'parent'"]
+    assert hints_of(make_project({"content/personas/parent.yml": "name: P\nzzzz: x\n"}))[0] == (
+        "valid fields: 'channels', 'description', 'frustrations', 'goals', 'id', 'name', 'quote', 'segment'"
+    )

@@ -12,7 +12,7 @@ from typing import ClassVar, NoReturn
 import click
 
 from cxreport.cli.finish import leave
-from cxreport.cli.output import print_problems, project_root, shown_path
+from cxreport.cli.output import counted, print_problems, project_root, shown_path
 from cxreport.incremental.session import Build, Session
 from cxreport.render.write import OutputFolderError
 
@@ -71,7 +71,7 @@ def _summary(result: Build) -> str:
         else ""
     )
     return (
-        f"Built {result.pages} pages, {result.figures} figures, {w} warning{'s' * (w != 1)} "
+        f"Built {counted(result.pages, 'page')}, {counted(result.figures, 'figure')}, {counted(w, 'warning')} "
         f"in {result.seconds:.1f} s{how} -> {shown_path(result.out)}"
     )
 

@@ -6,7 +6,8 @@ import sys
 
 import click
 
-from cxreport.cli.output import print_problems, project_root
+from cxreport.cli.output import counted, print_problems, project_root
+from cxreport.loader import Project
 from cxreport.pipeline import check as run_check
 
 
@@ -21,17 +22,25 @@ from cxreport.pipeline import check as run_check
     show_default=True,
     help="How to print problems: text, a JSON list, or GitHub workflow annotations.",
 )
-def check(path: str, strict: bool, fmt: str) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems: no summary line.")
+def check(path: str, strict: bool, fmt: str, quiet: bool) -> None:
     """Check the project in PATH (default: here) and report every problem with its file and line."""
     root = project_root(path)
     project, problems = run_check(root)
     strict = strict or bool(project and project.config.strict)
-    print_problems(problems, fmt, strict)
+    print_problems(problems, fmt, strict, root)
     if problems.failed(strict):
         sys.exit(1)
-    if fmt == "text" and project is not None:
-        click.echo(
-            f"OK: {len(project.journeys)} journeys, {len(project.personas)} personas, {len(project.playbooks)} playbooks, "
-            f"{len(project.pages)} pages checked" + (f", {len(problems.warnings)} warnings" if problems.warnings else ""),
-            err=True,
-        )
+    if fmt == "text" and project is not None and not quiet:
+        click.echo(_summary(project, len(problems.warnings)), err=True)
+
+
+def _summary(project: Project, warnings: int) -> str:
+    """Give the line a clean check ends with: what was checked, and how many warnings there were."""
+    counts = [
+        counted(len(project.journeys), "journey"),
+        counted(len(project.personas), "persona"),
+        counted(len(project.playbooks), "playbook"),
+        counted(len(project.pages), "page"),
+    ]
+    return f"OK: {', '.join(counts)} checked" + (f", {counted(warnings, 'warning')}" if warnings else "")
