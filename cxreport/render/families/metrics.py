@@ -6,7 +6,7 @@ from typing import Any
 
 from ... import model as m
 from ...figures import Figure
-from ..charts import time_series
+from ..charts import MAX_BARS, MAX_LINES, time_series
 from ..contexts import MetricContext, MetricsContext, MetricTableContext, Pager
 from ..figure_index import ALL
 from ..metric_views import MetricViews
@@ -51,9 +51,12 @@ class MetricPages(MetricViews, Paging):
         context: MetricsContext = {"metrics": metrics}
         return Page(path, "metrics.html", "metrics", self.t("nav.metrics"), context)
 
-    def metric_series(self, source: m.MetricSource, figs: list[Figure]) -> list[dict]:
-        """Give a metric's chart series: a funnel's per journey stage; another's for everyone, then per segment."""
-        series: list[dict[str, Any]] = []
+    def metric_series(self, source: m.MetricSource, figs: list[Figure]) -> tuple[list[dict], str]:
+        """Give a metric's chart series and a note on what the chart leaves out ("" when nothing).
+
+        A funnel's are its journey stages in the maps' order, the first MAX_BARS of them; another's are everyone,
+        then the segments with the most answers (ties by name), MAX_LINES lines in all.
+        """
         if source.kind.staged:
             keys = sorted(
                 {
@@ -67,48 +70,41 @@ class MetricPages(MetricViews, Paging):
                 },
                 key=lambda k: (k[0] or "", self._stage_pos(k)),
             )
-            for journey_id, stage_id in keys:
-                rows = self.index.over_time(source.id, journey_id, stage_id)
-                name = self._place_name(journey_id, stage_id, None)
-                series.append(
-                    {
-                        "name": name,
-                        "x": [self.t.period(f.period) for f in rows],
-                        "y": [f.value for f in rows],
-                        "margin": None,
-                        "text": [self.value_text(f) for f in rows],
-                    }
-                )
-        else:
-            rows = self.index.over_time(source.id)
-            if rows:
-                series.append(
-                    {
-                        "name": self.t("metric.everyone"),
-                        "x": [self.t.period(f.period) for f in rows],
-                        "y": [f.value for f in rows],
-                        "margin": [f.margin for f in rows],
-                        "text": [f"{self.value_text(f)} (n = {self.t.integer(f.n)})" for f in rows],
-                    }
-                )
-            for segment in self.index.segments(source.id):
-                rows_s = self.index.over_time(source.id, segment=segment)
-                if rows_s:
-                    series.append(
-                        {
-                            "name": segment,
-                            "x": [self.t.period(f.period) for f in rows_s],
-                            "y": [f.value for f in rows_s],
-                            "margin": None,
-                            "text": [f"{self.value_text(f)} (n = {self.t.integer(f.n)})" for f in rows_s],
-                        }
-                    )
-        return series
+            series = [
+                self._series(self._place_name(j, st, None), self.index.over_time(source.id, j, st), margins=False, n=False)
+                for j, st in keys[:MAX_BARS]
+            ]
+            left_out = len(keys) - MAX_BARS
+            note = self.t("chart.left_out.stages", shown=self.t.integer(MAX_BARS), more=self.t.integer(left_out))
+            return series, note if left_out > 0 else ""
+        series = []
+        rows = self.index.over_time(source.id)
+        if rows:
+            series.append(self._series(self.t("metric.everyone"), rows, margins=True, n=True))
+        drawn = [seg for seg in self.index.segments(source.id) if self.index.over_time(source.id, segment=seg)]
+        answers = {seg: (f.n if (f := self.index.get(source.id, segment=seg)) else 0) for seg in drawn}
+        room = MAX_LINES - len(series)
+        chosen = sorted(drawn, key=lambda seg: (-answers[seg], seg))[:room]
+        for seg in sorted(chosen):
+            series.append(self._series(seg, self.index.over_time(source.id, segment=seg), margins=False, n=True))
+        left_out = len(drawn) - len(chosen)
+        note = self.t("chart.left_out.segments", shown=self.t.integer(len(chosen)), more=self.t.integer(left_out))
+        return series, note if left_out > 0 else ""
+
+    def _series(self, name: str, rows: list[Figure], *, margins: bool, n: bool) -> dict[str, Any]:
+        """Give one line (or set of bars) of a metric's chart: its figures per period."""
+        return {
+            "name": name,
+            "x": [self.t.period(f.period) for f in rows],
+            "y": [f.value for f in rows],
+            "margin": [f.margin for f in rows] if margins else None,
+            "text": [f"{self.value_text(f)} (n = {self.t.integer(f.n)})" if n else self.value_text(f) for f in rows],
+        }
 
     def metric_page(self, source: m.MetricSource) -> Page:
         path = metric_path(source.id)
         figs = self.index.of_metric(source.id)
-        series = self.metric_series(source, figs)
+        series, note = self.metric_series(source, figs)
         charts = []
         chart = None
         if series:
@@ -119,6 +115,7 @@ class MetricPages(MetricViews, Paging):
                 time_series(series, self.style, y_title=self.metric_label(source.id), y_suffix=suffix, bars=source.kind.staged),
                 self.t("chart.metric", title=self.metric_label(source.id)),
                 height=320,
+                note=note,
             )
             charts.append(chart)
         over_time, over_time_pager = self.metric_table(source, "over-time", 1, path)
