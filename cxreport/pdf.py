@@ -43,6 +43,7 @@ INSTALL_HINT = (
 PRINT_WIDTH_PX = 1032
 PRINT_HEIGHT_PX = 730
 CHART_TIMEOUT_MS = 60_000
+FITTED = "() => !document.querySelector('script[src$=\"print.js\"]') || document.documentElement.dataset.print === 'fitted'"
 
 
 class PdfError(Exception):
@@ -143,6 +144,8 @@ def _print(browser, print_html: Path, target: Path) -> None:
         "() => !document.querySelector('script[data-chart]') || document.documentElement.dataset.charts === 'drawn'",
         timeout=CHART_TIMEOUT_MS,
     )
+    # print.js then fits each sheet to its pages (a theme's print.html without it is printed as it is)
+    page.wait_for_function(FITTED, timeout=CHART_TIMEOUT_MS)
     missing = page.evaluate(
         "() => Array.from(document.querySelectorAll('script[data-chart]')).map(s => s.dataset.chart)"
         ".filter(id => !document.querySelector('#' + CSS.escape(id) + ' svg'))"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,12 @@ FEELING_WORDS = {-2: "very negative", -1: "negative", 0: "neutral", 1: "positive
 
 # Characters that could end a <script> element, open an HTML comment or end a JavaScript line.
 _UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+# Plotly draws a subset of HTML in every text it shows (names, ticks, hover labels, titles): <a href>, <b>,
+# <span style>, entities, and a line break for a newline. Only these keys hold our own templates (constants that
+# use <extra>); every other string in a figure is data or a label and is drawn as plain text.
+_TEMPLATE_KEYS = frozenset({"hovertemplate", "texttemplate"})
+_MARKUP = re.compile(r"[&<>]|\r\n?|\n")
+_AS_TEXT = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
 def script_json(data: Any) -> Markup:
@@ -28,15 +35,24 @@ def script_json(data: Any) -> Markup:
     return Markup(text)
 
 
+# What one chart draws at most, whatever the data holds (5,000 segments would be 5,001 traces, a 1.4 MB page):
+# lines over time (one colour each), the bars of a funnel per period, the rows of an experiment's intervals.
+# A chart that leaves some out says so in its note; the tables and the downloads keep everything.
+MAX_LINES = 8
+MAX_BARS = 12
+MAX_INTERVALS = 25
+
+
 @dataclass(frozen=True)
 class Chart:
-    """One chart on a page: its element id, the figure dict and a short text alternative."""
+    """One chart on a page: its element id, the figure dict, a short text alternative and a note on what it left out."""
 
     id: str
     figure: dict
     label: str
     height: int = 260
     css_class: str = "chart"
+    note: str = ""
 
     @property
     def json(self) -> Markup:
@@ -73,11 +89,29 @@ def _layout(style: ChartStyle, **extra: Any) -> dict:
     return layout
 
 
+def plain_text(value: Any, key: str = "") -> Any:
+    """Give a figure's value with every string made plain text for Plotly: &, < and > as entities (Plotly turns
+    them back into the characters, so a name reads as written), a line break as a space; templates kept."""
+    if isinstance(value, str):
+        if key in _TEMPLATE_KEYS or not _MARKUP.search(value):
+            return value
+        return _MARKUP.sub(lambda m: _AS_TEXT.get(m.group(), " "), value)
+    if isinstance(value, dict):
+        return {k: plain_text(v, k) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain_text(v, key) for v in value]
+    return value
+
+
 def figure(data: list[dict], layout: dict) -> dict:
-    """Give a Plotly figure dict with the site's fixed config: no mode bar, no logo, responsive."""
+    """Give a Plotly figure dict with the site's fixed config: no mode bar, no logo, responsive.
+
+    Every text in it is plain text (plain_text): a segment, variant, touchpoint or journey name or a label
+    holding <a href=…>, <b> or <span style=…> is drawn as those characters, never as a link or a style.
+    """
     return {
-        "data": data,
-        "layout": layout,
+        "data": plain_text(data),
+        "layout": plain_text(layout),
         "config": {"displayModeBar": False, "responsive": True, "displaylogo": False, "staticPlot": False},
     }
 

@@ -110,12 +110,14 @@ class PlannerBase:
         source = self.source_of(kind, object_id)[0] if kind else ""
         return self.markdown.inline(text, source=source, page=page)
 
-    def chart(self, page: str, name: str, figure: dict, label: str, height: int = 260, css_class: str = "chart") -> Chart:
-        """Give a chart with an id unique on its page."""
+    def chart(
+        self, page: str, name: str, figure: dict, label: str, height: int = 260, css_class: str = "chart", note: str = ""
+    ) -> Chart:
+        """Give a chart with an id unique on its page (note: what it left out, shown under it)."""
         key = f"{page}:{name}"
         self._chart_count[key] = self._chart_count.get(key, 0) + 1
         suffix = "" if self._chart_count[key] == 1 else f"-{self._chart_count[key]}"
-        return Chart(id=f"chart-{name}{suffix}", figure=figure, label=label, height=height, css_class=css_class)
+        return Chart(id=f"chart-{name}{suffix}", figure=figure, label=label, height=height, css_class=css_class, note=note)
 
     def ordered_stages(self, journey: m.Journey) -> list[m.Stage]:
         """Give a journey's stages in the stage model's order (stages not in the model last, as written)."""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ... import model as m
 from ...figures import Figure
-from ..charts import time_series
+from ..charts import MAX_BARS, MAX_LINES, time_series
 from ..contexts import MetricContext, MetricsContext, MetricTableContext, Pager
 from ..figure_index import ALL
 from ..metric_views import MetricViews
@@ -21,6 +22,87 @@ from ..paths import (
 BREAKDOWN_LIMIT = 300  # rows of a metric's breakdown table before it keeps to journeys and segments
 
 METRIC_TABLES = {"over-time": "metric.over_time", "breakdown": "metric.breakdown"}  # section id (sec-…): title label
+
+Key = tuple[str | None, str | None, str | None, str | None, str | None]  # journey, stage, touchpoint, segment, variant
+# What a breakdown row also stands for: ('place', 'stage' | 'journey' | 'all', ()) for a wider place with all its
+# answers; ('segment' | 'variant', name, wider levels) for the group that gave all of them, and where else it did.
+Same = tuple[tuple[str, str, tuple[str, ...]], ...]
+
+
+def _key(f: Figure) -> Key:
+    return (f.journey, f.stage, f.touchpoint, f.segment, f.variant)
+
+
+def _same(a: Figure, b: Figure) -> bool:
+    """Tell whether two figures count the same answers: the same n, value and margin (sums in another order may
+    differ in the last bits)."""
+    if a.n != b.n or not math.isclose(a.value, b.value, rel_tol=1e-9, abs_tol=1e-12):
+        return False
+    return (a.margin is None) == (b.margin is None) and (a.margin is None or math.isclose(a.margin, b.margin or 0, rel_tol=1e-9))
+
+
+def without_repeats(figs: list[Figure]) -> tuple[list[Figure], dict[Key, Same]]:
+    """Give a breakdown's figures with each group of answers once, and what each kept figure also stands for.
+
+    A narrower group holds a subset of the wider one's answers, so the same count means the same answers and
+    the same figure: a touchpoint with all its stage's answers, a stage with all its journey's, a journey with
+    all customers', a segment (or variant) with all of its place's. Figures linked that way are one group of
+    answers and one row: the one at the narrowest place, without the segment (or variant) when it is there; what
+    it also stands for is a Same. Counted kinds (a funnel) are not subsets: the caller keeps all of theirs.
+    """
+    by_key = {_key(f): f for f in figs}
+    parent: dict[Key, Key] = {k: k for k in by_key}
+
+    def root(k: Key) -> Key:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for k, f in by_key.items():
+        j, st, tp, seg, var = k
+        place_up = (j, st, None) if tp is not None else (j, None, None) if st is not None else (None, None, None)
+        wider: list[Key] = [(j, st, tp, None, var), (j, st, tp, seg, None)]
+        if j is not None:
+            wider.append((*place_up, seg, var))
+        for w in wider:
+            if w != k and w in by_key and _same(by_key[w], f):
+                parent[root(k)] = root(w)
+    groups: dict[Key, list[Key]] = {}
+    for k in by_key:
+        groups.setdefault(root(k), []).append(k)
+    kept: set[Key] = set()
+    also: dict[Key, Same] = {}
+    for members in groups.values():
+        # the narrowest place first, then the row without a segment, then without a variant
+        rep = min(members, key=lambda k: (-_depth(k), k[3] is not None, k[4] is not None))
+        kept.add(rep)
+        same = _same_as(rep, members)
+        if same:
+            also[rep] = same
+    return [f for f in figs if _key(f) in kept], also
+
+
+def _same_as(rep: Key, members: list[Key]) -> Same:
+    """Give what a row also stands for: the wider places with all its answers (whole, segment and variant as the
+    row's), then the segment (or variant) that gave all of them, with the wider places where that holds too."""
+    same: list[tuple[str, str, tuple[str, ...]]] = []
+    whole = sorted({_depth(k) for k in members if k[3:] == rep[3:] and _depth(k) < _depth(rep)}, reverse=True)
+    same += [("place", _LEVELS[d], ()) for d in whole]
+    for kind, i in (("segment", 3), ("variant", 4)):
+        names = sorted({str(k[i]) for k in members if k[i] is not None and rep[i] is None})
+        for name in names:
+            wider = {_depth(k) for k in members if k[i] == name and _depth(k) < _depth(rep)} - set(whole)
+            same.append((kind, name, tuple(_LEVELS[d] for d in sorted(wider, reverse=True))))
+    return tuple(same)
+
+
+_LEVELS = {0: "all", 1: "journey", 2: "stage"}
+
+
+def _depth(k: Key) -> int:
+    """Give how narrow a figure's place is: 0 all customers, 1 a journey, 2 a stage, 3 a touchpoint."""
+    return 3 if k[2] is not None else 2 if k[1] is not None else 1 if k[0] is not None else 0
 
 
 class MetricPages(MetricViews, Paging):
@@ -51,9 +133,12 @@ class MetricPages(MetricViews, Paging):
         context: MetricsContext = {"metrics": metrics}
         return Page(path, "metrics.html", "metrics", self.t("nav.metrics"), context)
 
-    def metric_series(self, source: m.MetricSource, figs: list[Figure]) -> list[dict]:
-        """Give a metric's chart series: a funnel's per journey stage; another's for everyone, then per segment."""
-        series: list[dict[str, Any]] = []
+    def metric_series(self, source: m.MetricSource, figs: list[Figure]) -> tuple[list[dict], str]:
+        """Give a metric's chart series and a note on what the chart leaves out ("" when nothing).
+
+        A funnel's are its journey stages in the maps' order, the first MAX_BARS of them; another's are everyone,
+        then the segments with the most answers (ties by name), MAX_LINES lines in all.
+        """
         if source.kind.staged:
             keys = sorted(
                 {
@@ -67,48 +152,41 @@ class MetricPages(MetricViews, Paging):
                 },
                 key=lambda k: (k[0] or "", self._stage_pos(k)),
             )
-            for journey_id, stage_id in keys:
-                rows = self.index.over_time(source.id, journey_id, stage_id)
-                name = self._place_name(journey_id, stage_id, None)
-                series.append(
-                    {
-                        "name": name,
-                        "x": [self.t.period(f.period) for f in rows],
-                        "y": [f.value for f in rows],
-                        "margin": None,
-                        "text": [self.value_text(f) for f in rows],
-                    }
-                )
-        else:
-            rows = self.index.over_time(source.id)
-            if rows:
-                series.append(
-                    {
-                        "name": self.t("metric.everyone"),
-                        "x": [self.t.period(f.period) for f in rows],
-                        "y": [f.value for f in rows],
-                        "margin": [f.margin for f in rows],
-                        "text": [f"{self.value_text(f)} (n = {self.t.integer(f.n)})" for f in rows],
-                    }
-                )
-            for segment in self.index.segments(source.id):
-                rows_s = self.index.over_time(source.id, segment=segment)
-                if rows_s:
-                    series.append(
-                        {
-                            "name": segment,
-                            "x": [self.t.period(f.period) for f in rows_s],
-                            "y": [f.value for f in rows_s],
-                            "margin": None,
-                            "text": [f"{self.value_text(f)} (n = {self.t.integer(f.n)})" for f in rows_s],
-                        }
-                    )
-        return series
+            series = [
+                self._series(self._place_name(j, st, None), self.index.over_time(source.id, j, st), margins=False, n=False)
+                for j, st in keys[:MAX_BARS]
+            ]
+            left_out = len(keys) - MAX_BARS
+            note = self.t("chart.left_out.stages", shown=self.t.integer(MAX_BARS), more=self.t.integer(left_out))
+            return series, note if left_out > 0 else ""
+        series = []
+        rows = self.index.over_time(source.id)
+        if rows:
+            series.append(self._series(self.t("metric.everyone"), rows, margins=True, n=True))
+        drawn = [seg for seg in self.index.segments(source.id) if self.index.over_time(source.id, segment=seg)]
+        answers = {seg: (f.n if (f := self.index.get(source.id, segment=seg)) else 0) for seg in drawn}
+        room = MAX_LINES - len(series)
+        chosen = sorted(drawn, key=lambda seg: (-answers[seg], seg))[:room]
+        for seg in sorted(chosen):
+            series.append(self._series(seg, self.index.over_time(source.id, segment=seg), margins=False, n=True))
+        left_out = len(drawn) - len(chosen)
+        note = self.t("chart.left_out.segments", shown=self.t.integer(len(chosen)), more=self.t.integer(left_out))
+        return series, note if left_out > 0 else ""
+
+    def _series(self, name: str, rows: list[Figure], *, margins: bool, n: bool) -> dict[str, Any]:
+        """Give one line (or set of bars) of a metric's chart: its figures per period."""
+        return {
+            "name": name,
+            "x": [self.t.period(f.period) for f in rows],
+            "y": [f.value for f in rows],
+            "margin": [f.margin for f in rows] if margins else None,
+            "text": [f"{self.value_text(f)} (n = {self.t.integer(f.n)})" if n else self.value_text(f) for f in rows],
+        }
 
     def metric_page(self, source: m.MetricSource) -> Page:
         path = metric_path(source.id)
         figs = self.index.of_metric(source.id)
-        series = self.metric_series(source, figs)
+        series, note = self.metric_series(source, figs)
         charts = []
         chart = None
         if series:
@@ -126,6 +204,7 @@ class MetricPages(MetricViews, Paging):
                 ),
                 self.t("chart.metric", title=self.metric_label(source.id)),
                 height=320,
+                note=note,
             )
             charts.append(chart)
         over_time, over_time_pager = self.metric_table(source, "over-time", 1, path)
@@ -178,7 +257,10 @@ class MetricPages(MetricViews, Paging):
             shortened = len(overall) > BREAKDOWN_LIMIT
             if shortened:  # stages and touchpoints are on the journey pages and in the CSV
                 overall = [f for f in overall if f.touchpoint is None and (f.stage is None or source.kind.staged)]
-            return {"over-time": shown, "breakdown": overall, "shortened": shortened}
+            same: dict[Key, Same] = {}
+            if not source.kind.staged:
+                overall, same = without_repeats(overall)
+            return {"over-time": shown, "breakdown": overall, "shortened": shortened, "same": same}
 
         return self.index.kept(("metric-tables", source.id, source.type), select)
 
@@ -202,22 +284,44 @@ class MetricPages(MetricViews, Paging):
                     ),
                 ),
                 "shortened": chosen["shortened"],
+                "same": chosen["same"],
             }
         return self._metric_rows[source.id]
 
     def metric_table(self, source: m.MetricSource, table: str, number: int, page: str) -> tuple[list[dict], Pager | None]:
         """Give the rows that page `number` of one of a metric's tables shows, and the table's pager."""
         pages = self.metric_table_pages(source, table)
+        same = self.metric_rows(source)["same"] if table == "breakdown" else {}
         rows = [
             self.figure_view(f, source.id, page)
             | {
                 "place": self._place_name(f.journey, f.stage, f.touchpoint),
                 "segment": f.segment or "",
                 "variant": f.variant or "",
+                "same_as": self.same_as_text(same.get(_key(f), ())),
             }
             for f in self.metric_rows(source)[table][pages.rows(number)]
         ]
         return rows, self.pager(pages, number, self.t(METRIC_TABLES[table]))
+
+    def same_as_text(self, same: Same) -> str:
+        """Give what a breakdown row also stands for, in words ('also the whole stage and the group parents: the
+        same answers'), or "" for a row that stands for its own place and group only."""
+        if not same:
+            return ""
+        parts = []
+        for kind, name, wider in same:
+            if kind == "place":
+                parts.append(self.t(f"metric.same.{name}"))
+            elif wider:
+                places = self._listed([self.t(f"metric.same.{level}") for level in wider])
+                parts.append(self.t(f"metric.same.{kind}_wider", name=name, places=places))
+            else:
+                parts.append(self.t(f"metric.same.{kind}", name=name))
+        return self.t("metric.same", levels=self._listed(parts))
+
+    def _listed(self, names: list[str]) -> str:
+        return names[0] if len(names) == 1 else self.t("metric.same.and", first=", ".join(names[:-1]), last=names[-1])
 
     def metric_table_page(self, source: m.MetricSource, table: str, number: int) -> Page:
         """Give a further page (number 2 and on) of one of a metric page's tables."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from ... import model as m
 from ...figures import VariantResult
-from ..charts import Chart, emotion_curve, intervals
+from ..charts import MAX_INTERVALS, Chart, emotion_curve, intervals
 from ..contexts import ChapterContext, PlaybookContext, PlaybookListContext, PlaybooksContext, ShowAll
 from ..figure_index import ALL
 from ..page import Page
@@ -20,6 +20,10 @@ from ..paths import (
 )
 from ..views import PLAYBOOK_SECTIONS, SURPRISE_STATUSES
 from .chapters import ChapterPages, without_title
+
+# Segments (the most visited) and periods (the latest) an experiment's page shows a table of; the rest are in
+# data/experiments.json, and the page says how many.
+EXPERIMENT_TABLES = 20
 
 
 class PlaybookPages(ChapterPages):
@@ -249,20 +253,66 @@ class PlaybookPages(ChapterPages):
                 "p_text": "" if is_control else self.t.p_value(r.p_value),
             }
 
-        overall = [r for r in rows if r.period == ALL and r.segment is None]
-        segments = sorted({r.segment for r in rows if r.segment is not None})
-        periods = sorted({r.period for r in rows if r.period != ALL})
-        segment_tables = [
-            {"segment": s, "rows": [row_view(r) for r in rows if r.period == ALL and r.segment == s]} for s in segments
-        ]
+        groups: dict[tuple[str, str | None], list[VariantResult]] = {}
+        for r in rows:
+            groups.setdefault((r.period, r.segment), []).append(r)
+        overall = groups.get((ALL, None), [])
+        segments, more_segments = self._most_visited({seg for per, seg in groups if per == ALL and seg is not None}, groups)
+        periods = sorted({per for per, seg in groups if per != ALL and seg is None})
+        more_periods = max(0, len(periods) - EXPERIMENT_TABLES)
+        segment_tables = [{"segment": s, "rows": [row_view(r) for r in groups[(ALL, s)]]} for s in segments]
         period_tables = [
-            {"period": self.t.period(p), "rows": [row_view(r) for r in rows if r.period == p and r.segment is None]}
-            for p in periods
+            {"period": self.t.period(p), "rows": [row_view(r) for r in groups[(p, None)]]} for p in periods[more_periods:]
         ]
+        everyone = [(self.t("experiment.everyone"), overall)]
+        interval_rows = self._interval_rows(everyone + [(s, groups[(ALL, s)]) for s in segments])
+        charts = []
+        chart = None
+        if interval_rows:
+            left_out = len(interval_rows) - MAX_INTERVALS
+            chart = self.chart(
+                page,
+                "intervals",
+                intervals(interval_rows[:MAX_INTERVALS], self.style, x_title=self.t("experiment.difference")),
+                self.t("chart.intervals", title=pb.title),
+                height=90 + 44 * min(len(interval_rows), MAX_INTERVALS),
+                note=self.t("chart.left_out.intervals", shown=self.t.integer(MAX_INTERVALS), more=self.t.integer(left_out))
+                if left_out > 0
+                else "",
+            )
+            charts.append(chart)
+        view.update(
+            {
+                "hypothesis": pb.hypothesis,
+                "decision": pb.decision or "",
+                "control": pb.control or (next(iter(pb.results)) if pb.results else ""),
+                "metric": {"label": self.metric_label(pb.metric), "url": relative_url(page, metric_path(pb.metric))}
+                if pb.metric
+                else None,
+                "verdict": summary["verdict"],
+                "verdict_text": summary["verdict_text"],
+                "results": [row_view(r) for r in overall],
+                "segments": segment_tables,
+                "segments_more": self.t("experiment.more_segments", more=self.t.integer(more_segments)) if more_segments else "",
+                "periods": period_tables,
+                "periods_more": self.t("experiment.more_periods", more=self.t.integer(more_periods)) if more_periods else "",
+                "chart": chart,
+            }
+        )
+        return charts
+
+    @staticmethod
+    def _most_visited(segments: set[str], groups: dict[tuple[str, str | None], list[VariantResult]]) -> tuple[list[str], int]:
+        """Give the EXPERIMENT_TABLES segments with the most visitors (ties by name), in name order, and how many
+        are left out: one page draws a bounded number of tables whatever the data holds."""
+        visitors = {s: sum(r.n for r in groups[(ALL, s)]) for s in segments}
+        chosen = sorted(segments, key=lambda s: (-visitors[s], s))[:EXPERIMENT_TABLES]
+        return sorted(chosen), len(segments) - len(chosen)
+
+    def _interval_rows(self, groups: list[tuple[str, list[VariantResult]]]) -> list[dict[str, Any]]:
+        """Give the rows of an experiment's interval chart: each variant against control, per group (all, a segment)."""
         interval_rows = []
-        for label, group in [(self.t("experiment.everyone"), overall)] + [
-            (s, [r for r in rows if r.period == ALL and r.segment == s]) for s in segments
-        ]:
+        for label, group in groups:
             for r in group:
                 if r.variant == r.control or r.ci_low is None or r.ci_high is None:
                     continue
@@ -279,31 +329,4 @@ class PlaybookPages(ChapterPages):
                         ),
                     }
                 )
-        charts = []
-        chart = None
-        if interval_rows:
-            chart = self.chart(
-                page,
-                "intervals",
-                intervals(interval_rows, self.style, x_title=self.t("experiment.difference")),
-                self.t("chart.intervals", title=pb.title),
-                height=90 + 44 * len(interval_rows),
-            )
-            charts.append(chart)
-        view.update(
-            {
-                "hypothesis": pb.hypothesis,
-                "decision": pb.decision or "",
-                "control": pb.control or (next(iter(pb.results)) if pb.results else ""),
-                "metric": {"label": self.metric_label(pb.metric), "url": relative_url(page, metric_path(pb.metric))}
-                if pb.metric
-                else None,
-                "verdict": summary["verdict"],
-                "verdict_text": summary["verdict_text"],
-                "results": [row_view(r) for r in overall],
-                "segments": segment_tables,
-                "periods": period_tables,
-                "chart": chart,
-            }
-        )
-        return charts
+        return interval_rows
