@@ -78,3 +78,19 @@ def test_dates_outside_the_years_1900_to_2199_are_unreadable(project, run_metric
         (5, 1, "csv-unreadable-date"),
     ]
     assert "1900 to 2199" in problems.errors[0].hint
+
+
+def test_the_text_check_sees_a_character_cut_between_two_blocks(monkeypatch, tmp_path):
+    from cxreport.metrics import files
+    from cxreport.model import MetricSource
+    from cxreport.problems import Problems
+
+    monkeypatch.setattr(files, "BLOCK", 5)  # 'date,' | 'caf\xc3' | '\xa9\nok\n' ...: the é is cut, the next block ASCII
+    source = MetricSource(id="nps", file="metrics/nps.csv", type="nps")
+    good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
+    good.write_bytes("date,café\nok,ok\n".encode())
+    bad.write_bytes(b"date,caf\xc3ok,ok\nx\n")  # a lead byte followed by ASCII: not UTF-8
+    problems = Problems()
+    assert files.check_text(good, "good.csv", source, problems) and not problems.errors
+    assert not files.check_text(bad, "bad.csv", source, problems)
+    assert [(p.path, p.line, p.code) for p in problems] == [("bad.csv", 1, "csv-encoding")]

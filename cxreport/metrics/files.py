@@ -67,7 +67,9 @@ def check_text(path: Path, rel: str, source: MetricSource, problems: Problems) -
                 _report_nul(path, rel, offset - len(tail) + nul, problems)
                 return False
             tail = block[-len(NUL_RUN) :]
-            if decoder is not None:
+            # ASCII is valid UTF-8 and checks at memory speed; only other bytes (and a character cut by the
+            # block before) go through the decoder
+            if decoder is not None and (not block.isascii() or decoder.getstate()[0] or not block):
                 try:
                     decoder.decode(block, final=not block)
                 except UnicodeDecodeError as exc:
