@@ -60,7 +60,7 @@ def test_custom_tag(make_project):
     assert_refused(root, {P: "name: !include secrets.yml\n"}, [(P, 1, 7, "YAML tag '!include' is not allowed")])
 
 
-def test_alias_bomb_refused_within_a_second_in_bounded_memory(make_project):
+def test_alias_bomb_refused_in_bounded_memory(make_project):
     lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]']
     for prev, name in zip("abcdefgh", "bcdefghi", strict=False):
         lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 10) + "]")
@@ -68,12 +68,12 @@ def test_alias_bomb_refused_within_a_second_in_bounded_memory(make_project):
     root = make_project()
     assert_refused(root, {J: bomb}, [(J, 4, 1, "aliases expand to too many values (an alias bomb?)")])
     tracemalloc.start()
-    start = time.perf_counter()
     _, problems = run_check(root)
-    elapsed = time.perf_counter() - start
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    assert elapsed < 1.0 and peak < 20 * 2**20  # 10^9 values expanded would take minutes and gigabytes
+    # 10^9 values expanded would take gigabytes (and minutes): the memory bound shows none were; no timing here,
+    # which a busy machine breaks (timings belong in bench/)
+    assert peak < 20 * 2**20
     assert [(p.path, p.line, p.message) for p in problems] == [(J, 4, "aliases expand to too many values (an alias bomb?)")]
 
 
