@@ -554,7 +554,7 @@ payloads = st.lists(
 ).map("".join)
 TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^\s=>/]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))?)*)\s*/?>")
 ATTR = re.compile(r"""\s+([^\s=>/]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?""")
-OUR_SCRIPT = re.compile(r'<script(?: src="[^"<>]*"| type="application/json" data-chart="[^"<>]*")>', re.IGNORECASE)
+OUR_SCRIPT = re.compile(r'<script(?:(?: defer)? src="[^"<>]*"| type="application/json" data-chart="[^"<>]*")>', re.IGNORECASE)
 
 
 SMALL = {
