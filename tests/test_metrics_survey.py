@@ -307,3 +307,22 @@ def test_missing_wins_over_values_and_is_case_insensitive(project, run_metrics, 
     else:  # n/a reads as 5 through values
         assert located(problems) == []
         assert _all(fs, "nps") == [(2, 0.0, 2)]
+
+
+def test_comments_are_read_and_kept_beside_the_tally_and_come_back_from_the_cache(project, run_metrics, tmp_path):  # noqa: F811
+    root = project(
+        "- {id: nps, file: metrics/survey.csv, format: qualtrics, type: nps, "
+        "columns: {date: RecordedDate, score: Q1, segment: Q9, respondent: ResponseId, comment: Q1_TEXT}}\n",
+        {SURVEY: QUALTRICS},
+    )
+    expected = [
+        (0, "2026-03-01", None, None, None, "parents", None, "R_1", "10", "Great,\nfast"),
+        (3, "2026-03-01", None, None, None, "students", None, "R_4", "3", "slow"),
+        (7, "2026-04-01", None, None, None, "students", None, "R_8", "7", "ok"),
+    ]  # previews, tests and spam are left out; blank comments too
+    for cached in (False, True):
+        _, problems, _, data = run_metrics(root, tmp_path / "cache")
+        table = data.tables["nps"]
+        assert located(problems) == [] and table.cached is cached
+        rows = data.con.execute(f"SELECT * FROM {table.comments} ORDER BY rid").fetchall()
+        assert [(r[0], str(r[1]), *r[2:]) for r in rows] == expected

@@ -14,7 +14,7 @@ from ..fingerprints import Stamp
 from ..limits import FILE_HINTS, not_a_file
 from ..loader import Project, relpath, resolve_content_path
 from ..problems import Problems, did_you_mean
-from . import rowcheck, where
+from . import comments, rowcheck, where
 from .cache import TallyCache
 from .files import FileRef
 from .layout import Layout, map_columns
@@ -37,6 +37,7 @@ class MetricTable:
     joined: str  # a table: period, journey, stage, touchpoint, segment, variant, w, m (not answered) and the sums a, b
     ok: bool  # no row problems: its figures can be computed
     cached: bool  # the tally came from the cache
+    comments: str | None = None  # a table of the metric's comments (columns.comment; metrics/comments.py)
 
     @property
     def places(self) -> tuple[str, ...]:
@@ -110,6 +111,8 @@ def join_metrics(
                 std = f"std_{i}"  # a table, not a view: the checks, the join and the cache all read it
                 key = cache.key(plan.file.path, source, (hashes or {}).get(plan.file.rel)) if cache else None
                 plan.cached = bool(cache and key and cache.load(con, key, std, STANDARD_COLUMNS))
+                if plan.cached and "comment" in plan.layout.columns and cache and key:  # both from the cache, or none
+                    plan.cached = cache.load(con, comments.cache_key(key), f"comments_{i}", comments.COMMENT_COLUMNS)
                 if not plan.cached:
                     plan.file.readers += 1
                     plan.file.layouts.append((plan.layout, source))
@@ -195,10 +198,15 @@ def _read_metric(
         if not _has_rows(con, project, std, plan, f, problems):
             return None
         unique = _respondents_unique(con, i, plan, f, problems)
+        if "comment" in layout.columns:
+            comments.keep_comments(con, f"comments_{i}", f, layout, source)
         if cache and unique:
             key = cache.key(sf.path, source, hashes.get(sf.rel))
             if key:
-                cache.save(con, key, std, STANDARD_COLUMNS, f"{sf.path.resolve()}#{source.id}")
+                owner = f"{sf.path.resolve()}#{source.id}"
+                cache.save(con, key, std, STANDARD_COLUMNS, owner)
+                if "comment" in layout.columns:
+                    cache.save(con, comments.cache_key(key), f"comments_{i}", comments.COMMENT_COLUMNS, owner + "#comments")
     # an experiment's metric must hold 0 and 1 only; the first experiment names the reason
     ok = _check_rows(con, i, source, layout, std, index, experiments[0].id if experiments else None, file, problems)
     ok = ok and unique
@@ -207,7 +215,8 @@ def _read_metric(
         con.execute(f"CREATE OR REPLACE TABLE {joined} AS {_joined_sql(std, layout)}")
         for pb in experiments:
             _check_control(con, project, pb, source, layout, joined, problems)
-    return MetricTable(source, i, sf.rel, layout, joined, ok, plan.cached)
+    kept = f"comments_{i}" if "comment" in layout.columns else None
+    return MetricTable(source, i, sf.rel, layout, joined, ok, plan.cached, kept)
 
 
 def _respondents_unique(con: duckdb.DuckDBPyConnection, i: int, plan: _Plan, f: FileRef, problems: Problems) -> bool:
