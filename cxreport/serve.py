@@ -316,7 +316,8 @@ class DevServer:
             self.echo(p.format())
         if result.written:
             self.state.publish(built=True, problems=[])
-            what = f"{result.made} of {result.pages} pages made" if not result.unchanged else "nothing changed"
+            pages = "page" if result.pages == 1 else "pages"
+            what = f"{result.made} of {result.pages} {pages} made" if not result.unchanged else "nothing changed"
             self.echo(f"{reason + ': ' if reason else ''}built in {took:.2f} s ({what})")
         else:
             self.state.publish(built=False, problems=result.problems.errors or result.problems.sorted())

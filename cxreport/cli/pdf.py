@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from cxreport.cli.output import print_problems, project_root, shown_path
+from cxreport.cli.output import counted, print_problems, project_root, shown_path
 from cxreport.pdf import BuildFailed, PdfError, make_pdf
 from cxreport.render.write import OutputFolderError
 
@@ -33,4 +33,4 @@ def pdf_command(path: str, out_file: str | None, quiet: bool) -> None:
     if result.problems is not None and result.problems.warnings:
         print_problems(result.problems, "text", False)
     if not quiet:
-        click.echo(f"Printed {result.pages} pages in {result.seconds:.1f} s -> {shown_path(result.path)}", err=True)
+        click.echo(f"Printed {counted(result.pages, 'page')} in {result.seconds:.1f} s -> {shown_path(result.path)}", err=True)
