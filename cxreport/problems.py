@@ -110,6 +110,7 @@ CODES: dict[str, str] = {
     "csv-no-rows": "a metric file that gives no rows",
     "csv-unknown-answer": "an answer that is neither a number nor one of the metric's values",
     "metric-without-date": "a metric without a date column, so its figures are for the whole time only",
+    "sheet-not-a-workbook": "a metric with 'sheet:' whose file is not an .xlsx workbook",
     "metric-at-and-column": "a metric with 'at:' that also maps a column for the same key",
     "unknown-place": "a metric's 'at:' naming a journey, stage or touchpoint that is not in the map",
     "csv-duplicate-respondent": "a respondent id that occurs on more than one row of a metric",

@@ -326,3 +326,24 @@ def test_comments_are_read_and_kept_beside_the_tally_and_come_back_from_the_cach
         assert located(problems) == [] and table.cached is cached
         rows = data.con.execute(f"SELECT * FROM {table.comments} ORDER BY rid").fetchall()
         assert [(r[0], str(r[1]), *r[2:]) for r in rows] == expected
+
+
+def test_sheet_on_a_csv_file_is_a_warning(project, run_metrics):  # noqa: F811
+    root = project(
+        "- {id: nps, file: metrics/nps.csv, type: nps, sheet: Antwoorden}\n",
+        {"content/metrics/nps.csv": "date,score\n2026-01-01,9\n"},
+    )
+    _, problems, fs, _ = run_metrics(root)
+    assert [(p.path, p.line, p.severity, p.code) for p in problems] == [("site.yml", 4, "warning", "sheet-not-a-workbook")]
+    assert [f.n for f in fs.select("nps", period="all", segment=None)] == [1]
+
+
+def test_at_a_stage_alone_on_a_single_model_site(project, run_metrics):  # noqa: F811
+    root = project(
+        "- {id: ces, file: metrics/ces.csv, type: ces, at: {stage: action}}\n",
+        {"content/metrics/ces.csv": "date,score\n2026-01-01,2\n2026-01-02,4\n"},
+    )
+    _, problems, fs, _ = run_metrics(root)
+    assert located(problems) == []
+    rows = [(f.journey, f.stage, f.n, f.value) for f in fs.select("ces", period="all", segment=None)]
+    assert rows == [(None, None, 2, 3.0), (None, "action", 2, 3.0)]

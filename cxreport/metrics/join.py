@@ -21,7 +21,7 @@ from .layout import Layout, map_columns
 from .map_index import MapIndex
 from .read import STANDARD_COLUMNS, build_standard, rows_sql, source_sql
 from .respondents import check_respondents
-from .sources import SourceFile, file_key
+from .sources import SourceFile, file_key, file_kind
 from .sql import NUM_MISSING, lit, one_row, strftime_of
 from .unparsable import report_unparsable
 
@@ -150,6 +150,16 @@ def _plan(
         or not _place_ok(project, index, i, source, problems)
     ):
         return None
+    if source.sheet is not None and file_kind(path) != "sheet":
+        line, col = project.site_origin.at("metrics", i, "sheet")
+        problems.warning(
+            project.site_origin.path,
+            line,
+            col,
+            f"metric '{source.id}': 'sheet' is ignored: {source.file} is not an Excel workbook (.xlsx)",
+            "remove 'sheet:', or name the .xlsx file the sheet is in",
+            code="sheet-not-a-workbook",
+        )
     key = file_key(path, source)
     sf = files.get(key)
     if sf is None:
