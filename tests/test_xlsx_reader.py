@@ -344,3 +344,27 @@ def test_a_million_empty_styled_rows_give_no_records(tmp_path: Path):
     assert info.file_size > 50 << 20 and info.file_size < 100 * info.compress_size  # big, and packed as a real sheet is
     found, rows_read = read(path)
     assert (found, rows_read) == (SheetTable(sheet="S1", width=0, rows=0), [])
+
+
+def test_a_big_sheet_with_a_cell_past_row_9999999_is_refused(tmp_path: Path):
+    """A sheet over 8 MiB is measured when a cell's row has 7 digits or more (8 digits slipped through)."""
+    rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(1, 260_000))
+    cells = rows + '<row r="99999999"><c r="A99999999"><v>1</v></c></row>'
+    path = hand_made(tmp_path / "deep.xlsx", sheet_of(cells))
+    assert zipfile.ZipFile(path).getinfo("xl/worksheets/sheet1.xml").file_size > 8 << 20
+    assert refusal(path)[:2] == (
+        "xlsx-refused",
+        "the sheet's cells span 99,999,999 places (from A1 to A99999999), more than the 30,000,000 cxreport reads",
+    )
+
+
+def test_a_big_sheet_whose_last_cell_is_far_away_is_refused(tmp_path: Path):
+    """The far cell was measured only from the chunk it was found in: as the last cell, alone (1 place)."""
+    rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(1, 260_000))
+    cells = rows + '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    path = hand_made(tmp_path / "far-last.xlsx", sheet_of(cells))
+    assert zipfile.ZipFile(path).getinfo("xl/worksheets/sheet1.xml").file_size > 8 << 20
+    assert refusal(path)[:2] == (
+        "xlsx-refused",
+        "the sheet's cells span 17,179,869,184 places (from A1 to XFD1048576), more than the 30,000,000 cxreport reads",
+    )

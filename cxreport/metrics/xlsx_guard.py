@@ -45,8 +45,8 @@ SAVE_HINT = "open it in Excel and save it as .xlsx (Excel Workbook), or export t
 # what the unpacking pass looks for in the sheet and the shared strings
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
 _TYPED_CELL = re.compile(rb't="[ed]"')
-_FAR_REF = re.compile(rb'r="(?:[A-Z]{3}[0-9]|[A-Z]{1,2}[0-9]{7}")')
-_ANY_REF = re.compile(rb'<c [^>]*?r="([A-Z]{1,3})([0-9]{1,7})"')
+_FAR_REF = re.compile(rb'r="(?:[A-Z]{3}[0-9]|[A-Z]{1,2}[0-9]{7})')  # column AAA on, or row 1,000,000 on
+_ANY_REF = re.compile(rb'<c [^>]*?r="([A-Z]{1,3})([0-9]{1,10})"')
 _DATETIME_TEXT = re.compile(rb"<t(?: [^>]*)?>[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
 _ATTR = re.compile(rb'([A-Za-z:]+)="([^"]*)"')
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
@@ -344,8 +344,8 @@ def _joined(chunks: Iterator[bytes]) -> Iterator[bytes]:
 
 def _scan_sheet(archive: zipfile.ZipFile, part: str, found: Inspection) -> None:
     """Check the sheet part whole; note its error and ISO date cells and whether its cells span too many places."""
-    size = archive.getinfo(part).file_size
-    exact = size < SMALL_SHEET
+    small = archive.getinfo(part).file_size < SMALL_SHEET
+    far = False
     span = _Span()
     for buffer in _cells_joined(_chunks(archive, part)):
         if not found.datetime_texts and (b't="str"' in buffer or (b"<is>" in buffer and _DATETIME_TEXT.search(buffer))):
@@ -354,11 +354,14 @@ def _scan_sheet(archive: zipfile.ZipFile, part: str, found: Inspection) -> None:
             patch = _typed_cell(buffer, hit.start())
             if patch is not None:
                 found.patches.append(patch)
-        if not exact and _FAR_REF.search(buffer):
-            exact = True
-        if exact:
+        if small:
             span.add(buffer)
-    if exact and span.cells() > MAX_CELLS:
+        elif not far and _FAR_REF.search(buffer):
+            far = True
+    if far:  # a big sheet with a far cell is measured exactly, in a second pass from its first cell
+        for buffer in _cells_joined(_chunks(archive, part)):
+            span.add(buffer)
+    if span.cells() > MAX_CELLS:
         raise refuse(
             f"the sheet's cells span {span.cells():,} places (from {span.first()} to {span.last()}), "
             f"more than the {MAX_CELLS:,} cxreport reads",
