@@ -376,6 +376,8 @@ def test_data_rows_of_every_kind_read_once_as_carefully(tmp_path: Path):
         [dt.timedelta(hours=2), 5],  # J a duration among numbers (fastexcel gives such a column no type)
         [1e20, 2.0],  # K a number past 15 digits
         ["2026-03-01 10:15:00", dt.datetime(2026, 3, 1, 10, 15)],  # L text that reads like a date, and a date
+        [3, -4, 0, 10, 123456789012345],  # M whole numbers
+        [-0.0, 1],  # N a negative zero among whole numbers
     ]
     for c, values in enumerate(columns):
         ws.write_string(0, c, f"Q{c}")
@@ -396,8 +398,8 @@ def test_data_rows_of_every_kind_read_once_as_carefully(tmp_path: Path):
                 ws.write_string(r, c, value)
     wb.close()
     found, rows = read(path)
-    assert (found.rows, found.width, found.dated) == (12, 12, frozenset({1, 5, 8, 11}))
-    column = {c: [row[1 + c] for row in rows[3:]] for c in range(12)}
+    assert (found.rows, found.width, found.dated) == (12, 14, frozenset({1, 5, 8, 11}))
+    column = {c: [row[1 + c] for row in rows[3:]] for c in range(14)}
     assert column[0] == ["7", "7.5", "0.3", "1e-10", "0.333333333333333", "-12", "0", "123456.123456789", "100000000000000.5"]
     assert column[1][:3] == ["2026-03-01", "2026-03-01 10:15:00", "2026-01-01 00:00:00.500"]
     assert column[2][:3] == ["abc", "  spaties ", "Zakelijk"]
@@ -408,7 +410,9 @@ def test_data_rows_of_every_kind_read_once_as_carefully(tmp_path: Path):
     assert column[7][:2] == ["#DIV/0!", "4"]
     assert column[10][:2] == ["100000000000000000000", "2"]
     assert column[11][:2] == ["2026-03-01 10:15:00", "2026-03-01 10:15:00"]
-    dates = {c: [row[13 + c] for row in rows[3:]] for c in (1, 5, 11)}
+    assert column[12][:5] == ["3", "-4", "0", "10", "123456789012345"]
+    assert column[13][:2] == ["-0", "1"]
+    dates = {c: [row[15 + c] for row in rows[3:]] for c in (1, 5, 11)}
     d = dt.date
     assert dates == {
         1: [d(2026, 3, 1), d(2026, 3, 1), d(2026, 1, 1)] + [None] * 6,

@@ -95,6 +95,7 @@ class _Block:
     width: int  # 1 + the last column's absolute index
     cells: dict[int, tuple[str, str, str]] = field(default_factory=dict)  # absolute column -> (text, date, filled)
     upto: int | None = None  # the last sheet row the block gives
+    dense: bool = False  # some column is filled in every record: no record is empty
 
 
 def cell_name(row: int, col: int) -> str:
@@ -198,12 +199,12 @@ def _typed(con: duckdb.DuckDBPyConnection, alias: str, path: Path, found: Inspec
     staged = f"{_STAGED}{alias}_t"
     _stage(con, staged, sheet)
     columns = [(c.name, c.dtype, c.absolute_index) for c in sheet.selected_columns]
-    plain = _plain_columns(con, staged, columns, found)
+    plain, dense = _plain_columns(con, staged, columns, found)
     mixed = [(name, dtype, index) for name, dtype, index in columns if name not in plain]
-    block = _Block([(staged, alias)], skip, max(index + 1 for _, _, index in columns))
-    for name, dtype, index in columns:
+    block = _Block([(staged, alias)], skip, max(index + 1 for _, _, index in columns), dense=dense)
+    for name, _, index in columns:
         if name in plain:
-            block.cells[index] = _typed_cell(f"{alias}.{_ident(name)}", dtype)
+            block.cells[index] = _typed_cell(f"{alias}.{_ident(name)}", plain[name])
     if mixed:
         text = alias if all(dtype == "string" for _, dtype, _ in mixed) else None
         again = _careful(con, alias + "m", path, found, skip, [name for name, _, _ in mixed], text)
@@ -214,25 +215,33 @@ def _typed(con: duckdb.DuckDBPyConnection, alias: str, path: Path, found: Inspec
 
 def _plain_columns(
     con: duckdb.DuckDBPyConnection, staged: str, columns: list[tuple[str, str, int]], found: Inspection
-) -> set[str]:
-    """Give the columns of the typed read written from it alone: each cell of one kind, in the range the rules cover."""
-    checks: list[tuple[str, str]] = []
-    plain = {name for name, dtype, _ in columns if dtype in ("boolean", "null")}
+) -> tuple[dict[str, str], bool]:
+    """Give the columns of the typed read written from it alone (each cell of one kind, in the range the rules
+    cover), each with its kind: its type, or `whole` for numbers that are all whole (and no -0); and whether
+    some column is filled in every record."""
+    plain = {name: dtype for name, dtype, _ in columns if dtype in ("boolean", "null")}
+    checks: list[tuple[str, str, str]] = []  # (column, the kind it is when the check holds, the check)
     for name, dtype, _ in columns:
         c = _ident(name)
         if dtype == "string":  # no cell the careful read would write otherwise (a number, boolean or date)
             other = f"{c} IN ('true', 'false') OR regexp_full_match({c}, {_NUMBER_TEXT}) OR {c} LIKE {_DATE_TEXT}"
-            checks.append((name, f"NOT coalesce(bool_or({other}), false)"))
+            checks.append((name, dtype, f"NOT coalesce(bool_or({other}), false)"))
         elif dtype == "float" and not found.booleans:  # fastexcel reads a boolean cell in a number column as 1 or 0
-            checks.append((name, f"coalesce(bool_and(isfinite({c}) AND abs({c}) < {_BIG}), true)"))
+            checks.append((name, dtype, f"coalesce(bool_and(isfinite({c}) AND abs({c}) < {_BIG}), true)"))
+            checks.append((name, "whole", f"coalesce(bool_and({c} = trunc({c}) AND NOT ({c} = 0 AND signbit({c}))), true)"))
         elif dtype == "datetime":  # years of four digits, as the text pass writes them
             years = f"min({c}) >= TIMESTAMP_MS '1000-01-01' AND max({c}) <= TIMESTAMP_MS '9999-12-31 23:59:59.999'"
-            checks.append((name, f"coalesce({years}, true)"))
-    if not checks:
-        return plain
-    row = con.execute(f"SELECT {', '.join(sql for _, sql in checks)} FROM {staged}").fetchone()
+            checks.append((name, dtype, f"coalesce({years}, true)"))
+    full = " OR ".join(f"count({_ident(name)}) = count(*)" for name, _, _ in columns)
+    row = con.execute(
+        f"SELECT {', '.join([sql for _, _, sql in checks] + [f'({full}) AND count(*) > 0'])} FROM {staged}"
+    ).fetchone()
     assert row is not None  # aggregates give one row
-    return plain | {name for (name, _), ok in zip(checks, row, strict=True) if ok}
+    held = {(name, kind) for (name, kind, _), ok in zip(checks, row, strict=False) if ok}
+    for name, kind, _ in checks:
+        if (name, kind) in held and (kind != "whole" or (name, "float") in held):
+            plain[name] = kind
+    return plain, bool(row[-1])
 
 
 def _typed_cell(c: str, dtype: str) -> tuple[str, str, str]:
@@ -242,6 +251,8 @@ def _typed_cell(c: str, dtype: str) -> tuple[str, str, str]:
         return c, "NULL::DATE", filled
     if dtype == "boolean":
         return f"CASE WHEN {c} THEN 'TRUE' WHEN NOT {c} THEN 'FALSE' END", "NULL::DATE", filled
+    if dtype == "whole":  # whole numbers below 1e15, none -0: their digits, as the text pass writes them
+        return f"CAST(CAST({c} AS BIGINT) AS VARCHAR)", "NULL::DATE", filled
     if dtype == "float":  # a whole number below 1e15 as its digits; else the text pass's text, read back
         text = _text_sql(_PASS_TEXT.format(f=c), c, "false")
         whole = (  # the text pass writes -0 for a negative zero
@@ -316,7 +327,9 @@ def _fill(con: duckdb.DuckDBPyConnection, table: str, blocks: list[_Block], widt
         if patched:  # a row whose only cells are errors
             filled.append(f"{row} IN (SELECT row FROM {_STAGED}p)")
         joins = " POSITIONAL JOIN ".join(f"{name} AS {alias}" for name, alias in block.tables)
-        where = f"({' OR '.join(filled)})" + (f" AND {row} <= {block.upto}" if block.upto is not None else "")
+        where = "true" if block.dense else f"({' OR '.join(filled)})"
+        if block.upto is not None:
+            where += f" AND {row} <= {block.upto}"
         con.execute(f"INSERT INTO {_ident(table)} SELECT {row}, {', '.join(cells + days)} FROM {joins} WHERE {where}")
 
 
