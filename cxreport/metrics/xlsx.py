@@ -312,8 +312,9 @@ def _stage(con: duckdb.DuckDBPyConnection, name: str, sheet: Any) -> None:
 
 
 def _fill(con: duckdb.DuckDBPyConnection, table: str, blocks: list[_Block], width: int, patched: bool) -> None:
-    """Create the sheet's table and write every block's cells into it, in sheet order, empty rows left out
-    (DuckDB keeps the order rows are inserted in, so no sort is needed)."""
+    """Create the sheet's table and write every block's cells into it, in sheet order, empty rows left out.
+    DuckDB keeps the order of a single table's rows through WHERE and INSERT, so a block read once needs
+    no sort; one whose passes are joined by position is sorted (a join keeps no order)."""
     columns = [f"c{i} VARCHAR" for i in range(width)] + [f"d{i} DATE" for i in range(width)]
     con.execute(f"CREATE TABLE {_ident(table)} (row INTEGER, {', '.join(columns)})")
     for block in (b for b in blocks if b.tables):
@@ -330,7 +331,8 @@ def _fill(con: duckdb.DuckDBPyConnection, table: str, blocks: list[_Block], widt
         where = "true" if block.dense else f"({' OR '.join(filled)})"
         if block.upto is not None:
             where += f" AND {row} <= {block.upto}"
-        con.execute(f"INSERT INTO {_ident(table)} SELECT {row}, {', '.join(cells + days)} FROM {joins} WHERE {where}")
+        order = " ORDER BY 1" if len(block.tables) > 1 else ""
+        con.execute(f"INSERT INTO {_ident(table)} SELECT {row}, {', '.join(cells + days)} FROM {joins} WHERE {where}{order}")
 
 
 def _text_sql(s: str, f: str, is_date: str) -> str:
