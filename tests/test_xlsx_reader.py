@@ -356,7 +356,8 @@ def test_a_million_empty_styled_rows_give_no_records(tmp_path: Path):
 
 def test_data_rows_of_every_kind_read_once_as_carefully(tmp_path: Path):
     """Three header rows of text over data columns each of one kind, or mixing kinds: the table is the
-    careful read's (read() compares every header_rows), and the cells are as the module's rules say."""
+    careful read's (read() compares every header_rows), and the cells are as the module's rules say.
+    No cell is a boolean, so number columns are written from the typed read (see the next test)."""
     path = tmp_path / "kinds.xlsx"
     wb = xlsxwriter.Workbook(path)
     ws = wb.add_worksheet("Data")
@@ -367,13 +368,13 @@ def test_data_rows_of_every_kind_read_once_as_carefully(tmp_path: Path):
         [7, 7.5, 0.1 + 0.2, 1e-10, 1 / 3, -12, 0, 123456.123456789, 1e14 + 0.5],  # A numbers
         [dt.datetime(2026, 3, 1), dt.datetime(2026, 3, 1, 10, 15), dt.datetime(2026, 1, 1, 0, 0, 0, 500000)],  # B dates
         ["abc", "  spaties ", "Zakelijk"],  # C text
-        [True, False],  # D booleans
+        [],  # D empty below its header
         [9, "n.v.t.", "9", 2.5],  # E numbers and text
         [dt.datetime(2026, 2, 3), "05-02-2026", dt.datetime(1899, 12, 31, 10, 15)],  # F dates and text
-        [1, True, 3],  # G a boolean among numbers
+        [0.5, 1e-5, 2.25],  # G fractions
         ["=1/0", 4],  # H an error among numbers
         [dt.timedelta(hours=30)],  # I a duration
-        [dt.timedelta(hours=2), 5],  # J a duration among numbers (fastexcel gives such a column no type)
+        [dt.timedelta(hours=2), dt.timedelta(minutes=90)],  # J durations under a day
         [1e20, 2.0],  # K a number past 15 digits
         ["2026-03-01 10:15:00", dt.datetime(2026, 3, 1, 10, 15)],  # L text that reads like a date, and a date
         [3, -4, 0, 10, 123456789012345],  # M whole numbers
@@ -403,11 +404,12 @@ def test_data_rows_of_every_kind_read_once_as_carefully(tmp_path: Path):
     assert column[0] == ["7", "7.5", "0.3", "1e-10", "0.333333333333333", "-12", "0", "123456.123456789", "100000000000000.5"]
     assert column[1][:3] == ["2026-03-01", "2026-03-01 10:15:00", "2026-01-01 00:00:00.500"]
     assert column[2][:3] == ["abc", "  spaties ", "Zakelijk"]
-    assert column[3][:2] == ["TRUE", "FALSE"]
+    assert column[3] == [None] * 9
     assert column[4][:4] == ["9", "n.v.t.", "9", "2.5"]
     assert column[5][:3] == ["2026-02-03", "05-02-2026", "10:15:00"]
-    assert column[6][:3] == ["1", "TRUE", "3"]
+    assert column[6][:3] == ["0.5", "0.00001", "2.25"]
     assert column[7][:2] == ["#DIV/0!", "4"]
+    assert (column[8][0], column[9][:2]) == ("1900-01-01 06:00:00", ["02:00:00", "01:30:00"])  # as the text pass
     assert column[10][:2] == ["100000000000000000000", "2"]
     assert column[11][:2] == ["2026-03-01 10:15:00", "2026-03-01 10:15:00"]
     assert column[12][:5] == ["3", "-4", "0", "10", "123456789012345"]
@@ -419,6 +421,20 @@ def test_data_rows_of_every_kind_read_once_as_carefully(tmp_path: Path):
         5: [d(2026, 2, 3), None, None] + [None] * 6,
         11: [None, d(2026, 3, 1)] + [None] * 7,
     }
+
+
+def test_a_duration_among_numbers_reads_the_data_rows_carefully(tmp_path: Path):
+    """fastexcel gives no type to a column of durations and numbers: then every data column is read carefully."""
+    path = tmp_path / "durations.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet()
+    ws.write_row(0, 0, ["Duur", "Score"])
+    ws.write_number(1, 0, 2 / 24, wb.add_format({"num_format": "[h]:mm"}))
+    ws.write_number(2, 0, 5)
+    ws.write_column(1, 1, [7, 8])
+    wb.close()
+    _, rows = read(path)
+    assert rows == [(1, "Duur", "Score", None, None), (2, "02:00:00", "7", None, None), (3, "5", "8", None, None)]
 
 
 def test_leading_empty_rows_and_columns_and_a_header_of_numbers(tmp_path: Path):

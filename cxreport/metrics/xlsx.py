@@ -37,7 +37,9 @@ after them (`_head_workbook`: a few kilobytes), and the data rows once, with a t
 (`_typed`). A column whose cells are all of one kind is written from that read alone, by the same rules
 in SQL (`_typed_cell`); only a column that mixes kinds is read again, carefully, on its own. The table
 is the same whatever `header_rows` says (a wrong count only costs time); `header_rows=None` is the
-careful read of the whole sheet.
+careful read of the whole sheet. One exception, which no writer makes: a cell that comes later in the
+sheet's XML than the header rows' elements but names a cell among them (a hand-edited file) is in
+neither read; the cut is refused when the row after it goes back, not when a far-off cell does.
 """
 
 from __future__ import annotations
