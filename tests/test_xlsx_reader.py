@@ -453,15 +453,16 @@ def test_leading_empty_rows_and_columns_and_a_header_of_numbers(tmp_path: Path):
     ]
 
 
-def test_a_boolean_anywhere_sends_number_columns_to_the_careful_read(tmp_path: Path):
-    """fastexcel reads a boolean among numbers as 1: the number columns are read carefully then."""
+def test_a_boolean_among_numbers_sends_its_column_to_the_careful_read(tmp_path: Path):
+    """fastexcel reads a boolean among numbers as 1 or 0: that column is read carefully (B: booleans alone, C:
+    numbers alone are read once)."""
     cells = (
         '<row r="1"><c r="A1" t="inlineStr"><is><t>n</t></is></c><c r="B1" t="inlineStr"><is><t>b</t></is></c></row>'
-        '<row r="2"><c r="A2"><v>1</v></c><c r="B2" t="b"><v>1</v></c></row>'
-        '<row r="3"><c r="A3" t="b"><v>0</v></c><c r="B3" t="b"><v>0</v></c></row>'
+        '<row r="2"><c r="A2"><v>1</v></c><c r="B2" t="b"><v>1</v></c><c r="C2"><v>2.5</v></c></row>'
+        '<row r="3"><c r="A3" t="b"><v>0</v></c><c r="B3" t="b"><v>0</v></c><c r="C3"><v>3</v></c></row>'
     )
     _, rows = read(hand_made(tmp_path / "bool.xlsx", sheet_of(cells)))
-    assert [row[:3] for row in rows] == [(1, "n", "b"), (2, "1", "TRUE"), (3, "FALSE", "FALSE")]
+    assert [row[:4] for row in rows] == [(1, "n", "b", None), (2, "1", "TRUE", "2.5"), (3, "FALSE", "FALSE", "3")]
 
 
 def test_the_header_rows_are_cut_out_of_usual_workbooks(tmp_path: Path, survey: Path):

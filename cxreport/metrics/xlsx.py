@@ -223,12 +223,12 @@ def _plain_columns(
     some column is filled in every record."""
     plain = {name: dtype for name, dtype, _ in columns if dtype in ("boolean", "null")}
     checks: list[tuple[str, str, str]] = []  # (column, the kind it is when the check holds, the check)
-    for name, dtype, _ in columns:
+    for name, dtype, index in columns:
         c = _ident(name)
         if dtype == "string":  # no cell the careful read would write otherwise (a number, boolean or date)
             other = f"{c} IN ('true', 'false') OR regexp_full_match({c}, {_NUMBER_TEXT}) OR {c} LIKE {_DATE_TEXT}"
             checks.append((name, dtype, f"NOT coalesce(bool_or({other}), false)"))
-        elif dtype == "float" and not found.booleans:  # fastexcel reads a boolean cell in a number column as 1 or 0
+        elif dtype == "float" and not ({index + 1, 0} & found.booleans):  # fastexcel reads a boolean there as 1 or 0
             checks.append((name, dtype, f"coalesce(bool_and(isfinite({c}) AND abs({c}) < {_BIG}), true)"))
             checks.append((name, "whole", f"coalesce(bool_and({c} = trunc({c}) AND NOT ({c} = 0 AND signbit({c}))), true)"))
         elif dtype == "datetime":  # years of four digits, as the text pass writes them

@@ -15,8 +15,8 @@ out every cell between the first and the last as one block. So before it runs, t
   make the reader reserve 17 billion), and shared strings that declare more strings than their part can hold.
 
 The same unpacking pass notes what the reader cannot give back: error cells (`#N/A`) and cells typed as
-ISO dates (`t="d"`), with their positions, whether any text cell reads like a date and time, and whether
-any cell is a boolean; and it keeps the first HEAD bytes of the sheet and of the shared strings, and the
+ISO dates (`t="d"`), with their positions, whether any text cell reads like a date and time, and which
+columns hold a boolean cell; and it keeps the first HEAD bytes of the sheet and of the shared strings, and the
 small parts read whole, from which xlsx.py makes a copy of the workbook cut after its header rows.
 
 Its cost is one unpacking of the sheet and the shared strings (zlib, about 700 MB/s) and a few regular
@@ -58,6 +58,7 @@ _FAR_REF = re.compile(rb'r="(?:[A-Z]{3}[0-9]|[A-Z]{1,2}[0-9]{7})')  # column AAA
 _ANY_REF = re.compile(rb'<c [^>]*?r="([A-Z]{1,3})([0-9]{1,10})"')
 _DATETIME_TEXT = re.compile(rb"<t(?: [^>]*)?>[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
 _ATTR = re.compile(rb'([A-Za-z:]+)="([^"]*)"')
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})[0-9]')
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
 _SST_COUNT = re.compile(rb'<(?:\w+:)?sst\b[^>]*?\buniqueCount="([0-9]+)"')
 
@@ -93,7 +94,9 @@ class Inspection:
     sheets: list[str]
     patches: list[Patch] = field(default_factory=list)
     datetime_texts: bool = False  # a text cell reads `yyyy-mm-dd hh:mm:ss`, as the reader writes a date cell
-    booleans: bool = False  # some cell of the sheet is a boolean (the reader reads one as 1 or 0 among numbers)
+    # the columns (1-based; 0: a cell without a reference) holding a boolean cell, which the reader reads as 1 or
+    # 0 in a column of numbers
+    booleans: set[int] = field(default_factory=set)
     part: str | None = None  # the sheet's part
     strings_part: str | None = None  # the shared strings' part, when the workbook has one
     head: bytes = b""  # the first HEAD bytes of the sheet's part
@@ -373,7 +376,7 @@ def _scan_sheet(archive: zipfile.ZipFile, part: str, found: Inspection) -> None:
         for hit in _TYPED_CELL.finditer(buffer, 0, end):
             kind = buffer[hit.start() + 3 : hit.start() + 4]
             if kind == b"b":
-                found.booleans = True
+                found.booleans.add(_cell_column(buffer, hit.start()))
             elif kind == b"s":  # a formula's text result may read like a date
                 found.datetime_texts = True
             elif kind == b"i":  # an inline text may read like a date: the buffer is looked at once
@@ -445,6 +448,13 @@ class _Span:
 
     def last(self) -> str:
         return f"{column_letters(self.cols[1])}{self.rows[1]}"
+
+
+def _cell_column(buffer: bytes, at: int) -> int:
+    """Give the column of the cell whose attribute is at `at` (1-based), 0 when its start tag has no reference."""
+    start = buffer.rfind(b"<c", 0, at)
+    ref = _CELL_REF.search(buffer, start, at) if start >= 0 else None
+    return column_number(ref.group(1).decode()) if ref else 0
 
 
 def _typed_cell(buffer: bytes, at: int) -> Patch | None:
