@@ -18,9 +18,14 @@ RNS = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationsh
 
 
 def read(path: Path, sheet: str | int | None = None) -> tuple[SheetTable, list[tuple]]:
-    con = duckdb.connect()
-    found = load_sheet(con, "cells", path, sheet)
-    return found, con.execute("SELECT * FROM cells").fetchall()
+    """Give the sheet's table, the same whether its header rows are read apart (1, 2 or 3) or not (None)."""
+    tables = []
+    for header_rows in (None, 1, 2, 3):
+        con = duckdb.connect()
+        found = load_sheet(con, "cells", path, sheet, header_rows=header_rows)
+        tables.append((found, con.execute("SELECT * FROM cells").fetchall()))
+        assert tables[-1] == tables[0], f"header_rows={header_rows}"
+    return tables[0]
 
 
 def refusal(path: Path, sheet: str | int | None = None) -> tuple[str, str, str, bool]:
@@ -344,3 +349,175 @@ def test_a_million_empty_styled_rows_give_no_records(tmp_path: Path):
     assert info.file_size > 50 << 20 and info.file_size < 100 * info.compress_size  # big, and packed as a real sheet is
     found, rows_read = read(path)
     assert (found, rows_read) == (SheetTable(sheet="S1", width=0, rows=0), [])
+
+
+# --- the header rows read apart, the data rows read once ---------------------------------------------------------
+
+
+def test_data_rows_of_every_kind_read_once_as_carefully(tmp_path: Path):
+    """Three header rows of text over data columns each of one kind, or mixing kinds: the table is the
+    careful read's (read() compares every header_rows), and the cells are as the module's rules say.
+    No cell is a boolean, so number columns are written from the typed read (see the next test)."""
+    path = tmp_path / "kinds.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("Data")
+    stamp = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    clock = wb.add_format({"num_format": "hh:mm"})
+    hours = wb.add_format({"num_format": "[h]:mm"})
+    columns: list[list] = [
+        [7, 7.5, 0.1 + 0.2, 1e-10, 1 / 3, -12, 0, 123456.123456789, 1e14 + 0.5],  # A numbers
+        [dt.datetime(2026, 3, 1), dt.datetime(2026, 3, 1, 10, 15), dt.datetime(2026, 1, 1, 0, 0, 0, 500000)],  # B dates
+        ["abc", "  spaties ", "Zakelijk"],  # C text
+        [],  # D empty below its header
+        [9, "n.v.t.", "9", 2.5],  # E numbers and text
+        [dt.datetime(2026, 2, 3), "05-02-2026", dt.datetime(1899, 12, 31, 10, 15)],  # F dates and text
+        [0.5, 1e-5, 2.25],  # G fractions
+        ["=1/0", 4],  # H an error among numbers
+        [dt.timedelta(hours=30)],  # I a duration
+        [dt.timedelta(hours=2), dt.timedelta(minutes=90)],  # J durations under a day
+        [1e20, 2.0],  # K a number past 15 digits
+        ["2026-03-01 10:15:00", dt.datetime(2026, 3, 1, 10, 15)],  # L text that reads like a date, and a date
+        [3, -4, 0, 10, 123456789012345],  # M whole numbers
+        [-0.0, 1],  # N a negative zero among whole numbers
+    ]
+    for c, values in enumerate(columns):
+        ws.write_string(0, c, f"Q{c}")
+        ws.write_string(1, c, f"Vraag {c}?")
+        ws.write_string(2, c, f'{{"ImportId":"QID{c}"}}')
+        for r, value in enumerate(values, start=3):
+            if isinstance(value, bool):
+                ws.write_boolean(r, c, value)
+            elif isinstance(value, int | float):
+                ws.write_number(r, c, value)
+            elif isinstance(value, dt.timedelta):
+                ws.write_number(r, c, value.total_seconds() / 86400, hours)
+            elif isinstance(value, dt.datetime):
+                ws.write_datetime(r, c, value, clock if value.year == 1899 else stamp)
+            elif value.startswith("="):
+                ws.write_formula(r, c, value, None, "#DIV/0!")
+            else:
+                ws.write_string(r, c, value)
+    wb.close()
+    found, rows = read(path)
+    assert (found.rows, found.width, found.dated) == (12, 14, frozenset({1, 5, 8, 11}))
+    column = {c: [row[1 + c] for row in rows[3:]] for c in range(14)}
+    assert column[0] == ["7", "7.5", "0.3", "1e-10", "0.333333333333333", "-12", "0", "123456.123456789", "100000000000000.5"]
+    assert column[1][:3] == ["2026-03-01", "2026-03-01 10:15:00", "2026-01-01 00:00:00.500"]
+    assert column[2][:3] == ["abc", "  spaties ", "Zakelijk"]
+    assert column[3] == [None] * 9
+    assert column[4][:4] == ["9", "n.v.t.", "9", "2.5"]
+    assert column[5][:3] == ["2026-02-03", "05-02-2026", "10:15:00"]
+    assert column[6][:3] == ["0.5", "0.00001", "2.25"]
+    assert column[7][:2] == ["#DIV/0!", "4"]
+    assert (column[8][0], column[9][:2]) == ("1900-01-01 06:00:00", ["02:00:00", "01:30:00"])  # as the text pass
+    assert column[10][:2] == ["100000000000000000000", "2"]
+    assert column[11][:2] == ["2026-03-01 10:15:00", "2026-03-01 10:15:00"]
+    assert column[12][:5] == ["3", "-4", "0", "10", "123456789012345"]
+    assert column[13][:2] == ["-0", "1"]
+    dates = {c: [row[15 + c] for row in rows[3:]] for c in (1, 5, 11)}
+    d = dt.date
+    assert dates == {
+        1: [d(2026, 3, 1), d(2026, 3, 1), d(2026, 1, 1)] + [None] * 6,
+        5: [d(2026, 2, 3), None, None] + [None] * 6,
+        11: [None, d(2026, 3, 1)] + [None] * 7,
+    }
+
+
+def test_a_duration_among_numbers_reads_the_data_rows_carefully(tmp_path: Path):
+    """fastexcel gives no type to a column of durations and numbers: then every data column is read carefully."""
+    path = tmp_path / "durations.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet()
+    ws.write_row(0, 0, ["Duur", "Score"])
+    ws.write_number(1, 0, 2 / 24, wb.add_format({"num_format": "[h]:mm"}))
+    ws.write_number(2, 0, 5)
+    ws.write_column(1, 1, [7, 8])
+    wb.close()
+    _, rows = read(path)
+    assert rows == [(1, "Duur", "Score", None, None), (2, "02:00:00", "7", None, None), (3, "5", "8", None, None)]
+
+
+def test_leading_empty_rows_and_columns_and_a_header_of_numbers(tmp_path: Path):
+    cells = (
+        '<row r="3"><c r="C3" t="inlineStr"><is><t>Score</t></is></c><c r="D3"><v>2025</v></c></row>'
+        '<row r="4"/>'
+        '<row r="6"><c r="C6"><v>9</v></c><c r="D6"><v>0.5</v></c></row>'
+        '<row r="7"><c r="C7" t="inlineStr"><is><t>x</t></is></c></row>'
+    )
+    found, rows = read(hand_made(tmp_path / "lead.xlsx", sheet_of(cells)))
+    assert found == SheetTable(sheet="S1", width=4, rows=3, dated=frozenset())
+    assert [row[:5] for row in rows] == [
+        (3, None, None, "Score", "2025"),
+        (6, None, None, "9", "0.5"),
+        (7, None, None, "x", None),
+    ]
+
+
+def test_a_boolean_among_numbers_sends_its_column_to_the_careful_read(tmp_path: Path):
+    """fastexcel reads a boolean among numbers as 1 or 0: that column is read carefully (B: booleans alone, C:
+    numbers alone are read once)."""
+    cells = (
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>n</t></is></c><c r="B1" t="inlineStr"><is><t>b</t></is></c></row>'
+        '<row r="2"><c r="A2"><v>1</v></c><c r="B2" t="b"><v>1</v></c><c r="C2"><v>2.5</v></c></row>'
+        '<row r="3"><c r="A3" t="b"><v>0</v></c><c r="B3" t="b"><v>0</v></c><c r="C3"><v>3</v></c></row>'
+    )
+    _, rows = read(hand_made(tmp_path / "bool.xlsx", sheet_of(cells)))
+    assert [row[:4] for row in rows] == [(1, "n", "b", None), (2, "1", "TRUE", "2.5"), (3, "FALSE", "FALSE", "3")]
+
+
+def test_the_header_rows_are_cut_out_of_usual_workbooks(tmp_path: Path, survey: Path):
+    """The cut that makes the load fast is found in workbooks as Excel, openpyxl and xlsxwriter write them."""
+    from openpyxl import Workbook
+
+    from cxreport.metrics.xlsx import _head_workbook
+    from cxreport.metrics.xlsx_guard import inspect_workbook
+
+    book = Workbook()
+    sheet = book.active
+    for row in (["Q1", "Q2"], ["Vraag 1", "Vraag 2"], ['{"ImportId":"QID1"}', '{"ImportId":"QID2"}'], [9, 7], [8, 6]):
+        sheet.append(row)
+    book.save(tmp_path / "openpyxl.xlsx")
+    for path, rows, last in ((survey, 1, 1), (survey, 3, 3), (tmp_path / "openpyxl.xlsx", 3, 3)):
+        cut = _head_workbook(inspect_workbook(path, None), rows)
+        assert cut is not None and cut[0] == last, (path.name, rows)
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        '<row r="2"><c r="A2"><v>1</v></c></row><row r="1"><c r="A1"><v>2</v></c></row>',  # rows out of order
+        '<row r="1"><c r="A5"><v>1</v></c></row><row r="2"><c r="A2"><v>2</v></c></row>',  # a cell in another row
+        "<row><c><v>1</v></c></row><row><c><v>2</v></c></row>",  # rows without numbers
+    ],
+)
+def test_a_head_that_is_not_plain_is_read_carefully_and_alike(tmp_path: Path, cells: str):
+    from cxreport.metrics.xlsx import _head_workbook
+    from cxreport.metrics.xlsx_guard import inspect_workbook
+
+    path = hand_made(tmp_path / "odd.xlsx", sheet_of(cells))
+    assert _head_workbook(inspect_workbook(path, None), 1) is None
+    read(path)  # every header_rows gives the careful read's table
+
+
+def test_a_big_sheet_with_a_cell_past_row_9999999_is_refused(tmp_path: Path):
+    """A sheet over 8 MiB is measured when a cell's row has 7 digits or more (8 digits slipped through)."""
+    rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(1, 260_000))
+    cells = rows + '<row r="99999999"><c r="A99999999"><v>1</v></c></row>'
+    path = hand_made(tmp_path / "deep.xlsx", sheet_of(cells))
+    assert zipfile.ZipFile(path).getinfo("xl/worksheets/sheet1.xml").file_size > 8 << 20
+    assert refusal(path)[:2] == (
+        "xlsx-refused",
+        "the sheet's cells span 99,999,999 places (from A1 to A99999999), more than the 30,000,000 cxreport reads",
+    )
+
+
+def test_a_big_sheet_whose_last_cell_is_far_away_is_refused(tmp_path: Path):
+    """The far cell was measured only from the chunk it was found in: as the last cell, alone (1 place)."""
+    rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(1, 260_000))
+    cells = rows + '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    path = hand_made(tmp_path / "far-last.xlsx", sheet_of(cells))
+    assert zipfile.ZipFile(path).getinfo("xl/worksheets/sheet1.xml").file_size > 8 << 20
+    assert refusal(path)[:2] == (
+        "xlsx-refused",
+        "the sheet's cells span 17,179,869,184 places (from A1 to XFD1048576), more than the 30,000,000 cxreport reads",
+    )
