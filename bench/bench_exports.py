@@ -26,17 +26,16 @@ import argparse
 import datetime as dt
 import json
 import os
-import re
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
+from measuring import run_child, write_section
+
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data" / "exports"
-README = HERE / "README.md"
 SEED = 0.17
 TOUCHPOINTS = ["zoeken", "productpagina", "maattabel", "checkout", "betaling", "bezorging", "uitpakken", "retour"]
 SEGMENTS = ["ouders", "studenten", "zakelijk", "grootouders"]
@@ -187,24 +186,12 @@ def measure(kind: str, root: Path) -> dict:
     return {"seconds": seconds, "figures": len(figures.figures)}
 
 
-def run_child(kind: str, root: Path) -> dict:
-    proc = subprocess.Popen([sys.executable, __file__, "--child", kind, str(root)], stdout=subprocess.PIPE)
-    assert proc.stdout is not None
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{kind} failed on {root}")
-    result = json.loads(out)
-    result["peak_mb"] = usage.ru_maxrss / 1024
-    return result
-
-
 def bench(rows: int, runs: int) -> dict:
     root = make_project(rows)
     results: dict[str, list[dict]] = {k: [] for k in KINDS}
     for _ in range(runs):
         for kind in KINDS:
-            results[kind].append(run_child(kind, root))
+            results[kind].append(run_child(__file__, kind, root))
     size = (root / "content" / "metrics" / "export.csv").stat().st_size
     out: dict = {"rows": rows, "mb": size / 1_048_576, "runs": runs, "figures": results["cold"][0]["figures"]}
     for kind, rs in results.items():
@@ -236,13 +223,6 @@ Goal (issue 14): at most 1.5× the floor, peak memory under 1 GB. Runs: floor {r
 """
 
 
-def write_readme(text: str) -> None:
-    old = README.read_text(encoding="utf-8") if README.is_file() else "# Benchmarks\n"
-    pattern = re.compile(r"^## Survey exports\n.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
-    new = pattern.sub(lambda _: text + "\n", old) if pattern.search(old) else old.rstrip("\n") + "\n\n" + text
-    README.write_text(new, encoding="utf-8")
-
-
 def main() -> None:
     if len(sys.argv) == 4 and sys.argv[1] == "--child":
         print(json.dumps(measure(sys.argv[2], Path(sys.argv[3]))))
@@ -255,7 +235,7 @@ def main() -> None:
     text = section(bench(args.rows, args.runs))
     print(text)
     if args.readme:
-        write_readme(text)
+        write_section("Survey exports", text)
 
 
 if __name__ == "__main__":

@@ -32,17 +32,16 @@ import datetime as dt
 import json
 import os
 import platform
-import re
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
+from measuring import run_child, write_section
+
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data" / "metrics"
-README = HERE / "README.md"
 SEED = 0.42
 JOURNEYS = {  # journey -> touchpoints by AIDAS stage
     "eerste-bestelling": {
@@ -155,28 +154,15 @@ def measure(kind: str, root: Path) -> dict:
     return {"seconds": seconds, "figures": len(figures.figures)}
 
 
-def run_child(kind: str, root: Path) -> dict:
-    """Give a measurement made in a fresh process, with that process's peak memory (MB)."""
-    proc = subprocess.Popen([sys.executable, __file__, "--child", kind, str(root)], stdout=subprocess.PIPE)
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise SystemExit(f"{kind} failed on {root}")
-    result = json.loads(out)
-    result["peak_mb"] = usage.ru_maxrss / 1024  # Linux: kilobytes
-    return result
-
-
 def bench(rows: int, runs: int) -> dict:
     """Give the best and median time and the peak memory of each measurement for one file size."""
     root = make_project(rows)
-    run_child("cold+cache", root)  # fill the cache once, so 'warm' has something to find
+    run_child(__file__, "cold+cache", root)  # fill the cache once, so 'warm' has something to find
     results: dict[str, list[dict]] = {k: [] for k in KINDS}
     load = [os.getloadavg()[0]]
     for _ in range(runs):
         for kind in KINDS:  # taking turns: a busy moment of the machine hits all kinds alike
-            results[kind].append(run_child(kind, root))
+            results[kind].append(run_child(__file__, kind, root))
         load.append(os.getloadavg()[0])
     size = (root / "content" / "metrics" / "nps.csv").stat().st_size
     out = {"rows": rows, "mb": size / 1_048_576, "runs": runs, "load": (min(load), max(load))}
@@ -275,13 +261,6 @@ days, 3 journeys, 23 touchpoints, 4 segments. cxreport computes every figure of 
 """
 
 
-def write_readme(text: str) -> None:
-    old = README.read_text(encoding="utf-8") if README.is_file() else "# Benchmarks\n"
-    pattern = re.compile(r"^## Metrics\n.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
-    new = pattern.sub(lambda _: text + "\n", old) if pattern.search(old) else old.rstrip("\n") + "\n\n" + text
-    README.write_text(new, encoding="utf-8")
-
-
 def main() -> None:
     if len(sys.argv) == 4 and sys.argv[1] == "--child":
         print(json.dumps(measure(sys.argv[2], Path(sys.argv[3]))))
@@ -299,7 +278,7 @@ def main() -> None:
     text = section(reports)
     print(text)
     if args.readme:
-        write_readme(text)
+        write_section("Metrics", text)
 
 
 if __name__ == "__main__":

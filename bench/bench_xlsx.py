@@ -34,16 +34,16 @@ import json
 import os
 import platform
 import random
-import re
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from measuring import run_child, write_section
+
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data" / "xlsx"
-README = HERE / "README.md"
 KINDS = ("floor", "cxreport", "careful", "guard")
 TAGS = ["ResponseId", "RecordedDate", "Status", "Q1"] + [f"Q2_{i}" for i in range(1, 9)] + ["Q9", "Q1_TEXT"]
 TEXTS = (
@@ -122,19 +122,6 @@ def measure(kind: str, path: Path) -> dict:
     return {"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu, "rows": rows}
 
 
-def run_child(kind: str, path: Path) -> dict:
-    """Give a measurement made in a fresh process, with that process's peak memory (MB)."""
-    proc = subprocess.Popen([sys.executable, __file__, "--child", kind, str(path)], stdout=subprocess.PIPE)
-    assert proc.stdout is not None
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{kind} failed on {path}")
-    result = json.loads(out)
-    result["peak_mb"] = usage.ru_maxrss / 1024  # Linux: kilobytes
-    return result
-
-
 def bench(rows: int, runs: int) -> dict:
     # written by a child: a child forked from a parent that grew would count the parent's memory as its own
     subprocess.run([sys.executable, __file__, "--write", str(rows)], check=True)
@@ -143,7 +130,7 @@ def bench(rows: int, runs: int) -> dict:
     load = [os.getloadavg()[0]]
     for _ in range(runs):
         for kind in KINDS:  # taking turns: a busy moment of the machine hits all kinds alike
-            results[kind].append(run_child(kind, path))
+            results[kind].append(run_child(__file__, kind, path))
         load.append(os.getloadavg()[0])
     out: dict = {"rows": rows, "mb": path.stat().st_size / 1_048_576, "runs": runs, "load": (min(load), max(load))}
     for kind, rs in results.items():
@@ -234,13 +221,6 @@ def _goal(r: dict) -> str:
     return f"{memory}; time is {time} in this run: {wall:.2f}× the floor's wall time, {cpu:.2f}× its CPU time"
 
 
-def write_readme(text: str) -> None:
-    old = README.read_text(encoding="utf-8") if README.is_file() else "# Benchmarks\n"
-    pattern = re.compile(r"^## Excel sheets\n.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
-    new = pattern.sub(lambda _: text + "\n", old) if pattern.search(old) else old.rstrip("\n") + "\n\n" + text
-    README.write_text(new, encoding="utf-8")
-
-
 def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--write":
         make_workbook(int(sys.argv[2]))
@@ -257,7 +237,7 @@ def main() -> None:
     text = section(report)
     print(text)
     if args.readme:
-        write_readme(text)
+        write_section("Excel sheets", text)
 
 
 if __name__ == "__main__":
