@@ -94,3 +94,14 @@ def test_the_text_check_sees_a_character_cut_between_two_blocks(monkeypatch, tmp
     assert files.check_text(good, "good.csv", source, problems) and not problems.errors
     assert not files.check_text(bad, "bad.csv", source, problems)
     assert [(p.path, p.line, p.code) for p in problems] == [("bad.csv", 1, "csv-encoding")]
+
+
+def test_a_row_added_with_other_line_ends_is_named_at_its_line(project, run_metrics):  # noqa: F811
+    # a CRLF export (a line break inside a quoted header cell, which is text) with a row added by hand with LF
+    data = b'date,"the\\nscore",seg\r\n2026-01-01,9,a\r\n2026-01-02,8,b\r\n2026-01-03,7,c\n'.replace(b"\\n", b"\n")
+    root = project(
+        "- {id: nps, file: metrics/nps.csv, type: nps, columns: {score: the score}}\n", {"content/metrics/nps.csv": data}
+    )
+    _, problems, _, _ = run_metrics(root)
+    assert codes(problems) == [("content/metrics/nps.csv", 5, "csv-unreadable")]
+    assert "mixes two kinds of line end" in problems.errors[0].message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import duckdb
 
@@ -87,8 +88,20 @@ def _report_stop(file: FileRef, layout: Layout, source: MetricSource, error: duc
     match = _LINE_RE.search(head)
     line = int(match.group(1)) + layout.skip if match else 0
     first = next((ln for ln in head.splitlines()[1:] if ln and not ln.startswith(("Original Line", "  "))), "")
+    mixed = _mixed_line_end(file.path) if "invalid state" in head.lower() else None
     if "unicode" in head.lower() or "encod" in head.lower():
         encoding_problem(problems, file.rel, line, source)
+    elif mixed is not None:
+        line, ends, before = mixed
+        problems.error(
+            file.rel,
+            line,
+            0,
+            f"line {line} ends with {ends}, the lines before it with {before}: the file mixes two kinds of line end",
+            "save the file again with one kind of line end (a text editor's line-ending setting), or export it again "
+            "from the tool instead of adding rows by hand",
+            code="csv-unreadable",
+        )
     elif "quote" in head.lower():
         problems.error(
             file.rel,
@@ -107,6 +120,33 @@ def _report_stop(file: FileRef, layout: Layout, source: MetricSource, error: duc
             "check the delimiter and the quotes; declare 'delimiter:' in site.yml if it is not detected",
             code="csv-unreadable",
         )
+
+
+def _mixed_line_end(path: Path) -> tuple[int, str, str] | None:
+    """Give (line, its end, the ends before it) of the first record end that differs from the first one's, or None.
+
+    DuckDB's strict reader stops on a file that mixes CRLF and LF without saying where. A line break inside a
+    quoted field (an odd count of quotes so far) is part of the text and not judged. Only run on that error.
+    """
+    names = {True: "CRLF (Windows)", False: "LF"}
+    first: bool | None = None
+    inside = False
+    line, rest = 0, b""
+    with path.open("rb") as f:
+        while block := f.read(1 << 22):
+            pieces = (rest + block).split(b"\n")
+            rest = pieces.pop()
+            for piece in pieces:
+                line += 1
+                inside ^= piece.count(b'"') % 2 == 1
+                if inside:
+                    continue
+                crlf = piece.endswith(b"\r")
+                if first is None:
+                    first = crlf
+                elif crlf != first:
+                    return line, names[crlf], names[first]
+    return None
 
 
 def _report_rejected(
