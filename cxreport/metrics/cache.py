@@ -147,18 +147,6 @@ class TallyCache:
             with contextlib.suppress(OSError):
                 tmp.unlink(missing_ok=True)  # a disk that filled up while writing leaves no half entry
 
-    def scratch(self) -> Path | None:
-        """Give a folder for temporary copies (cp1252 files transcoded to UTF-8), None when the cache cannot hold one."""
-        folder = self.folder / "tmp"
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            probe = folder / f".probe.{os.getpid()}"
-            probe.write_bytes(b"")
-            probe.unlink()
-        except OSError:
-            return None
-        return folder
-
     @staticmethod
     def _write(path: Path, text: str) -> None:
         """Write a cache file under a temporary name and move it into place; best effort, nothing half-written left."""

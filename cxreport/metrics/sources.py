@@ -179,11 +179,6 @@ class SourceFile:
                     return None
         return ref
 
-    @property
-    def shared(self) -> bool:
-        """Tell whether the records sit in a table (loaded once), so a failed read has been reported already."""
-        return self._ref is not None and self._ref.table is not None
-
     def close(self) -> None:
         """Drop the tables of the file's records: the tallies are made."""
         for suffix in ("_rows", "_sheet"):

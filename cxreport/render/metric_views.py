@@ -83,8 +83,8 @@ class MetricViews(PlannerBase):
             "margin": f.margin if f else None,
             "margin_text": self.margin_text(f),
             "answered_text": (
-                self.t("figure.answered", n=self.t.integer(f.n), asked=self.t.integer(f.n + f.missing))
-                if f and f.missing is not None
+                self.t("figure.answered", n=self.t.integer(f.n), asked=self.t.integer(f.asked))
+                if f and f.asked is not None
                 else ""
             ),
             "small_sample": bool(f and f.small_sample),
