@@ -354,11 +354,7 @@ def _has_rows(con: duckdb.DuckDBPyConnection, project: Project, std: str, plan: 
         )
         hint = "export the data again with the real responses, or share the survey and collect some"
         problems.error(rel, 0, 0, message, hint, code="csv-no-rows")
-    elif (
-        layout.kind == "csv"
-        and plan.file.path.stat().st_size - layout.header_bytes > 0
-        and _has_text_after(plan.file.path, layout)
-    ):
+    elif layout.kind == "csv" and _has_text_after(plan.file.path, layout):
         message = f"no rows were read from the lines after the header (from line {layout.first_data_line})"
         hint = "check the line ends and the quotes: a quote that is never closed joins every line after it; export the file again"
         problems.error(rel, 0, 0, message, hint, code="csv-no-rows")

@@ -21,10 +21,13 @@ def check_respondents(
     Survey previews, tests and spam are left out, as for the figures; a row without an id is no problem.
     """
     column = layout.columns["respondent"]
-    cells = cells_sql(file, layout, source, with_rid=True, extra=("respondent",))
-    ids = f"SELECT trim(respondent) AS id FROM ({cells}) WHERE respondent IS NOT NULL AND trim(respondent) <> ''"
-    if one_row(con, f"SELECT count(*) = count(DISTINCT id) FROM ({ids})")[0]:  # one hash table, no sort: the usual case
+    # the usual case first: one hash table over the ids, no row numbers (for a CSV read as it streams, giving each
+    # row its place would take a window over the whole file)
+    plain = cells_sql(file, layout, source, with_rid=False, extra=("respondent",))
+    ids = f"SELECT trim(respondent) AS id FROM ({plain}) WHERE respondent IS NOT NULL AND trim(respondent) <> ''"
+    if one_row(con, f"SELECT count(*) = count(DISTINCT id) FROM ({ids})")[0]:
         return True
+    cells = cells_sql(file, layout, source, with_rid=True, extra=("respondent",))
     dupes = con.execute(
         f"""WITH r AS (SELECT rid, trim(respondent) AS id FROM ({cells}) WHERE respondent IS NOT NULL AND trim(respondent) <> ''),
             n AS (SELECT id, rid, row_number() OVER (PARTITION BY id ORDER BY rid) AS k, min(rid) OVER (PARTITION BY id) AS first
