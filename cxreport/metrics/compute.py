@@ -25,7 +25,9 @@ def compute_figures(project: Project, data: MetricData) -> FigureSet:
             if table.ok:
                 figures.extend(_metric_figures(project, data, table))
     experiments, verdicts = experiment_results(project, data)
-    return FigureSet(tuple(figures), tuple(experiments), verdicts)
+    fetched = {t.source.id: t.fetched_at for t in data.tables.values() if t.fetched_at is not None}
+    dues = [t.due for t in data.tables.values() if t.due is not None]
+    return FigureSet(tuple(figures), tuple(experiments), verdicts, fetched, min(dues) if dues else None)
 
 
 def grouping_sets(table: MetricTable) -> tuple[list[str], list[tuple[str, ...]]]:
