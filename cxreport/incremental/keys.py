@@ -136,6 +136,7 @@ def figure_keys(figures: FigureSet) -> dict[str, str]:
     rest = by_journey["-"]
     rest.append(tuple(repr(r) for r in figures.experiments))
     rest.append(tuple(sorted(figures.verdicts.items())))
+    rest.append(tuple(sorted(figures.fetched.items())))  # the pages that say when a warehouse's figures were fetched
     return {f"figures:{j}": _value_digest(rows) for j, rows in by_journey.items()}
 
 
