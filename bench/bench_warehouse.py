@@ -226,10 +226,10 @@ def _postgres(rows: int, runs: int, with_cxreport: bool) -> dict:
             def reset() -> None:
                 pg.execute("SELECT pg_stat_statements_reset()")
 
-            def received() -> tuple[int, int]:
-                sql = "SELECT coalesce(sum(s.rows), 0), count(*) FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid WHERE r.rolname = %s"
-                n, queries = pg.execute(sql, (servers.READER,))[0]
-                return int(n), int(queries)
+            def received() -> tuple[int, list[str]]:
+                sql = "SELECT s.rows, s.query FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid WHERE r.rolname = %s"
+                stats = pg.execute(sql, (servers.READER,))
+                return sum(int(n) for n, _ in stats), sorted(" ".join(q.split()) for _, q in stats)
 
             out.update(_cxreport("postgres", runs, reset, received))
         return out
@@ -298,20 +298,19 @@ def _s(seconds: float) -> str:
 
 def table(reports: list[dict], csv: dict | None) -> str:
     lines = [
-        "| engine | rows in the table | floor: GROUP BY month, touchpoint, segment, score (rows back) | cxreport's metric stage "
-        "| **ratio to floor** | rows received / tally | peak memory: cxreport / 10,000-row CSV |",
+        "| engine | rows in the table | floor: GROUP BY month, touchpoint, segment, score | cxreport's metric stage "
+        "| **ratio to floor** | rows received: floor / cxreport (its joined tally) | peak memory: cxreport / 10,000-row CSV |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in reports:
-        floor = f"{_s(r['floor'])} ({r['groups']:,})"
         if "cxreport" in r:
-            queries = f" in {r['queries']} queries" if r.get("queries") is not None else ""
-            got = f"{r['received']:,}{queries} / {r['tally']:,}" if r.get("received") is not None else f"? / {r['tally']:,}"
+            queries = f" in {len(r['queries'])} statements" if r.get("queries") is not None else ""
+            got = f"{r['received']:,}{queries}" if r.get("received") is not None else "?"
             memory = f"{r['peak_mb']:.0f} MB / {csv['peak_mb']:.0f} MB" if csv else f"{r['peak_mb']:.0f} MB"
-            rest = f"{_s(r['cxreport'])} | **{r['cxreport'] / r['floor']:.2f}×** | {got} | {memory}"
+            rest = f"{_s(r['cxreport'])} | **{r['cxreport'] / r['floor']:.2f}×** | {r['groups']:,} / {got} ({r['tally']:,}) | {memory}"
         else:
-            rest = f"{NOT_INSTALLED} | | |"
-        lines.append(f"| {r['engine']} {r['version']} | {r['rows']:,} | {floor} | {rest} |")
+            rest = f"{NOT_INSTALLED} | | {r['groups']:,} / | |"
+        lines.append(f"| {r['engine']} {r['version']} | {r['rows']:,} | {_s(r['floor'])} | {rest} |")
     return "\n".join(lines)
 
 
@@ -330,6 +329,7 @@ def section(reports: list[dict], csv: dict | None, runs: int) -> str:
         f"{_s(r['connect'])}; floor runs {', '.join(f'{t:.3f}' for t in r['floor_all'])} s"
         + (
             f"; cxreport runs {', '.join(f'{t:.3f}' for t in r['cxreport_all'])} s, {r['figures']:,} figures"
+            + "".join(f"\n  - sent: `{q[:160]}{'…' if len(q) > 160 else ''}`" for q in r.get("queries") or [])
             if "cxreport" in r
             else ""
         )
@@ -347,8 +347,9 @@ answered_at over one year, score 0-10, 20 touchpoints, 4 segments.
 - floor: the aggregation written by hand and sent to the engine on an open connection; every figure cxreport
   shows follows from its counts, so no client can have them for less.
 - cxreport: `join_metrics` + `compute_figures` in a fresh process, its connection included, driver imports not.
-- rows received: what came back over the wire (PostgreSQL: pg_stat_statements of the reading role; Spark:
-  the Arrow batches the client received); tally: the rows of cxreport's tally after the join to the map.
+- rows received: what came back over the wire (PostgreSQL: pg_stat_statements of the reading role, with the
+  statements it ran, listed below; Spark: the Arrow batches the client received); in brackets the rows of
+  cxreport's tally after the join to the map (score values folded into the sums the figures need).
 - Goals (issue 15): cxreport ≤ 1.3× the floor on each engine; rows received ≤ the tally; peak memory no more
   than for a 10,000-row file.
 
