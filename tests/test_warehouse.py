@@ -340,3 +340,44 @@ def test_a_table_name_is_quoted_and_checked():
         source_expr("cx..nps", None, "postgres")
     with pytest.raises(QueryError):
         parse_select("SELEC nothing", "postgres")
+
+
+def test_an_edit_in_serve_never_queries_the_warehouse(duck_project, tmp_path):
+    from cxreport.incremental.session import Session
+    from cxreport.pipeline import build as pipeline_build
+
+    session = Session(duck_project, tmp_path / "site", keep_record=False, in_place=True)  # as cxreport serve keeps it
+    first = pipeline_build(duck_project, session=session)
+    assert first.written and not first.problems.errors
+    (duck_project / "dwh.duckdb").unlink()  # a query now would fail
+    journey = duck_project / "content" / "journeys" / "retour.yml"
+    journey.write_text(journey.read_text().replace("title: ", "title: Bewerkt ", 1))
+    second = pipeline_build(duck_project, session=session)
+    assert second.written and not list(second.problems), [p.format() for p in second.problems]
+    assert "Bewerkt " in (tmp_path / "site" / "journeys" / "retour.html").read_text()
+
+
+def test_check_uses_a_cached_tally_of_any_age_without_the_url(duck_project):
+    text = (duck_project / "site.yml").read_text().replace("max_age: 1h", "max_age: 0s")
+    (duck_project / "site.yml").write_text(text)
+    assert build(duck_project).exit_code == 0
+    (duck_project / "dwh.duckdb").unlink()
+    result = CliRunner().invoke(main, ["check", str(duck_project)])
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.output
+
+
+def test_a_missing_driver_is_an_error_naming_the_extra(make_project, monkeypatch):
+    import sys
+
+    root = make_project()
+    (root / "site.yml").write_text("title: Test\nwarehouses:\n  dwh: {url: '${CX_TEST_URL}'}\nmetrics:\n" + NPS_METRIC)
+    monkeypatch.setenv("CX_TEST_URL", "postgresql://cx@127.0.0.1:5432/cx")
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as on a machine without the extra: the import fails
+    _, problems, _, _ = run(root)
+    (p,) = [p for p in problems if p.severity == "error"]
+    assert (p.code, p.message, p.hint) == (
+        "warehouse-driver-missing",
+        "metric 'nps-app': warehouse 'dwh': the driver for this warehouse (psycopg) is not installed",
+        "install it with: pip install 'cxreport[postgres]'",
+    )
