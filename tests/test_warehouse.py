@@ -381,3 +381,15 @@ def test_a_missing_driver_is_an_error_naming_the_extra(make_project, monkeypatch
         "metric 'nps-app': warehouse 'dwh': the driver for this warehouse (psycopg) is not installed",
         "install it with: pip install 'cxreport[postgres]'",
     )
+
+
+def test_a_build_with_nothing_changed_fetches_again_once_a_tally_is_due(duck_project):
+    assert build(duck_project).exit_code == 0
+    assert "(nothing changed)" in build(duck_project).output  # fresh figures: answered from the record
+    text = (duck_project / "site.yml").read_text().replace("max_age: 1h", "max_age: 0s")
+    (duck_project / "site.yml").write_text(text)
+    assert build(duck_project).exit_code == 0  # site.yml changed: built, and due at once
+    result = build(duck_project)
+    assert "(nothing changed)" not in result.output and result.exit_code == 0
+    assert "--refresh" not in result.output
+    assert "(nothing changed)" not in build(duck_project, "--refresh").output
