@@ -9,6 +9,7 @@ from ..collector import paused
 from ..figures import Figure, FigureSet
 from ..loader import Project
 from ..model import MetricSource
+from .drivers import driver_results
 from .experiments import experiment_results
 from .join import MetricData, MetricTable
 from .sql import lit, period_label_sql
@@ -24,8 +25,17 @@ def compute_figures(project: Project, data: MetricData) -> FigureSet:
         for table in sorted(data.tables.values(), key=lambda t: t.index):  # metrics in the order site.yml declares them
             if table.ok:
                 figures.extend(_metric_figures(project, data, table))
-    experiments, verdicts = experiment_results(project, data)
-    return FigureSet(tuple(figures), tuple(experiments), verdicts)
+    experiments = experiment_results(project, data)
+    drivers, notes = driver_results(project, data, figures)
+    return FigureSet(
+        tuple(figures),
+        tuple(experiments.rows),
+        experiments.verdicts,
+        experiments.segment_verdicts,
+        tuple(experiments.plans),
+        tuple(drivers),
+        notes,
+    )
 
 
 def grouping_sets(table: MetricTable) -> tuple[list[str], list[tuple[str, ...]]]:
