@@ -514,7 +514,8 @@ def _validate_playbook(project: Project, pb, problems: Problems, origin: Origin 
 def _validate_experiment(project: Project, pb: m.Experiment, o: Origin, problems: Problems) -> None:
     """Check an experiment's source of results: inline results, or a value metric with its control."""
     metric_ids = [s.id for s in project.config.metrics]
-    if pb.metric is None and pb.results is None and pb.status != "planned":  # a plan needs no results yet
+    planned = pb.status == "planned" and o.holds("status")  # written as planned: it needs no results yet
+    if pb.metric is None and pb.results is None and not planned:
         line, col = o.at()
         problems.error(
             o.path,
