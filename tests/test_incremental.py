@@ -74,8 +74,20 @@ EDITS = [  # (what, file, old text, new text, pages made at most: None = any)
         None,
     ),
     ("site title", "site.yml", "title: ", "title: Anders - ", None),
-    ("survey answer", "content/metrics/klantonderzoek.csv", "R_0409,2026-01-05,ouders,7,2,", "R_0409,2026-01-05,ouders,7,5,", None),
-    ("driver analysis", "site.yml", "drivers: [csat-bezorging, csat-website, ces-bestellen]", "drivers: [csat-bezorging, csat-website]", None),
+    (
+        "survey answer",
+        "content/metrics/klantonderzoek.csv",
+        "R_0409,2026-01-05,ouders,7,2,",
+        "R_0409,2026-01-05,ouders,7,5,",
+        None,
+    ),
+    (
+        "driver analysis",
+        "site.yml",
+        "drivers: [csat-bezorging, csat-website, ces-bestellen]",
+        "drivers: [csat-bezorging, csat-website]",
+        None,
+    ),
 ]
 
 

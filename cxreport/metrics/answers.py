@@ -25,12 +25,16 @@ def cache_key(key: str) -> str:
 
 
 def keep_answers(con: duckdb.DuckDBPyConnection, table: str, file: FileRef, layout: Layout, source: MetricSource) -> None:
-    """Create `table` (respondent, score): every answered row with a respondent id, the id trimmed as the
-    respondent check compares it; survey previews, tests and spam left out, 'not answered' left out."""
+    """Create `table` (respondent, score): every row with a respondent id, in file order, the id trimmed as the
+    respondent check compares it, the score NULL when not answered; survey previews, tests and spam left out.
+
+    Metrics that read one file with one respondent column so keep the same rows in the same order: their
+    answers pair by position, with no join (metrics/drivers.py).
+    """
     cells = cells_sql(file, layout, source, extra=("respondent",))
     number, _ = number_sql_pair("num_raw", layout, source)
     con.execute(
-        f"CREATE OR REPLACE TABLE {table} AS SELECT trim(respondent) AS respondent, score FROM "
-        f"(SELECT respondent, TRY_CAST({number} AS INTEGER) AS score FROM ({cells}) WHERE NOT miss) "
-        f"WHERE respondent IS NOT NULL AND trim(respondent) <> '' AND score IS NOT NULL"
+        f"CREATE OR REPLACE TABLE {table} AS SELECT trim(respondent) AS respondent, "
+        f"CASE WHEN NOT miss THEN TRY_CAST({number} AS SMALLINT) END AS score FROM ({cells}) "
+        f"WHERE respondent IS NOT NULL AND trim(respondent) <> ''"
     )

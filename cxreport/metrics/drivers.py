@@ -1,10 +1,10 @@
 """Driver analysis (FORMAT.md, Driver analysis): which answers move the outcome most.
 
 For each analysis the answers of the outcome and of every driver (metrics/answers.py, one table per metric:
-respondent, score) are paired by respondent in DuckDB, in one pass that keeps only exact whole-number sums:
-per driver over the pairs (n, Σx, Σy, Σx², Σy², Σxy), and over the complete cases the sums and the sums of
-products of every pair of variables. Sums of whole numbers do not depend on the order DuckDB adds them in, so
-every figure is the same on every build. The correlations follow from the sums exactly; the relative weights
+respondent, score) are paired by respondent in DuckDB (by position when they come from one file: no join),
+then summed in numpy, keeping only exact whole-number sums: per driver over the pairs (n, Σx, Σy, Σx², Σy²,
+Σxy), and over the complete cases the sums and the sums of products of every pair of variables. Exact sums do
+not depend on the order they are added in, so every figure is the same on every build. The correlations follow from the sums exactly; the relative weights
 (Johnson 2000) are a little linear algebra on the drivers' correlation matrix, in numpy.
 
 An analysis whose weights would not be sound says why instead (docs/metrics.md, Driver analysis): fewer than
@@ -30,26 +30,56 @@ MIN_COMPLETE = 30  # fewer complete cases than this: no R² and no weights (as a
 MAX_VIF = 10.0  # a driver's variance inflation factor above this: the weights are unstable (the usual rule)
 
 
-def pairing_sql(tables: Sequence[str]) -> str:
-    """Give the query of a driver analysis's sums: tables[0] the outcome's answers, the others the drivers'.
+def paired(con: duckdb.DuckDBPyConnection, tables: Sequence[str], positional: bool) -> np.ndarray:
+    """Give the answers paired by respondent: a row per respondent who answered the outcome (tables[0]), a column
+    per metric (the outcome first), -1 where a driver was not answered.
 
-    Columns: per driver j (n_j, Σy, Σy², Σx, Σx², Σxy over the pairs), then n_complete, then over the complete
-    cases Σv_a for every variable (y first) and Σv_a v_b for every a ≤ b, row by row of the upper triangle.
+    positional: the tables hold the same respondents in the same order (one file, one respondent column:
+    metrics/answers.py), so they pair by position with no join; that is checked on every row, and a table
+    whose ids do not line up is paired by a join after all.
     """
-    p = len(tables) - 1
-    xs = [f"x{j}" for j in range(1, p + 1)]
-    joins = " ".join(f"LEFT JOIN {t} d{j} ON d{j}.respondent = o.respondent" for j, t in enumerate(tables[1:], start=1))
-    complete = " AND ".join(f"{x} IS NOT NULL" for x in xs)
-    picked = ", ".join(f"d{j}.score AS x{j}" for j in range(1, p + 1))
-    parts: list[str] = []
-    for x in xs:
-        f = f"FILTER (WHERE {x} IS NOT NULL)"
-        parts += [f"count({x})", f"sum(y) {f}", f"sum(y * y) {f}", f"sum({x})", f"sum({x} * {x})", f"sum({x} * y)"]
-    variables = ["y", *xs]
-    parts.append("count(*) FILTER (WHERE c)")
-    parts += [f"sum({v}) FILTER (WHERE c)" for v in variables]
-    parts += [f"sum({a} * {b}) FILTER (WHERE c)" for k, a in enumerate(variables) for b in variables[k:]]
-    return f"SELECT {', '.join(parts)} FROM (SELECT o.score AS y, {picked}, ({complete}) AS c FROM {tables[0]} o {joins})"
+    k = len(tables)
+    scores = ", ".join(f"coalesce(t{j}.score, -1)::SMALLINT AS s{j}" for j in range(k))
+    if positional and k > 1:
+        joined = " POSITIONAL JOIN ".join(f"{t} t{j}" for j, t in enumerate(tables))
+        same = " AND ".join(f"t{j}.respondent IS NOT DISTINCT FROM t0.respondent" for j in range(1, k))
+        found = con.execute(f"SELECT {scores}, {same} AS same FROM {joined} WHERE t0.score IS NOT NULL").fetchnumpy()
+        if bool(np.all(found["same"])):
+            return np.column_stack([np.asarray(found[f"s{j}"], dtype=np.int16) for j in range(k)])
+    joins = " ".join(
+        f"LEFT JOIN (SELECT * FROM {t} WHERE score IS NOT NULL) t{j} ON t{j}.respondent = t0.respondent"
+        for j, t in enumerate(tables[1:], start=1)
+    )
+    found = con.execute(f"SELECT {scores} FROM {tables[0]} t0 {joins} WHERE t0.score IS NOT NULL").fetchnumpy()
+    return np.column_stack([np.asarray(found[f"s{j}"], dtype=np.int16) for j in range(k)])
+
+
+def pair_sums(answers: np.ndarray) -> list[int]:
+    """Give the sums analyse reads from paired answers (paired: outcome first, -1 not answered).
+
+    Per driver j, over the pairs: n, Σy, Σy², Σx, Σx², Σxy; then n_complete; then over the complete cases Σv for
+    each variable (y first) and Σv_a v_b for every a ≤ b, row by row of the upper triangle. Whole numbers added
+    as float64 stay exact below 2⁵³ (a million answers of at most 10 × 10 are 10⁸), so the sums, and every
+    figure made of them, are the same whatever order they are added in.
+    """
+    k = answers.shape[1]
+    answered = answers >= 0
+    v = np.where(answered, answers, 0).astype(np.float64)  # a score, or 0 where not answered
+    y = v[:, 0]
+    base = np.column_stack([np.ones_like(y), y, y * y])  # 1, y, y²
+    drivers = np.concatenate([answered[:, 1:].astype(np.float64), v[:, 1:]], axis=1)  # m_1..m_p, v_1..v_p
+    g = base.T @ drivers  # small products (3 × 2p): a product with many columns is far slower per entry
+    squares = (v[:, 1:] * v[:, 1:]).sum(axis=0)
+    p = k - 1
+    out: list[int] = []
+    for j in range(p):
+        out += [int(g[0, j]), int(g[1, j]), int(g[2, j]), int(g[0, p + j]), int(squares[j]), int(g[1, p + j])]
+    x = v[answered.all(axis=1)]
+    products = x.T @ x
+    out.append(len(x))
+    out += [int(t) for t in x.sum(axis=0)]
+    out += [int(products[a, b]) for a in range(k) for b in range(a, k)]
+    return out
 
 
 def driver_results(project: Project, data: MetricData, figures: Sequence[Figure]) -> tuple[list[DriverResult], dict[str, tuple]]:
@@ -62,8 +92,11 @@ def driver_results(project: Project, data: MetricData, figures: Sequence[Figure]
             continue  # validate reports the second declaration
         performance = [own[d].value if d in own else None for d in analysis.drivers]
         tables = [data.tables.get(i) for i in (analysis.outcome, *analysis.drivers)]
-        names = [t.answers for t in tables if t is not None and t.ok and t.answers is not None]
-        sums = data.con.execute(pairing_sql(names)).fetchone() if len(names) == len(tables) else None
+        found = [t for t in tables if t is not None and t.ok and t.answers is not None]
+        sums = None
+        if len(found) == len(tables):
+            places = {(t.rel, t.layout.columns["respondent"], t.source.sheet) for t in found}
+            sums = pair_sums(paired(data.con, [t.answers or "" for t in found], len(places) == 1))
         found, note = analyse(analysis, sums, performance)
         rows += found
         notes[analysis.id] = note
@@ -77,7 +110,7 @@ def _int(value) -> int:
 def analyse(
     analysis: DriverAnalysis, sums: Sequence | None, performance: Sequence[float | None]
 ) -> tuple[list[DriverResult], tuple]:
-    """Give the rows of one analysis from the sums of pairing_sql (None: a metric gave no answers) and its note."""
+    """Give the rows of one analysis from the sums of pair_sums (None: a metric gave no answers) and its note."""
     drivers = list(analysis.drivers)
     p = len(drivers)
     if sums is None:
@@ -152,8 +185,3 @@ def relative_weights(rxx: np.ndarray, rxy: np.ndarray) -> tuple[float | None, li
     vif = (vectors**2) @ (1.0 / eigenvalues)
     r2 = float(beta @ beta)
     return r2, [float(w) for w in weights], [float(v) for v in vif]
-
-
-def sums_of(con: duckdb.DuckDBPyConnection, tables: Sequence[str]) -> tuple | None:
-    """Give the sums of pairing_sql for answer tables already in con (the benchmark's entry)."""
-    return con.execute(pairing_sql(tables)).fetchone()
