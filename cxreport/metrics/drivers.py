@@ -4,8 +4,9 @@ For each analysis the answers of the outcome and of every driver (metrics/answer
 respondent, score) are paired by respondent in DuckDB (by position when they come from one file: no join),
 then summed in numpy, keeping only exact whole-number sums: per driver over the pairs (n, Σx, Σy, Σx², Σy²,
 Σxy), and over the complete cases the sums and the sums of products of every pair of variables. Exact sums do
-not depend on the order they are added in, so every figure is the same on every build. The correlations follow from the sums exactly; the relative weights
-(Johnson 2000) are a little linear algebra on the drivers' correlation matrix, in numpy.
+not depend on the order they are added in, so every figure is the same on every build. The correlations follow
+from the sums exactly; the relative weights (Johnson 2000) are a little linear algebra on the drivers'
+correlation matrix, in numpy.
 
 An analysis whose weights would not be sound says why instead (docs/metrics.md, Driver analysis): fewer than
 MIN_COMPLETE complete cases, a variable with no variance among them, or drivers so collinear that a variance
@@ -92,13 +93,13 @@ def driver_results(project: Project, data: MetricData, figures: Sequence[Figure]
             continue  # validate reports the second declaration
         performance = [own[d].value if d in own else None for d in analysis.drivers]
         tables = [data.tables.get(i) for i in (analysis.outcome, *analysis.drivers)]
-        found = [t for t in tables if t is not None and t.ok and t.answers is not None]
+        usable = [t for t in tables if t is not None and t.ok and t.answers is not None]
         sums = None
-        if len(found) == len(tables):
-            places = {(t.rel, t.layout.columns["respondent"], t.source.sheet) for t in found}
-            sums = pair_sums(paired(data.con, [t.answers or "" for t in found], len(places) == 1))
-        found, note = analyse(analysis, sums, performance)
-        rows += found
+        if len(usable) == len(tables):
+            places = {(t.rel, t.layout.columns["respondent"], t.source.sheet) for t in usable}
+            sums = pair_sums(paired(data.con, [t.answers or "" for t in usable], len(places) == 1))
+        made, note = analyse(analysis, sums, performance)
+        rows += made
         notes[analysis.id] = note
     return rows, notes
 
