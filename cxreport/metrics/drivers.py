@@ -68,13 +68,13 @@ def pair_sums(answers: np.ndarray) -> list[int]:
     v = np.where(answered, answers, 0).astype(np.float64)  # a score, or 0 where not answered
     y = v[:, 0]
     base = np.column_stack([np.ones_like(y), y, y * y])  # 1, y, y²
-    drivers = np.concatenate([answered[:, 1:].astype(np.float64), v[:, 1:]], axis=1)  # m_1..m_p, v_1..v_p
-    g = base.T @ drivers  # small products (3 × 2p): a product with many columns is far slower per entry
-    squares = (v[:, 1:] * v[:, 1:]).sum(axis=0)
-    p = k - 1
+    # small products (3 × p each): one product of many columns is far slower per entry
+    g_m = base.T @ answered[:, 1:].astype(np.float64)  # over the pairs: n, Σy, Σy²
+    g_v = base[:, :2].T @ v[:, 1:]  # Σx, Σxy (v is 0 where not answered)
+    squares = np.einsum("ij,ij->j", v[:, 1:], v[:, 1:])  # Σx²
     out: list[int] = []
-    for j in range(p):
-        out += [int(g[0, j]), int(g[1, j]), int(g[2, j]), int(g[0, p + j]), int(squares[j]), int(g[1, p + j])]
+    for j in range(k - 1):
+        out += [int(g_m[0, j]), int(g_m[1, j]), int(g_m[2, j]), int(g_v[0, j]), int(squares[j]), int(g_v[1, j])]
     x = v[answered.all(axis=1)]
     products = x.T @ x
     out.append(len(x))
