@@ -106,7 +106,7 @@ class DriverPages(MetricViews):
             points = [
                 {
                     "name": self.metric_label(r.driver),
-                    "x": self.relative_performance(r.driver, r.performance) or 0.0,
+                    "x": self.relative_performance(r.driver, r.performance),
                     "y": round((r.share or 0.0) * 100, 4),
                     "first": r.driver in first,
                     "text": self.t(
@@ -118,6 +118,7 @@ class DriverPages(MetricViews):
                 }
                 for r in rows
             ]
+            points = [point for point in points if point["x"] is not None]  # a driver without figures has no place
             figure = importance_performance(
                 points, self.style, x_title=self.t("drivers.x_title"), y_title=self.t("drivers.y_title")
             )
