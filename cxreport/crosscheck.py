@@ -14,6 +14,7 @@ from .limits import FILE_HINTS, not_a_file, unreadable
 from .loader import Origin, Project, Salvaged, resolve_content_path
 from .problems import ERROR, Problem, Problems, did_you_mean
 from .themecheck import validate_assets, validate_theme
+from .warehousecheck import validate_warehouse_metric, validate_warehouses
 from .yamlsrc import Locator
 
 T = TypeVar("T")
@@ -167,6 +168,7 @@ def _validate_site(project: Project, problems: Problems) -> None:
     _ref(problems, o, ("stage_model",), "stage model", cfg.stage_model, project.stage_models, "stage models")
     _validate_stage_models(project, problems)
     metric_ids = _validate_metrics(project, problems)
+    validate_warehouses(project, problems)
     _validate_targets(project, metric_ids, problems)
     validate_drivers(project, problems)
     _validate_logo(project, problems)
@@ -212,6 +214,9 @@ def _validate_metrics(project: Project, problems: Problems) -> dict[str, int]:
         metric_ids.setdefault(metric.id, line)
         if metric.pillar is not None:
             _ref(problems, o, ("metrics", i, "pillar"), "pillar", metric.pillar, project.pillars, "pillars")
+        if metric.file is None:
+            validate_warehouse_metric(project, i, metric, problems)
+            continue
         path = resolve_content_path(project.root, metric.file)
         fline, fcol = o.at("metrics", i, "file")
         if path is None:

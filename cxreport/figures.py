@@ -102,6 +102,8 @@ class FigureSet:
     figures: tuple[Figure, ...] = ()
     experiments: tuple[VariantResult, ...] = ()
     verdicts: Mapping[str, str] = field(default_factory=dict)  # experiment id -> verdict key
+    fetched: Mapping[str, str] = field(default_factory=dict)  # warehouse metric id -> when its tally was fetched (UTC)
+    due: float | None = None  # when the first warehouse tally is older than its max_age (seconds since the epoch)
     segment_verdicts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # experiment -> segment -> verdict
     plans: tuple[PlanResult, ...] = ()
     drivers: tuple[DriverResult, ...] = ()

@@ -136,6 +136,29 @@ class MetricPlace(Model):
 
 ExportFormat = Literal["csv", "qualtrics", "surveymonkey"]
 
+_DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)?\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _seconds(value: Any) -> Any:
+    """Let a duration be written 90s, 30m, 1h or 2d (a bare number is seconds)."""
+    if isinstance(value, str):
+        m = _DURATION.match(value)
+        if m is None:
+            raise ValueError("write a duration as a number with s, m, h or d, e.g. 30m, 1h or 2d")
+        return int(m.group(1)) * _UNIT_SECONDS[m.group(2) or "s"]
+    return value
+
+
+class Warehouse(Model):
+    """A database or engine the metrics read from (`warehouses:` in site.yml)."""
+
+    url: Text = Field(description="${NAME}: the URL from the environment; or a literal URL without a password")
+    timeout: int = Field(default=300, gt=0, le=86400, description="seconds for one query")
+    max_age: Annotated[int, BeforeValidator(_seconds)] = Field(
+        default=3600, ge=0, description="reuse fetched aggregates this long: 30m, 1h, 2d"
+    )
+
 
 if TYPE_CHECKING:
     MetricType = str
@@ -147,7 +170,10 @@ class MetricSource(Model):
     """A metric: a CSV or Parquet file of responses or ready figures, and how to read it."""
 
     id: Id
-    file: Text = Field(description="path under content/, e.g. metrics/nps.csv")
+    file: Text | None = Field(default=None, description="path under content/, e.g. metrics/nps.csv")
+    warehouse: Id | None = Field(default=None, description="a warehouse of site.yml's `warehouses:`, instead of a file")
+    table: Text | None = Field(default=None, description="the warehouse's table, e.g. cx.nps_responses")
+    query: Text | None = Field(default=None, description="one SELECT, instead of a table; its columns mapped as a file's")
     type: MetricType
     columns: MetricColumns = MetricColumns()
     period: Literal["week", "month", "quarter"] = "month"
@@ -171,6 +197,23 @@ class MetricSource(Model):
     values: dict[str, float] | None = Field(default=None, description="answer text -> number, e.g. {'Zeer goed': 5}")
     missing: tuple[str, ...] | None = Field(default=None, description="cell texts that mean 'not answered'")
     at: MetricPlace | None = Field(default=None, description="a fixed place in the map for every row")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> MetricSource:
+        if (self.file is None) == (self.warehouse is None):
+            raise ValueError("a metric reads either a 'file' or a 'warehouse' (with 'table' or 'query'): give exactly one")
+        if self.warehouse is not None and (self.table is None) == (self.query is None):
+            raise ValueError("a metric from a warehouse needs exactly one of 'table' (e.g. cx.nps) and 'query' (one SELECT)")
+        if self.file is not None and (self.table is not None or self.query is not None):
+            raise ValueError("'table' and 'query' belong to a metric with a 'warehouse'; a metric with a 'file' has neither")
+        return self
+
+    @property
+    def path(self) -> str:
+        """Give the metric's file (under content/); only for a metric that reads a file."""
+        if self.file is None:
+            raise ValueError(f"metric '{self.id}' reads a warehouse, not a file")
+        return self.file
 
     @property
     def missing_texts(self) -> tuple[str, ...]:
@@ -217,6 +260,7 @@ class SiteConfig(Model):
     pillars: dict[Id, Pillar] = {}
     targets: dict[Id, Target] = {}
     metrics: tuple[MetricSource, ...] = ()
+    warehouses: dict[Id, Warehouse] = {}
     strict: bool = False
     drivers: tuple[DriverAnalysis, ...] = ()
     base_url: str = "/"

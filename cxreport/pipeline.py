@@ -23,6 +23,7 @@ from .incremental.session import CACHE_DIR, Build, as_kept, default_out
 from .loader import Project, load_sources
 from .metrics.compute import compute_figures
 from .metrics.join import MetricData, join_metrics
+from .metrics.policy import Policy
 from .model import Journey
 from .problems import ERROR, Problems
 from .render.page import RenderedSite, Reuse
@@ -75,7 +76,8 @@ def check(root: Path) -> tuple[Project | None, Problems]:
     project = load_sources(root, problems)
     if project is not None:
         validate(project, problems)
-        check_metrics(project, problems, project.root / CACHE_DIR)
+        # check can run without the warehouse: a cached tally of any age, else a warning that its rows were not checked
+        check_metrics(project, problems, project.root / CACHE_DIR, policy=Policy(any_age=True, needs_url=False))
     return project, problems
 
 
@@ -86,7 +88,11 @@ MAP_CODES = frozenset(
 
 
 def check_metrics(
-    project: Project, problems: Problems, cache_dir: Path | None, hashes: Mapping[str, Stamp] | None = None
+    project: Project,
+    problems: Problems,
+    cache_dir: Path | None,
+    hashes: Mapping[str, Stamp] | None = None,
+    policy: Policy | None = None,
 ) -> None:
     """Add the problems of every metric file, also when content files have errors: the rows are checked with
     the journeys that loaded (and those read whole from a file with errors, Project.salvaged).
@@ -96,7 +102,7 @@ def check_metrics(
     """
     errors = [p for p in problems if p.severity == ERROR]
     if not errors:
-        join_metrics(project, problems, cache_dir, hashes).close()
+        join_metrics(project, problems, cache_dir, hashes, policy).close()
         return
     failed = {p.path for p in errors}
     whole = {s.obj.id: s for s in project.salvaged if s.keeps_map and s.obj.id not in project.journeys}
@@ -105,7 +111,7 @@ def check_metrics(
     complete = not any(p.startswith("content/journeys/") and p not in loaded for p in failed)
     playbooks = {i: pb for i, pb in project.playbooks.items() if project.origins[("playbook", i)].path not in failed}
     own = Problems()
-    join_metrics(dataclasses.replace(project, journeys=journeys, playbooks=playbooks), own, cache_dir, hashes).close()
+    join_metrics(dataclasses.replace(project, journeys=journeys, playbooks=playbooks), own, cache_dir, hashes, policy).close()
     found = list(own)
     unjudged = {p.path for p in found if p.code in MAP_CODES} if not complete else set()
     problems.extend(p for p in found if p.path not in unjudged or p.code not in MAP_CODES | {"more-problems"})
@@ -190,7 +196,7 @@ def _stages(session: incremental.session.Session, progress: Progress, print_date
     validate(project, problems, session.validation)
     if result.failed:  # nothing is built, but the metric files' problems are told in this run too
         progress.stage("join_metrics")
-        check_metrics(project, problems, session.cache_dir, session.run.inputs)
+        check_metrics(project, problems, session.cache_dir, session.run.inputs, Policy(any_age=True, needs_url=False))
         return _done(result, started)
     progress.stage("join_metrics")
     figures = _figures(session, project, result, progress)
@@ -230,7 +236,14 @@ def _stages(session: incremental.session.Session, progress: Progress, print_date
         write(site, session.out, session.root, progress)
         written = None
     result.written = True
-    summary = {"pages": result.pages, "figures": result.figures, "files": result.files, "strict": result.strict}
+    summary: dict[str, object] = {
+        "pages": result.pages,
+        "figures": result.figures,
+        "files": result.files,
+        "strict": result.strict,
+    }
+    if figures.figures.due is not None:  # the next build fetches again from then on (warehouse max_age)
+        summary["warehouse_due"] = figures.figures.due
     session.remember(site, problems, summary, written)
     return _done(result, started)
 
@@ -248,7 +261,7 @@ def _figures(
         progress.stage("compute_figures")
         return known
     own = Problems()
-    data: MetricData = join_metrics(project, own, session.cache_dir, session.run.inputs)
+    data: MetricData = join_metrics(project, own, session.cache_dir, session.run.inputs, session.policy())
     found = list(own)
     result.problems.extend(found)
     try:

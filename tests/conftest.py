@@ -56,3 +56,60 @@ def run_metrics():
     yield run
     for data in opened:
         data.close()
+
+
+# --- real servers for the warehouse tests (tests/servers.py); only tests marked slow may use them -----------------
+
+SERVER_FIXTURES = ("postgres_server", "spark_server")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Refuse a test that starts a real server without being marked slow: the fast lane must never start one."""
+    unmarked = [
+        f"{item.nodeid} uses {name}"
+        for item in items
+        for name in SERVER_FIXTURES
+        if name in getattr(item, "fixturenames", ()) and item.get_closest_marker("slow") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError("mark these tests @pytest.mark.slow (they start a real server):\n" + "\n".join(unmarked))
+
+
+def _server(start):
+    """Enter a server's context manager: skip when the machine lacks the engine, fail instead under CI."""
+    import os
+
+    from servers import ServerUnavailable
+
+    try:
+        return start()
+    except ServerUnavailable as missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"warehouse tests cannot run under CI: {missing}", pytrace=False)
+        pytest.skip(str(missing))
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL cluster on 127.0.0.1 for the whole session (servers.PostgresServer)."""
+    from servers import postgres_cluster
+
+    cluster = postgres_cluster()
+    server = _server(cluster.__enter__)
+    try:
+        yield server
+    finally:
+        cluster.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def spark_server():
+    """A Spark Connect server on 127.0.0.1 for the whole session (servers.SparkServer)."""
+    from servers import spark_connect
+
+    connect = spark_connect()
+    server = _server(connect.__enter__)
+    try:
+        yield server
+    finally:
+        connect.__exit__(None, None, None)

@@ -12,8 +12,12 @@ MAX_MODULE_LINES = 600
 MAX_FUNCTION_LINES = 80
 # Imported inside a function on purpose, each with its reason at the import: heavy and optional (the pdf extra),
 # or plotly, whose import (60 ms) only the build that copies plotly.min.js needs, not check, diff or serve's rebuilds;
-# and the pipeline in `cxreport build`, which answers a build with nothing changed without loading the stages.
-LAZY = {"playwright", "playwright.sync_api", "pypdf", "plotly", "cxreport.pipeline"}
+# and the pipeline in `cxreport build`, which answers a build with nothing changed without loading the stages;
+# the warehouse drivers (optional extras) and cxreport's warehouse code (sqlglot), only for a project with warehouses.
+LAZY = {
+    *("playwright", "playwright.sync_api", "pypdf", "plotly", "cxreport.pipeline"),
+    *(".warehouse", "psycopg", "pyspark.errors", "pyspark.sql.connect.session", "sqlalchemy"),
+}
 
 
 def modules() -> dict[str, Path]:

@@ -83,6 +83,7 @@ def _summary(result: Build) -> str:
 @click.option("--stamp", is_flag=True, help="Print the build time on the pages (off by default, so builds are byte-identical).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--full", is_flag=True, help="Make every page again, whatever the last build's record says.")
+@click.option("--refresh", is_flag=True, help="Fetch every warehouse metric again, however fresh its cached figures are.")
 @click.option(
     "-j",
     "--jobs",
@@ -90,7 +91,9 @@ def _summary(result: Build) -> str:
     default=None,
     help="Processes drawing the pages of a large site (default: one per core).",
 )
-def build(path: str, out_dir: str | None, quiet: bool, stamp: bool, strict: bool, full: bool, jobs: int | None) -> None:
+def build(
+    path: str, out_dir: str | None, quiet: bool, stamp: bool, strict: bool, full: bool, refresh: bool, jobs: int | None
+) -> None:
     """Build the site of the project in PATH into output/ (or --out), atomically: all or nothing.
 
     Only the pages whose content changed since the last build are made again (--full makes them all).
@@ -102,7 +105,9 @@ def build(path: str, out_dir: str | None, quiet: bool, stamp: bool, strict: bool
     progress = TerminalProgress() if tty else None
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        session = Session(root, Path(out_dir) if out_dir else None, stamp=stamp, strict=strict, full=full, jobs=jobs)
+        session = Session(
+            root, Path(out_dir) if out_dir else None, stamp=stamp, strict=strict, full=full, jobs=jobs, refresh=refresh
+        )
         result = session.kept_build()
         if result is None:
             import cxreport.pipeline  # the stages load DuckDB, Jinja2 and Markdown (0.2 s): only for a build with work

@@ -393,6 +393,8 @@ class Comparison:
 
     def _data_change(self, sa: m.MetricSource, sb: m.MetricSource) -> list[dict]:
         def read(side: Side, source: m.MetricSource) -> str:
+            if source.file is None:  # a warehouse's rows are not in the repository
+                return ""
             path = resolve_content_path(side.project.root, source.file)
             try:
                 return path.read_bytes().decode("utf-8", "replace") if path is not None else ""

@@ -137,6 +137,7 @@ def figure_keys(figures: FigureSet) -> dict[str, str]:
     rest = by_journey["-"]
     rest.append(tuple(repr(r) for r in figures.experiments))
     rest.append(tuple(sorted(figures.verdicts.items())))
+    rest.append(tuple(sorted(figures.fetched.items())))  # the pages that say when a warehouse's figures were fetched
     # version 2: the segments' verdicts, the plans and the driver analyses (shown on journey and drivers pages)
     rest.append(
         repr((sorted(figures.segment_verdicts.items()), figures.plans, figures.drivers, sorted(figures.driver_notes.items())))

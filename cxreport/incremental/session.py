@@ -19,6 +19,7 @@ from ..crosscheck import ValidationMemo
 from ..figures import FigureSet
 from ..fingerprints import Stamp, digest
 from ..loader import Parsed, Project, relpath, resolve_content_path
+from ..metrics.policy import Policy
 from ..problems import Problem, Problems
 from ..render.page import KeptPage, RenderedSite, Reuse
 from ..render.pages import PARALLEL_FROM, default_jobs
@@ -112,12 +113,15 @@ class Session:
         jobs: int | None = None,
         keep_record: bool = True,
         in_place: bool = False,
+        refresh: bool = False,
     ) -> None:
         self.root = root.resolve()
         self.out = (out if out is not None else default_out(self.root)).resolve()
         self.stamp, self.strict, self.full, self.keep_record = stamp, strict, full, keep_record
         self.in_place = in_place  # rebuilds update out file by file instead of swapping in a staged copy (serve)
         self.jobs = jobs
+        self.refresh = refresh  # the first build fetches every warehouse metric again (build --refresh)
+        self.built_once = False  # serve: after the first build, a warehouse's cached tally of any age will do
         self.cache_dir = self.root / CACHE_DIR
         self.record_path = record_file(self.cache_dir, self.out)
         self.record: Record | None = None
@@ -161,12 +165,23 @@ class Session:
         if previous is not None and (previous.code != code_key() or previous.options != options):
             previous = None
         self.run = Run(recorded, incremental, inputs, options, previous)
-        if previous is not None and same_inputs(previous.inputs, inputs):
+        if previous is not None and same_inputs(previous.inputs, inputs) and not self._warehouse_due(previous):
             clean_stale(self.out)
             if self._as_left(previous):
                 self.record = previous
                 return previous
         return None
+
+    def _warehouse_due(self, record: Record) -> bool:
+        """Tell whether the last build's warehouse figures must be fetched again (--refresh, or older than max_age)."""
+        due = record.summary.get("warehouse_due")
+        return self.refresh or (isinstance(due, (int, float)) and due <= time.time())
+
+    def policy(self) -> Policy:
+        """Give how this build treats warehouse metrics: --refresh once; in serve, the cache after the first build."""
+        policy = Policy(refresh=self.refresh, any_age=self.in_place and self.built_once)
+        self.refresh, self.built_once = False, True
+        return policy
 
     def kept_build(self) -> Build | None:
         """Give the outcome of a build when the site in out is already the one it would make, or None when there is
@@ -213,6 +228,9 @@ class Session:
         cfg, inputs = project.config, self.run.inputs
         files: dict[str, str | None] = {}
         for source in cfg.metrics:
+            if source.file is None:  # a warehouse's tally: kept for the session (an edit never queries the warehouse)
+                files[source.id] = None
+                continue
             path = resolve_content_path(project.root, source.file)
             rel = relpath(path, project.root) if path is not None else None
             stamp = inputs.get(rel) if rel else None

@@ -121,7 +121,18 @@ class TallyCache:
                     p.unlink(missing_ok=True)
             return False
 
-    def save(self, con: duckdb.DuckDBPyConnection, key: str, table: str, columns: list[str], owner: str) -> None:
+    def info(self, key: str) -> dict | None:
+        """Give what was stored beside a cached tally (save's `extra`), or None when there is no such entry."""
+        _, meta = self._entry(key)
+        try:
+            info = json.loads(meta.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return info if isinstance(info, dict) and info.get("key") == key else None
+
+    def save(
+        self, con: duckdb.DuckDBPyConnection, key: str, table: str, columns: list[str], owner: str, extra: dict | None = None
+    ) -> None:
         """Store a tally under its key and drop the entry its owner (file and metric) had before.
 
         Best effort: a cache that cannot be written never fails a build.
@@ -133,7 +144,7 @@ class TallyCache:
             con.execute(f"COPY {table} TO {lit(str(tmp))} (FORMAT parquet)")
             rows = one_row(con, f"SELECT count(*) FROM {table}")[0]
             os.replace(tmp, data)
-            self._write(meta, json.dumps({"key": key, "columns": columns, "rows": rows}))
+            self._write(meta, json.dumps({**(extra or {}), "key": key, "columns": columns, "rows": rows}))
             previous = self.folder / "files" / (hashlib.sha1(owner.encode()).hexdigest() + ".entry")
             try:
                 old = previous.read_text(encoding="utf-8").strip()

@@ -26,15 +26,19 @@ def compute_figures(project: Project, data: MetricData) -> FigureSet:
             if table.ok:
                 figures.extend(_metric_figures(project, data, table))
     experiments = experiment_results(project, data)
+    fetched = {t.source.id: t.fetched_at for t in data.tables.values() if t.fetched_at is not None}
+    dues = [t.due for t in data.tables.values() if t.due is not None]
     drivers, notes = driver_results(project, data, figures)
     return FigureSet(
         tuple(figures),
         tuple(experiments.rows),
         experiments.verdicts,
-        experiments.segment_verdicts,
-        tuple(experiments.plans),
-        tuple(drivers),
-        notes,
+        fetched,
+        min(dues) if dues else None,
+        segment_verdicts=experiments.segment_verdicts,
+        plans=tuple(experiments.plans),
+        drivers=tuple(drivers),
+        driver_notes=notes,
     )
 
 

@@ -19,6 +19,7 @@ from .cache import TallyCache
 from .files import FileRef
 from .layout import Layout, map_columns
 from .map_index import MapIndex
+from .policy import Policy
 from .read import STANDARD_COLUMNS, build_standard, rows_sql, source_sql
 from .respondents import check_respondents
 from .sources import SourceFile, file_key, file_kind
@@ -38,6 +39,8 @@ class MetricTable:
     ok: bool  # no row problems: its figures can be computed
     cached: bool  # the tally came from the cache
     comments: str | None = None  # a table of the metric's comments (columns.comment; metrics/comments.py)
+    fetched_at: str | None = None  # a warehouse metric: when its tally was fetched (ISO 8601, UTC)
+    due: float | None = None  # a warehouse metric: when its tally is older than max_age (seconds since the epoch)
     answers: str | None = None  # a table (respondent, score) for a driver analysis (metrics/answers.py)
 
     @property
@@ -82,13 +85,18 @@ class _Plan:
 
 
 def join_metrics(
-    project: Project, problems: Problems, cache_dir: Path | None = None, hashes: Mapping[str, Stamp] | None = None
+    project: Project,
+    problems: Problems,
+    cache_dir: Path | None = None,
+    hashes: Mapping[str, Stamp] | None = None,
+    policy: Policy | None = None,
 ) -> MetricData:
     """Give every declared metric read, checked row by row and joined to the maps; problems go to `problems`.
 
     Each file is read once however many metrics read it (sources.py). With a cache folder, an unchanged
     file's tally is taken from there instead of reading the file. hashes (file relative to the project ->
-    its fingerprints.Stamp, record.fingerprint) spares hashing a file the build hashed already.
+    its fingerprints.Stamp, record.fingerprint) spares hashing a file the build hashed already. A warehouse
+    metric's tally is fetched (or taken from the cache) as `policy` says (metrics/warehouse/fetch.py).
     """
     con = duckdb.connect()
     index = MapIndex.of(project)
@@ -106,9 +114,13 @@ def join_metrics(
         con.execute(f"SET temp_directory = {lit(str(Path(scratch) / 'duckdb'))}")
         files: dict[tuple, SourceFile] = {}
         plans: list[_Plan] = []
+        remote: list[tuple[int, m.MetricSource]] = []
         for i, source in enumerate(project.config.metrics):
-            if any(p.source.id == source.id for p in plans):
+            if any(p.source.id == source.id for p in plans) or any(s.id == source.id for _, s in remote):
                 continue  # validate reports the second declaration
+            if source.warehouse is not None:
+                remote.append((i, source))
+                continue
             plan = _plan(con, project, index, i, source, problems, files, Path(scratch))
             if plan is not None:
                 std = f"std_{i}"  # a table, not a view: the checks, the join and the cache all read it
@@ -129,8 +141,56 @@ def join_metrics(
                 tables[plan.source.id] = table
         for sf in files.values():
             sf.close()
+        if remote:
+            tables.update(_read_warehouses(con, project, index, remote, problems, cache, policy or Policy(), experiments))
         con.execute("SET temp_directory = ''")  # the scratch folder goes; the tables left are small
     return MetricData(con, index, tables)
+
+
+def _read_warehouses(
+    con: duckdb.DuckDBPyConnection,
+    project: Project,
+    index: MapIndex,
+    remote: list[tuple[int, m.MetricSource]],
+    problems: Problems,
+    cache: TallyCache | None,
+    policy: Policy,
+    experiments: dict[str, list[m.Experiment]],
+) -> dict[str, MetricTable]:
+    """Give the metrics read from warehouses: each tally fetched (or cached), judged and joined as a file's."""
+    from .warehouse import checks, fetch, tally  # the drivers' code: only for a project with warehouses
+
+    reader = fetch.WarehouseReader(project, problems, cache, policy)
+    out: dict[str, MetricTable] = {}
+    try:
+        for i, source in remote:
+            got = reader.read(con, i, source)
+            if got is None:
+                continue
+            std, layout, own = f"std_{i}", got.layout, experiments.get(source.id, [])
+            tally.build_standard(con, std, got.table, layout, source, got.typed_date)
+            first = own[0].id if own else None
+            ok = checks.report(con, project, i, source, layout, std, got.table, got.typed_date, index, first, problems)
+            if ok and one_row(con, f"SELECT coalesce(sum(w), 0) FROM {std}")[0] == 0:
+                line, col = project.site_origin.at("metrics", i)
+                problems.warning(
+                    project.site_origin.path,
+                    line,
+                    col,
+                    f"metric '{source.id}': {got.name} of warehouse '{source.warehouse}' has no rows yet, so it has no figures",
+                    "check the table or the query's WHERE; figures appear once there are rows",
+                    code="csv-no-rows",
+                )
+                ok = False
+            joined = f"joined_{i}"
+            if ok:
+                con.execute(f"CREATE OR REPLACE TABLE {joined} AS {_joined_sql(std, layout)}")
+                for pb in own:
+                    _check_control(con, project, pb, source, layout, joined, problems)
+            out[source.id] = MetricTable(source, i, got.name, layout, joined, ok, False, None, got.fetched_at, got.due)
+    finally:
+        reader.close()
+    return out
 
 
 def _site_error(project: Project, problems: Problems, keys: tuple, message: str, hint: str, *, code: str) -> None:
@@ -236,7 +296,7 @@ def _read_metric(
         for pb in experiments:
             _check_control(con, project, pb, source, layout, joined, problems)
     kept = f"comments_{i}" if "comment" in layout.columns else None
-    return MetricTable(source, i, sf.rel, layout, joined, ok, plan.cached, kept, f"answers_{i}" if plan.answers else None)
+    return MetricTable(source, i, sf.rel, layout, joined, ok, plan.cached, kept, answers=f"answers_{i}" if plan.answers else None)
 
 
 def _respondents_unique(con: duckdb.DuckDBPyConnection, i: int, plan: _Plan, f: FileRef, problems: Problems) -> bool:
@@ -252,7 +312,7 @@ def _respondents_unique(con: duckdb.DuckDBPyConnection, i: int, plan: _Plan, f: 
 
 def _metric_path(project: Project, i: int, source: m.MetricSource, problems: Problems) -> Path | None:
     """Give a metric's file, or None with a problem when it lies outside the project or does not exist."""
-    path = resolve_content_path(project.root, source.file)
+    path = resolve_content_path(project.root, source.path)
     # the same words as validate, so a run that does both reports each once
     if path is None:
         _site_error(

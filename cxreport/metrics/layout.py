@@ -250,7 +250,7 @@ def map_columns(
     positions: dict[str, list[int]] = {}
     for i, h in enumerate(layout.headers):
         positions.setdefault(h, []).append(i)
-    if layout.kind != "parquet":
+    if layout.kind not in ("parquet", "warehouse"):
         _warn_unnamed(layout, rel, problems)
     fixed = source.at.keys() if source.at is not None else {}
     columns: dict[str, int] = {}
@@ -282,7 +282,7 @@ def map_columns(
             ok = False
             continue
         columns[name] = where[0]
-    if layout.kind != "parquet":
+    if layout.kind not in ("parquet", "warehouse"):
         _warn_repeated(layout, rel, positions, claimed, problems)
     if ok:
         ok = _check_stage_column(source, index, rel, project.site_origin, columns, fixed, problems)

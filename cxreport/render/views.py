@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -208,6 +209,13 @@ class PlannerBase:
     def _more(self, count: int, label: str = "pillars.more") -> str:
         """Give the note under a shortened list ('and 12 more: …'), or '' when nothing was left out."""
         return self.t(label, count=self.t.integer(count)) if count > 0 else ""
+
+    def fetched_text(self, metric: str) -> str | None:
+        """Give when a warehouse metric's figures were fetched, in the site's words (None for a file's metric)."""
+        at = self.figures.fetched.get(metric)
+        if at is None:
+            return None
+        return self.t.datetime(dt.datetime.strptime(at, "%Y-%m-%dT%H:%M:%SZ"))
 
     def experiment_summary(self, pb: m.Experiment, page: str) -> dict:
         verdict = self.figures.verdicts.get(pb.id, "no_data")

@@ -230,6 +230,8 @@ class MetricPages(MetricViews, Paging):
                 "csv_url": relative_url(path, metric_csv_path(source.id)),
                 "json_url": relative_url(path, "data/figures.json"),
                 "count": len(figs),
+                "warehouse": source.warehouse or "",
+                "fetched": self.fetched_text(source.id),
             },
             "chart": chart,
             "over_time": over_time,
