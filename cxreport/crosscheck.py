@@ -8,6 +8,7 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from . import model as m
+from .drivercheck import validate_drivers
 from .kinds import KINDS
 from .limits import FILE_HINTS, not_a_file, unreadable
 from .loader import Origin, Project, Salvaged, resolve_content_path
@@ -169,6 +170,7 @@ def _validate_site(project: Project, problems: Problems) -> None:
     metric_ids = _validate_metrics(project, problems)
     validate_warehouses(project, problems)
     _validate_targets(project, metric_ids, problems)
+    validate_drivers(project, problems)
     _validate_logo(project, problems)
     _validate_theme_name(project, problems)
     validate_theme(project, problems)
@@ -517,7 +519,8 @@ def _validate_playbook(project: Project, pb, problems: Problems, origin: Origin 
 def _validate_experiment(project: Project, pb: m.Experiment, o: Origin, problems: Problems) -> None:
     """Check an experiment's source of results: inline results, or a value metric with its control."""
     metric_ids = [s.id for s in project.config.metrics]
-    if pb.metric is None and pb.results is None:
+    planned = pb.status == "planned" and o.holds("status")  # written as planned: it needs no results yet
+    if pb.metric is None and pb.results is None and not planned:
         line, col = o.at()
         problems.error(
             o.path,

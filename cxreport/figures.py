@@ -62,6 +62,37 @@ class VariantResult:
     ci_low: float | None
     ci_high: float | None
     p_value: float | None
+    p_holm: float | None = None  # p_value adjusted by Holm over the experiment's rows of period 'all'
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """An experiment's plan: the visitors each variant needs (FORMAT.md, Experiments, version 2)."""
+
+    experiment: str
+    baseline: float
+    mde: float
+    power: float
+    alpha: float
+    needed_per_variant: int
+
+
+@dataclass(frozen=True)
+class DriverResult:
+    """One driver of one driver analysis (FORMAT.md, Driver analysis): its pairing with the outcome, its weight."""
+
+    analysis: str
+    outcome: str
+    driver: str
+    n: int  # respondents who answered the driver and the outcome
+    r: float | None
+    r_low: float | None
+    r_high: float | None
+    n_complete: int  # respondents who answered the outcome and every driver
+    r2: float | None
+    weight: float | None
+    share: float | None
+    performance: float | None  # the driver metric's own figure (period all, no place, no segment)
 
 
 @dataclass(frozen=True)
@@ -73,6 +104,12 @@ class FigureSet:
     verdicts: Mapping[str, str] = field(default_factory=dict)  # experiment id -> verdict key
     fetched: Mapping[str, str] = field(default_factory=dict)  # warehouse metric id -> when its tally was fetched (UTC)
     due: float | None = None  # when the first warehouse tally is older than its max_age (seconds since the epoch)
+    segment_verdicts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # experiment -> segment -> verdict
+    plans: tuple[PlanResult, ...] = ()
+    drivers: tuple[DriverResult, ...] = ()
+    # analysis id -> why its weights are not shown: ('ok',), ('no-answers',), ('few', n), ('constant', ids…),
+    # ('collinear', ids…)
+    driver_notes: Mapping[str, tuple] = field(default_factory=dict)
 
     def select(self, metric: str | None = None, **keys) -> list[Figure]:
         """Give the figures matching a metric and exact key values (None included), e.g. segment=None."""

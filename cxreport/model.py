@@ -237,6 +237,16 @@ class MetricSource(Model):
         return mapped if mapped is not None else name
 
 
+class DriverAnalysis(Model):
+    """`drivers:` a key-driver analysis: which answers move the outcome most (FORMAT.md, Driver analysis)."""
+
+    id: Id
+    title: Text
+    outcome: Id = Field(description="a metric with a respondent column, e.g. the NPS question")
+    drivers: IdList = Field(description="metrics with the same respondent column, e.g. a CSAT question per touchpoint")
+    journey: Id | None = Field(default=None, description="the journey whose page shows the analysis")
+
+
 class SiteConfig(Model):
     """site.yml: the site's title, language, brand, stage models, pillars, targets and metrics."""
 
@@ -252,6 +262,7 @@ class SiteConfig(Model):
     metrics: tuple[MetricSource, ...] = ()
     warehouses: dict[Id, Warehouse] = {}
     strict: bool = False
+    drivers: tuple[DriverAnalysis, ...] = ()
     base_url: str = "/"
 
 
@@ -402,6 +413,21 @@ class VariantResult(Model):
         return self
 
 
+class ExperimentPlan(Model):
+    """`plan:` how many visitors an experiment needs before it is read (FORMAT.md, Experiments, version 2)."""
+
+    baseline: float = Field(gt=0, lt=1, description="the control's expected conversion rate, e.g. 0.12")
+    mde: float = Field(gt=0, lt=1, description="the smallest absolute difference worth finding, e.g. 0.02")
+    power: float = Field(default=0.8, gt=0, lt=1)
+    alpha: float = Field(default=0.05, gt=0, lt=1)
+
+    @model_validator(mode="after")
+    def _below_one(self) -> ExperimentPlan:
+        if self.baseline + self.mde >= 1:
+            raise ValueError("baseline + mde must stay below 1: a rate cannot reach 100%")
+        return self
+
+
 class Experiment(_Playbook):
     """A controlled experiment: what works where, when and for whom."""
 
@@ -412,6 +438,7 @@ class Experiment(_Playbook):
     control: str | None = None
     results: dict[str, VariantResult] | None = None
     decision: str | None = None
+    plan: ExperimentPlan | None = None
 
 
 class Guide(_Playbook):

@@ -131,6 +131,12 @@ CODES: dict[str, str] = {
     "warehouse-stale": "a warehouse that could not be asked, so the cached figures were used",
     "warehouse-not-checked": "a warehouse metric whose rows check did not check (no cache, no URL)",
     "csv-duplicate-respondent": "a respondent id that occurs on more than one row of a metric",
+    # driver analysis
+    "drivers-no-respondent": "a driver analysis names a metric without a respondent column",
+    "drivers-not-a-score": "a driver analysis names a metric that is not a score (nps, csat, ces)",
+    "drivers-outcome-is-driver": "a driver analysis lists its outcome among its drivers",
+    "drivers-too-few": "a driver analysis with fewer than two drivers",
+    "drivers-repeated": "a driver analysis lists the same driver twice",
     # theme
     "theme-not-found": "site.yml names a theme with no folder under themes/",
     "theme-labels": "a theme's labels file that is not one JSON object",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from statistics import NormalDist
 
 Z95 = 1.96  # two-sided 95%: the normal quantile FORMAT.md names
 
@@ -129,3 +130,63 @@ def verdict(low: float | None, high: float | None) -> str:
     if high < 0:
         return "worse"
     return "inconclusive"
+
+
+# --- version 2: drivers and experiment plans ---------------------------------------
+
+
+def pearson(n: int, sx: int, sy: int, sxx: int, syy: int, sxy: int) -> float | None:
+    """Give Pearson's r of n pairs from their exact (whole-number) sums, None when either side has no variance.
+
+    r = (n Σxy - Σx Σy) / sqrt((n Σx² - (Σx)²)(n Σy² - (Σy)²)); the sums are Python ints, so the products are exact
+    and the same rows in any order give the same r.
+    """
+    if n < 2:
+        return None
+    vx, vy = n * sxx - sx * sx, n * syy - sy * sy
+    if vx <= 0 or vy <= 0:
+        return None
+    r = (n * sxy - sx * sy) / math.sqrt(vx * vy)
+    return max(-1.0, min(1.0, r))
+
+
+def fisher_interval(r: float | None, n: int) -> tuple[float | None, float | None]:
+    """Give the 95% interval of Pearson's r by Fisher's z: tanh(atanh(r) ± 1.96 / sqrt(n - 3)); None for n < 4.
+
+    An r of exactly ±1 has the interval [r, r] (atanh would be infinite).
+    """
+    if r is None or n < 4:
+        return None, None
+    if abs(r) >= 1.0:
+        return r, r
+    z, half = math.atanh(r), Z95 / math.sqrt(n - 3)
+    return math.tanh(z - half), math.tanh(z + half)
+
+
+def needed_per_variant(baseline: float, mde: float, power: float = 0.8, alpha: float = 0.05) -> int:
+    """Give the visitors each variant needs to find an absolute difference mde from baseline (FORMAT.md, plan):
+
+    n = ⌈(z₁₋α/₂ √(2 p̄(1 − p̄)) + z₁₋β √(p₁(1 − p₁) + p₂(1 − p₂)))² / (p₂ − p₁)²⌉, p₁ = baseline, p₂ = baseline + mde.
+    """
+    normal = NormalDist()
+    p1, p2 = baseline, baseline + mde
+    mean = (p1 + p2) / 2
+    za, zb = normal.inv_cdf(1 - alpha / 2), normal.inv_cdf(power)
+    root = za * math.sqrt(2 * mean * (1 - mean)) + zb * math.sqrt(p1 * (1 - p1) + p2 * (1 - p2))
+    # a hair below a whole number is that number: 3841.0000000000005 must not become 3842
+    return math.ceil(round(root * root / (mde * mde), 9))
+
+
+def holm(p_values: list[float | None]) -> list[float | None]:
+    """Give Holm's step-down adjusted p-values in the same order (None stays None and is not counted).
+
+    Sorted ascending, p_(i) is multiplied by m - i + 1 (i from 1), made non-decreasing, and capped at 1.
+    """
+    known = sorted((p, i) for i, p in enumerate(p_values) if p is not None)
+    m = len(known)
+    out: list[float | None] = [None] * len(p_values)
+    running = 0.0
+    for rank, (p, i) in enumerate(known):
+        running = max(running, min(1.0, (m - rank) * p))
+        out[i] = running
+    return out

@@ -20,7 +20,7 @@ def run(*args: str):
 def test_example_handbook_passes_strict_check():
     result = run("check", str(REPO), "--strict")
     assert result.exit_code == 0, result.output
-    assert "OK: 3 journeys, 2 personas, 10 playbooks, 2 pages checked" in result.output
+    assert "OK: 3 journeys, 2 personas, 11 playbooks, 2 pages checked" in result.output
 
 
 def test_check_exits_1_on_errors_and_prints_file_line_col(make_project):

@@ -227,14 +227,16 @@ def test_experiments_json_text(project, run_metrics):
     c = compare(289, 2410, 335, 2380)
     control_row = (
         '{"experiment": "size", "variant": "controle", "control": "controle", "period": "all", "segment": null, '
-        '"n": 2410, "conversions": 289, "rate": 0.1199, "lift": null, "ci_low": null, "ci_high": null, "p_value": null}'
+        '"n": 2410, "conversions": 289, "rate": 0.1199, "lift": null, "ci_low": null, "ci_high": null, "p_value": null, '
+        '"p_holm": null}'
     )
     variant_row = (
         '{"experiment": "size", "variant": "maathulp", "control": "controle", "period": "all", "segment": null, '
         f'"n": 2380, "conversions": 335, "rate": 0.1408, "lift": {round(c.lift, 4)}, "ci_low": {round(c.ci_low, 4)}, '
-        f'"ci_high": {round(c.ci_high, 4)}, "p_value": {float(f"{c.p_value:.4g}")}}}'
+        f'"ci_high": {round(c.ci_high, 4)}, "p_value": {float(f"{c.p_value:.4g}")}, '
+        f'"p_holm": {float(f"{c.p_value:.4g}")}}}'  # a family of one: Holm leaves it as it is
     )
-    assert text == f'{{"experiments": [\n  {control_row},\n  {variant_row}\n]}}\n'
+    assert text == f'{{"experiments": [\n  {control_row},\n  {variant_row}\n],\n"plans": []}}\n'
     # by hand: p_c = .119917, p_v = .140756, lift = .020839 / .119917 = .1738;
     # interval .020839 ± 1.96 * sqrt(.119917 * .880083 / 2410 + .140756 * .859244 / 2380) = .020839 ± .019064;
     # pooled .130271, se .0097272, z 2.1424, p .03216 (4 significant digits)
@@ -243,7 +245,7 @@ def test_experiments_json_text(project, run_metrics):
 
 
 def test_experiments_json_empty():
-    assert experiments_json(FigureSet()) == '{"experiments": []}\n'
+    assert experiments_json(FigureSet()) == '{"experiments": [],\n"plans": []}\n'
 
 
 def test_each_experiment_on_a_metric_has_its_control_checked(project, run_metrics):

@@ -74,6 +74,20 @@ EDITS = [  # (what, file, old text, new text, pages made at most: None = any)
         None,
     ),
     ("site title", "site.yml", "title: ", "title: Anders - ", None),
+    (
+        "survey answer",
+        "content/metrics/klantonderzoek.csv",
+        "R_0409,2026-01-05,ouders,7,2,",
+        "R_0409,2026-01-05,ouders,7,5,",
+        None,
+    ),
+    (
+        "driver analysis",
+        "site.yml",
+        "drivers: [csat-bezorging, csat-website, ces-bestellen]",
+        "drivers: [csat-bezorging, csat-website]",
+        None,
+    ),
 ]
 
 
@@ -132,7 +146,7 @@ def test_nothing_changed_writes_nothing(example, tmp_path):
     assert build(example, out).written
     before = {p: p.stat().st_ino for p in out.rglob("*") if p.is_file()}
     result = build(example, out)
-    assert result.unchanged and result.written and result.pages == 32
+    assert result.unchanged and result.written and result.pages == 34
     assert {p: p.stat().st_ino for p in out.rglob("*") if p.is_file()} == before
 
 
@@ -259,3 +273,16 @@ def test_a_section_that_shrinks_to_a_preview_loses_its_own_pages_and_gets_them_b
 @pytest.mark.slow
 def test_a_handbook_of_many_pages_builds_byte_identical_twice(many, tmp_path):
     assert full_build_of(many, tmp_path, "one") == full_build_of(many, tmp_path, "two")
+
+
+def test_a_survey_edit_remakes_the_drivers_page_and_the_journey_page(example, tmp_path):
+    out = tmp_path / "out"
+    assert build(example, out).written
+    before = tree(out)
+    edit(example, "content/metrics/klantonderzoek.csv", "R_0409,2026-01-05,ouders,7,2,", "R_0409,2026-01-05,ouders,7,5,")
+    again = build(example, out)
+    assert again.written and not again.unchanged
+    after = tree(out)
+    changed = {k for k in after if before.get(k) != after[k]}
+    assert {"drivers/index.html", "journeys/eerste-bestelling.html", "data/drivers.json"} <= changed
+    assert after == full_build_of(example, tmp_path, "full")

@@ -108,6 +108,7 @@ def test_example_renders_every_page_kind(example):
         "metrics",
         "metric",
         "metric-table",
+        "drivers",
     }  # the sample figures fill a breakdown of more than PAGE_ROWS
     templates = {p.template for p in site.pages}
     assert {"surprise.html", "recovery.html", "story.html", "experiment.html", "chapter.html"} <= templates

@@ -14,7 +14,8 @@ every object of a kind (their ids and order included). The kinds:
     journeys-of:P       the journey-brief of the journeys of persona P
     page:P              the whole chapter
     chapters            id, title and order of every chapter (pages and guides)
-    figures:J           the figures of journey J; figures:- those of no journey, the experiments and verdicts
+    figures:J           the figures of journey J; figures:- those of no journey, the experiments and verdicts,
+                        the plans and the driver analyses
 
 Anything else a page depends on (site.yml, the theme, which content files exist, the navigation, cxreport
 itself) is part of the site key: when it changes, every page is made again.
@@ -137,6 +138,10 @@ def figure_keys(figures: FigureSet) -> dict[str, str]:
     rest.append(tuple(repr(r) for r in figures.experiments))
     rest.append(tuple(sorted(figures.verdicts.items())))
     rest.append(tuple(sorted(figures.fetched.items())))  # the pages that say when a warehouse's figures were fetched
+    # version 2: the segments' verdicts, the plans and the driver analyses (shown on journey and drivers pages)
+    rest.append(
+        repr((sorted(figures.segment_verdicts.items()), figures.plans, figures.drivers, sorted(figures.driver_notes.items())))
+    )
     return {f"figures:{j}": _value_digest(rows) for j, rows in by_journey.items()}
 
 

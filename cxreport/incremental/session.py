@@ -251,7 +251,7 @@ class Session:
         self.map_parts, self.experiment_parts = maps, experiments
         return digest(
             [
-                cfg.model_dump(mode="json", include={"metrics", "targets", "stage_model", "stage_models"}),
+                cfg.model_dump(mode="json", include={"metrics", "targets", "stage_model", "stage_models", "drivers"}),
                 files,
                 cfg.stage_model,
                 [[jid, part.stage_model, part.digest] for jid, part in maps.items()],

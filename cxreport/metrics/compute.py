@@ -9,6 +9,7 @@ from ..collector import paused
 from ..figures import Figure, FigureSet
 from ..loader import Project
 from ..model import MetricSource
+from .drivers import driver_results
 from .experiments import experiment_results
 from .join import MetricData, MetricTable
 from .sql import lit, period_label_sql
@@ -24,10 +25,21 @@ def compute_figures(project: Project, data: MetricData) -> FigureSet:
         for table in sorted(data.tables.values(), key=lambda t: t.index):  # metrics in the order site.yml declares them
             if table.ok:
                 figures.extend(_metric_figures(project, data, table))
-    experiments, verdicts = experiment_results(project, data)
+    experiments = experiment_results(project, data)
     fetched = {t.source.id: t.fetched_at for t in data.tables.values() if t.fetched_at is not None}
     dues = [t.due for t in data.tables.values() if t.due is not None]
-    return FigureSet(tuple(figures), tuple(experiments), verdicts, fetched, min(dues) if dues else None)
+    drivers, notes = driver_results(project, data, figures)
+    return FigureSet(
+        tuple(figures),
+        tuple(experiments.rows),
+        experiments.verdicts,
+        fetched,
+        min(dues) if dues else None,
+        segment_verdicts=experiments.segment_verdicts,
+        plans=tuple(experiments.plans),
+        drivers=tuple(drivers),
+        driver_notes=notes,
+    )
 
 
 def grouping_sets(table: MetricTable) -> tuple[list[str], list[tuple[str, ...]]]:

@@ -7,8 +7,11 @@ is what works where, when and for whom.
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass, field
+
 from .. import stats
-from ..figures import VariantResult
+from ..figures import PlanResult, VariantResult
 from ..loader import Project
 from ..model import Experiment
 from .join import MetricData, MetricTable
@@ -17,10 +20,19 @@ from .sql import period_label_sql
 ALL = "all"
 
 
-def experiment_results(project: Project, data: MetricData) -> tuple[list[VariantResult], dict[str, str]]:
-    """Give every experiment's variant results (sorted) and a verdict per experiment id."""
-    results: list[VariantResult] = []
-    verdicts: dict[str, str] = {}
+@dataclass
+class Results:
+    """Every experiment's rows (sorted), a verdict per experiment and per segment of it, and the plans."""
+
+    rows: list[VariantResult] = field(default_factory=list)
+    verdicts: dict[str, str] = field(default_factory=dict)
+    segment_verdicts: dict[str, dict[str, str]] = field(default_factory=dict)
+    plans: list[PlanResult] = field(default_factory=list)
+
+
+def experiment_results(project: Project, data: MetricData) -> Results:
+    """Give every experiment's variant results (sorted), its verdicts and its plan (FORMAT.md, Experiments)."""
+    out = Results()
     for pb in sorted((p for p in project.playbooks.values() if isinstance(p, Experiment)), key=lambda p: p.id):
         groups: dict[tuple[str, str | None], dict[str, tuple[int, int]]] = {}
         control = pb.control
@@ -31,10 +43,43 @@ def experiment_results(project: Project, data: MetricData) -> tuple[list[Variant
             table = data.tables.get(pb.metric)
             if table is not None and table.ok and table.has("variant"):
                 groups = _metric_groups(data, table)
-        rows = [r for key in sorted(groups, key=_group_key) for r in _compare_group(pb.id, control, key, groups[key])]
-        results.extend(rows)
-        verdicts[pb.id] = verdict_of([r for r in rows if r.period == ALL and r.segment is None], control)
-    return results, verdicts
+        rows = with_holm([r for key in sorted(groups, key=_group_key) for r in _compare_group(pb.id, control, key, groups[key])])
+        out.rows.extend(rows)
+        out.verdicts[pb.id] = verdict_of([r for r in rows if r.period == ALL and r.segment is None], control)
+        segments = sorted({r.segment for r in rows if r.period == ALL and r.segment is not None})
+        if segments:
+            out.segment_verdicts[pb.id] = {
+                s: segment_verdict([r for r in rows if r.period == ALL and r.segment == s], control) for s in segments
+            }
+        if pb.plan is not None:
+            plan = pb.plan
+            needed = stats.needed_per_variant(plan.baseline, plan.mde, plan.power, plan.alpha)
+            out.plans.append(PlanResult(pb.id, plan.baseline, plan.mde, plan.power, plan.alpha, needed))
+    return out
+
+
+def with_holm(rows: list[VariantResult]) -> list[VariantResult]:
+    """Give one experiment's rows with p_holm: Holm's adjustment over its rows of period 'all' (every segment and
+    none), None where there is no p-value and on the per-period rows."""
+    family = [i for i, r in enumerate(rows) if r.period == ALL and r.p_value is not None]
+    adjusted = stats.holm([rows[i].p_value for i in family])
+    out = list(rows)
+    for i, p in zip(family, adjusted, strict=True):
+        out[i] = dataclasses.replace(rows[i], p_holm=p)
+    return out
+
+
+def segment_verdict(rows: list[VariantResult], control: str | None) -> str:
+    """Give a segment's verdict: its best variant (highest rate) against the control, 'better' or 'worse' only when
+    p_holm < 0.05 (corrected for every comparison of the experiment), by the sign of the difference."""
+    variants = [r for r in rows if r.variant != control and r.rate is not None and r.p_holm is not None]
+    if not variants:
+        return "no_data"
+    best = min(variants, key=lambda r: (-(r.rate or 0.0), r.variant))
+    if best.p_holm is None or best.p_holm >= 0.05 or best.ci_low is None or best.ci_high is None:
+        return "inconclusive"
+    diff = best.ci_low + best.ci_high  # twice the difference: the interval is symmetric around it
+    return "better" if diff > 0 else "worse" if diff < 0 else "inconclusive"
 
 
 def _metric_groups(data: MetricData, table: MetricTable) -> dict[tuple[str, str | None], dict[str, tuple[int, int]]]:

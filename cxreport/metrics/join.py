@@ -14,7 +14,7 @@ from ..fingerprints import Stamp
 from ..limits import FILE_HINTS, not_a_file
 from ..loader import Project, relpath, resolve_content_path
 from ..problems import Problems, did_you_mean
-from . import comments, rowcheck, where
+from . import answers, comments, rowcheck, where
 from .cache import TallyCache
 from .files import FileRef
 from .layout import Layout, map_columns
@@ -41,6 +41,7 @@ class MetricTable:
     comments: str | None = None  # a table of the metric's comments (columns.comment; metrics/comments.py)
     fetched_at: str | None = None  # a warehouse metric: when its tally was fetched (ISO 8601, UTC)
     due: float | None = None  # a warehouse metric: when its tally is older than max_age (seconds since the epoch)
+    answers: str | None = None  # a table (respondent, score) for a driver analysis (metrics/answers.py)
 
     @property
     def places(self) -> tuple[str, ...]:
@@ -80,6 +81,7 @@ class _Plan:
     file: SourceFile
     layout: Layout
     cached: bool = False
+    answers: bool = False  # a driver analysis pairs this metric's answers: keep them per respondent
 
 
 def join_metrics(
@@ -104,6 +106,7 @@ def join_metrics(
     for pb in project.playbooks.values():  # sorted by id
         if isinstance(pb, m.Experiment) and pb.metric:
             experiments.setdefault(pb.metric, []).append(pb)
+    answering = {i for a in project.config.drivers for i in (a.outcome, *a.drivers)}  # metrics a driver analysis pairs
     tables: dict[str, MetricTable] = {}
     with tempfile.TemporaryDirectory(prefix="cxreport-") as scratch:
         # should DuckDB need to spill (reading a huge file's rows again to find problems), it does so here,
@@ -125,6 +128,9 @@ def join_metrics(
                 plan.cached = bool(cache and key and cache.load(con, key, std, STANDARD_COLUMNS))
                 if plan.cached and "comment" in plan.layout.columns and cache and key:  # both from the cache, or none
                     plan.cached = cache.load(con, comments.cache_key(key), f"comments_{i}", comments.COMMENT_COLUMNS)
+                plan.answers = source.id in answering and "respondent" in plan.layout.columns
+                if plan.cached and plan.answers and cache and key:
+                    plan.cached = cache.load(con, answers.cache_key(key), f"answers_{i}", answers.ANSWER_COLUMNS)
                 if not plan.cached:
                     plan.file.readers += 1
                     plan.file.layouts.append((plan.layout, source))
@@ -270,6 +276,8 @@ def _read_metric(
         unique = _respondents_unique(con, i, plan, f, problems)
         if "comment" in layout.columns:
             comments.keep_comments(con, f"comments_{i}", f, layout, source)
+        if plan.answers:
+            answers.keep_answers(con, f"answers_{i}", f, layout, source)
         if cache and unique:
             key = cache.key(sf.path, source, hashes.get(sf.rel))
             if key:
@@ -277,6 +285,8 @@ def _read_metric(
                 cache.save(con, key, std, STANDARD_COLUMNS, owner)
                 if "comment" in layout.columns:
                     cache.save(con, comments.cache_key(key), f"comments_{i}", comments.COMMENT_COLUMNS, owner + "#comments")
+                if plan.answers:
+                    cache.save(con, answers.cache_key(key), f"answers_{i}", answers.ANSWER_COLUMNS, owner + "#answers")
     # an experiment's metric must hold 0 and 1 only; the first experiment names the reason
     ok = _check_rows(con, i, source, layout, std, index, experiments[0].id if experiments else None, file, problems)
     ok = ok and unique
@@ -286,7 +296,7 @@ def _read_metric(
         for pb in experiments:
             _check_control(con, project, pb, source, layout, joined, problems)
     kept = f"comments_{i}" if "comment" in layout.columns else None
-    return MetricTable(source, i, sf.rel, layout, joined, ok, plan.cached, kept)
+    return MetricTable(source, i, sf.rel, layout, joined, ok, plan.cached, kept, answers=f"answers_{i}" if plan.answers else None)
 
 
 def _respondents_unique(con: duckdb.DuckDBPyConnection, i: int, plan: _Plan, f: FileRef, problems: Problems) -> bool:

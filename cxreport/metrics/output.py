@@ -12,7 +12,7 @@ import io
 import json
 import math
 
-from ..figures import Figure, FigureSet, VariantResult
+from ..figures import DriverResult, Figure, FigureSet, PlanResult, VariantResult
 from ..kinds import KINDS
 
 FRACTION_DECIMALS = 4
@@ -79,15 +79,50 @@ def experiment_row(r: VariantResult) -> dict:
         "ci_low": _round(r.ci_low, FRACTION_DECIMALS),
         "ci_high": _round(r.ci_high, FRACTION_DECIMALS),
         "p_value": _significant(r.p_value, P_DIGITS),
+        "p_holm": _significant(r.p_holm, P_DIGITS),
     }
 
 
-def _document(name: str, rows: list[dict]) -> str:
-    if not rows:
-        return f'{{"{name}": []}}\n'
+def plan_row(p: PlanResult) -> dict:
+    """Give one plan of experiments.json."""
+    return {
+        "experiment": p.experiment,
+        "baseline": p.baseline,
+        "mde": p.mde,
+        "power": p.power,
+        "alpha": p.alpha,
+        "needed_per_variant": p.needed_per_variant,
+    }
+
+
+def driver_row(d: DriverResult, performance: float | None) -> dict:
+    """Give one row of drivers.json; performance as the driver metric's figure is rounded (figures.json)."""
+    return {
+        "analysis": d.analysis,
+        "outcome": d.outcome,
+        "driver": d.driver,
+        "n": d.n,
+        "r": _round(d.r, FRACTION_DECIMALS),
+        "r_low": _round(d.r_low, FRACTION_DECIMALS),
+        "r_high": _round(d.r_high, FRACTION_DECIMALS),
+        "n_complete": d.n_complete,
+        "r2": _round(d.r2, FRACTION_DECIMALS),
+        "weight": _round(d.weight, FRACTION_DECIMALS),
+        "share": _round(d.share, FRACTION_DECIMALS),
+        "performance": performance,
+    }
+
+
+def _document(name: str, rows: list[dict], more: tuple[tuple[str, list[dict]], ...] = ()) -> str:
     encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode  # one encoder, not one per row
-    lines = ",\n".join("  " + encode(r) for r in rows)
-    return f'{{"{name}": [\n{lines}\n]}}\n'
+
+    def part(key: str, items: list[dict]) -> str:
+        if not items:
+            return f'"{key}": []'
+        lines = ",\n".join("  " + encode(r) for r in items)
+        return f'"{key}": [\n{lines}\n]'
+
+    return "{" + ",\n".join(part(k, v) for k, v in ((name, rows), *more)) + "}\n"
 
 
 def figures_json(fs: FigureSet) -> str:
@@ -135,4 +170,17 @@ def figures_json(fs: FigureSet) -> str:
 
 def experiments_json(fs: FigureSet) -> str:
     """Give the text of output/data/experiments.json."""
-    return _document("experiments", [experiment_row(r) for r in fs.experiments])
+    return _document("experiments", [experiment_row(r) for r in fs.experiments], (("plans", [plan_row(p) for p in fs.plans]),))
+
+
+def drivers_json(fs: FigureSet) -> str:
+    """Give the text of output/data/drivers.json: analyses in site.yml's order, drivers as declared."""
+    kinds = {f.metric: f.type for f in fs.figures if f.period == "all"}
+    rows = []
+    for d in fs.drivers:
+        performance = None
+        if d.performance is not None and d.driver in kinds:
+            decimals = KINDS[kinds[d.driver]].decimals
+            performance = _round(d.performance, decimals) if decimals is not None else int(d.performance)
+        rows.append(driver_row(d, performance))
+    return _document("drivers", rows)

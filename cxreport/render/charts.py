@@ -348,3 +348,52 @@ def _score_color(score: float | None) -> str:
     if score <= -1:
         return STATUS_COLORS["bad"]
     return STATUS_COLORS["neutral"]
+
+
+def importance_performance(points: Sequence[dict], style: ChartStyle, *, x_title: str = "", y_title: str = "") -> dict:
+    """Give a driver analysis's importance–performance map: points are {name, x (performance, 0–100 of its scale,
+    100 the best), y (share of the explained variance, percent), first (improve first), text}.
+
+    Dotted lines at an equal share (100 / drivers) and at the drivers' mean performance cut it into quadrants:
+    top left (a large share, a low performance) is where to act first.
+    """
+    n = max(len(points), 1)
+    equal = 100 / n
+    mean_x = sum(p["x"] for p in points) / n if points else 50
+    trace = {
+        "type": "scatter",
+        "mode": "markers+text",
+        "x": [p["x"] for p in points],
+        "y": [p["y"] for p in points],
+        "text": [p["name"] for p in points],
+        "customdata": [p["text"] for p in points],
+        "hovertemplate": "%{customdata}<extra></extra>",
+        "textposition": "top center",
+        "cliponaxis": False,
+        "marker": {
+            "size": 14,
+            "color": [STATUS_COLORS["bad"] if p["first"] else style.primary for p in points],
+            "line": {"color": "#ffffff", "width": 2},
+        },
+    }
+
+    def line(x0: float, x1: float, y0: float, y1: float) -> dict:
+        return {
+            "type": "line",
+            "xref": "x",
+            "yref": "y",
+            "x0": round(x0, 4),
+            "x1": round(x1, 4),
+            "y0": round(y0, 4),
+            "y1": round(y1, 4),
+            "line": {"color": MUTED, "width": 1, "dash": "dot"},
+        }
+
+    layout = _layout(
+        style,
+        xaxis={"title": {"text": x_title}, "range": [0, 100], "ticksuffix": ""},
+        yaxis={"title": {"text": y_title}, "range": [0, 100], "ticksuffix": "%"},
+        shapes=[line(0, 100, equal, equal), line(mean_x, mean_x, 0, 100)],
+        margin={"l": 56, "r": 24, "t": 24, "b": 48},
+    )
+    return figure([trace], layout)

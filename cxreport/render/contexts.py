@@ -142,6 +142,7 @@ class JourneyContext(TypedDict):
     channels: list[View]
     compare: View | None
     playbooks: list[View]
+    drivers: list[View]
 
 
 class PersonasContext(TypedDict):
@@ -159,6 +160,7 @@ class PersonaContext(TypedDict):
     figures: list[View]
     segment_chart: Chart | None
     playbooks: list[View]
+    drivers: list[View]
 
 
 class PillarMatrix(TypedDict):
@@ -256,6 +258,13 @@ class PrintContext(TypedDict):
     playbooks_view: PlaybooksContext | None
 
 
+class DriversContext(TypedDict):
+    """drivers.html (drivers): every driver analysis."""
+
+    analyses: list[View]
+    explain: str
+
+
 CONTEXTS: dict[str, type] = {
     "home": HomeContext,
     "journeys": JourneysContext,
@@ -273,5 +282,6 @@ CONTEXTS: dict[str, type] = {
     "metric": MetricContext,
     "metric-table": MetricTableContext,
     "print": PrintContext,
+    "drivers": DriversContext,
 }
 """The context type of each page kind (Page.kind)."""

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .families.chapters import ChapterPages, without_title
+from .families.drivers import DRIVERS_PATH
 from .families.home import HomePages
 from .families.journeys import JourneyPages
 from .families.metrics import METRIC_TABLES, MetricPages
@@ -134,6 +135,8 @@ class Planner(HomePages, PersonaPages, JourneyPages, PillarPages, PlaybookPages,
         out += [spec(page_path(c.id), (f"page:{c.id}",), self.chapter_page, c) for c in p.pages.values()]
         if self.chapters_listed() is None:
             out += paged(self.chapter_pages(), lambda n: ("chapters",), self.chapters_page)
+        if self.cfg.drivers:  # every analysis; the figures of no journey hold the driver analyses (incremental.keys)
+            out.append(spec(DRIVERS_PATH, ("figures:-", "journey-brief:*"), self.drivers_page))
         if self.cfg.metrics:
             out.append(spec("metrics/index.html", ("figures:-",), self.metrics_page))
             metric_deps = ("figures:*", "journey-brief:*")

@@ -9,7 +9,6 @@ from ... import model as m
 from ...kinds import KINDS
 from ..charts import Chart, emotion_compare, emotion_curve, sparkline, time_series
 from ..contexts import JourneyContext, JourneysContext
-from ..metric_views import MetricViews
 from ..page import Page
 from ..paging import ListPages, Paging
 from ..paths import (
@@ -18,9 +17,10 @@ from ..paths import (
     relative_url,
 )
 from ..views import LANES
+from .drivers import DriverPages
 
 
-class JourneyPages(MetricViews, Paging):
+class JourneyPages(DriverPages, Paging):
     """The journeys overview and each journey's map."""
 
     def journey_pages(self) -> ListPages:
@@ -91,6 +91,7 @@ class JourneyPages(MetricViews, Paging):
             "evidenced": tp.evidenced,
             "figures": self.place_figures(journey.id, stage.stage, tp.id, page, tp.metrics),
             "playbooks": self.playbooks_at(journey.id, tp.id, page),
+            "drivers": self.driver_links(page, journey=journey.id, touchpoint=tp.id),
         }
 
     def journey_stages(self, journey: m.Journey, path: str) -> list[dict]:
@@ -183,6 +184,8 @@ class JourneyPages(MetricViews, Paging):
         compare = self.compare(journey, path)
         if compare and compare["chart"]:
             charts.append(compare["chart"])
+        drivers, driver_charts = self.analyses_of_journey(journey.id, path)
+        charts += driver_charts
         persona = self.project.personas.get(journey.persona)
         linked = [self.playbook_link(pb, path) for pb in self._playbooks_of.get(journey.id, ())]
         context: JourneyContext = {
@@ -209,6 +212,7 @@ class JourneyPages(MetricViews, Paging):
             "channels": self.channels(journey, path),
             "compare": compare,
             "playbooks": linked,
+            "drivers": drivers,
         }
         return Page(path, "journey.html", "journey", journey.title, context, tuple(charts))
 

@@ -109,5 +109,6 @@ class PersonaPages(JourneyPages):
             "figures": figures,
             "segment_chart": charts[0] if charts else None,
             "playbooks": playbooks,
+            "drivers": [link for j in self._journeys_of.get(persona.id, ()) for link in self.driver_links(path, journey=j.id)],
         }
         return Page(path, "persona.html", "persona", persona.name, context, tuple(charts))

@@ -251,6 +251,7 @@ class PlaybookPages(ChapterPages):
                 if is_control or r.ci_low is None or r.ci_high is None
                 else self.t("experiment.interval", low=self.t.signed(r.ci_low * 100, 1), high=self.t.signed(r.ci_high * 100, 1)),
                 "p_text": "" if is_control else self.t.p_value(r.p_value),
+                "p_holm_text": "" if is_control or r.period != ALL else self.t.p_value(r.p_holm),
             }
 
         groups: dict[tuple[str, str | None], list[VariantResult]] = {}
@@ -260,7 +261,7 @@ class PlaybookPages(ChapterPages):
         segments, more_segments = self._most_visited({seg for per, seg in groups if per == ALL and seg is not None}, groups)
         periods = sorted({per for per, seg in groups if per != ALL and seg is None})
         more_periods = max(0, len(periods) - EXPERIMENT_TABLES)
-        segment_tables = [{"segment": s, "rows": [row_view(r) for r in groups[(ALL, s)]]} for s in segments]
+        segment_tables = [self._segment_table(pb, s, [row_view(r) for r in groups[(ALL, s)]]) for s in segments]
         period_tables = [
             {"period": self.t.period(p), "rows": [row_view(r) for r in groups[(p, None)]]} for p in periods[more_periods:]
         ]
@@ -297,9 +298,50 @@ class PlaybookPages(ChapterPages):
                 "periods": period_tables,
                 "periods_more": self.t("experiment.more_periods", more=self.t.integer(more_periods)) if more_periods else "",
                 "chart": chart,
+                "holm_text": self.t(
+                    "experiment.holm", count=self.t.integer(sum(1 for r in rows if r.period == ALL and r.p_value is not None))
+                )
+                if segment_tables
+                else "",
+                **self._plan_view(pb, overall),
             }
         )
         return charts
+
+    def _segment_table(self, pb: m.Experiment, segment: str, rows: list[dict]) -> dict:
+        """Give one segment's table with its verdict, judged on the p-value corrected by Holm (FORMAT.md)."""
+        verdict = self.figures.segment_verdicts.get(pb.id, {}).get(segment, "no_data")
+        return {"segment": segment, "rows": rows, "verdict": verdict, "verdict_text": self.t(f"segment_verdict.{verdict}")}
+
+    def _plan_view(self, pb: m.Experiment, overall: list[VariantResult]) -> dict:
+        """Give an experiment's plan: the visitors each variant needs, how far each is, and whether it is read early."""
+        plan = next((p for p in self.figures.plans if p.experiment == pb.id), None)
+        if plan is None:
+            return {"plan": None, "early": ""}
+        needed = self.t.integer(plan.needed_per_variant)
+        text = self.t(
+            "experiment.plan_text",
+            needed=needed,
+            mde=self.t.number(plan.mde * 100, 1),
+            baseline=self.t.percent(plan.baseline, 1),
+            power=self.t.percent(plan.power, 0),
+            alpha=self.t.number(plan.alpha, 2),
+        )
+        progress = [
+            {
+                "variant": r.variant,
+                "text": self.t("experiment.progress", variant=r.variant, n=self.t.integer(r.n), needed=needed),
+                "reached": r.n >= plan.needed_per_variant,
+                "percent": min(100, round(100 * r.n / plan.needed_per_variant)),
+            }
+            for r in overall
+        ]
+        read = bool(overall) and pb.status != "planned"
+        early = read and any(not p["reached"] for p in progress)
+        return {
+            "plan": {"text": text, "needed": needed, "progress": progress},
+            "early": self.t("experiment.early", needed=needed) if early else "",
+        }
 
     @staticmethod
     def _most_visited(segments: set[str], groups: dict[tuple[str, str | None], list[VariantResult]]) -> tuple[list[str], int]:
