@@ -110,8 +110,7 @@ def _date_select(plan: Plan, dialect: str) -> exp.Expression | None:
     day = exp.Cast(this=col, to=exp.DataType.build("DATE"))
     unit = {"month": "MONTH", "quarter": "QUARTER", "week": "WEEK"}[plan.period]
     if dialect in TRUNCATES and (plan.period != "week" or dialect in ISO_WEEK):
-        trunc = sqlglot.parse_one(f"DATE_TRUNC('{unit}', x)", read="duckdb")
-        trunc.set("this", day)  # DateTrunc(unit, this)
+        trunc = exp.TimestampTrunc(this=day, unit=exp.var(unit))  # built, not parsed: no second dialect to load
         return exp.Cast(this=trunc, to=exp.DataType.build("DATE"))
     return day  # grouped by day: cxreport finds the period
 
