@@ -20,6 +20,7 @@ from .files import FileRef
 from .layout import Layout, map_columns
 from .map_index import MapIndex
 from .read import STANDARD_COLUMNS, build_standard, rows_sql, source_sql
+from .redact import Redactions
 from .respondents import check_respondents
 from .sources import SourceFile, file_key, file_kind
 from .sql import NUM_MISSING, lit, one_row, strftime_of
@@ -37,7 +38,8 @@ class MetricTable:
     joined: str  # a table: period, journey, stage, touchpoint, segment, variant, w, m (not answered) and the sums a, b
     ok: bool  # no row problems: its figures can be computed
     cached: bool  # the tally came from the cache
-    comments: str | None = None  # a table of the metric's comments (columns.comment; metrics/comments.py)
+    comments: str | None = None  # a table of the metric's published comments (columns.comment; metrics/comments.py)
+    redactions: Redactions | None = None  # how many of them were redacted, per kind
 
     @property
     def places(self) -> tuple[str, ...]:
@@ -63,6 +65,15 @@ class MetricData:
     con: duckdb.DuckDBPyConnection
     index: MapIndex
     tables: Mapping[str, MetricTable] = field(default_factory=dict)
+
+    @property
+    def redactions(self) -> Redactions:
+        """Give the comments of every metric and how many were redacted, per kind."""
+        total = Redactions()
+        for table in self.tables.values():
+            if table.redactions is not None:
+                total.add(table.redactions)
+        return total
 
     def close(self) -> None:
         self.con.close()
@@ -225,8 +236,11 @@ def _read_metric(
         con.execute(f"CREATE OR REPLACE TABLE {joined} AS {_joined_sql(std, layout)}")
         for pb in experiments:
             _check_control(con, project, pb, source, layout, joined, problems)
-    kept = f"comments_{i}" if "comment" in layout.columns else None
-    return MetricTable(source, i, sf.rel, layout, joined, ok, plan.cached, kept)
+    kept, redactions = None, None
+    if "comment" in layout.columns:  # redacted here, before any other stage sees them
+        kept = f"said_{i}"
+        redactions = comments.publishable(con, f"comments_{i}", kept, layout, source, project.config)
+    return MetricTable(source, i, sf.rel, layout, joined, ok, plan.cached, kept, redactions)
 
 
 def _respondents_unique(con: duckdb.DuckDBPyConnection, i: int, plan: _Plan, f: FileRef, problems: Problems) -> bool:

@@ -14,7 +14,7 @@ import jinja2
 from ..figures import FigureSet
 from ..fingerprints import digest
 from ..loader import Project, inside, relpath
-from ..metrics.output import experiments_json, figures_json
+from ..metrics.output import codes_json, experiments_json, figures_json
 from ..problems import Problems
 from .charts import ChartStyle
 from .contexts import NavSection, SiteView
@@ -168,6 +168,8 @@ def _data_maker(
             ("data/figures.json", lambda: figures_json(figures)),
             ("data/experiments.json", lambda: experiments_json(figures)),
         ]
+        if cfg.codes and any(m.columns.comment for m in cfg.metrics):
+            makers.append(("data/codes.json", lambda: codes_json(figures)))
         for source in cfg.metrics:
             makers.append((metric_csv_path(source.id), functools.partial(_metric_csv, planner, source.id, cfg.language)))
         for path, make in makers:
