@@ -14,7 +14,10 @@ import hashlib
 
 import duckdb
 
+from .. import model as m
+from ..loader import Project
 from ..model import MetricSource, SiteConfig
+from ..problems import Problems, did_you_mean
 from .coding import code_match_sql, folded_sql
 from .files import FileRef
 from .layout import Layout
@@ -65,3 +68,32 @@ def publishable(
         return redact_table(con, inner, table, cfg.privacy.redact, cfg.language, keep, codes)
     finally:
         con.execute(f"DROP TABLE IF EXISTS {kept}")
+
+
+def check_quotes(con: duckdb.DuckDBPyConnection, table: str, project: Project, source: MetricSource, problems: Problems) -> None:
+    """Report each story whose quote_comment names a respondent without a comment in this metric."""
+    for pb in project.playbooks.values():
+        ref = pb.quote_comment if isinstance(pb, m.Story) else None
+        if ref is None or ref.metric != source.id:
+            continue
+        found = con.execute(f"SELECT count(*) FROM {table} WHERE respondent = ?", [ref.respondent]).fetchone()
+        if found and found[0]:
+            continue
+        near = [
+            r[0]
+            for r in con.execute(
+                f"SELECT respondent FROM {table} WHERE respondent IS NOT NULL ORDER BY levenshtein(respondent, ?), respondent "
+                "LIMIT 3",
+                [ref.respondent],
+            ).fetchall()
+        ]
+        origin = project.origins[("playbook", pb.id)]
+        line, col = origin.at("quote_comment", "respondent")
+        problems.error(
+            origin.path,
+            line,
+            col,
+            f"respondent '{ref.respondent}' left no comment in metric '{source.id}'",
+            did_you_mean(ref.respondent, near, "respondents with a comment"),
+            code="unknown-respondent",
+        )

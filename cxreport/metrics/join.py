@@ -240,6 +240,7 @@ def _read_metric(
     if "comment" in layout.columns:  # redacted here, before any other stage sees them
         kept = f"said_{i}"
         redactions = comments.publishable(con, f"comments_{i}", kept, layout, source, project.config)
+        comments.check_quotes(con, kept, project, source, problems)
     return MetricTable(source, i, sf.rel, layout, joined, ok, plan.cached, kept, redactions)
 
 
