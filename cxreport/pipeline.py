@@ -23,6 +23,7 @@ from .incremental.session import CACHE_DIR, Build, as_kept, default_out
 from .loader import Project, load_sources
 from .metrics.compute import compute_figures
 from .metrics.join import MetricData, join_metrics
+from .metrics.redact import Redactions
 from .model import Journey
 from .problems import ERROR, Problems
 from .render.page import RenderedSite, Reuse
@@ -69,13 +70,14 @@ class Silent:
         pass
 
 
-def check(root: Path) -> tuple[Project | None, Problems]:
-    """Give the project and every problem found reading, validating it and joining its metrics."""
+def check(root: Path, redactions: Redactions | None = None) -> tuple[Project | None, Problems]:
+    """Give the project and every problem found reading, validating it and joining its metrics; with redactions,
+    add to it how many comments were read and redacted (per kind, never the values)."""
     problems = Problems()
     project = load_sources(root, problems)
     if project is not None:
         validate(project, problems)
-        check_metrics(project, problems, project.root / CACHE_DIR)
+        check_metrics(project, problems, project.root / CACHE_DIR, redactions=redactions)
     return project, problems
 
 
@@ -86,7 +88,11 @@ MAP_CODES = frozenset(
 
 
 def check_metrics(
-    project: Project, problems: Problems, cache_dir: Path | None, hashes: Mapping[str, Stamp] | None = None
+    project: Project,
+    problems: Problems,
+    cache_dir: Path | None,
+    hashes: Mapping[str, Stamp] | None = None,
+    redactions: Redactions | None = None,
 ) -> None:
     """Add the problems of every metric file, also when content files have errors: the rows are checked with
     the journeys that loaded (and those read whole from a file with errors, Project.salvaged).
@@ -96,7 +102,10 @@ def check_metrics(
     """
     errors = [p for p in problems if p.severity == ERROR]
     if not errors:
-        join_metrics(project, problems, cache_dir, hashes).close()
+        data = join_metrics(project, problems, cache_dir, hashes)
+        if redactions is not None:
+            redactions.add(data.redactions)
+        data.close()
         return
     failed = {p.path for p in errors}
     whole = {s.obj.id: s for s in project.salvaged if s.keeps_map and s.obj.id not in project.journeys}

@@ -132,7 +132,7 @@ def test_nothing_changed_writes_nothing(example, tmp_path):
     assert build(example, out).written
     before = {p: p.stat().st_ino for p in out.rglob("*") if p.is_file()}
     result = build(example, out)
-    assert result.unchanged and result.written and result.pages == 32
+    assert result.unchanged and result.written and result.pages == 33
     assert {p: p.stat().st_ino for p in out.rglob("*") if p.is_file()} == before
 
 
