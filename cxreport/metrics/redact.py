@@ -37,10 +37,11 @@ EMAIL = (
 )
 IBAN = iban_pattern()
 # 1234 AB, 1234AB, 1234ab (lower case only written together: '2026 en' is a year and a word), then perhaps a
-# house number with a suffix: 1234 AB 12, 1234AB 12a, 1234 AB, 12-3
+# house number with a suffix: 1234 AB 12, 1234AB 3a, 1234 AB 12-3 (no house number starts with 0, and a
+# number after it only with a - or /: a phone number may follow)
 POSTCODE = (
     r"\b[1-9][0-9]{3}(?: ?[A-Z]{2}|[a-z]{2}|[A-Z][a-z]|[a-z][A-Z])\b"
-    r"(?:,? ?[0-9]{1,5}\b(?: ?-? ?(?:[A-Za-z]|[0-9]{1,4})\b)?)?"
+    r"(?:,? ?[1-9][0-9]{0,4}[A-Za-z]?\b(?: ?[-/] ?[0-9]{1,4}\b| ?-? ?[A-Za-z]\b)?)?"
 )
 # a run of at least seven digits, with the separators people write between them: the comments worth a closer look
 PHONE_CANDIDATE = r"[0-9](?:[ .()/-]{0,3}[0-9]){6,}"
@@ -93,8 +94,49 @@ def redacted_sql(column: str, words: Sequence[str], language: str) -> list[tuple
 
 
 def redact_phones(text: str, token: str) -> str:
-    """Give text with every phone number phonenumbers finds (Dutch numbers and any with a country code) as token."""
-    found = list(phonenumbers.PhoneNumberMatcher(text, PHONE_REGION, leniency=phonenumbers.Leniency.VALID))
+    """Give text with every phone number in it as token (_phones_once until nothing changes: of two numbers side
+    by side, '+31 6 98765432 06-98765432', the matcher may take a piece of the first as a number of its own)."""
+    text = _phones_settled(text, token)
+    # numbers written side by side, '(010) 987 6543 0031 6 98765432', read as one run too long to be a number:
+    # each piece that starts as a number starts (+, 0, a bracket) is tried alone
+    return _RUN.sub(lambda run: " ".join(_phones_settled(piece, token) for piece in _PIECE.split(run.group())), text)
+
+
+_RUN = re.compile(PHONE_CANDIDATE.replace("[0-9]", r"[+(]?[0-9]", 1))
+_PIECE = re.compile(r"(?<=[0-9)]) (?=[+(0])")
+
+
+def _phones_settled(text: str, token: str) -> str:
+    for _ in range(4):
+        redacted = _phones_once(text, token)
+        if redacted == text:
+            break
+        text = redacted
+    return text
+
+
+def _phones_once(text: str, token: str) -> str:
+    """Give text with every phone number in it as token.
+
+    Of the numbers phonenumbers finds possible, those written as a phone number is written: with the trunk 0 of a
+    Dutch number (020 …, 06 …) or an international prefix (+, 00); a date, an amount or an order number has
+    neither. Such a number counts when its numbering plan knows it (valid), when it is a Dutch number of nine
+    digits after the 0 (not every range is handed out yet, but a customer's number may be in a new one), or when
+    it has an international prefix and ten digits or more of a possible length.
+    """
+    found = []
+    for match in phonenumbers.PhoneNumberMatcher(text, PHONE_REGION, leniency=phonenumbers.Leniency.POSSIBLE):
+        written = match.raw_string.lstrip("( ")
+        if not written.startswith(("0", "+")):
+            continue
+        number = match.number
+        digits = re.sub(r"\D", "", written)
+        if (
+            phonenumbers.is_valid_number(number)
+            or (number.country_code == 31 and len(str(number.national_number)) == 9)
+            or (written.startswith(("+", "00")) and len(digits) >= 10 and phonenumbers.is_possible_number(number))
+        ):
+            found.append(match)
     for match in reversed(found):
         text = text[: match.start] + token + text[match.end :]
     return text
