@@ -43,8 +43,9 @@ POSTCODE = (
     r"\b[1-9][0-9]{3}(?: ?[A-Z]{2}|[a-z]{2}|[A-Z][a-z]|[a-z][A-Z])\b"
     r"(?:,? ?[1-9][0-9]{0,4}[A-Za-z]?\b(?: ?[-/] ?[0-9]{1,4}\b| ?-? ?[A-Za-z]\b)?)?"
 )
-# a run of at least seven digits, with the separators people write between them: the comments worth a closer look
-PHONE_CANDIDATE = r"[0-9](?:[ .()/-]{0,3}[0-9]){6,}"
+# a run of at least seven digits that starts as a phone number is written (a 0 or a +, perhaps in brackets), with
+# the separators people write between them: the comments worth a closer look (an order number is not)
+PHONE_CANDIDATE = r"(?:^|[^0-9])[(]?(?:\+ ?[0-9]|0)(?:[ .()/-]{0,3}[0-9]){6,}"
 PHONE_REGION = "NL"
 
 
@@ -98,11 +99,12 @@ def redact_phones(text: str, token: str) -> str:
     by side, '+31 6 98765432 06-98765432', the matcher may take a piece of the first as a number of its own)."""
     text = _phones_settled(text, token)
     # numbers written side by side, '(010) 987 6543 0031 6 98765432', read as one run too long to be a number:
-    # each piece that starts as a number starts (+, 0, a bracket) is tried alone
-    return _RUN.sub(lambda run: " ".join(_phones_settled(piece, token) for piece in _PIECE.split(run.group())), text)
+    # each piece that starts as a number starts (+, 0, a bracket) is tried alone, then the whole again
+    text = _RUN.sub(lambda run: " ".join(_phones_settled(piece, token) for piece in _PIECE.split(run.group())), text)
+    return _phones_settled(text, token)
 
 
-_RUN = re.compile(PHONE_CANDIDATE.replace("[0-9]", r"[+(]?[0-9]", 1))
+_RUN = re.compile(r"[+(]?[0-9](?:[ .()/-]{0,3}[0-9]){6,}")
 _PIECE = re.compile(r"(?<=[0-9)]) (?=[+(0])")
 
 
