@@ -64,6 +64,7 @@ def _site_terms(project: Project) -> tuple:
         {mid: tuple(s.id for s in stages) for mid, stages in project.stage_models.items()},
         tuple(project.pillars),
         tuple((s.id, s.type) for s in cfg.metrics),
+        tuple((s.id, s.columns.comment, s.columns.respondent) for s in cfg.metrics),
     )
 
 
@@ -512,8 +513,30 @@ def _validate_playbook(project: Project, pb, problems: Problems, origin: Origin 
             _ref(problems, o, ("persona",), "persona", pb.persona, project.ids("persona"), "personas")
         for i, tp in enumerate(pb.path):
             _touchpoint_ref(project, problems, o, pb, "path", tp, i)
+        if pb.quote_comment is not None:
+            _quoted_metric(project, pb.quote_comment, o, problems)
     elif isinstance(pb, m.Experiment):
         _validate_experiment(project, pb, o, problems)
+
+
+def _quoted_metric(project: Project, ref: m.CommentRef, o: Origin, problems: Problems) -> None:
+    """Check that a story's quote_comment names a metric with comments and respondents (the respondent itself is
+    looked up when the metric is read: metrics/join.py)."""
+    keys = ("quote_comment", "metric")
+    if not _ref(problems, o, keys, "metric", ref.metric, [s.id for s in project.config.metrics], "metrics"):
+        return
+    source = project.metric(ref.metric)
+    if source is not None and (source.columns.comment is None or source.columns.respondent is None):
+        line, col = o.at(*keys)
+        lacks = " and ".join(c for c in ("comment", "respondent") if getattr(source.columns, c) is None)
+        problems.error(
+            o.path,
+            line,
+            col,
+            f"metric '{ref.metric}' has no {lacks} column, so no comment can be quoted from it by respondent",
+            "map 'comment' and 'respondent' in the metric's columns in site.yml, or quote another metric",
+            code="quote-comment-metric",
+        )
 
 
 def _validate_experiment(project: Project, pb: m.Experiment, o: Origin, problems: Problems) -> None:

@@ -95,6 +95,38 @@ class DriverResult:
     performance: float | None  # the driver metric's own figure (period all, no place, no segment)
 
 
+class CodeCount(NamedTuple):
+    """One row of codes.json: how many comments at a place and NPS group mention a code (metrics/coding.py)."""
+
+    metric: str
+    period: str  # 'all'
+    journey: str | None
+    stage: str | None
+    touchpoint: str | None
+    group: str | None  # None, or for nps: 'promoter' | 'passive' | 'detractor'
+    code: str
+    comments: int
+    mentions: int
+    share: float
+    margin: float
+
+
+class Comment(NamedTuple):
+    """A respondent's comment as it may be published: redacted (metrics/redact.py), with the codes it mentions."""
+
+    metric: str
+    respondent: str | None
+    day: str | None  # ISO date, None for a metric without dates
+    journey: str | None
+    stage: str | None
+    touchpoint: str | None
+    segment: str | None
+    group: str | None  # the NPS group, None for other kinds and for a comment without a score
+    score: float | None
+    text: str  # redacted
+    codes: tuple[str, ...]  # code ids, in the coding frame's order
+
+
 @dataclass(frozen=True)
 class FigureSet:
     """Every figure and experiment result of a build, sorted, plus a verdict per experiment."""
@@ -110,6 +142,8 @@ class FigureSet:
     # analysis id -> why its weights are not shown: ('ok',), ('no-answers',), ('few', n), ('constant', ids…),
     # ('collinear', ids…)
     driver_notes: Mapping[str, tuple] = field(default_factory=dict)
+    codes: tuple[CodeCount, ...] = ()  # codes.json, metrics in site.yml's order
+    comments: tuple[Comment, ...] = ()  # every published comment, metrics in site.yml's order, each in file order
 
     def select(self, metric: str | None = None, **keys) -> list[Figure]:
         """Give the figures matching a metric and exact key values (None included), e.g. segment=None."""

@@ -247,6 +247,19 @@ class DriverAnalysis(Model):
     journey: Id | None = Field(default=None, description="the journey whose page shows the analysis")
 
 
+class Code(Model):
+    """A theme of a coding frame: its name and the words that signal it in a comment (FORMAT.md, Comments)."""
+
+    name: Text
+    match: TextList = Field(min_length=1, description="words or phrases, whole words, any case; a trailing * any ending")
+
+
+class Privacy(Model):
+    """What is never published of the respondents' own words."""
+
+    redact: TextList = Field(default=(), description="words (names of staff, of customers) shown as [naam] / [name]")
+
+
 class SiteConfig(Model):
     """site.yml: the site's title, language, brand, stage models, pillars, targets and metrics."""
 
@@ -264,6 +277,8 @@ class SiteConfig(Model):
     strict: bool = False
     drivers: tuple[DriverAnalysis, ...] = ()
     base_url: str = "/"
+    codes: dict[Id, Code] = Field(default={}, description="a coding frame for comments: id -> {name, match}")
+    privacy: Privacy = Privacy()
 
 
 # --- journeys -------------------------------------------------------------------
@@ -390,6 +405,13 @@ class Recovery(_Playbook):
     owner: str | None = None
 
 
+class CommentRef(Model):
+    """A respondent's comment quoted by a story: the metric and the respondent id (columns.respondent)."""
+
+    metric: Id
+    respondent: Text
+
+
 class Story(_Playbook):
     """A customer story along a path of touchpoints."""
 
@@ -398,6 +420,7 @@ class Story(_Playbook):
     path: IdList = ()
     quote: str | None = None
     moral: str | None = None
+    quote_comment: CommentRef | None = None
 
 
 class VariantResult(Model):

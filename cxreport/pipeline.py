@@ -24,6 +24,7 @@ from .loader import Project, load_sources
 from .metrics.compute import compute_figures
 from .metrics.join import MetricData, join_metrics
 from .metrics.policy import Policy
+from .metrics.redact import Redactions
 from .model import Journey
 from .problems import ERROR, Problems
 from .render.page import RenderedSite, Reuse
@@ -70,14 +71,16 @@ class Silent:
         pass
 
 
-def check(root: Path) -> tuple[Project | None, Problems]:
-    """Give the project and every problem found reading, validating it and joining its metrics."""
+def check(root: Path, redactions: Redactions | None = None) -> tuple[Project | None, Problems]:
+    """Give the project and every problem found reading, validating it and joining its metrics; with redactions,
+    add to it how many comments were read and redacted (per kind, never the values)."""
     problems = Problems()
     project = load_sources(root, problems)
     if project is not None:
         validate(project, problems)
         # check can run without the warehouse: a cached tally of any age, else a warning that its rows were not checked
-        check_metrics(project, problems, project.root / CACHE_DIR, policy=Policy(any_age=True, needs_url=False))
+        policy = Policy(any_age=True, needs_url=False)
+        check_metrics(project, problems, project.root / CACHE_DIR, policy=policy, redactions=redactions)
     return project, problems
 
 
@@ -93,6 +96,7 @@ def check_metrics(
     cache_dir: Path | None,
     hashes: Mapping[str, Stamp] | None = None,
     policy: Policy | None = None,
+    redactions: Redactions | None = None,
 ) -> None:
     """Add the problems of every metric file, also when content files have errors: the rows are checked with
     the journeys that loaded (and those read whole from a file with errors, Project.salvaged).
@@ -102,7 +106,10 @@ def check_metrics(
     """
     errors = [p for p in problems if p.severity == ERROR]
     if not errors:
-        join_metrics(project, problems, cache_dir, hashes, policy).close()
+        data = join_metrics(project, problems, cache_dir, hashes, policy)
+        if redactions is not None:
+            redactions.add(data.redactions)
+        data.close()
         return
     failed = {p.path for p in errors}
     whole = {s.obj.id: s for s in project.salvaged if s.keeps_map and s.obj.id not in project.journeys}

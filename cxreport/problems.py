@@ -68,6 +68,8 @@ CODES: dict[str, str] = {
     "experiment-metric-type": "an experiment's metric is not a value metric",
     "experiment-variants": "an experiment's results with fewer than two variants",
     "unknown-control": "an experiment's control variant that is not among its variants",
+    "quote-comment-metric": "a story's quote_comment names a metric without comment and respondent columns",
+    "unknown-respondent": "a story's quote_comment names a respondent who left no comment in that metric",
     "path-outside-project": "a file path (metric file, logo) that leads out of the project",
     "file-not-found": "a file path (metric file, logo) that names no file",
     "link-outside-project": "a file that is a link to a place outside the project, so it is not read",

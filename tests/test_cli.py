@@ -115,7 +115,7 @@ def test_build_as_the_command_leaves_at_once_with_its_output_written(tmp_path):
         [sys.executable, "-m", "cxreport", "build", str(REPO), "--out", str(out)], capture_output=True, text=True, check=False
     )
     assert proc.returncode == 0, proc.stderr
-    assert proc.stderr.startswith("Built 32 pages, 980 figures, 0 warnings in ")
+    assert proc.stderr.startswith("Built 35 pages, 980 figures, 0 warnings in ")
     assert proc.stderr.endswith(f" -> {__import__('os').path.relpath(out)}\n")
     assert (out / "index.html").is_file() and (out / "data" / "figures.json").is_file()
 

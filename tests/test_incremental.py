@@ -146,7 +146,7 @@ def test_nothing_changed_writes_nothing(example, tmp_path):
     assert build(example, out).written
     before = {p: p.stat().st_ino for p in out.rglob("*") if p.is_file()}
     result = build(example, out)
-    assert result.unchanged and result.written and result.pages == 34
+    assert result.unchanged and result.written and result.pages == 35
     assert {p: p.stat().st_ino for p in out.rglob("*") if p.is_file()} == before
 
 

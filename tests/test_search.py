@@ -97,7 +97,7 @@ def test_example_index_has_every_kind_and_every_touchpoint_at_its_anchor(example
     data = index_of(site)
     items = data["items"]
     kinds = {data["kinds"][row[0]] for row in items}
-    assert kinds == set(KINDS)
+    assert kinds == set(KINDS) - {"comment"}  # sample figures have no comments: tests/test_comments.py indexes them
     urls = {row[2]: row for row in items}
     for journey in project.journeys.values():
         assert f"journeys/{journey.id}.html" in urls

@@ -14,8 +14,8 @@ every object of a kind (their ids and order included). The kinds:
     journeys-of:P       the journey-brief of the journeys of persona P
     page:P              the whole chapter
     chapters            id, title and order of every chapter (pages and guides)
-    figures:J           the figures of journey J; figures:- those of no journey, the experiments and verdicts,
-                        the plans and the driver analyses
+    figures:J           the figures of journey J, its code counts and published comments; figures:- those of no
+                        journey, the experiments and verdicts, the plans and the driver analyses
 
 Anything else a page depends on (site.yml, the theme, which content files exist, the navigation, cxreport
 itself) is part of the site key: when it changes, every page is made again.
@@ -130,10 +130,15 @@ def content_keys(project, digests: ObjectDigests | None = None) -> dict[str, str
 
 
 def figure_keys(figures: FigureSet) -> dict[str, str]:
-    """Give figures:J for each journey with figures and figures:- for the rest (experiments and verdicts too)."""
+    """Give figures:J for each journey with figures and figures:- for the rest (experiments and verdicts too);
+    code counts and comments count with their journey."""
     by_journey: dict[str, list] = defaultdict(list)
     for f in figures.figures:  # every field of the figure: a plain tuple of text, numbers and None
         by_journey[f.journey if f.journey is not None else "-"].append(tuple(f))
+    for counted in figures.codes:  # the comments are figures too (redacted, with their codes)
+        by_journey[counted.journey if counted.journey is not None else "-"].append(tuple(counted))
+    for comment in figures.comments:
+        by_journey[comment.journey if comment.journey is not None else "-"].append(tuple(comment))
     rest = by_journey["-"]
     rest.append(tuple(repr(r) for r in figures.experiments))
     rest.append(tuple(sorted(figures.verdicts.items())))

@@ -251,7 +251,11 @@ class Session:
         self.map_parts, self.experiment_parts = maps, experiments
         return digest(
             [
-                cfg.model_dump(mode="json", include={"metrics", "targets", "stage_model", "stage_models", "drivers"}),
+                # codes, privacy and language: the comments are coded and redacted (in the site's tokens) with the figures
+                cfg.model_dump(
+                    mode="json",
+                    include={"metrics", "targets", "stage_model", "stage_models", "drivers", "codes", "privacy", "language"},
+                ),
                 files,
                 cfg.stage_model,
                 [[jid, part.stage_model, part.digest] for jid, part in maps.items()],

@@ -26,7 +26,7 @@ from ..fingerprints import Stamp, hashed_late_enough, stat_of
 from ..model import MetricSource
 from .sql import lit, one_row
 
-TALLY_LAYOUT = 4  # bump when the cached table's columns or meaning change
+TALLY_LAYOUT = 5  # bump when the cached table's columns or meaning change
 _READ_FIELDS = (
     *("file", "type", "columns", "period", "date_format", "delimiter", "decimal", "thousands", "encoding"),
     *("format", "sheet", "values", "missing", "at"),

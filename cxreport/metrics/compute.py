@@ -6,9 +6,10 @@ from itertools import pairwise, product
 
 from .. import stats
 from ..collector import paused
-from ..figures import Figure, FigureSet
+from ..figures import Comment, Figure, FigureSet
 from ..loader import Project
 from ..model import MetricSource
+from .coding import code_counts
 from .drivers import driver_results
 from .experiments import experiment_results
 from .join import MetricData, MetricTable
@@ -21,10 +22,16 @@ def compute_figures(project: Project, data: MetricData) -> FigureSet:
     Metrics with row problems have no figures (the build stops on them anyway).
     """
     figures: list[Figure] = []
+    codes, comments = [], []
     with paused():
         for table in sorted(data.tables.values(), key=lambda t: t.index):  # metrics in the order site.yml declares them
             if table.ok:
                 figures.extend(_metric_figures(project, data, table))
+                if table.comments is not None:
+                    ids = list(project.config.codes)
+                    grouped, model = table.source.type == "nps", data.index.default_model
+                    codes.extend(code_counts(data.con, table.comments, table.source.id, table.places, ids, grouped, model))
+                    comments.extend(_comments(data, table, ids))
     experiments = experiment_results(project, data)
     fetched = {t.source.id: t.fetched_at for t in data.tables.values() if t.fetched_at is not None}
     dues = [t.due for t in data.tables.values() if t.due is not None]
@@ -39,7 +46,26 @@ def compute_figures(project: Project, data: MetricData) -> FigureSet:
         plans=tuple(experiments.plans),
         drivers=tuple(drivers),
         driver_notes=notes,
+        codes=tuple(codes),
+        comments=tuple(comments),
     )
+
+
+def _comments(data: MetricData, table: MetricTable, codes: list[str]) -> list[Comment]:
+    """Give a metric's published comments in file order, each with the ids of the codes it mentions."""
+    # code ids hold no comma (model.ID_PATTERN); concat_ws leaves out the codes that do not match
+    matched = ", ".join(f"CASE WHEN code_{k} THEN {lit(c)} END" for k, c in enumerate(codes))
+    listed = f"concat_ws(',', {matched})" if codes else "''"
+    rows = data.con.execute(
+        f"SELECT respondent, strftime(day, '%Y-%m-%d'), journey, stage, touchpoint, segment, grp, score, text, {listed} "
+        f"FROM {table.comments} ORDER BY rid"
+    ).fetchall()
+    metric = table.source.id
+    out = []
+    for respondent, day, journey, stage, touchpoint, segment, group, score, text, matched_ids in rows:
+        ids = tuple(matched_ids.split(",")) if matched_ids else ()
+        out.append(Comment(metric, respondent, day, journey, stage, touchpoint, segment, group, score, text, ids))
+    return out
 
 
 def grouping_sets(table: MetricTable) -> tuple[list[str], list[tuple[str, ...]]]:

@@ -21,6 +21,7 @@ from .layout import Layout, map_columns
 from .map_index import MapIndex
 from .policy import Policy
 from .read import STANDARD_COLUMNS, build_standard, rows_sql, source_sql
+from .redact import Redactions
 from .respondents import check_respondents
 from .sources import SourceFile, file_key, file_kind
 from .sql import NUM_MISSING, lit, one_row, strftime_of
@@ -38,10 +39,11 @@ class MetricTable:
     joined: str  # a table: period, journey, stage, touchpoint, segment, variant, w, m (not answered) and the sums a, b
     ok: bool  # no row problems: its figures can be computed
     cached: bool  # the tally came from the cache
-    comments: str | None = None  # a table of the metric's comments (columns.comment; metrics/comments.py)
+    comments: str | None = None  # a table of the metric's published comments (columns.comment; metrics/comments.py)
     fetched_at: str | None = None  # a warehouse metric: when its tally was fetched (ISO 8601, UTC)
     due: float | None = None  # a warehouse metric: when its tally is older than max_age (seconds since the epoch)
     answers: str | None = None  # a table (respondent, score) for a driver analysis (metrics/answers.py)
+    redactions: Redactions | None = None  # how many of them were redacted, per kind
 
     @property
     def places(self) -> tuple[str, ...]:
@@ -67,6 +69,15 @@ class MetricData:
     con: duckdb.DuckDBPyConnection
     index: MapIndex
     tables: Mapping[str, MetricTable] = field(default_factory=dict)
+
+    @property
+    def redactions(self) -> Redactions:
+        """Give the comments of every metric and how many were redacted, per kind."""
+        total = Redactions()
+        for table in self.tables.values():
+            if table.redactions is not None:
+                total.add(table.redactions)
+        return total
 
     def close(self) -> None:
         self.con.close()
@@ -295,8 +306,13 @@ def _read_metric(
         con.execute(f"CREATE OR REPLACE TABLE {joined} AS {_joined_sql(std, layout)}")
         for pb in experiments:
             _check_control(con, project, pb, source, layout, joined, problems)
-    kept = f"comments_{i}" if "comment" in layout.columns else None
-    return MetricTable(source, i, sf.rel, layout, joined, ok, plan.cached, kept, answers=f"answers_{i}" if plan.answers else None)
+    kept, redactions = None, None
+    if "comment" in layout.columns:  # redacted here, before any other stage sees them
+        kept = f"said_{i}"
+        redactions = comments.publishable(con, f"comments_{i}", kept, layout, source, project.config)
+        comments.check_quotes(con, kept, project, source, problems)
+    kept_answers = f"answers_{i}" if plan.answers else None
+    return MetricTable(source, i, sf.rel, layout, joined, ok, plan.cached, kept, answers=kept_answers, redactions=redactions)
 
 
 def _respondents_unique(con: duckdb.DuckDBPyConnection, i: int, plan: _Plan, f: FileRef, problems: Problems) -> bool:

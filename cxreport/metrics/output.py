@@ -12,7 +12,7 @@ import io
 import json
 import math
 
-from ..figures import DriverResult, Figure, FigureSet, PlanResult, VariantResult
+from ..figures import CodeCount, DriverResult, Figure, FigureSet, PlanResult, VariantResult
 from ..kinds import KINDS
 
 FRACTION_DECIMALS = 4
@@ -184,3 +184,25 @@ def drivers_json(fs: FigureSet) -> str:
             performance = _round(d.performance, decimals) if decimals is not None else int(d.performance)
         rows.append(driver_row(d, performance))
     return _document("drivers", rows)
+
+
+def code_row(c: CodeCount) -> dict:
+    """Give one row of codes.json: share and margin as fractions to 4 decimals."""
+    return {
+        "metric": c.metric,
+        "period": c.period,
+        "journey": c.journey,
+        "stage": c.stage,
+        "touchpoint": c.touchpoint,
+        "group": c.group,
+        "code": c.code,
+        "comments": c.comments,
+        "mentions": c.mentions,
+        "share": _round(c.share, FRACTION_DECIMALS),
+        "margin": _round(c.margin, FRACTION_DECIMALS),
+    }
+
+
+def codes_json(fs: FigureSet) -> str:
+    """Give the text of output/data/codes.json (FORMAT.md, More data files)."""
+    return _document("codes", [code_row(c) for c in fs.codes])

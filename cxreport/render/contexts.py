@@ -7,6 +7,8 @@ docs/themes.md lists each template's context from these types.
 from collections.abc import Callable
 from typing import Any, NotRequired, TypedDict
 
+from markupsafe import Markup
+
 from .charts import Chart
 from .i18n import Catalogue
 
@@ -143,6 +145,7 @@ class JourneyContext(TypedDict):
     compare: View | None
     playbooks: list[View]
     drivers: list[View]
+    voices: list[View]
 
 
 class PersonasContext(TypedDict):
@@ -265,6 +268,20 @@ class DriversContext(TypedDict):
     explain: str
 
 
+class CommentsContext(TypedDict):
+    """comments.html (comments): a metric's comments, filtered by code and NPS group in the browser."""
+
+    metric: View
+    count_text: str
+    code_table: list[View]
+    group_columns: list[View]
+    code_options: list[View]
+    group_options: list[View]
+    first: list[View]
+    page_size: int
+    data: Markup
+
+
 CONTEXTS: dict[str, type] = {
     "home": HomeContext,
     "journeys": JourneysContext,
@@ -283,5 +300,6 @@ CONTEXTS: dict[str, type] = {
     "metric-table": MetricTableContext,
     "print": PrintContext,
     "drivers": DriversContext,
+    "comments": CommentsContext,
 }
 """The context type of each page kind (Page.kind)."""

@@ -80,6 +80,21 @@ def _journey_part(planner: Planner, journey: dict, stages: list[dict], number: i
     }
 
 
+def _short_voices(voices: Sequence[dict]) -> list[dict]:
+    """Give a journey's voices as the report prints them: per metric its codes and one quote of each NPS group
+    (the first of each the site shows, so the report quotes what the site quotes)."""
+    out = []
+    for v in voices:
+        metrics = []
+        for mt in v["metrics"]:
+            first: dict[str, dict] = {}
+            for q in mt["quotes"]:
+                first.setdefault(q["group"], q)
+            metrics.append(dict(mt, quotes=list(first.values())[:2]))
+        out.append(dict(v, metrics=metrics))
+    return out
+
+
 def print_page(planner: Planner, pages: Sequence[Page], when: dt.date) -> Page:
     """Give the print page of a planned site, dated `when` (the cover shows it in the site's language)."""
     t = planner.t
@@ -99,7 +114,14 @@ def print_page(planner: Planner, pages: Sequence[Page], when: dt.date) -> Page:
         charts += [p["emotion_chart"] for p in parts if p["emotion_chart"]]
         charts += [x for x in (nps, compare["chart"] if compare else None) if x]
         journeys.append(
-            {**c, "anchor": f"sec-print-journey-{c['journey']['id']}", "parts": parts, "nps_chart": nps, "compare": compare}
+            {
+                **c,
+                "anchor": f"sec-print-journey-{c['journey']['id']}",
+                "parts": parts,
+                "nps_chart": nps,
+                "compare": compare,
+                "voices": _short_voices(c["voices"]),
+            }
         )
     context: PrintContext = {
         "cover": {"date_text": t.date(when), "date": when.isoformat()},

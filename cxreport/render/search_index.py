@@ -14,7 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-KINDS = ("journey", "touchpoint", "persona", "playbook", "page", "section", "pillar", "metric")
+KINDS = ("journey", "touchpoint", "persona", "playbook", "page", "section", "pillar", "metric", "comment")
+MAX_COMMENTS = 2_000  # comments of one metric in the index (its comments page lists and filters them all)
+COMMENT_TITLE = 80  # characters of a comment shown as its title
 INDEX_PATH = "assets/search-index.js"
 MAX_TEXT = 400  # folded characters of words kept per entry besides title and context: enough to find, small enough to ship
 # Words too common to find anything by; a query for them still matches longer words by prefix ("de" -> "dekbed").
@@ -302,6 +304,20 @@ def _playbook_entries(path: str, c: Mapping[str, Any]) -> list[SearchEntry]:
     return [SearchEntry("playbook", pb["title"], path, context, text), *_sections(pb["body"], path, pb["title"])]
 
 
+def _comment_entries(path: str, c: Mapping[str, Any]) -> list[SearchEntry]:
+    """Give an entry per comment (redacted: the page's own data), linking to it on its metric's comments page."""
+    data = json.loads(str(c["data"]))
+    label = c["metric"]["label"]
+    out = []
+    for item in data["items"][:MAX_COMMENTS]:
+        text = item["t"]
+        title = text if len(text) <= COMMENT_TITLE else text[: COMMENT_TITLE - 1].rstrip() + "…"
+        context = " · ".join(x for x in (label, data["labels"]["groups"].get(item["g"], ""), item["d"]) if x)
+        url = f"{path}#r-{item['r']}" if item["r"] else path
+        out.append(SearchEntry("comment", title, url, context, text))
+    return out
+
+
 def entries_for(pages: Sequence[Any], guide_label: str = "") -> list[SearchEntry]:
     """Give the search entries of a planned site: what each page shows that a reader may look for."""
     entries: list[SearchEntry] = []
@@ -331,6 +347,8 @@ def entries_for(pages: Sequence[Any], guide_label: str = "") -> list[SearchEntry
             entries += [
                 SearchEntry("pillar", d["name"], f"{path}#{d['anchor']}", "", _join(d["description"])) for d in c["details"]
             ]
+        elif page.kind == "comments":
+            entries += _comment_entries(path, c)
         elif page.kind == "metric":
             mt = c["metric"]
             entries.append(

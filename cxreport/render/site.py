@@ -9,7 +9,9 @@ import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .comment_views import comments_path
 from .families.chapters import ChapterPages, without_title
+from .families.comments import CommentPages
 from .families.drivers import DRIVERS_PATH
 from .families.home import HomePages
 from .families.journeys import JourneyPages
@@ -59,7 +61,9 @@ __all__ = [
 ]
 
 
-class Planner(HomePages, PersonaPages, JourneyPages, PillarPages, PlaybookPages, Navigation, ChapterPages, MetricPages):
+class Planner(
+    CommentPages, HomePages, PersonaPages, JourneyPages, PillarPages, PlaybookPages, Navigation, ChapterPages, MetricPages
+):
     """Builds the page plan from the project, its figures and the site's language.
 
     Each base is a page family (cxreport.render.families); a family whose pages show another's views has that
@@ -126,6 +130,8 @@ class Planner(HomePages, PersonaPages, JourneyPages, PillarPages, PlaybookPages,
                 out += paged(pages, lambda n: playbook_deps, self.playbook_list_page, section)
         for pb in p.playbooks.values():
             deps = [f"playbook:{pb.id}", "figures:-"]
+            if getattr(pb, "quote_comment", None) is not None:  # a story quoting a comment: the comments are figures
+                deps.append("figures:*")
             if pb.journey:
                 deps.append(f"journey-brief:{pb.journey}")
             for persona_id in (getattr(pb, "audience", None), getattr(pb, "persona", None)):
@@ -146,4 +152,6 @@ class Planner(HomePages, PersonaPages, JourneyPages, PillarPages, PlaybookPages,
                     out += paged(
                         self.metric_table_pages(source, table), lambda n: metric_deps, self.metric_table_page, source, table
                     )[1:]
+            for source in self.comment_metrics():  # the comments are figures (FigureSet.comments); their places journeys
+                out.append(spec(comments_path(source.id), metric_deps, self.comments_page, source))
         return out

@@ -14,7 +14,7 @@ import jinja2
 from ..figures import FigureSet
 from ..fingerprints import digest
 from ..loader import Project, inside, relpath
-from ..metrics.output import drivers_json, experiments_json, figures_json
+from ..metrics.output import codes_json, drivers_json, experiments_json, figures_json
 from ..problems import Problems
 from .charts import ChartStyle
 from .contexts import NavSection, SiteView
@@ -170,6 +170,8 @@ def _data_maker(
         ]
         if cfg.drivers:  # version 2: only a project with a driver analysis has the file
             makers.append(("data/drivers.json", lambda: drivers_json(figures)))
+        if cfg.codes and any(m.columns.comment for m in cfg.metrics):
+            makers.append(("data/codes.json", lambda: codes_json(figures)))
         for source in cfg.metrics:
             makers.append((metric_csv_path(source.id), functools.partial(_metric_csv, planner, source.id, cfg.language)))
         for path, make in makers:

@@ -8,6 +8,7 @@ from typing import Any
 from ... import model as m
 from ...kinds import KINDS
 from ..charts import Chart, emotion_compare, emotion_curve, sparkline, time_series
+from ..comment_views import CommentViews
 from ..contexts import JourneyContext, JourneysContext
 from ..page import Page
 from ..paging import ListPages, Paging
@@ -20,7 +21,7 @@ from ..views import LANES
 from .drivers import DriverPages
 
 
-class JourneyPages(DriverPages, Paging):
+class JourneyPages(DriverPages, CommentViews, Paging):
     """The journeys overview and each journey's map."""
 
     def journey_pages(self) -> ListPages:
@@ -213,8 +214,18 @@ class JourneyPages(DriverPages, Paging):
             "compare": compare,
             "playbooks": linked,
             "drivers": drivers,
+            "voices": self.journey_voices(journey, path),
         }
         return Page(path, "journey.html", "journey", journey.title, context, tuple(charts))
+
+    def journey_voices(self, journey: m.Journey, page: str) -> list[dict]:
+        """Give the touchpoints with comments, in map order, each with its codes and quotes per metric."""
+        out = []
+        for stage, tp in journey.touchpoints():
+            metrics = self.voices_at(journey, stage.stage, tp, page)
+            if metrics:
+                out.append({"id": tp.id, "anchor": f"voices-{tp.id}", "name": tp.name, "stage": stage.stage, "metrics": metrics})
+        return out
 
     def channels(self, journey: m.Journey, page: str) -> list[dict]:
         groups: dict[str, list[m.Touchpoint]] = defaultdict(list)

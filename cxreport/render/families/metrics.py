@@ -183,6 +183,9 @@ class MetricPages(MetricViews, Paging):
             "text": [f"{self.value_text(f)} (n = {self.t.integer(f.n)})" if n else self.value_text(f) for f in rows],
         }
 
+    def _has_comments(self, metric: str) -> bool:
+        return any(c.metric == metric for c in self.figures.comments)
+
     def metric_page(self, source: m.MetricSource) -> Page:
         path = metric_path(source.id)
         figs = self.index.of_metric(source.id)
@@ -228,6 +231,7 @@ class MetricPages(MetricViews, Paging):
                 "target": {"good": self.t.number(target.good, 1), "bad": self.t.number(target.bad, 1)} if target else None,
                 "higher_is_better": source.higher_is_better,
                 "csv_url": relative_url(path, metric_csv_path(source.id)),
+                "comments_url": relative_url(path, f"comments/{source.id}.html") if self._has_comments(source.id) else "",
                 "json_url": relative_url(path, "data/figures.json"),
                 "count": len(figs),
                 "warehouse": source.warehouse or "",

@@ -8,6 +8,7 @@ from typing import Any
 from ... import model as m
 from ...figures import VariantResult
 from ..charts import MAX_INTERVALS, Chart, emotion_curve, intervals
+from ..comment_views import CommentViews
 from ..contexts import ChapterContext, PlaybookContext, PlaybookListContext, PlaybooksContext, ShowAll
 from ..figure_index import ALL
 from ..page import Page
@@ -26,7 +27,7 @@ from .chapters import ChapterPages, without_title
 EXPERIMENT_TABLES = 20
 
 
-class PlaybookPages(ChapterPages):
+class PlaybookPages(ChapterPages, CommentViews):
     """The playbooks overview, its sections over numbered pages, and each playbook's page."""
 
     def section_pages(self, section: str) -> ListPages | None:
@@ -193,11 +194,17 @@ class PlaybookPages(ChapterPages):
                     "moral": pb.moral or "",
                     "steps": steps,
                     "chart": chart,
+                    "quoted_comment": self._quoted(pb),
                 }
             )
         elif pb.type == "experiment":
             charts += self.experiment_view(pb, path, view)
         return Page(path, f"{pb.type}.html", "playbook", pb.title, context, tuple(charts))
+
+    def _quoted(self, pb: m.Story) -> dict | None:
+        """Give the comment a story quotes by respondent (quote_comment), redacted, or None."""
+        comment = self.quoted_comment(pb.quote_comment)
+        return self.quote_view(comment) if comment is not None else None
 
     def story_path(self, pb: m.Story, page: str) -> tuple[list[dict], Chart | None]:
         journey = self.project.journeys.get(pb.journey) if pb.journey else None
