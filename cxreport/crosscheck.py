@@ -10,10 +10,10 @@ from pydantic import BaseModel
 from . import model as m
 from .drivercheck import validate_drivers
 from .kinds import KINDS
-from .limits import FILE_HINTS, not_a_file, unreadable
+from .limits import FILE_HINTS, not_a_file
 from .loader import Origin, Project, Salvaged, resolve_content_path
 from .problems import ERROR, Problem, Problems, did_you_mean
-from .themecheck import validate_assets, validate_theme
+from .themecheck import validate_assets, validate_logo, validate_theme, validate_theme_name
 from .warehousecheck import validate_warehouse_metric, validate_warehouses
 from .yamlsrc import Locator
 
@@ -172,8 +172,8 @@ def _validate_site(project: Project, problems: Problems) -> None:
     validate_warehouses(project, problems)
     _validate_targets(project, metric_ids, problems)
     validate_drivers(project, problems)
-    _validate_logo(project, problems)
-    _validate_theme_name(project, problems)
+    validate_logo(project, problems)
+    validate_theme_name(project, problems)
     validate_theme(project, problems)
     validate_assets(project, problems)
 
@@ -248,41 +248,6 @@ def _validate_targets(project: Project, metric_ids: dict[str, int], problems: Pr
                 did_you_mean(key, list(KINDS) + list(metric_ids), "keys"),
                 code="unknown-reference",
             )
-
-
-def _validate_logo(project: Project, problems: Problems) -> None:
-    """Report a brand logo outside the project or missing."""
-    cfg, o = project.config, project.site_origin
-    if cfg.brand.logo is not None:
-        path = resolve_content_path(project.root, cfg.brand.logo)
-        line, col = o.at("brand", "logo")
-        if path is None:
-            problems.error(
-                o.path,
-                line,
-                col,
-                f"logo '{cfg.brand.logo}' lies outside the project",
-                "put the logo under content/assets/ and write e.g. 'logo: assets/logo.svg'",
-                code="path-outside-project",
-            )
-        elif (bad := unreadable(path)) is not None:  # a logo the build could not copy is named here, not there
-            problems.error(o.path, line, col, f"logo 'content/{cfg.brand.logo}' {bad[1]}", FILE_HINTS[bad[0]], code=bad[0])
-
-
-def _validate_theme_name(project: Project, problems: Problems) -> None:
-    """Report a theme that has no folder under themes/."""
-    cfg, o = project.config, project.site_origin
-    if cfg.theme != "default" and not (project.root / "themes" / cfg.theme).is_dir():
-        line, col = o.at("theme")
-        themes = [p.name for p in (project.root / "themes").iterdir() if p.is_dir()] if (project.root / "themes").is_dir() else []
-        problems.error(
-            o.path,
-            line,
-            col,
-            f"theme '{cfg.theme}' not found: there is no folder themes/{cfg.theme}/",
-            did_you_mean(cfg.theme, themes + ["default"], "themes"),
-            code="theme-not-found",
-        )
 
 
 def _validate_output_paths(project: Project, problems: Problems) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 import jinja2
 
 from .limits import FILE_HINTS, unreadable
-from .loader import Project, inside
-from .problems import Problems
+from .loader import Project, inside, resolve_content_path
+from .problems import Problems, did_you_mean
 
 
 def validate_theme(project: Project, problems: Problems) -> None:
@@ -113,3 +113,38 @@ def validate_assets(project: Project, problems: Problems) -> None:
                 problems.error(rel, 0, 0, f"asset {words}", FILE_HINTS[code], code=code)
             else:
                 problems.warning(rel, 0, 0, f"asset {words}; it was not published", FILE_HINTS[code], code=code)
+
+
+def validate_logo(project: Project, problems: Problems) -> None:
+    """Report a brand logo outside the project or missing."""
+    cfg, o = project.config, project.site_origin
+    if cfg.brand.logo is not None:
+        path = resolve_content_path(project.root, cfg.brand.logo)
+        line, col = o.at("brand", "logo")
+        if path is None:
+            problems.error(
+                o.path,
+                line,
+                col,
+                f"logo '{cfg.brand.logo}' lies outside the project",
+                "put the logo under content/assets/ and write e.g. 'logo: assets/logo.svg'",
+                code="path-outside-project",
+            )
+        elif (bad := unreadable(path)) is not None:  # a logo the build could not copy is named here, not there
+            problems.error(o.path, line, col, f"logo 'content/{cfg.brand.logo}' {bad[1]}", FILE_HINTS[bad[0]], code=bad[0])
+
+
+def validate_theme_name(project: Project, problems: Problems) -> None:
+    """Report a theme that has no folder under themes/."""
+    cfg, o = project.config, project.site_origin
+    if cfg.theme != "default" and not (project.root / "themes" / cfg.theme).is_dir():
+        line, col = o.at("theme")
+        themes = [p.name for p in (project.root / "themes").iterdir() if p.is_dir()] if (project.root / "themes").is_dir() else []
+        problems.error(
+            o.path,
+            line,
+            col,
+            f"theme '{cfg.theme}' not found: there is no folder themes/{cfg.theme}/",
+            did_you_mean(cfg.theme, themes + ["default"], "themes"),
+            code="theme-not-found",
+        )

@@ -128,16 +128,7 @@ class Planner(
             pages = self.section_pages(section)
             if pages is not None:
                 out += paged(pages, lambda n: playbook_deps, self.playbook_list_page, section)
-        for pb in p.playbooks.values():
-            deps = [f"playbook:{pb.id}", "figures:-"]
-            if getattr(pb, "quote_comment", None) is not None:  # a story quoting a comment: the comments are figures
-                deps.append("figures:*")
-            if pb.journey:
-                deps.append(f"journey-brief:{pb.journey}")
-            for persona_id in (getattr(pb, "audience", None), getattr(pb, "persona", None)):
-                if persona_id:
-                    deps.append(f"persona:{persona_id}")
-            out.append(spec(playbook_path(pb.id), deps, self.playbook_page, pb))
+        out += [spec(playbook_path(pb.id), _playbook_deps(pb), self.playbook_page, pb) for pb in p.playbooks.values()]
         out += [spec(page_path(c.id), (f"page:{c.id}",), self.chapter_page, c) for c in p.pages.values()]
         if self.chapters_listed() is None:
             out += paged(self.chapter_pages(), lambda n: ("chapters",), self.chapters_page)
@@ -155,3 +146,16 @@ class Planner(
             for source in self.comment_metrics():  # the comments are figures (FigureSet.comments); their places journeys
                 out.append(spec(comments_path(source.id), metric_deps, self.comments_page, source))
         return out
+
+
+def _playbook_deps(pb: Any) -> list[str]:
+    """Give the content keys a playbook's page shows: its own, its journey's brief, its personas, the figures."""
+    deps = [f"playbook:{pb.id}", "figures:-"]
+    if getattr(pb, "quote_comment", None) is not None:  # a story quoting a comment: the comments are figures
+        deps.append("figures:*")
+    if pb.journey:
+        deps.append(f"journey-brief:{pb.journey}")
+    for persona_id in (getattr(pb, "audience", None), getattr(pb, "persona", None)):
+        if persona_id:
+            deps.append(f"persona:{persona_id}")
+    return deps

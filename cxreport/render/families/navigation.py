@@ -11,6 +11,7 @@ from ..paths import (
 )
 from ..views import NAV_LIMIT
 from .chapters import ChapterPages
+from .drivers import DRIVERS_PATH
 
 
 class Navigation(ChapterPages):
@@ -47,6 +48,8 @@ class Navigation(ChapterPages):
                     "items": listed([{"label": self.metric_label(s.id), "path": metric_path(s.id)} for s in self.cfg.metrics]),
                 }
             )
+        if self.cfg.drivers:  # version 2: what moves the score, one page for every analysis
+            nav.append({"label": self.t("nav.drivers"), "path": DRIVERS_PATH, "items": []})
         chapters = self.chapters_listed()
         if chapters is None:  # too many to list on every page: the handbook's own contents page lists them
             nav.append({"label": self.t("nav.handbook"), "path": CHAPTERS_PATH, "items": []})
