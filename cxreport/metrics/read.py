@@ -243,18 +243,31 @@ def build_standard(con: duckdb.DuckDBPyConnection, table: str, file: FileRef, la
             con.execute(f"DROP TABLE {table}_plain")
             return
         con.execute(f"DROP TABLE {table}_plain")
+    con.execute(f"CREATE OR REPLACE TABLE {table} AS {_standard_select(source, layout, judged_sql(cells, layout, source))}")
+
+
+def judged_sql(
+    cells: str, layout: Layout, source: MetricSource, weight: str = "count(*)", given: str | None = None, total: str = "sum(num)"
+) -> str:
+    """Give cells judged and counted per period and keys: num_status, w, and the score (scored kinds) or total.
+
+    Scores are counted per distinct text and each text judged once; counts and values are judged row by row.
+    weight: the rows a line stands for (count(*): a file's rows; a warehouse's tally says how many each of its
+    lines counts); given: a status the source already knows (a warehouse's sums per status), which wins.
+    """
+    if source.kind.scored:
         number, status = number_sql_pair("score_raw", layout, source)
-        tally = _counted(cells, layout, source, ["num_raw AS score_raw", "miss", "count(*) AS w"])
-        judged = (
+        tally = _counted(cells, layout, source, ["num_raw AS score_raw", "miss", f"{weight} AS w"])
+        return (
             f"SELECT *, CASE WHEN miss THEN {NUM_MISSING} ELSE {status} END AS num_status, "
             f"CASE WHEN NOT miss THEN TRY_CAST({number} AS INTEGER) END AS score FROM ({tally})"
         )
-    else:
-        number, _ = number_sql_pair("num_raw", layout, source)
-        numbered = f"SELECT *, CASE WHEN NOT miss THEN {number} END AS num FROM ({cells})"
-        status = f"CASE WHEN miss THEN {NUM_MISSING} ELSE {number_status_sql('num_raw', 'num', kind)} END"
-        judged = _counted(numbered, layout, source, [f"{status} AS num_status", "count(*) AS w", "sum(num) AS total"])
-    con.execute(f"CREATE OR REPLACE TABLE {table} AS {_standard_select(source, layout, judged)}")
+    number, _ = number_sql_pair("num_raw", layout, source)
+    numbered = f"SELECT *, CASE WHEN NOT miss THEN {number} END AS num FROM ({cells})"
+    status = f"CASE WHEN miss THEN {NUM_MISSING} ELSE {number_status_sql('num_raw', 'num', source.kind)} END"
+    if given is not None:
+        status = f"coalesce({given}, {status})"
+    return _counted(numbered, layout, source, [f"{status} AS num_status", f"{weight} AS w", f"{total} AS total"])
 
 
 def rows_sql(file: FileRef, layout: Layout, source: MetricSource) -> str:

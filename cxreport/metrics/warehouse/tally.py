@@ -17,7 +17,7 @@ import duckdb
 
 from ...model import MetricSource
 from ..layout import KEY_COLUMNS, Layout
-from ..read import _counted, _missing_sql, _standard_select, _values_sql, keys_sql, number_sql_pair
+from ..read import _missing_sql, _standard_select, _values_sql, judged_sql, keys_sql, number_sql_pair
 from ..sql import (
     DATE_OK,
     NUM_EMPTY,
@@ -28,7 +28,6 @@ from ..sql import (
     NUM_OK,
     date_sql,
     date_status_sql,
-    number_status_sql,
     period_sql,
 )
 
@@ -116,20 +115,7 @@ def build_standard(
 ) -> None:
     """Create the standard form (read.STANDARD_COLUMNS) of a received tally."""
     cells = cells_sql(received, layout, source, typed_date)
-    if source.kind.scored:
-        number, status = number_sql_pair("score_raw", layout, source)
-        tally = _counted(cells, layout, source, ["num_raw AS score_raw", "miss", "sum(w0) AS w"])
-        judged = (
-            f"SELECT *, CASE WHEN miss THEN {NUM_MISSING} ELSE {status} END AS num_status, "
-            f"CASE WHEN NOT miss THEN TRY_CAST({number} AS INTEGER) END AS score FROM ({tally})"
-        )
-    else:
-        number, _ = number_sql_pair("num_raw", layout, source)
-        numbered = f"SELECT *, CASE WHEN NOT miss THEN {number} END AS num FROM ({cells})"
-        status = f"coalesce(st, CASE WHEN miss THEN {NUM_MISSING} ELSE {number_status_sql('num_raw', 'num', source.kind)} END)"
-        judged = _counted(
-            numbered, layout, source, [f"{status} AS num_status", "sum(w0) AS w", "sum(coalesce(t0, num * w0)) AS total"]
-        )
+    judged = judged_sql(cells, layout, source, "sum(w0)", "st", "sum(coalesce(t0, num * w0))")
     con.execute(f"CREATE OR REPLACE TABLE {std} AS {_standard_select(source, layout, judged)}")
 
 
