@@ -12,5 +12,4 @@ class Policy:
 
     refresh: bool = False  # fetch again whatever the cache holds (build --refresh)
     any_age: bool = False  # a cached tally of any age will do
-    connect: bool = True  # False: never connect; without a cached tally the rows are not checked
     needs_url: bool = True  # False (check): a warehouse whose URL variable is not set is not asked, only warned of

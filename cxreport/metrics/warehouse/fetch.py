@@ -100,11 +100,11 @@ class WarehouseReader:
         info = self.cache.info(key) if self.cache is not None else None
         now = time.time()
         fresh = info is not None and (self.policy.any_age or now - float(info.get("fetched", 0)) < wh.max_age)
-        if info is not None and not self.policy.refresh and (fresh or not self.policy.connect):
+        if info is not None and fresh and not self.policy.refresh:
             got = self._from_cache(con, i, source, key, info, wh)
             if got is not None:
                 return got
-        if not self.policy.connect or not (self.policy.needs_url or _url_set(wh)):
+        if not (self.policy.needs_url or _url_set(wh)):
             self._error(
                 i,
                 ("metrics", i, "warehouse"),
