@@ -33,6 +33,8 @@ from pathlib import Path
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "fixtures"))
+from gen_klantonderzoek import PERSONAL  # noqa: E402 (the example survey's personal data, planted the same way)
 from measuring import run_child, write_section  # noqa: E402
 
 from cxreport.metrics.coding import code_counts, code_match_sql, folded_sql  # noqa: E402
@@ -63,14 +65,6 @@ PLAIN = [
     "Oké prijs, prima kwaliteit en de maat klopte.",
     "Op 12-03-2026 besteld voor € 1.234,56, bestelling 20260417.",
     "Het was oké, niets bijzonders.",
-]
-PERSONAL = [
-    "Bel me even terug op 06-12345678 over mijn bestelling.",
-    "Stuur de factuur naar j.de.vries@example.nl aub.",
-    "Geld graag terug op NL91 ABNA 0417 1643 00, bestelling 20260417.",
-    "Bezorgd op het verkeerde adres, wij wonen op 1234 AB 12.",
-    "Mijn nummer is +31 20 123 4567, bel gerust.",
-    "De bezorger zei dat Marieke's collega het zou regelen.",
 ]
 
 

@@ -13,7 +13,7 @@ from ...loader import Project
 from ...model import MetricSource
 from ...problems import Problems
 from .. import rowcheck
-from ..layout import Layout
+from ..layout import KEY_COLUMNS, Layout
 from ..map_index import MapIndex
 from .tally import rows_sql
 
@@ -57,11 +57,7 @@ def report(
             continue
         total = int(sum(n for _, n in counted))
         first = counted[0][0]
-        values = {
-            "date_raw": None,
-            "num_raw": None,
-            **{k: None for k in ("journey", "stage", "touchpoint", "segment", "variant")},
-        }
+        values = dict.fromkeys(["date_raw", "num_raw", *KEY_COLUMNS])
         values[value] = first
         p = rowcheck.RowProblem(0, layout.col(check.column), check.column, check.kind, values)
         message, hint = rowcheck.describe(p, source, layout, index, experiment)

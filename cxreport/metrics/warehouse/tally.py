@@ -122,8 +122,7 @@ def build_standard(
 def rows_sql(received: str, layout: Layout, source: MetricSource, typed_date: bool) -> str:
     """Give the received rows judged one by one (the columns rowcheck's conditions read), w rows each."""
     cells = cells_sql(received, layout, source, typed_date)
-    number, status = number_sql_pair("num_raw", layout, source)
-    del number
+    _, status = number_sql_pair("num_raw", layout, source)
     num_status = f"coalesce(st, CASE WHEN miss THEN {NUM_MISSING} ELSE {status} END)"
     date_status = str(DATE_OK) if layout.dateless else date_status_sql("date_raw", "d")
     return (
