@@ -6,9 +6,12 @@ import csv
 import io
 import json
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from cxreport.figures import Figure, FigureSet
 from cxreport.metrics.output import figures_json
-from cxreport.render.data import metric_csv, safe_cell
+from cxreport.render.data import data_texts, metric_csv, safe_cell
 
 
 def fig(**over) -> Figure:
@@ -57,3 +60,53 @@ def test_figures_json_has_the_format_of_the_spec():
         row
     )
     assert row["value"] == -31.8
+
+
+_TEXT = st.one_of(
+    st.none(),
+    st.text(alphabet=st.sampled_from(list('ab;,"\r\n\t =+-@\u200b\uff1d é')), max_size=6),
+)
+_NUMBER = st.one_of(
+    st.none(),
+    st.floats(allow_nan=True, allow_infinity=True, width=64),
+    st.integers(-(10**6), 10**6).map(float),
+)
+
+
+@st.composite
+def _figures(draw) -> list[Figure]:
+    out = []
+    for metric in draw(st.lists(st.sampled_from(["m", "f", "c", "v"]), min_size=0, max_size=4)):
+        kind = {"m": "nps", "f": "funnel", "c": "csat", "v": "value"}[metric]
+        for _ in range(draw(st.integers(0, 5))):
+            value = draw(st.integers(0, 10**6).map(float) if kind == "funnel" else _NUMBER)
+            out.append(
+                Figure(
+                    metric,
+                    kind,
+                    draw(st.sampled_from(["all", "2026-03", "2026-Q1"])),
+                    draw(_TEXT),
+                    draw(_TEXT),
+                    draw(_TEXT),
+                    draw(_TEXT),
+                    draw(_TEXT),
+                    draw(st.integers(0, 10**9)),
+                    value,
+                    draw(_NUMBER),
+                    draw(_NUMBER),
+                    draw(st.sampled_from([None, "good", "=bad"])),
+                    draw(st.one_of(st.none(), st.integers(0, 99))),
+                )
+            )
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(figures=_figures(), language=st.sampled_from(["nl", "en"]))
+def test_data_texts_gives_the_bytes_of_figures_json_and_metric_csv(figures, language):
+    # data_texts is the one pass the build uses; figures_json and metric_csv, one figure at a time, are its oracle
+    metrics = ["m", "f", "c", "v", "none"]
+    text, csvs = data_texts(figures, metrics, language)
+    assert text == figures_json(FigureSet(figures=tuple(figures)))
+    for metric in metrics:
+        assert csvs[metric] == metric_csv([f for f in figures if f.metric == metric], language), metric
