@@ -29,7 +29,7 @@ from .model import Journey
 from .problems import ERROR, Problems
 from .render.page import RenderedSite, Reuse
 from .render.theme import TemplateFailure
-from .render.whole_site import build_stamp, render_site
+from .render.whole_site import EarlyPages, build_stamp, draw_early, render_site
 from .render.write import write_in_place, write_site
 
 __all__ = [
@@ -134,14 +134,25 @@ def render(
     print_date: dt.date | None = None,
     reuse: Reuse | None = None,
     jobs: int = 1,
+    early: EarlyPages | None = None,
+    when: dt.datetime | None = None,
 ) -> RenderedSite:
     """Give the whole site rendered in memory; with print_date also print.html for the PDF.
 
-    With reuse (render.Reuse) only the pages whose content keys changed are made; the others are kept.
+    With reuse (render.Reuse) only the pages whose content keys changed are made; the others are kept. early:
+    the pages that show no figures, drawn while the metrics were read (draw_early, with the same when).
     """
     on_page = (progress or Silent()).advance
     return render_site(
-        project, figures, problems, stamp=build_stamp(stamp), on_page=on_page, print_date=print_date, reuse=reuse, jobs=jobs
+        project,
+        figures,
+        problems,
+        stamp=when if when is not None else build_stamp(stamp),
+        on_page=on_page,
+        print_date=print_date,
+        reuse=reuse,
+        jobs=jobs,
+        early=early,
     )
 
 
@@ -206,22 +217,28 @@ def _stages(session: incremental.session.Session, progress: Progress, print_date
         check_metrics(project, problems, session.cache_dir, session.run.inputs, Policy(any_age=True, needs_url=False))
         return _done(result, started)
     progress.stage("join_metrics")
-    figures = _figures(session, project, result, progress)
-    if figures is None:
-        return _done(result, started)
-    reuse = session.reuse_plan(project, figures)
-    progress.stage("render")
+    when = build_stamp(session.stamp)
+    early = None
+    if session.cold() and print_date is None:  # the pages that show no figures are drawn while the metrics are read
+        early = draw_early(project, stamp=when, jobs=session.workers)
     try:
+        figures = _figures(session, project, result, progress)
+        if figures is None:
+            return _done(result, started)
+        reuse = session.reuse_plan(project, figures)
+        progress.stage("render")
         site = render(
             project,
             figures.figures,
             problems,
-            stamp=session.stamp,
             progress=progress,
             print_date=print_date,
             reuse=reuse,
             jobs=session.workers,
+            early=early,
+            when=when,
         )
+        early = None  # render took them
     except TemplateFailure as exc:
         problems.error(
             exc.file,
@@ -232,6 +249,9 @@ def _stages(session: incremental.session.Session, progress: Progress, print_date
             code="template-failed",
         )
         return _done(result, started)
+    finally:
+        if early is not None:  # the build stopped short: stop drawing
+            early.stop()
     result.pages, result.figures, result.files, result.made = len(site.specs), site.figures, len(site.files), len(site.pages)
     if result.failed:
         return _done(result, started)

@@ -264,6 +264,11 @@ class Session:
             ]
         )
 
+    def cold(self) -> bool:
+        """Whether this build makes every page anew (no earlier build it may reuse) in a process of its own (not
+        serve's kept session): the pages that show no figures may then be drawn before the figures are known."""
+        return not self.in_place and (self.run.previous is None or not self.run.incremental)
+
     def reuse_plan(self, project: Project, figures: FiguresMemo) -> Reuse | None:
         """Give what the render can take from the last build (pages and files whose keys did not change), or None
         when every page is to be made anew."""

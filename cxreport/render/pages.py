@@ -70,13 +70,72 @@ def _make(
     return MadePage(page.path, html, page, own.sorted(), more)
 
 
-_JOB: tuple | None = None  # (specs, draw, extra, sink): set before the workers are forked, inherited by them
+_JOB: tuple | None = None  # (specs, draw, extra, sink): set while a pool's workers are forked, inherited by them
 
 
 def _work(indices: range) -> list[MadePage]:
     assert _JOB is not None
     specs, draw, extra, sink = _JOB
     return [_make(specs[i], draw, extra, sink, light=True) for i in indices]
+
+
+def forkable() -> bool:
+    """Whether pages can be drawn in forked workers here."""
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+class Drawing:
+    """Pages being drawn in forked workers while this process goes on with other work; collect() gives them.
+
+    The workers are forked when the drawing starts, so they see the process as it is then (a drawing started
+    before the figures are computed may only draw pages that show none). Several drawings may run at once.
+    """
+
+    def __init__(
+        self,
+        specs: Sequence[PageSpec],
+        draw: Callable[[Page], str],
+        sink: ProblemSink,
+        extra: Callable[[Page], Any] | None,
+        jobs: int,
+    ) -> None:
+        global _JOB
+        self.total = total = len(specs)
+        size = max(1, -(-total // (jobs * CHUNKS_PER_WORKER)))
+        chunks = [range(i, min(i + size, total)) for i in range(0, total, size)]
+        self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+        _JOB = (specs, draw, extra, sink)
+        try:
+            with frozen():  # the workers' collections leave the inherited objects alone (and so do not copy them)
+                self.futures = [self.pool.submit(_work, chunk) for chunk in chunks]  # every worker forked at the first
+        except BaseException:
+            self.stop()
+            raise
+        finally:
+            _JOB = None
+
+    def collect(
+        self, on_page: Callable[[int, int], None] | None = None, before: int = 0, total: int | None = None
+    ) -> list[MadePage]:
+        """Give the pages in their order, once every worker is done (a worker's failure is raised here)."""
+        made: list[MadePage] = []
+        try:
+            for future in self.futures:
+                made.extend(future.result())
+                if on_page:
+                    on_page(len(made), self.total)
+        except BaseException:
+            self.stop()
+            raise
+        self.pool.shutdown(wait=True)
+        return made
+
+    def stop(self) -> None:
+        """Stop drawing now (Ctrl-C, a failure, a build that stopped short)."""
+        processes = list((getattr(self.pool, "_processes", None) or {}).values())  # shutdown forgets them
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
 
 
 def make_pages(
@@ -95,8 +154,7 @@ def make_pages(
     meanwhile runs in this process while the workers draw (other files of the site).
     """
     total = len(specs)
-    forkable = "fork" in multiprocessing.get_all_start_methods()
-    if jobs <= 1 or total < (PARALLEL_FROM if parallel_from is None else parallel_from) or not forkable:
+    if jobs <= 1 or total < (PARALLEL_FROM if parallel_from is None else parallel_from) or not forkable():
         if meanwhile is not None:
             meanwhile()
         made = []
@@ -105,35 +163,11 @@ def make_pages(
             if on_page:
                 on_page(i, total)
         return made
-    global _JOB
-    size = max(1, -(-total // (jobs * CHUNKS_PER_WORKER)))
-    chunks = [range(i, min(i + size, total)) for i in range(0, total, size)]
-    _JOB = (specs, draw, extra, sink)
-    with frozen():  # the workers' collections leave the inherited objects alone (and so do not copy them)
-        return _in_workers(chunks, jobs, total, on_page, meanwhile)
-
-
-def _in_workers(
-    chunks: list[range], jobs: int, total: int, on_page: Callable[[int, int], None] | None, meanwhile: Callable[[], None] | None
-) -> list[MadePage]:
-    global _JOB
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+    drawing = Drawing(specs, draw, sink, extra, jobs)
     try:
-        results = pool.map(_work, chunks)
         if meanwhile is not None:
             meanwhile()
-        made = []
-        for batch in results:
-            made.extend(batch)
-            if on_page:
-                on_page(len(made), total)
     except BaseException:
-        processes = list((getattr(pool, "_processes", None) or {}).values())  # shutdown forgets them
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:  # Ctrl-C or a failure: stop drawing now
-            process.terminate()
+        drawing.stop()
         raise
-    finally:
-        _JOB = None
-    pool.shutdown(wait=True)
-    return made
+    return drawing.collect(on_page)

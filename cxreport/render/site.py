@@ -56,6 +56,7 @@ __all__ = [
     "persona_path",
     "playbook_path",
     "relative_url",
+    "shows_figures",
     "touchpoint_path",
     "without_title",
 ]
@@ -148,9 +149,18 @@ class Planner(
         return out
 
 
+def shows_figures(spec: PageSpec) -> bool:
+    """Whether a page shows any figure (its content keys name figures): one that does not can be drawn before
+    the metrics are read."""
+    return any(key.startswith("figures:") for key in spec.deps)
+
+
 def _playbook_deps(pb: Any) -> list[str]:
-    """Give the content keys a playbook's page shows: its own, its journey's brief, its personas, the figures."""
-    deps = [f"playbook:{pb.id}", "figures:-"]
+    """Give the content keys a playbook's page shows: its own, its journey's brief, its personas, and the figures
+    when it shows any (an experiment's results, a surprise's success metric, a story's quoted comment)."""
+    deps = [f"playbook:{pb.id}"]
+    if pb.type == "experiment" or getattr(pb, "success_metric", None):  # its results, or the figure it aims to move
+        deps.append("figures:-")
     if getattr(pb, "quote_comment", None) is not None:  # a story quoting a comment: the comments are figures
         deps.append("figures:*")
     if pb.journey:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import os
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -14,24 +14,25 @@ import jinja2
 from ..figures import FigureSet
 from ..fingerprints import digest
 from ..loader import Project, inside, relpath
-from ..metrics.output import codes_json, drivers_json, experiments_json, figures_json
+from ..metrics.output import codes_json, drivers_json, experiments_json
 from ..problems import Problems
 from .charts import ChartStyle
 from .contexts import NavSection, SiteView
-from .data import metric_csv
+from .data import data_texts
 from .i18n import Catalogue, load_catalogue
 from .markdown import MarkdownRenderer
 from .page import PageInfo, RenderedSite, Reuse
-from .pages import MadePage, ProblemSink, make_pages
+from .pages import Drawing, MadePage, ProblemSink, forkable, make_pages
 from .printing import print_page, without_links
 from .search_index import INDEX_PATH, ROW_TEXTS, STOP_WORDS, entries_for, index_row
-from .site import Page, PageSpec, Planner, media_path, metric_csv_path, page_link_resolver, relative_url
+from .site import Page, PageSpec, Planner, media_path, metric_csv_path, page_link_resolver, relative_url, shows_figures
 from .theme import TemplateFailure, Theme
 from .write import KeptFile, SiteFiles
 
-__all__ = ["build_stamp", "plotly_js_path", "render_site"]
+__all__ = ["EarlyPages", "build_stamp", "draw_early", "plotly_js_path", "render_site"]
 
 PLOTLY_ASSET = "assets/plotly.min.js"
+EARLY_FROM = 60  # pages that show no figures: fewer are drawn with the rest
 
 
 def plotly_js_path() -> Path:
@@ -153,10 +154,6 @@ def _drawer(
     return draw
 
 
-def _metric_csv(planner: Planner, metric_id: str, language: str) -> bytes:
-    return metric_csv(planner.index.of_metric(metric_id), language)
-
-
 def _data_maker(
     figures: FigureSet, planner: Planner, reuse: Reuse | None, data: dict[str, bytes | str | Path]
 ) -> Callable[[], None]:
@@ -164,19 +161,25 @@ def _data_maker(
     cfg = planner.project.config
 
     def data_files() -> None:  # made while the workers draw the pages
-        makers: list[tuple[str, Callable[[], str | bytes]]] = [
-            ("data/figures.json", lambda: figures_json(figures)),
-            ("data/experiments.json", lambda: experiments_json(figures)),
-        ]
+        kept = reuse.files if reuse is not None else {}
+        written = ["data/figures.json", *(metric_csv_path(s.id) for s in cfg.metrics)]
+        if any(path not in kept for path in written):  # figures.json and the CSVs are written in one pass
+            text, csvs = data_texts(figures.figures, [s.id for s in cfg.metrics], cfg.language)
+            data["data/figures.json"] = kept.get("data/figures.json") or text.encode("utf-8")
+            del text  # not both kept (figures.json: 100 MB)
+        else:
+            data["data/figures.json"], csvs = kept["data/figures.json"], {}
+        makers: list[tuple[str, Callable[[], str | bytes]]] = [("data/experiments.json", lambda: experiments_json(figures))]
         if cfg.drivers:  # version 2: only a project with a driver analysis has the file
             makers.append(("data/drivers.json", lambda: drivers_json(figures)))
         if cfg.codes and any(m.columns.comment for m in cfg.metrics):
             makers.append(("data/codes.json", lambda: codes_json(figures)))
-        for source in cfg.metrics:
-            makers.append((metric_csv_path(source.id), functools.partial(_metric_csv, planner, source.id, cfg.language)))
         for path, make in makers:
-            content: bytes | str | Path = reuse.files[path] if reuse is not None and path in reuse.files else make()
-            data[path] = content.encode("utf-8") if isinstance(content, str) else content  # not both kept (figures.json: 100 MB)
+            content: bytes | str | Path = kept[path] if path in kept else make()
+            data[path] = content.encode("utf-8") if isinstance(content, str) else content
+        for source in cfg.metrics:
+            path = metric_csv_path(source.id)
+            data[path] = kept.get(path) or csvs[source.id]
 
     return data_files
 
@@ -219,6 +222,65 @@ def _add_other_files(
         files.add(data_path, content)
 
 
+@dataclass
+class _Drawer:
+    """What drawing the pages needs: the planner (with the figures it was given), the navigation, how to draw."""
+
+    theme: Theme
+    t: Catalogue
+    assets: dict[str, Path]
+    sink: ProblemSink
+    planner: Planner
+    nav: list[NavSection]
+    draw: Callable[[Page], str]
+    search_rows: Callable[[Page], list[list]]
+
+
+def _drawer_for(project: Project, figures: FigureSet, problems: Problems, stamp: dt.datetime | None) -> _Drawer:
+    cfg = project.config
+    theme = Theme.for_project(project.root, cfg.theme)
+    t: Catalogue = load_catalogue(cfg.language, theme.i18n_dirs())
+    assets = _content_assets(project, problems)
+    sink = ProblemSink(problems)
+    markdown = _markdown_renderer(project, assets, sink)
+    style = ChartStyle(primary=cfg.brand.primary_color or "#2f6f6a", separators=",." if cfg.language == "nl" else ".,")
+    planner = Planner(project, figures, t, markdown, style, problems)
+    nav = planner.navigation()
+    draw = _drawer(theme, _site_view(project, assets), nav, t, t.datetime(stamp) if stamp else None, project.root)
+    guide_label = t("playbook.guide")
+    stop = STOP_WORDS.get(cfg.language, frozenset())
+
+    def search_rows(page: Page) -> list[list]:  # made with the page (in its worker), kept with it by the record
+        return [index_row(e, stop) for e in entries_for([page], guide_label)]
+
+    return _Drawer(theme, t, assets, sink, planner, nav, draw, search_rows)
+
+
+@dataclass
+class EarlyPages:
+    """The pages that show no figures, being drawn in workers while the metrics are read (a cold build)."""
+
+    nav: str  # the digest of the navigation they were drawn with: the site's, or they are drawn again
+    paths: frozenset[str]
+    drawing: Drawing
+
+    def stop(self) -> None:
+        self.drawing.stop()
+
+
+def draw_early(project: Project, *, stamp: dt.datetime | None = None, jobs: int = 1) -> EarlyPages | None:
+    """Start drawing the pages that show no figures (playbooks, chapters) on jobs cores, or give None when there
+    are too few to be worth it. No DuckDB connection may be open: the workers are forked now."""
+    if jobs <= 1 or not forkable():
+        return None
+    drawer = _drawer_for(project, FigureSet(), Problems(), stamp)  # problems outside the pages: render_site tells them
+    specs = [s for s in drawer.planner.specs() if not shows_figures(s)]
+    if len(specs) < EARLY_FROM:
+        return None
+    drawing = Drawing(specs, drawer.draw, drawer.sink, drawer.search_rows, jobs)
+    return EarlyPages(digest(drawer.nav), frozenset(s.path for s in specs), drawing)
+
+
 def render_site(
     project: Project,
     figures: FigureSet,
@@ -229,52 +291,51 @@ def render_site(
     print_date: dt.date | None = None,
     reuse: Reuse | None = None,
     jobs: int = 1,
+    early: EarlyPages | None = None,
 ) -> RenderedSite:
     """Give every file of the site, rendered in memory; broken links in content become warnings.
 
     With print_date the site also gets print.html, the whole report as one document for the PDF, dated then.
     With reuse (an incremental build) only the pages it says must be made again are made; the others, and the
     files it keeps, are taken from the previous build. With jobs > 1 a large site is drawn on that many cores.
+    early: the pages draw_early began (a cold build), taken as they are.
     """
-    cfg = project.config
-    theme = Theme.for_project(project.root, cfg.theme)
-    t: Catalogue = load_catalogue(cfg.language, theme.i18n_dirs())
-    files = SiteFiles()
-    assets = _content_assets(project, problems)
-    sink = ProblemSink(problems)
-    markdown = _markdown_renderer(project, assets, sink)
-    style = ChartStyle(primary=cfg.brand.primary_color or "#2f6f6a", separators=",." if cfg.language == "nl" else ".,")
-    planner = Planner(project, figures, t, markdown, style, problems)
+    drawer = _drawer_for(project, figures, problems, stamp)
+    theme, t, assets, planner, draw = drawer.theme, drawer.t, drawer.assets, drawer.planner, drawer.draw
     specs = planner.specs()
-    nav = planner.navigation()
-    site_view = _site_view(project, assets)
-    draw = _drawer(theme, site_view, nav, t, t.datetime(stamp) if stamp else None, project.root)
-
-    guide_label = t("playbook.guide")
-    stop = STOP_WORDS.get(cfg.language, frozenset())
-
-    def search_rows(page: Page) -> list[list]:  # made with the page (in its worker), kept with it by the record
-        return [index_row(e, stop) for e in entries_for([page], guide_label)]
-
     data: dict[str, bytes | str | Path] = {}
-    nav_key = digest(nav)
+    nav_key = digest(drawer.nav)
     if reuse is not None and reuse.nav != nav_key:
         reuse = dataclasses.replace(reuse, pages={})
+    if early is not None and (early.nav != nav_key or reuse is not None or print_date is not None):
+        early.stop()  # drawn with another navigation (or not a cold build): drawn again below
+        early = None
     chosen = specs if reuse is None else [s for s in specs if s.path not in reuse.pages or reuse.remake(s)]
-    made = make_pages(
-        chosen,
-        draw,
-        sink,
-        extra=search_rows,
-        jobs=1 if print_date is not None else jobs,
-        on_page=on_page,
-        meanwhile=_data_maker(figures, planner, reuse, data),
-    )
+    if early is not None:
+        chosen = [s for s in chosen if s.path not in early.paths]
+    try:
+        made = make_pages(
+            chosen,
+            draw,
+            drawer.sink,
+            extra=drawer.search_rows,
+            jobs=1 if print_date is not None else jobs,
+            on_page=on_page,
+            meanwhile=_data_maker(figures, planner, reuse, data),
+        )
+    except BaseException:
+        if early is not None:
+            early.stop()
+        raise
+    if early is not None:
+        order = {s.path: i for i, s in enumerate(specs)}
+        made = sorted([*made, *early.drawing.collect()], key=lambda m: order[m.path])
     pages = [m.page for m in made]
     if print_date is not None:
         printed = print_page(planner, pages, print_date)
         pages.append(printed)
         made.append(MadePage(printed.path, draw(printed).encode("utf-8"), printed, []))
+    files = SiteFiles()
     infos = _collect(specs, made, reuse, files)
     for info in infos.values():
         problems.extend(info.problems)
