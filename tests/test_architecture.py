@@ -16,7 +16,7 @@ MAX_FUNCTION_LINES = 80
 # the warehouse drivers (optional extras) and cxreport's warehouse code (sqlglot), only for a project with warehouses.
 LAZY = {
     *("playwright", "playwright.sync_api", "pypdf", "plotly", "cxreport.pipeline"),
-    *(".warehouse", "psycopg", "pyspark.errors", "pyspark.sql.connect.session", "sqlalchemy"),
+    *(".warehouse", ".drivers", "psycopg", "pyspark.errors", "pyspark.sql.connect.session", "sqlalchemy"),
 }
 
 

@@ -6,11 +6,10 @@ from itertools import pairwise, product
 
 from .. import stats
 from ..collector import paused
-from ..figures import Comment, Figure, FigureSet
+from ..figures import Comment, DriverResult, Figure, FigureSet
 from ..loader import Project
 from ..model import MetricSource
 from .coding import code_counts
-from .drivers import driver_results
 from .experiments import experiment_results
 from .join import MetricData, MetricTable
 from .sql import lit, period_label_sql
@@ -35,7 +34,12 @@ def compute_figures(project: Project, data: MetricData) -> FigureSet:
     experiments = experiment_results(project, data)
     fetched = {t.source.id: t.fetched_at for t in data.tables.values() if t.fetched_at is not None}
     dues = [t.due for t in data.tables.values() if t.due is not None]
-    drivers, notes = driver_results(project, data, figures)
+    drivers: list[DriverResult] = []
+    notes: dict[str, tuple] = {}
+    if project.config.drivers:
+        from .drivers import driver_results  # numpy takes 65 ms to import: only a project with a driver analysis
+
+        drivers, notes = driver_results(project, data, figures)
     return FigureSet(
         tuple(figures),
         tuple(experiments.rows),
