@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from . import incremental
+from .collector import paused
 from .crosscheck import validate
 from .figures import FigureSet
 from .fingerprints import Stamp
@@ -222,10 +223,11 @@ def _stages(session: incremental.session.Session, progress: Progress, print_date
     if session.cold() and print_date is None:  # the pages that show no figures are drawn while the metrics are read
         early = draw_early(project, stamp=when, jobs=session.workers)
     try:
-        figures = _figures(session, project, result, progress)
-        if figures is None:
-            return _done(result, started)
-        reuse = session.reuse_plan(project, figures)
+        with paused():  # the figures and their keys are half a million objects that stay: no collections over them
+            figures = _figures(session, project, result, progress)
+            if figures is None:
+                return _done(result, started)
+            reuse = session.reuse_plan(project, figures)
         progress.stage("render")
         site = render(
             project,

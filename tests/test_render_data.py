@@ -106,7 +106,7 @@ def _figures(draw) -> list[Figure]:
 def test_data_texts_gives_the_bytes_of_figures_json_and_metric_csv(figures, language):
     # data_texts is the one pass the build uses; figures_json and metric_csv, one figure at a time, are its oracle
     metrics = ["m", "f", "c", "v", "none"]
-    text, csvs = data_texts(figures, metrics, language)
-    assert text == figures_json(FigureSet(figures=tuple(figures)))
+    text, csvs = data_texts(figures, metrics, language, slice_size=3)  # one metric in several slices, too
+    assert text == figures_json(FigureSet(figures=tuple(figures))).encode("utf-8")
     for metric in metrics:
         assert csvs[metric] == metric_csv([f for f in figures if f.metric == metric], language), metric

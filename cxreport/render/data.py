@@ -34,6 +34,7 @@ TEXT_COLUMNS = {"metric", "type", "period", "journey", "stage", "touchpoint", "s
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 # ... also after characters it skips or does not show: spaces of every kind, control and format characters
 # (zero-width space, byte-order mark, direction marks).
+SLICE = 65_536  # figures whose lines are held as text at once (data_texts)
 _SKIPPED = re.compile(r"[\s\x00-\x1f\x7f-\xa0\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff]*")
 
 
@@ -106,8 +107,10 @@ def _csv_cell(text: str, delimiter: str) -> str:
     return text
 
 
-def data_texts(figures: Sequence[Figure], metrics: Sequence[str], language: str) -> tuple[str, dict[str, bytes]]:
-    """Give figures.json's text and each metric's CSV (metric_csv) in one pass over the figures: the same bytes
+def data_texts(
+    figures: Sequence[Figure], metrics: Sequence[str], language: str, slice_size: int = SLICE
+) -> tuple[bytes, dict[str, bytes]]:
+    """Give figures.json's bytes and each metric's CSV (metric_csv) in one pass over the figures: the same bytes
     as figures_json and metric_csv give (tests hold them equal), made in a third of their time.
 
     A large handbook has half a million figures, and a figure's place (journey, stage, touchpoint, segment,
@@ -116,7 +119,7 @@ def data_texts(figures: Sequence[Figure], metrics: Sequence[str], language: str)
     delimiter, decimal = (";", ",") if language == "nl" else (",", ".")
     header = delimiter.join(_csv_cell(c, delimiter) for c in FIGURE_COLUMNS) + "\r\n"
     if not figures:
-        return '{"figures": []}\n', {m: ("\ufeff" + header).encode("utf-8") for m in metrics}
+        return b'{"figures": []}\n', {m: ("\ufeff" + header).encode("utf-8") for m in metrics}
     encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
     json_texts: dict = {None: "null"}
     csv_texts: dict = {None: ""}
@@ -139,19 +142,24 @@ def data_texts(figures: Sequence[Figure], metrics: Sequence[str], language: str)
         out = repr(v) if type(v) is float else str(v)
         return out.replace(".", decimal) if decimal != "." else out
 
+    chunks: list[bytes] = []  # figures.json a slice of figures at a time: lines of text are held for one slice only
+    csvs: dict[str, list[bytes]] = {m: [("\ufeff" + header).encode("utf-8")] for m in metrics}
     lines: list[str] = []
-    csvs: dict[str, list[str]] = {m: ["\ufeff" + header] for m in metrics}
+    rows: list[str] = []
     start = 0
-    while start < len(figures):  # one metric at a time: its kind, its file
+    while start < len(figures):  # one metric at a time (its kind, its file), slice_size figures at most
         metric = figures[start].metric
         end = start
-        while end < len(figures) and figures[end].metric == metric:
+        while end < len(figures) and end - start < slice_size and figures[end].metric == metric:
             end += 1
-        rows = csvs.setdefault(metric, ["\ufeff" + header])
         _metric_texts(figures[start:end], lines, rows, jtext, ctext, cnum, delimiter, decimal)
+        chunks.append(",\n".join(lines).encode("utf-8"))
+        csvs.setdefault(metric, [("\ufeff" + header).encode("utf-8")]).append("".join(rows).encode("utf-8"))
+        lines.clear()
+        rows.clear()
         start = end
-    text = '{"figures": [\n' + ",\n".join(lines) + "\n]}\n"
-    return text, {m: "".join(rows).encode("utf-8") for m, rows in csvs.items() if m in metrics}
+    text = b'{"figures": [\n' + b",\n".join(chunks) + b"\n]}\n"
+    return text, {m: b"".join(parts) for m, parts in csvs.items() if m in metrics}
 
 
 def _metric_texts(figures, lines: list[str], rows: list[str], jtext, ctext, cnum, d: str, comma: str) -> None:

@@ -8,6 +8,7 @@ which are taken in page order, so the output is the same on any number of cores.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -103,7 +104,8 @@ class Drawing:
         self.total = total = len(specs)
         size = max(1, -(-total // (jobs * CHUNKS_PER_WORKER)))
         chunks = [range(i, min(i + size, total)) for i in range(0, total, size)]
-        self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+        # the workers collect their own garbage (a drawing may start while this process has the collector paused)
+        self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"), initializer=gc.enable)
         _JOB = (specs, draw, extra, sink)
         try:
             with frozen():  # the workers' collections leave the inherited objects alone (and so do not copy them)

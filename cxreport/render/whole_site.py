@@ -165,8 +165,7 @@ def _data_maker(
         written = ["data/figures.json", *(metric_csv_path(s.id) for s in cfg.metrics)]
         if any(path not in kept for path in written):  # figures.json and the CSVs are written in one pass
             text, csvs = data_texts(figures.figures, [s.id for s in cfg.metrics], cfg.language)
-            data["data/figures.json"] = kept.get("data/figures.json") or text.encode("utf-8")
-            del text  # not both kept (figures.json: 100 MB)
+            data["data/figures.json"] = kept.get("data/figures.json") or text
         else:
             data["data/figures.json"], csvs = kept["data/figures.json"], {}
         makers: list[tuple[str, Callable[[], str | bytes]]] = [("data/experiments.json", lambda: experiments_json(figures))]
