@@ -110,6 +110,7 @@ def join_metrics(
     metric's tally is fetched (or taken from the cache) as `policy` says (metrics/warehouse/fetch.py).
     """
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")  # a long read drew DuckDB's bar on stderr, even under --quiet
     index = MapIndex.of(project)
     index.register(con)
     cache = TallyCache(cache_dir) if cache_dir is not None else None
