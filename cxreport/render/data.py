@@ -34,8 +34,8 @@ TEXT_COLUMNS = {"metric", "type", "period", "journey", "stage", "touchpoint", "s
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 # ... also after characters it skips or does not show: spaces of every kind, control and format characters
 # (zero-width space, byte-order mark, direction marks).
-SLICE = 65_536  # figures whose lines are held as text at once (data_texts)
 _SKIPPED = re.compile(r"[\s\x00-\x1f\x7f-\xa0\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff]*")
+SLICE = 65_536  # figures whose lines are held as text at once (data_texts)
 
 
 def safe_cell(column: str, value: object, decimal: str) -> str:
@@ -162,7 +162,7 @@ def data_texts(
     return text, {m: b"".join(parts) for m, parts in csvs.items() if m in metrics}
 
 
-def _metric_texts(figures, lines: list[str], rows: list[str], jtext, ctext, cnum, d: str, comma: str) -> None:
+def _metric_texts(figures, lines: list[str], rows: list[str], jtext, ctext, cnum, d: str, decimal: str) -> None:
     """Add one metric's figures to figures.json's lines and its CSV rows (the rounding of output.rounded)."""
     kind = KINDS[figures[0].type]
     decimals, staged = kind.decimals, kind.staged
@@ -170,7 +170,7 @@ def _metric_texts(figures, lines: list[str], rows: list[str], jtext, ctext, cnum
     head_c = f"{ctext(figures[0].metric)}{d}{ctext(figures[0].type)}{d}"
     places: dict[tuple, tuple[str, str]] = {}
     by_period: dict[str, tuple[str, str]] = {}
-    point = comma == "."
+    point = decimal == "."
     isfinite = math.isfinite
     add_line, add_row = lines.append, rows.append
     for _, _, period, j, s, t, g, v, n, value, margin, conversion, status, missing in figures:
@@ -198,6 +198,6 @@ def _metric_texts(figures, lines: list[str], rows: list[str], jtext, ctext, cnum
         if staged:
             line += f', "conversion": {"null" if conversion is None else repr(conversion)}'
         add_line(line + (f', "answered": {n}, "missing": {missing}}}' if missing is not None else "}"))
-        cv = "" if value is None else jv if point else jv.replace(".", comma)
-        cm = "" if margin is None else jm if point else jm.replace(".", comma)
+        cv = "" if value is None else jv if point else jv.replace(".", decimal)
+        cm = "" if margin is None else jm if point else jm.replace(".", decimal)
         add_row(f"{heads[1]}{texts[1]}{n}{d}{cv}{d}{cm}{d}{cnum(conversion)}{d}{ctext(status)}\r\n")

@@ -163,11 +163,12 @@ def _data_maker(
     def data_files() -> None:  # made while the workers draw the pages
         kept = reuse.files if reuse is not None else {}
         written = ["data/figures.json", *(metric_csv_path(s.id) for s in cfg.metrics)]
+        made: dict[str, bytes] = {}
         if any(path not in kept for path in written):  # figures.json and the CSVs are written in one pass
             text, csvs = data_texts(figures.figures, [s.id for s in cfg.metrics], cfg.language)
-            data["data/figures.json"] = kept.get("data/figures.json") or text
-        else:
-            data["data/figures.json"], csvs = kept["data/figures.json"], {}
+            made = {"data/figures.json": text, **{metric_csv_path(m): csv for m, csv in csvs.items()}}
+        for path in written:
+            data[path] = kept[path] if path in kept else made[path]
         makers: list[tuple[str, Callable[[], str | bytes]]] = [("data/experiments.json", lambda: experiments_json(figures))]
         if cfg.drivers:  # version 2: only a project with a driver analysis has the file
             makers.append(("data/drivers.json", lambda: drivers_json(figures)))
@@ -176,9 +177,6 @@ def _data_maker(
         for path, make in makers:
             content: bytes | str | Path = kept[path] if path in kept else make()
             data[path] = content.encode("utf-8") if isinstance(content, str) else content
-        for source in cfg.metrics:
-            path = metric_csv_path(source.id)
-            data[path] = kept.get(path) or csvs[source.id]
 
     return data_files
 
