@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import shutil
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -31,7 +32,7 @@ from .problems import ERROR, Problems
 from .render.page import RenderedSite, Reuse
 from .render.theme import TemplateFailure
 from .render.whole_site import EarlyPages, build_stamp, draw_early, render_site
-from .render.write import write_in_place, write_site
+from .render.write import spool_dir, write_in_place, write_site
 
 __all__ = [
     "CACHE_DIR",
@@ -137,6 +138,7 @@ def render(
     jobs: int = 1,
     early: EarlyPages | None = None,
     when: dt.datetime | None = None,
+    spool: Path | None = None,
 ) -> RenderedSite:
     """Give the whole site rendered in memory; with print_date also print.html for the PDF.
 
@@ -154,6 +156,7 @@ def render(
         reuse=reuse,
         jobs=jobs,
         early=early,
+        spool=spool,
     )
 
 
@@ -195,6 +198,7 @@ def build(
         result = _stages(session, progress or Silent(), print_date)
         return result
     finally:
+        shutil.rmtree(spool_dir(session.out), ignore_errors=True)  # what the writer did not move into the site
         session.settle(figures_before, result.made if result else None, result.project if result else None)
 
 
@@ -239,6 +243,7 @@ def _stages(session: incremental.session.Session, progress: Progress, print_date
             jobs=session.workers,
             early=early,
             when=when,
+            spool=spool_dir(session.out) if session.out.parent.is_dir() else None,
         )
         early = None  # render took them
     except TemplateFailure as exc:

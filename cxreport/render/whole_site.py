@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import os
+import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +20,7 @@ from ..metrics.output import codes_json, drivers_json, experiments_json
 from ..problems import Problems
 from .charts import ChartStyle
 from .contexts import NavSection, SiteView
-from .data import data_texts
+from .data import data_texts, write_data
 from .i18n import Catalogue, load_catalogue
 from .markdown import MarkdownRenderer
 from .page import PageInfo, RenderedSite, Reuse
@@ -27,7 +29,7 @@ from .printing import print_page, without_links
 from .search_index import INDEX_PATH, ROW_TEXTS, STOP_WORDS, entries_for, index_row
 from .site import Page, PageSpec, Planner, media_path, metric_csv_path, page_link_resolver, relative_url, shows_figures
 from .theme import TemplateFailure, Theme
-from .write import KeptFile, SiteFiles
+from .write import KeptFile, SiteFiles, SpooledFile
 
 __all__ = ["EarlyPages", "build_stamp", "draw_early", "plotly_js_path", "render_site"]
 
@@ -154,19 +156,38 @@ def _drawer(
     return draw
 
 
+def _data_files(figures: FigureSet, metrics: list[str], language: str, spool: Path | None) -> dict[str, bytes | Path]:
+    """Give figures.json and a CSV per metric: written into the spool folder beside the output when there is one
+    (the 100 MB of a large handbook's figures.json never held in memory), else made in memory."""
+    if spool is not None:
+        names = {"data/figures.json": spool / "figures.json"}
+        names.update({metric_csv_path(m): spool / f"{i}.csv" for i, m in enumerate(metrics)})
+        try:
+            spool.mkdir(exist_ok=True)
+            with contextlib.ExitStack() as files:
+                json_file = files.enter_context(names["data/figures.json"].open("wb"))
+                csv_files = {m: files.enter_context(names[metric_csv_path(m)].open("wb")) for m in metrics}
+                write_data(figures.figures, metrics, language, json_file, csv_files)
+            return {path: SpooledFile(name) for path, name in names.items()}
+        except OSError:  # no room or no permission beside the output: made in memory (the writer tells, if it fails)
+            shutil.rmtree(spool, ignore_errors=True)
+    text, csvs = data_texts(figures.figures, metrics, language)
+    return {"data/figures.json": text, **{metric_csv_path(m): csv for m, csv in csvs.items()}}
+
+
 def _data_maker(
-    figures: FigureSet, planner: Planner, reuse: Reuse | None, data: dict[str, bytes | str | Path]
+    figures: FigureSet, planner: Planner, reuse: Reuse | None, data: dict[str, bytes | str | Path], spool: Path | None
 ) -> Callable[[], None]:
-    """Give the step that fills `data` with the data files (figures.json, experiments.json, a CSV per metric)."""
+    """Give the step that fills `data` with the data files (figures.json, experiments.json, a CSV per metric);
+    spool: where the large ones are written (render_site)."""
     cfg = planner.project.config
 
     def data_files() -> None:  # made while the workers draw the pages
         kept = reuse.files if reuse is not None else {}
         written = ["data/figures.json", *(metric_csv_path(s.id) for s in cfg.metrics)]
-        made: dict[str, bytes] = {}
+        made: dict[str, bytes | Path] = {}
         if any(path not in kept for path in written):  # figures.json and the CSVs are written in one pass
-            text, csvs = data_texts(figures.figures, [s.id for s in cfg.metrics], cfg.language)
-            made = {"data/figures.json": text, **{metric_csv_path(m): csv for m, csv in csvs.items()}}
+            made = _data_files(figures, [s.id for s in cfg.metrics], cfg.language, spool)
         for path in written:
             data[path] = kept[path] if path in kept else made[path]
         makers: list[tuple[str, Callable[[], str | bytes]]] = [("data/experiments.json", lambda: experiments_json(figures))]
@@ -289,13 +310,15 @@ def render_site(
     reuse: Reuse | None = None,
     jobs: int = 1,
     early: EarlyPages | None = None,
+    spool: Path | None = None,
 ) -> RenderedSite:
     """Give every file of the site, rendered in memory; broken links in content become warnings.
 
     With print_date the site also gets print.html, the whole report as one document for the PDF, dated then.
     With reuse (an incremental build) only the pages it says must be made again are made; the others, and the
     files it keeps, are taken from the previous build. With jobs > 1 a large site is drawn on that many cores.
-    early: the pages draw_early began (a cold build), taken as they are.
+    early: the pages draw_early began (a cold build), taken as they are. spool: a folder (new or made by this
+    build) beside the output to write figures.json and the CSVs into, moved into the site by the writer.
     """
     drawer = _drawer_for(project, figures, problems, stamp)
     theme, t, assets, planner, draw = drawer.theme, drawer.t, drawer.assets, drawer.planner, drawer.draw
@@ -318,7 +341,7 @@ def render_site(
             extra=drawer.search_rows,
             jobs=1 if print_date is not None else jobs,
             on_page=on_page,
-            meanwhile=_data_maker(figures, planner, reuse, data),
+            meanwhile=_data_maker(figures, planner, reuse, data, spool),
         )
     except BaseException:
         if early is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import posixpath
@@ -28,6 +29,15 @@ class OutputWriteError(OutputFolderError):
 
 class KeptFile(type(Path())):  # type: ignore[misc]
     """A file of the previous output kept as it is by an incremental build: linked into the new one, not copied."""
+
+
+class SpooledFile(type(Path())):  # type: ignore[misc]
+    """A file this build wrote beside the output while drawing (figures.json, the CSVs): moved into the site."""
+
+
+def spool_dir(out: Path) -> Path:
+    """Give the folder beside out where a build writes its large data files before the site is staged."""
+    return out.parent / f".{out.name}.spool-{os.getpid()}"
 
 
 def _keep(name: str) -> bool:
@@ -121,7 +131,7 @@ def clean_stale(out: Path) -> None:
     """Remove staging folders of builds that were killed, and put back an output a killed swap left aside."""
     if not out.parent.is_dir():
         return
-    pattern = re.compile(rf"^\.{re.escape(out.name)}\.(staging|old)-(\d+)$")
+    pattern = re.compile(rf"^\.{re.escape(out.name)}\.(staging|old|spool)-(\d+)$")
     for entry in sorted(out.parent.iterdir()):
         match = pattern.match(entry.name)
         if not match or _pid_alive(int(match.group(2))) or not entry.is_dir():
@@ -160,10 +170,18 @@ def _carry_kept(out: Path, staging: Path) -> None:
             _link_or_copy(str(entry), str(dest))
 
 
+def _remove_empty(folders: set[Path]) -> None:
+    """Remove the spool folders whose files were all moved into the site."""
+    for folder in folders:
+        with contextlib.suppress(OSError):  # not empty or gone: the build's end removes it
+            folder.rmdir()
+
+
 def write_files(files: SiteFiles, folder: Path, on_file: Callable[[int, int], None] | None = None) -> None:
     """Write every file of the site under folder (which must be new)."""
     folder.mkdir(parents=True)
     made: set[Path] = set()
+    spools: set[Path] = set()
     total = len(files)
     for i, (rel, data) in enumerate(files.items(), 1):
         dest = folder / rel
@@ -172,12 +190,16 @@ def write_files(files: SiteFiles, folder: Path, on_file: Callable[[int, int], No
             made.add(dest.parent)
         if isinstance(data, KeptFile):
             _link_or_copy(str(data), str(dest))
+        elif isinstance(data, SpooledFile):
+            os.replace(data, dest)
+            spools.add(data.parent)
         elif isinstance(data, Path):
             shutil.copyfile(data, dest)
         else:
             dest.write_bytes(data)
         if on_file:
             on_file(i, total)
+    _remove_empty(spools)
     (folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
 
 
@@ -237,18 +259,23 @@ def write_in_place(files: SiteFiles, out: Path, previous: set[str]) -> set[str]:
     pid = os.getpid()
     base = str(out)
     written = set()
+    spools: set[Path] = set()
     for rel, data in files.files.items():
         if isinstance(data, KeptFile) and str(data) == os.path.join(base, rel):
             continue  # kept as it is
         dest = out / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(f".{dest.name}.{pid}.tmp")
-        if isinstance(data, Path):
+        if isinstance(data, SpooledFile):
+            os.replace(data, tmp)
+            spools.add(data.parent)
+        elif isinstance(data, Path):
             shutil.copyfile(data, tmp)
         else:
             tmp.write_bytes(data)
         os.replace(tmp, dest)
         written.add(rel)
+    _remove_empty(spools)
     for rel in previous - files.files.keys():
         (out / rel).unlink(missing_ok=True)
     (out / MARKER).touch()

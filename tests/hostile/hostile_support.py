@@ -97,8 +97,8 @@ def tree(folder: Path) -> dict[str, str]:
 
 
 def leftovers(parent: Path) -> list[str]:
-    """Give the staging and set-aside folders a build left beside its output."""
-    return sorted(p.name for p in parent.iterdir() if re.match(r"^\..*\.(staging|old)-\d+$", p.name))
+    """Give the staging, spool and set-aside folders a build left beside its output."""
+    return sorted(p.name for p in parent.iterdir() if re.match(r"^\..*\.(staging|old|spool)-\d+$", p.name))
 
 
 def build_previous(root: Path) -> dict[str, str]:

@@ -434,3 +434,40 @@ def test_a_file_name_that_is_not_utf8(make_project):
     assert cli("check", root, "--format", "json").exit_code == 1
     assert cli("build", root).exit_code == 1
     assert tree(root / "output") == before
+
+
+def test_figures_json_is_spooled_beside_the_output_and_moved_into_the_site(make_project, monkeypatch):
+    """The data files are written into a spool folder beside the output while the pages are drawn, then moved
+    into the site (never held in memory); a spool of a killed build is removed; the site is the same either way."""
+    files = {
+        "site.yml": "title: T\nmetrics:\n  - {id: m, file: m.csv, type: nps}\n",
+        "content/m.csv": "date,score\n2026-01-05,9\n2026-02-05,3\n",
+    }
+    root = make_project(files)
+    real_mkdir = Path.mkdir
+
+    def no_spool(self, *a, **k):
+        if ".spool-" in self.name:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
+        return real_mkdir(self, *a, **k)
+
+    monkeypatch.setattr(Path, "mkdir", no_spool)
+    assert cli("build", root, "-q", "--out", root / "in-memory").exit_code == 0
+    monkeypatch.setattr(Path, "mkdir", real_mkdir)
+    stale = root / ".output.spool-999999999"  # no such process: a build that was killed
+    stale.mkdir()
+    (stale / "figures.json").write_text("{}")
+    moved = []
+    real_replace = write_module.os.replace
+
+    def replace(src, dst, *a, **k):
+        if ".spool-" in str(src):
+            moved.append(Path(dst).name)
+        return real_replace(src, dst, *a, **k)
+
+    monkeypatch.setattr(write_module.os, "replace", replace)
+    assert cli("build", root, "-q").exit_code == 0
+    assert sorted(moved) == ["figures.json", "m.csv"]
+    assert leftovers(root) == []
+    assert tree(root / "output") == tree(root / "in-memory")
+    assert json.loads((root / "output/data/figures.json").read_text())["figures"][0]["n"] == 2
