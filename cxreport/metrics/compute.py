@@ -99,26 +99,55 @@ def _metric_figures(project: Project, data: MetricData, table: MetricTable) -> l
     # an empty tally still gives the empty grouping set one row, of NULLs: sum(w) > 0 drops it
     having = " AND ".join([f"NOT (GROUPING({k}) = 0 AND {k} IS NULL)" for k in place_keys] + ["sum(w) > 0"])
     a_type = source.kind.result_type  # exact sums, cast once: Python gets plain numbers
-    every, period = ("1", "NULL::DATE") if table.layout.dateless else ("GROUPING(period)", "period")
-    # the order of figures.json: 'all' before the periods in time order, then journeys by id, stages in their
-    # model's order, touchpoints in their map's order, segments and variants by name; none before any
-    sql = f"""
-        WITH g AS (
-            SELECT {every} AS every, {period} AS period, {outer}, sum(w)::BIGINT AS n, sum(a)::{a_type} AS a,
-                   sum(b)::BIGINT AS b, sum(m)::BIGINT AS m
-            FROM {table.joined}
-            GROUP BY GROUPING SETS ({", ".join("(" + ", ".join(s) + ")" for s in sets)})
-            HAVING {having})
-        SELECT CASE WHEN every = 1 THEN 'all' ELSE {label} END, g.journey, g.stage, g.touchpoint, g.segment, g.variant,
-               n, a, b, m
-        FROM g LEFT JOIN cx_journeys jm ON jm.journey = g.journey
-        LEFT JOIN cx_model_stages ms ON ms.model = coalesce(jm.model, {lit(data.index.default_model)}) AND ms.stage = g.stage
-        LEFT JOIN cx_touchpoints tp ON tp.journey = g.journey AND tp.touchpoint = g.touchpoint
-        ORDER BY every DESC, period, g.journey NULLS FIRST, ms.ord NULLS FIRST, g.stage NULLS FIRST, tp.ord NULLS FIRST,
-                 g.touchpoint NULLS FIRST, g.segment NULLS FIRST, g.variant NULLS FIRST"""
-    result = data.con.execute(sql)
+
+    def query(grouped: list[tuple[str, ...]], per_period: bool) -> str:
+        every, period = ("0", "period") if per_period else ("1", "NULL::DATE")
+        where = "WHERE period BETWEEN ? AND ?" if per_period else ""
+        # the order of figures.json: 'all' before the periods in time order, then journeys by id, stages in their
+        # model's order, touchpoints in their map's order, segments and variants by name; none before any
+        return f"""
+            WITH g AS (
+                SELECT {every} AS every, {period} AS period, {outer}, sum(w)::BIGINT AS n, sum(a)::{a_type} AS a,
+                       sum(b)::BIGINT AS b, sum(m)::BIGINT AS m
+                FROM {table.joined} {where}
+                GROUP BY GROUPING SETS ({", ".join("(" + ", ".join(s) + ")" for s in grouped)})
+                HAVING {having})
+            SELECT CASE WHEN every = 1 THEN 'all' ELSE {label} END, g.journey, g.stage, g.touchpoint, g.segment,
+                   g.variant, n, a, b, m
+            FROM g LEFT JOIN cx_journeys jm ON jm.journey = g.journey
+            LEFT JOIN cx_model_stages ms ON ms.model = coalesce(jm.model, {lit(data.index.default_model)})
+                 AND ms.stage = g.stage
+            LEFT JOIN cx_touchpoints tp ON tp.journey = g.journey AND tp.touchpoint = g.touchpoint
+            ORDER BY every DESC, period, g.journey NULLS FIRST, ms.ord NULLS FIRST, g.stage NULLS FIRST,
+                     tp.ord NULLS FIRST, g.touchpoint NULLS FIRST, g.segment NULLS FIRST, g.variant NULLS FIRST"""
+
+    def rows():
+        yield from _batches(data.con.execute(query([s for s in sets if "period" not in s], False)))
+        dated = [s for s in sets if "period" in s]
+        if dated:  # a run of periods at a time, in time order: DuckDB holds one run's groups, not half a million
+            sql = query(dated, True)
+            for first, last in _period_runs(data, table):
+                yield from _batches(data.con.execute(sql, [first, last]))
+
     target = project.config.targets.get(source.id) or project.config.targets.get(source.type)
-    return _figures(source, _batches(result), target.status if target is not None else None)
+    return _figures(source, rows(), target.status if target is not None else None)
+
+
+def _period_runs(data: MetricData, table: MetricTable, rows: int = 20_000) -> list[tuple]:
+    """Give the metric's periods as runs (first, last) in time order, each of about `rows` rows of its tally."""
+    runs: list[tuple] = []
+    first, count = None, 0
+    for period, n in data.con.execute(
+        f"SELECT period, count(*) FROM {table.joined} WHERE period IS NOT NULL GROUP BY period ORDER BY period"
+    ).fetchall():
+        first = period if first is None else first
+        count += n
+        if count >= rows:
+            runs.append((first, period))
+            first, count = None, 0
+    if first is not None:
+        runs.append((first, period))
+    return runs
 
 
 def _batches(result, size: int = 65_536):

@@ -156,7 +156,19 @@ def join_metrics(
         if remote:
             tables.update(_read_warehouses(con, project, index, remote, problems, cache, policy or Policy(), experiments))
         con.execute("SET temp_directory = ''")  # the scratch folder goes; the tables left are small
+    _release_buffers(con)
     return MetricData(con, index, tables)
+
+
+def _release_buffers(con: duckdb.DuckDBPyConnection) -> None:
+    """Give back the memory DuckDB kept from reading the files: the tallies are small, but the blocks the reads
+    used stay in its buffer pool (100 MB after 10 million rows). Lowering its limit to what is in use evicts them."""
+    try:
+        used = con.execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchone()
+        con.execute(f"SET memory_limit = '{int((used[0] if used else 0) or 0) + (64 << 20)}B'")
+        con.execute("RESET memory_limit")
+    except duckdb.Error:  # pragma: no cover (the limit stays as it was: only memory is lost)
+        con.execute("RESET memory_limit")
 
 
 def _read_warehouses(
