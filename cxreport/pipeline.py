@@ -224,8 +224,9 @@ def _stages(session: incremental.session.Session, progress: Progress, print_date
     progress.stage("join_metrics")
     when = build_stamp(session.stamp)
     early = None
+    spool = spool_dir(session.out) if session.out.parent.is_dir() else None  # large files written as they are made
     if session.cold() and print_date is None:  # the pages that show no figures are drawn while the metrics are read
-        early = draw_early(project, stamp=when, jobs=session.workers)
+        early = draw_early(project, stamp=when, jobs=session.workers, spool=spool)
     try:
         with paused():  # the figures and their keys are half a million objects that stay: no collections over them
             figures = _figures(session, project, result, progress)
@@ -243,7 +244,7 @@ def _stages(session: incremental.session.Session, progress: Progress, print_date
             jobs=session.workers,
             early=early,
             when=when,
-            spool=spool_dir(session.out) if session.out.parent.is_dir() else None,
+            spool=spool,
         )
         early = None  # render took them
     except TemplateFailure as exc:

@@ -308,8 +308,24 @@ def test_pages_drawn_while_the_metrics_are_read_are_the_pages_drawn_after(tmp_pa
         return real(specs, *args)
 
     monkeypatch.setattr(whole_site, "Drawing", drawing)
+    from cxreport.render import write
+
+    moved: list[str] = []  # the workers write their pages into the spool beside the output; the writer moves them
+    real_replace = write.os.replace
+
+    def replace(src, dst, *a, **k):
+        if ".spool-" in str(src):
+            moved.append(Path(dst).relative_to(next(tmp_path.glob(".early.staging-*"))).as_posix())
+        return real_replace(src, dst, *a, **k)
+
+    monkeypatch.setattr(write.os, "replace", replace)
     early = pipeline.build(REPO, tmp_path / "early", full=True, jobs=2)
     assert early.written
+    monkeypatch.setattr(write.os, "replace", real_replace)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["early", "serial"]  # no spool left
+    figure_files = {"data/figures.json", *(f"metrics/{p.name}" for p in (tmp_path / "serial/metrics").glob("*.csv"))}
+    html = {p.relative_to(tmp_path / "serial").as_posix() for p in (tmp_path / "serial").rglob("*.html")}
+    assert sorted(moved) == sorted(figure_files | html)  # every page was drawn in a worker here
     [drawn] = started
     playbooks = {p.stem for p in (REPO / "content" / "playbooks").glob("*.md")}
     assert sorted(p for p in drawn if p.startswith("pages/")) == sorted(

@@ -14,11 +14,13 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..collector import frozen
 from ..problems import Problem, Problems
 from .page import Page, PageSpec
+from .write import SpooledFile
 
 PARALLEL_FROM = 150  # pages: below this, starting workers costs more than it saves
 CHUNKS_PER_WORKER = 8  # pages go out in small batches, so a worker that drew large pages does not hold up the rest
@@ -26,10 +28,11 @@ CHUNKS_PER_WORKER = 8  # pages go out in small batches, so a worker that drew la
 
 @dataclass
 class MadePage:
-    """One page made: its HTML, the page (without its context when made by a worker), its problems and extras."""
+    """One page made: its HTML (or the spool file a worker wrote it to), the page (without its context when made
+    by a worker), its problems and extras."""
 
     path: str
-    html: bytes
+    html: bytes | Path
     page: Page
     problems: list[Problem]
     extra: Any = None
@@ -54,7 +57,12 @@ def default_jobs() -> int:
 
 
 def _make(
-    spec: PageSpec, draw: Callable[[Page], str], extra: Callable[[Page], Any] | None, sink: ProblemSink, light: bool
+    spec: PageSpec,
+    draw: Callable[[Page], str],
+    extra: Callable[[Page], Any] | None,
+    sink: ProblemSink,
+    light: bool,
+    spool: Path | None = None,
 ) -> MadePage:
     own = Problems()
     before, sink.current = sink.current, own
@@ -68,16 +76,30 @@ def _make(
         sink.current = before
     if light:  # a context holds Markup of the whole page: not worth sending back
         page = dataclasses.replace(page, context={})
-    return MadePage(page.path, html, page, own.sorted(), more)
+    return MadePage(page.path, _spooled(html, page.path, spool), page, own.sorted(), more)
 
 
-_JOB: tuple | None = None  # (specs, draw, extra, sink): set while a pool's workers are forked, inherited by them
+def _spooled(html: bytes, path: str, spool: Path | None) -> bytes | Path:
+    """Give a worker's page as a file in the spool folder (not sent back, not held until the write), or as bytes
+    when there is no spool or it cannot be written."""
+    if spool is None:
+        return html
+    file = spool / path
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_bytes(html)
+    except OSError:  # no room or no permission beside the output: sent back (the writer tells, if it fails)
+        return html
+    return SpooledFile(file)
+
+
+_JOB: tuple | None = None  # (specs, draw, extra, sink, spool): set while a pool's workers are forked, inherited
 
 
 def _work(indices: range) -> list[MadePage]:
     assert _JOB is not None
-    specs, draw, extra, sink = _JOB
-    return [_make(specs[i], draw, extra, sink, light=True) for i in indices]
+    specs, draw, extra, sink, spool = _JOB
+    return [_make(specs[i], draw, extra, sink, light=True, spool=spool) for i in indices]
 
 
 def forkable() -> bool:
@@ -89,7 +111,8 @@ class Drawing:
     """Pages being drawn in forked workers while this process goes on with other work; collect() gives them.
 
     The workers are forked when the drawing starts, so they see the process as it is then (a drawing started
-    before the figures are computed may only draw pages that show none). Several drawings may run at once.
+    before the figures are computed may only draw pages that show none). Several drawings may run at once, each
+    with a spool folder of its own (the pages' files are written there by the workers).
     """
 
     def __init__(
@@ -99,6 +122,7 @@ class Drawing:
         sink: ProblemSink,
         extra: Callable[[Page], Any] | None,
         jobs: int,
+        spool: Path | None = None,
     ) -> None:
         global _JOB
         self.total = total = len(specs)
@@ -106,7 +130,7 @@ class Drawing:
         chunks = [range(i, min(i + size, total)) for i in range(0, total, size)]
         # the workers collect their own garbage (a drawing may start while this process has the collector paused)
         self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"), initializer=gc.enable)
-        _JOB = (specs, draw, extra, sink)
+        _JOB = (specs, draw, extra, sink, spool)
         try:
             with frozen():  # the workers' collections leave the inherited objects alone (and so do not copy them)
                 self.futures = [self.pool.submit(_work, chunk) for chunk in chunks]  # every worker forked at the first
@@ -150,10 +174,12 @@ def make_pages(
     on_page: Callable[[int, int], None] | None = None,
     meanwhile: Callable[[], None] | None = None,
     parallel_from: int | None = None,
+    spool: Path | None = None,
 ) -> list[MadePage]:
     """Give every page of specs made, in their order; with jobs > 1 and enough pages, in forked workers.
 
-    meanwhile runs in this process while the workers draw (other files of the site).
+    meanwhile runs in this process while the workers draw (other files of the site). spool: a folder where the
+    workers write the pages they draw (a SpooledFile each, moved into the site by the writer).
     """
     total = len(specs)
     if jobs <= 1 or total < (PARALLEL_FROM if parallel_from is None else parallel_from) or not forkable():
@@ -165,7 +191,7 @@ def make_pages(
             if on_page:
                 on_page(i, total)
         return made
-    drawing = Drawing(specs, draw, sink, extra, jobs)
+    drawing = Drawing(specs, draw, sink, extra, jobs, spool)
     try:
         if meanwhile is not None:
             meanwhile()

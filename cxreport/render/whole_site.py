@@ -286,16 +286,19 @@ class EarlyPages:
         self.drawing.stop()
 
 
-def draw_early(project: Project, *, stamp: dt.datetime | None = None, jobs: int = 1) -> EarlyPages | None:
+def draw_early(
+    project: Project, *, stamp: dt.datetime | None = None, jobs: int = 1, spool: Path | None = None
+) -> EarlyPages | None:
     """Start drawing the pages that show no figures (playbooks, chapters) on jobs cores, or give None when there
-    are too few to be worth it. No DuckDB connection may be open: the workers are forked now."""
+    are too few to be worth it. No DuckDB connection may be open: the workers are forked now. spool: the folder
+    render_site is given (the workers write the pages into a folder of their own in it)."""
     if jobs <= 1 or not forkable():
         return None
     drawer = _drawer_for(project, FigureSet(), Problems(), stamp)  # problems outside the pages: render_site tells them
     specs = [s for s in drawer.planner.specs() if not shows_figures(s)]
     if len(specs) < EARLY_FROM:
         return None
-    drawing = Drawing(specs, drawer.draw, drawer.sink, drawer.search_rows, jobs)
+    drawing = Drawing(specs, drawer.draw, drawer.sink, drawer.search_rows, jobs, spool / "early" if spool else None)
     return EarlyPages(digest(drawer.nav), frozenset(s.path for s in specs), drawing)
 
 
@@ -342,6 +345,7 @@ def render_site(
             jobs=1 if print_date is not None else jobs,
             on_page=on_page,
             meanwhile=_data_maker(figures, planner, reuse, data, spool),
+            spool=spool / "pages" if spool is not None else None,
         )
     except BaseException:
         if early is not None:
