@@ -18,19 +18,26 @@ class FigureIndex:
 
     def __init__(self, figures: FigureSet) -> None:
         # keys taken from the figure tuples by position (C speed: half a million figures at 1,000 journeys):
-        # by_key: metric, type, period, journey, stage, touchpoint, segment, variant (a metric has one type);
-        # series: metric, journey, stage, touchpoint, segment
+        # by place (metric, journey, stage, touchpoint), then by (period, segment, variant), those keys shared
+        # by every place (a tuple per figure as the key cost 70 MB at L); series: metric, journey, stage,
+        # touchpoint, segment
         self.set = figures
-        self._by_key: dict[tuple, Figure] = {}
+        self._by_place: dict[tuple, dict[tuple, Figure]] = {}
         self._by_metric: dict[str, list[Figure]] = defaultdict(list)
         self._series: dict[tuple, list[Figure]] = defaultdict(list)
-        by_key, by_metric, series, series_key = self._by_key, self._by_metric, self._series, itemgetter(0, 3, 4, 5, 6)
+        by_place, by_metric, series = self._by_place, self._by_metric, self._series
+        place_key, inner_key, series_key = itemgetter(0, 3, 4, 5), itemgetter(2, 6, 7), itemgetter(0, 3, 4, 5, 6)
+        shared: dict[tuple, tuple] = {}
+        one = shared.setdefault
         for f in figures.figures:
-            by_key[f[:8]] = f
+            at = by_place.get(place := place_key(f))
+            if at is None:
+                at = by_place[place] = {}
+            key = inner_key(f)
+            at[one(key, key)] = f
             by_metric[f[0]].append(f)
             if f[2] != ALL and f[7] is None:
                 series[series_key(f)].append(f)
-        self._types: dict[str, str] = {metric: rows[0].type for metric, rows in by_metric.items()}
         for rows in series.values():
             rows.sort(key=itemgetter(2))  # by period (in that order already from the metric stage: cheap)
         self._segments = {m: sorted({f.segment for f in rows if f.segment is not None}) for m, rows in self._by_metric.items()}
@@ -65,7 +72,8 @@ class FigureIndex:
         segment: str | None = None,
         variant: str | None = None,
     ) -> Figure | None:
-        return self._by_key.get((metric, self._types.get(metric), period, journey, stage, touchpoint, segment, variant))
+        at = self._by_place.get((metric, journey, stage, touchpoint))
+        return at.get((period, segment, variant)) if at is not None else None
 
     def of_metric(self, metric: str) -> list[Figure]:
         return self._by_metric.get(metric, [])
