@@ -72,6 +72,31 @@ def test_words_stop_at_the_limit_on_a_word_boundary():
     assert all(re.fullmatch(r"woord\d{4}", w) for w in words.split())
 
 
+def _words_one_by_one(entry: SearchEntry, stop: frozenset[str]) -> str:
+    """The words kept, as the definition says it word by word: folded, not short, not a stop word, not in the
+    title or context, each once in the order it first appears, until the next would pass MAX_TEXT."""
+    shown = set(fold(entry.title).split()) | set(fold(entry.context).split())
+    kept: list[str] = []
+    for word in fold(entry.text).split():
+        if len(word) < 2 or word in stop or word in shown or word in kept:
+            continue
+        if len(" ".join([*kept, word])) > MAX_TEXT:
+            break
+        kept.append(word)
+    return " ".join(kept)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_words_are_those_of_the_word_by_word_definition(seed):
+    rnd = random.Random(seed)
+    vocabulary = ["de", "a", "klant", "Klant", "KLANT!", "één", "een", "pakket", "x" * 90, "levering", "é", "maat"]
+    vocabulary += [f"w{rnd.randrange(10**6)}" for _ in range(rnd.randrange(1, 400))]
+    text = " ".join(rnd.choice(vocabulary) for _ in range(rnd.randrange(0, 3000)))
+    entry = SearchEntry("page", "Klant en pakket", "p.html", rnd.choice(["", "Levering · Actie"]), text)
+    stop = frozenset({"de", "een"})
+    assert words_of(entry, stop) == _words_one_by_one(entry, stop)
+
+
 def test_index_script_is_safe_inside_a_script_element_and_byte_stable():
     entries = [
         SearchEntry("page", "</script><!-- & \u2028", "pages/a.html", "x </SCRIPT>", "<b>vet</b>"),

@@ -121,7 +121,7 @@ def _metric_figures(project: Project, data: MetricData, table: MetricTable) -> l
             ORDER BY every DESC, period, g.journey NULLS FIRST, ms.ord NULLS FIRST, g.stage NULLS FIRST,
                      tp.ord NULLS FIRST, g.touchpoint NULLS FIRST, g.segment NULLS FIRST, g.variant NULLS FIRST"""
 
-    def rows():
+    def batches():
         yield from _batches(data.con.execute(query([s for s in sets if "period" not in s], False)))
         dated = [s for s in sets if "period" in s]
         if dated:  # a run of periods at a time, in time order: DuckDB holds one run's groups, not half a million
@@ -130,7 +130,7 @@ def _metric_figures(project: Project, data: MetricData, table: MetricTable) -> l
                 yield from _batches(data.con.execute(sql, [first, last]))
 
     target = project.config.targets.get(source.id) or project.config.targets.get(source.type)
-    return _figures(source, rows(), target.status if target is not None else None)
+    return _figures(source, batches(), target.status if target is not None else None)
 
 
 def _period_runs(data: MetricData, table: MetricTable, rows: int = 20_000) -> list[tuple]:
@@ -151,13 +151,15 @@ def _period_runs(data: MetricData, table: MetricTable, rows: int = 20_000) -> li
 
 
 def _batches(result, size: int = 65_536):
-    """Give a query's rows a batch at a time: half a million rows as Python tuples at once would double the memory."""
+    """Give a query's rows a batch (a list) at a time: half a million rows as Python tuples at once would double
+    the memory."""
     while batch := result.fetchmany(size):
-        yield from batch
+        yield batch
 
 
-def _figures(source: MetricSource, rows, status) -> list[Figure]:
-    """Give the figures of a metric's rows (period, journey, stage, touchpoint, segment, variant, n, a, b).
+def _figures(source: MetricSource, batches, status) -> list[Figure]:
+    """Give the figures of a metric's rows (period, journey, stage, touchpoint, segment, variant, n, a, b, m), given
+    in batches.
 
     One tight loop per metric: at 10 million responses a handbook has half a million figures.
     """
@@ -170,29 +172,30 @@ def _figures(source: MetricSource, rows, status) -> list[Figure]:
     out: list[Figure] = []
     add = out.append
     survey = source.survey
-    for period, journey, stage, touchpoint, segment, variant, n, a, b, m in rows:
-        n, value, margin = formula(n, a, b)
-        add(
-            new(
-                Figure,
-                (
-                    metric,
-                    kind,
-                    one(period, period),
-                    journey and one(journey, journey),
-                    stage and one(stage, stage),
-                    touchpoint and one(touchpoint, touchpoint),
-                    segment and one(segment, segment),
-                    variant and one(variant, variant),
-                    n,
-                    value,
-                    margin,
-                    None,
-                    judged(value) if judged is not None else None,
-                    m if survey else None,
-                ),
+    for batch in batches:
+        for period, journey, stage, touchpoint, segment, variant, n, a, b, m in batch:
+            n, value, margin = formula(n, a, b)
+            add(
+                new(
+                    Figure,
+                    (
+                        metric,
+                        kind,
+                        one(period, period),
+                        journey and one(journey, journey),
+                        stage and one(stage, stage),
+                        touchpoint and one(touchpoint, touchpoint),
+                        segment and one(segment, segment),
+                        variant and one(variant, variant),
+                        n,
+                        value,
+                        margin,
+                        None,
+                        judged(value) if judged is not None else None,
+                        m if survey else None,
+                    ),
+                )
             )
-        )
     if source.kind.staged:
         out = _with_conversion(out, status)
     return out

@@ -141,14 +141,14 @@ def plain(markup: Any) -> str:
 def words_of(entry: SearchEntry, stop: frozenset[str] = frozenset()) -> str:
     """Give the entry's searchable words beyond its title and context: folded, each once, at most MAX_TEXT characters."""
     shown = set(fold(entry.title).split()) | set(fold(entry.context).split())
-    kept: dict[str, None] = {}
+    kept: list[str] = []
     size = 0
-    for word in fold(entry.text).split():
-        if len(word) < 2 or word in stop or word in shown or word in kept:
+    for word in dict.fromkeys(fold(entry.text).split()):  # each word once, in the order it first appears
+        if len(word) < 2 or word in stop or word in shown:
             continue
         if size + len(word) + 1 > MAX_TEXT + 1:
             break
-        kept[word] = None
+        kept.append(word)
         size += len(word) + 1
     return " ".join(kept)
 
