@@ -1,4 +1,4 @@
-"""render_site: the project and its figures as a static site, every file made in memory before anything is written."""
+"""render_site: the project and its figures as a static site, every file made before anything is written into the output."""
 
 from __future__ import annotations
 
@@ -315,7 +315,7 @@ def render_site(
     early: EarlyPages | None = None,
     spool: Path | None = None,
 ) -> RenderedSite:
-    """Give every file of the site, rendered in memory; broken links in content become warnings.
+    """Give every file of the site, rendered in memory (or into the spool); broken links in content become warnings.
 
     With print_date the site also gets print.html, the whole report as one document for the PDF, dated then.
     With reuse (an incremental build) only the pages it says must be made again are made; the others, and the
