@@ -164,6 +164,7 @@ def write_data(
 
     lines: list[str] = []
     rows: list[str] = []
+    places: dict[tuple, tuple[str, str]] = {}  # a metric's places, written once for all its slices
     start = 0
     json_file.write(b'{"figures": [\n')
     while start < len(figures):  # one metric at a time (its kind, its file), slice_size figures at most
@@ -171,7 +172,9 @@ def write_data(
         end = start
         while end < len(figures) and end - start < slice_size and figures[end].metric == metric:
             end += 1
-        _metric_texts(figures[start:end], lines, rows, jtext, ctext, cnum, delimiter, decimal)
+        if start and figures[start - 1].metric != metric:
+            places.clear()
+        _metric_texts(figures[start:end], lines, rows, places, jtext, ctext, cnum, delimiter, decimal)
         json_file.write((",\n" if start else "").encode("utf-8") + ",\n".join(lines).encode("utf-8"))
         if metric in csv_files:  # figures of a metric site.yml no longer declares have no file
             csv_files[metric].write("".join(rows).encode("utf-8"))
@@ -181,13 +184,13 @@ def write_data(
     json_file.write(b"\n]}\n")
 
 
-def _metric_texts(figures, lines: list[str], rows: list[str], jtext, ctext, cnum, d: str, decimal: str) -> None:
-    """Add one metric's figures to figures.json's lines and its CSV rows (the rounding of output.rounded)."""
+def _metric_texts(figures, lines: list[str], rows: list[str], places: dict, jtext, ctext, cnum, d: str, decimal: str) -> None:
+    """Add figures of one metric to figures.json's lines and its CSV rows (the rounding of output.rounded);
+    places: the texts of the places met before in this metric."""
     kind = KINDS[figures[0].type]
     decimals, staged = kind.decimals, kind.staged
     head_j = f'  {{"metric": {jtext(figures[0].metric)}, "type": {jtext(figures[0].type)}, "period": '
     head_c = f"{ctext(figures[0].metric)}{d}{ctext(figures[0].type)}{d}"
-    places: dict[tuple, tuple[str, str]] = {}
     by_period: dict[str, tuple[str, str]] = {}
     point = decimal == "."
     isfinite = math.isfinite
