@@ -276,7 +276,7 @@ def parse_yaml(text: str, rel: str, problems: Problems, line_offset: int = 0, ki
     # recording them, so each problem names its line exactly
     loc = Locator(source=(text, line_offset))
     try:
-        data = _Walker(loc, line_offset, lines, record=False).walk(node, ())
+        data = _Walker(loc, line_offset, lines, record=False, anchored="&" in text).walk(node, ())
         return data, loc
     except (_Refused, _Noted, RecursionError):
         pass
@@ -353,9 +353,12 @@ def _report_syntax_error(
 class _Walker:
     """Turns a composed node graph into plain data, guarding against bombs and cycles."""
 
-    def __init__(self, loc: Locator, line_offset: int, lines: _Lines | None = None, record: bool = True) -> None:
+    def __init__(
+        self, loc: Locator, line_offset: int, lines: _Lines | None = None, record: bool = True, anchored: bool = True
+    ) -> None:
         self.loc = loc
         self.record = record  # without: no positions kept, and anything to report stops the walk (_Noted)
+        self.anchored = anchored  # False: the text has no '&', so no anchor, so no alias: no node is met twice
         self.lines = lines
         self.offset = line_offset
         self.alias_nodes = 0
@@ -374,6 +377,40 @@ class _Walker:
             raise _Refused(
                 *self.pos(node), "YAML is nested too deeply", f"at most {MAX_DEPTH} levels are read", code="yaml-too-deep"
             )
+        if self.anchored:
+            via_alias = self.met(node, path, via_alias)
+        if self.record and path not in self.loc.values:
+            self.loc.values[path] = self.pos(node)
+        if node.tag not in _ALLOWED_TAGS and node.tag != "!":
+            tag = node.tag.replace(_YAML_NS, "!!", 1)
+            raise _Refused(
+                *self.pos(node),
+                f"YAML tag '{tag}' is not allowed",
+                "remove the tag; cxreport reads plain text, numbers, lists and mappings only",
+                code="yaml-forbidden-tag",
+            )
+        if isinstance(node, yaml.ScalarNode):
+            if not node.style and node.value in _NULLS:  # plain style: None (Python parser) or '' (libyaml)
+                return None
+            if len(node.value) >= MAX_MARKDOWN_DEPTH:  # a text a page may draw as Markdown: within its limits
+                self.check_markdown(node)
+            return node.value
+        if not self.anchored:
+            return self.children(node, path, via_alias, depth)
+        self.active.add(id(node))
+        try:
+            return self.children(node, path, via_alias, depth)
+        finally:
+            self.active.discard(id(node))
+
+    def children(self, node: yaml.Node, path: PathKey, via_alias: bool, depth: int) -> Any:
+        if isinstance(node, yaml.SequenceNode):
+            return [self.walk(child, path + (i,), via_alias, depth + 1) for i, child in enumerate(node.value)]
+        assert isinstance(node, yaml.MappingNode)  # the composer makes only scalars, sequences and mappings
+        return self.walk_mapping(node, path, via_alias, depth)
+
+    def met(self, node: yaml.Node, path: PathKey, via_alias: bool) -> bool:
+        """Tell whether the node is reached through an alias; refuse a recursive alias and an alias bomb."""
         if id(node) in self.active:
             if not self.record:
                 raise _Noted
@@ -398,30 +435,7 @@ class _Walker:
                     f"at most {MAX_ALIAS_NODES} values may come from aliases (*name); write the values out",
                     code="yaml-alias-bomb",
                 )
-        if self.record and path not in self.loc.values:
-            self.loc.values[path] = self.pos(node)
-        if node.tag not in _ALLOWED_TAGS and node.tag != "!":
-            tag = node.tag.replace(_YAML_NS, "!!", 1)
-            raise _Refused(
-                *self.pos(node),
-                f"YAML tag '{tag}' is not allowed",
-                "remove the tag; cxreport reads plain text, numbers, lists and mappings only",
-                code="yaml-forbidden-tag",
-            )
-        if isinstance(node, yaml.ScalarNode):
-            if not node.style and node.value in _NULLS:  # plain style: None (Python parser) or '' (libyaml)
-                return None
-            if len(node.value) >= MAX_MARKDOWN_DEPTH:  # a text a page may draw as Markdown: within its limits
-                self.check_markdown(node)
-            return node.value
-        self.active.add(id(node))
-        try:
-            if isinstance(node, yaml.SequenceNode):
-                return [self.walk(child, path + (i,), via_alias, depth + 1) for i, child in enumerate(node.value)]
-            assert isinstance(node, yaml.MappingNode)  # the composer makes only scalars, sequences and mappings
-            return self.walk_mapping(node, path, via_alias, depth)
-        finally:
-            self.active.discard(id(node))
+        return via_alias
 
     def check_markdown(self, node: yaml.ScalarNode) -> None:
         over = markdown_limit(node.value)

@@ -114,3 +114,19 @@ def test_a_duplicate_key_found_without_positions_is_reported_with_them():
     parsed = parse_yaml("a: 1\nb: 2\na: 3\n", "f.yml", problems)
     assert parsed is not None and parsed[0] == {"a": "1", "b": "2"}
     assert [(p.line, p.col, p.message) for p in problems] == [(3, 1, "duplicate key 'a' (first on line 1, again on line 3)")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: {x: 1}\nb:\n  <<: {x: 2, y: 3}\n  y: 4\n", {"a": {"x": "1"}, "b": {"x": "2", "y": "4"}}),  # no '&' at all
+        ("team: R&D\nlist: [a, b]\n", {"team": "R&D", "list": ["a", "b"]}),  # '&' in a text, no anchor
+        ("base: &b {x: 1}\nc: *b\nd: *b\n", {"base": {"x": "1"}, "c": {"x": "1"}, "d": {"x": "1"}}),  # anchors
+    ],
+    ids=["no-ampersand", "ampersand-in-text", "anchors"],
+)
+def test_documents_with_and_without_anchors_read_the_same_way(text, expected):
+    # a text with no '&' can hold no anchor, so no alias: its first walk keeps no record of the nodes met
+    problems = Problems()
+    data, _ = parse_yaml(text, "f.yml", problems)
+    assert (data, list(problems)) == (expected, [])
