@@ -276,7 +276,7 @@ def parse_yaml(text: str, rel: str, problems: Problems, line_offset: int = 0, ki
     # recording them, so each problem names its line exactly
     loc = Locator(source=(text, line_offset))
     try:
-        data = _Walker(loc, line_offset, lines, record=False, anchored="&" in text).walk(node, ())
+        data = _Walker(loc, line_offset, lines, record=False, anchors="&" in text).walk(node, ())
         return data, loc
     except (_Refused, _Noted, RecursionError):
         pass
@@ -353,14 +353,12 @@ def _report_syntax_error(
 class _Walker:
     """Turns a composed node graph into plain data, guarding against bombs and cycles."""
 
-    def __init__(
-        self, loc: Locator, line_offset: int, lines: _Lines | None = None, record: bool = True, anchored: bool = True
-    ) -> None:
+    def __init__(self, loc: Locator, offset: int, lines: _Lines | None = None, record: bool = True, anchors: bool = True) -> None:
         self.loc = loc
         self.record = record  # without: no positions kept, and anything to report stops the walk (_Noted)
-        self.anchored = anchored  # False: the text has no '&', so no anchor, so no alias: no node is met twice
+        self.anchored = anchors  # False: the text has no '&', so no anchor, so no alias: no node is met twice
         self.lines = lines
-        self.offset = line_offset
+        self.offset = offset
         self.alias_nodes = 0
         self.active: set[int] = set()
         self.walked: set[int] = set()  # nodes met before: meeting one again means an alias
@@ -395,9 +393,8 @@ class _Walker:
             if len(node.value) >= MAX_MARKDOWN_DEPTH:  # a text a page may draw as Markdown: within its limits
                 self.check_markdown(node)
             return node.value
-        if not self.anchored:
-            return self.children(node, path, via_alias, depth)
-        self.active.add(id(node))
+        if self.anchored:
+            self.active.add(id(node))
         try:
             return self.children(node, path, via_alias, depth)
         finally:
