@@ -396,15 +396,12 @@ class _Walker:
         if self.anchored:
             self.active.add(id(node))
         try:
-            return self.children(node, path, via_alias, depth)
+            if isinstance(node, yaml.SequenceNode):
+                return [self.walk(child, path + (i,), via_alias, depth + 1) for i, child in enumerate(node.value)]
+            assert isinstance(node, yaml.MappingNode)  # the composer makes only scalars, sequences and mappings
+            return self.walk_mapping(node, path, via_alias, depth)
         finally:
             self.active.discard(id(node))
-
-    def children(self, node: yaml.Node, path: PathKey, via_alias: bool, depth: int) -> Any:
-        if isinstance(node, yaml.SequenceNode):
-            return [self.walk(child, path + (i,), via_alias, depth + 1) for i, child in enumerate(node.value)]
-        assert isinstance(node, yaml.MappingNode)  # the composer makes only scalars, sequences and mappings
-        return self.walk_mapping(node, path, via_alias, depth)
 
     def met(self, node: yaml.Node, path: PathKey, via_alias: bool) -> bool:
         """Tell whether the node is reached through an alias; refuse a recursive alias and an alias bomb."""

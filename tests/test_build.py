@@ -337,3 +337,16 @@ def test_pages_drawn_while_the_metrics_are_read_are_the_pages_drawn_after(tmp_pa
     assert [(p.path, p.line, p.code, p.message) for p in early.problems] == [
         (p.path, p.line, p.code, p.message) for p in serial.problems
     ]
+
+
+def test_a_worker_writes_no_page_outside_its_spool(tmp_path):
+    # the writer refuses an unsafe page path (SiteFiles.add); before it, a worker must not have written it
+    from cxreport.render.pages import _spooled
+    from cxreport.render.write import SpooledFile
+
+    spool = tmp_path / "spool"
+    for path in ("../evil.html", "/evil.html", "a/../../evil.html", "a\\..\\evil.html"):
+        assert _spooled(b"<p>x</p>", path, spool) == b"<p>x</p>"
+    assert not list(tmp_path.rglob("evil.html"))
+    made = _spooled(b"<p>x</p>", "journeys/a.html", spool)
+    assert isinstance(made, SpooledFile) and made.read_bytes() == b"<p>x</p>" and made == spool / "journeys/a.html"

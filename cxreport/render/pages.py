@@ -11,6 +11,7 @@ import dataclasses
 import gc
 import multiprocessing
 import os
+import posixpath
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -82,8 +83,8 @@ def _make(
 def _spooled(html: bytes, path: str, spool: Path | None) -> bytes | Path:
     """Give a worker's page as a file in the spool folder (not sent back, not held until the write), or as bytes
     when there is no spool or it cannot be written."""
-    if spool is None:
-        return html
+    if spool is None or posixpath.normpath(path) != path or path.startswith(("/", "..")) or "\\" in path:
+        return html  # a path that could leave the spool: the writer refuses it (SiteFiles.add)
     file = spool / path
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
