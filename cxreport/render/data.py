@@ -36,7 +36,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff
 # ... also after characters it skips or does not show: spaces of every kind, control and format characters
 # (zero-width space, byte-order mark, direction marks).
 _SKIPPED = re.compile(r"[\s\x00-\x1f\x7f-\xa0\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff]*")
-SLICE = 65_536  # figures whose lines are held as text at once (data_texts)
+SLICE = 65_536  # figures whose lines are held as text at once (write_data)
 
 
 def safe_cell(column: str, value: object, decimal: str) -> str:
