@@ -6,7 +6,6 @@ import contextlib
 import dataclasses
 import datetime as dt
 import os
-import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,7 +169,8 @@ def _data_files(figures: FigureSet, metrics: list[str], language: str, spool: Pa
                 write_data(figures.figures, metrics, language, json_file, csv_files)
             return {path: SpooledFile(name) for path, name in names.items()}
         except OSError:  # no room or no permission beside the output: made in memory (the writer tells, if it fails)
-            shutil.rmtree(spool, ignore_errors=True)
+            for name in names.values():  # only these: the workers' pages in the spool stay
+                name.unlink(missing_ok=True)
     text, csvs = data_texts(figures.figures, metrics, language)
     return {"data/figures.json": text, **{metric_csv_path(m): csv for m, csv in csvs.items()}}
 

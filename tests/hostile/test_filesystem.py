@@ -471,3 +471,24 @@ def test_figures_json_is_spooled_beside_the_output_and_moved_into_the_site(make_
     assert leftovers(root) == []
     assert tree(root / "output") == tree(root / "in-memory")
     assert json.loads((root / "output/data/figures.json").read_text())["figures"][0]["n"] == 2
+
+
+def test_data_files_that_cannot_be_spooled_leave_the_pages_in_the_spool(tmp_path, monkeypatch):
+    """A full disk while figures.json is spooled: the data files are made in memory, and the pages the workers
+    wrote into the same spool are still there for the writer."""
+    from cxreport.figures import FigureSet
+    from cxreport.render import whole_site
+
+    spool = tmp_path / ".output.spool-1"
+    page = spool / "pages" / "journeys" / "a.html"
+    page.parent.mkdir(parents=True)
+    page.write_bytes(b"<p>a</p>")
+
+    def full(*_a, **_k):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(whole_site, "write_data", full)
+    made = whole_site._data_files(FigureSet(), ["m"], "en", spool)
+    assert made["data/figures.json"] == b'{"figures": []}\n' and isinstance(made["metrics/m.csv"], bytes)
+    assert page.read_bytes() == b"<p>a</p>"
+    assert sorted(p.name for p in spool.iterdir()) == ["pages"]  # the partial data files are gone
