@@ -110,3 +110,16 @@ def test_data_texts_gives_the_bytes_of_figures_json_and_metric_csv(figures, lang
     assert text == figures_json(FigureSet(figures=tuple(figures))).encode("utf-8")
     for metric in metrics:
         assert csvs[metric] == metric_csv([f for f in figures if f.metric == metric], language), metric
+
+
+def test_a_count_is_written_whole_after_a_margin_of_the_same_number():
+    # write_data keeps the text of each rounded number; 3 and 3.0 are one key of a dict, and a count is whole
+    figures = [
+        fig(metric="f", type="funnel", touchpoint="a", value=7.0, margin=3.0, conversion=None),
+        fig(metric="f", type="funnel", touchpoint="b", value=3.0, margin=None, conversion=0.5),
+    ]
+    text, csvs = data_texts(figures, ["f"], "en")
+    assert b'"touchpoint": "a", "segment": null, "variant": null, "n": 412, "value": 7, "margin": 3.0' in text
+    assert b'"touchpoint": "b", "segment": null, "variant": null, "n": 412, "value": 3, "margin": null' in text
+    assert text == figures_json(FigureSet(figures=tuple(figures))).encode("utf-8")
+    assert csvs["f"] == metric_csv(figures, "en")

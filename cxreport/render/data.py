@@ -192,7 +192,10 @@ def _metric_texts(figures, lines: list[str], rows: list[str], places: dict, jtex
     head_j = f'  {{"metric": {jtext(figures[0].metric)}, "type": {jtext(figures[0].type)}, "period": '
     head_c = f"{ctext(figures[0].metric)}{d}{ctext(figures[0].type)}{d}"
     by_period: dict[str, tuple[str, str]] = {}
-    point = decimal == "."
+    # a rounded number's texts (figures.json, CSV): an NPS has at most 2,001 values at one decimal (floats only:
+    # after rounding every value and margin but a count's value is a float, and -0.0 has become 0.0)
+    numbers: dict[float | None, tuple[str, str]] = {None: ("null", "")}
+    number_of = numbers.get
     isfinite = math.isfinite
     add_line, add_row = lines.append, rows.append
     for _, _, period, j, s, t, g, v, n, value, margin, conversion, status, missing in figures:
@@ -203,23 +206,35 @@ def _metric_texts(figures, lines: list[str], rows: list[str], places: dict, jtex
                 f'"variant": {jtext(v)}, "n": ',
                 d.join((ctext(j), ctext(s), ctext(t), ctext(g), ctext(v))) + d,
             )
-        if decimals is None:
+        jv: tuple[str, str] | None
+        if decimals is None:  # a whole count: its own text (5 and 5.0 are one key of a dict)
             value = int(value)
+            jv = (str(value), str(value))
             margin = None if margin is None or not isfinite(margin) else round(margin, 4) + 0.0
         else:
             value = None if value is None or not isfinite(value) else round(value, decimals) + 0.0
             margin = None if margin is None or not isfinite(margin) else round(margin, decimals) + 0.0
-        if staged:
-            conversion = None if conversion is None or not isfinite(conversion) else round(conversion, 4) + 0.0
+            jv = number_of(value)
+            if jv is None:
+                text = repr(value)
+                jv = numbers[value] = (text, text.replace(".", decimal))
         heads = by_period.get(period)
         if heads is None:
             heads = by_period[period] = (f"{head_j}{jtext(period)}, ", f"{head_c}{ctext(period)}{d}")
-        jv = "null" if value is None else repr(value)
-        jm = "null" if margin is None else repr(margin)
-        line = f'{heads[0]}{texts[0]}{n}, "value": {jv}, "margin": {jm}'
+        jm = number_of(margin)
+        if jm is None:
+            text = repr(margin)
+            jm = numbers[margin] = (text, text.replace(".", decimal))
         if staged:
-            line += f', "conversion": {"null" if conversion is None else repr(conversion)}'
+            conversion = None if conversion is None or not isfinite(conversion) else round(conversion, 4) + 0.0
+            jc = number_of(conversion)
+            if jc is None:
+                text = repr(conversion)
+                jc = numbers[conversion] = (text, text.replace(".", decimal))
+            line = f'{heads[0]}{texts[0]}{n}, "value": {jv[0]}, "margin": {jm[0]}, "conversion": {jc[0]}'
+            cc = jc[1]
+        else:
+            line = f'{heads[0]}{texts[0]}{n}, "value": {jv[0]}, "margin": {jm[0]}'
+            cc = cnum(conversion)
         add_line(line + (f', "answered": {n}, "missing": {missing}}}' if missing is not None else "}"))
-        cv = "" if value is None else jv if point else jv.replace(".", decimal)
-        cm = "" if margin is None else jm if point else jm.replace(".", decimal)
-        add_row(f"{heads[1]}{texts[1]}{n}{d}{cv}{d}{cm}{d}{cnum(conversion)}{d}{ctext(status)}\r\n")
+        add_row(f"{heads[1]}{texts[1]}{n}{d}{jv[1]}{d}{jm[1]}{d}{cc}{d}{ctext(status)}\r\n")
