@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import shutil
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Protocol
 
@@ -139,11 +140,13 @@ def render(
     early: EarlyPages | None = None,
     when: dt.datetime | None = None,
     spool: Path | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> RenderedSite:
     """Give the whole site rendered in memory; with print_date also print.html for the PDF.
 
     With reuse (render.Reuse) only the pages whose content keys changed are made; the others are kept. early:
     the pages that show no figures, drawn while the metrics were read (draw_early, with the same when).
+    meanwhile: more work for this process while the workers draw (after the data files).
     """
     on_page = (progress or Silent()).advance
     return render_site(
@@ -157,6 +160,7 @@ def render(
         jobs=jobs,
         early=early,
         spool=spool,
+        meanwhile=meanwhile,
     )
 
 
@@ -232,7 +236,9 @@ def _stages(session: incremental.session.Session, progress: Progress, print_date
             figures = _figures(session, project, result, progress)
             if figures is None:
                 return _done(result, started)
-            reuse = session.reuse_plan(project, figures)
+            # a cold build reuses nothing: the keys its record keeps are made while the workers draw the pages
+            cold = session.cold()
+            reuse = None if cold else session.reuse_plan(project, figures)
         progress.stage("render")
         site = render(
             project,
@@ -245,6 +251,7 @@ def _stages(session: incremental.session.Session, progress: Progress, print_date
             early=early,
             when=when,
             spool=spool,
+            meanwhile=functools.partial(session.plan_keys, project, figures) if cold else None,
         )
         early = None  # render took them
     except TemplateFailure as exc:

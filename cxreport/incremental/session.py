@@ -50,7 +50,14 @@ class FiguresMemo:
     inputs: str  # the digest of what they are computed from (Session.figures)
     figures: FigureSet
     problems: list[Problem]  # what joining the metrics found
-    keys: dict[str, str]  # their content keys (keys.figure_keys)
+    made_keys: dict[str, str] | None = None
+
+    @property
+    def keys(self) -> dict[str, str]:
+        """Their content keys (keys.figure_keys), made when first asked for (a cold build: while pages are drawn)."""
+        if self.made_keys is None:
+            self.made_keys = figure_keys(self.figures)
+        return self.made_keys
 
 
 @dataclass
@@ -216,7 +223,7 @@ class Session:
 
     def keep_figures(self, figures: FigureSet, problems: list[Problem]) -> FiguresMemo:
         """Keep the figures just computed (and what joining the metrics found) for the next build."""
-        self.figures_memo = FiguresMemo(self._figures_input, figures, problems, figure_keys(figures))
+        self.figures_memo = FiguresMemo(self._figures_input, figures, problems)
         return self.figures_memo
 
     def _figures_digest(self, project: Project) -> str:
@@ -269,9 +276,9 @@ class Session:
         serve's kept session): the pages that show no figures may then be drawn before the figures are known."""
         return not self.in_place and (self.run.previous is None or not self.run.incremental)
 
-    def reuse_plan(self, project: Project, figures: FiguresMemo) -> Reuse | None:
-        """Give what the render can take from the last build (pages and files whose keys did not change), or None
-        when every page is to be made anew."""
+    def plan_keys(self, project: Project, figures: FiguresMemo) -> None:
+        """Make the keys of every page and of the site, which the record keeps (reuse_plan, or a cold build while
+        its pages are drawn: it reuses nothing, so the keys are only needed once the site is written)."""
         run = self.run
         run.keys = with_wildcards({**content_keys(project, self.digests), **figures.keys})
         run.site_key = digest(
@@ -283,6 +290,12 @@ class Session:
                 sorted((kind, oid, o.path) for (kind, oid), o in project.origins.items()),
             ]
         )
+
+    def reuse_plan(self, project: Project, figures: FiguresMemo) -> Reuse | None:
+        """Give what the render can take from the last build (pages and files whose keys did not change), or None
+        when every page is to be made anew (as always in a cold build: cold())."""
+        self.plan_keys(project, figures)
+        run = self.run
         previous = run.previous
         if not (
             run.incremental

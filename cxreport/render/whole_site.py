@@ -176,10 +176,15 @@ def _data_files(figures: FigureSet, metrics: list[str], language: str, spool: Pa
 
 
 def _data_maker(
-    figures: FigureSet, planner: Planner, reuse: Reuse | None, data: dict[str, bytes | str | Path], spool: Path | None
+    figures: FigureSet,
+    planner: Planner,
+    reuse: Reuse | None,
+    data: dict[str, bytes | str | Path],
+    spool: Path | None,
+    then: Callable[[], None] | None = None,
 ) -> Callable[[], None]:
-    """Give the step that fills `data` with the data files (figures.json, experiments.json, a CSV per metric);
-    spool: where the large ones are written (render_site)."""
+    """Give the step that fills `data` with the data files (figures.json, experiments.json, a CSV per metric),
+    then runs `then`; spool: where the large ones are written (render_site)."""
     cfg = planner.project.config
 
     def data_files() -> None:  # made while the workers draw the pages
@@ -198,6 +203,8 @@ def _data_maker(
         for path, make in makers:
             content: bytes | str | Path = kept[path] if path in kept else make()
             data[path] = content.encode("utf-8") if isinstance(content, str) else content
+        if then is not None:
+            then()
 
     return data_files
 
@@ -314,6 +321,7 @@ def render_site(
     jobs: int = 1,
     early: EarlyPages | None = None,
     spool: Path | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> RenderedSite:
     """Give every file of the site, rendered in memory (or into the spool); broken links in content become warnings.
 
@@ -322,6 +330,7 @@ def render_site(
     files it keeps, are taken from the previous build. With jobs > 1 a large site is drawn on that many cores.
     early: the pages draw_early began (a cold build), taken as they are. spool: a folder (new or made by this
     build) beside the output to write figures.json and the CSVs into, moved into the site by the writer.
+    meanwhile: more work for this process while the workers draw, after the data files.
     """
     drawer = _drawer_for(project, figures, problems, stamp)
     theme, t, assets, planner, draw = drawer.theme, drawer.t, drawer.assets, drawer.planner, drawer.draw
@@ -344,7 +353,7 @@ def render_site(
             extra=drawer.search_rows,
             jobs=1 if print_date is not None else jobs,
             on_page=on_page,
-            meanwhile=_data_maker(figures, planner, reuse, data, spool),
+            meanwhile=_data_maker(figures, planner, reuse, data, spool, meanwhile),
             spool=spool / "pages" if spool is not None else None,
         )
     except BaseException:
