@@ -19,14 +19,13 @@ class FigureIndex:
     def __init__(self, figures: FigureSet) -> None:
         # keys taken from the figure tuples by position (C speed: half a million figures at 1,000 journeys):
         # by place (metric, journey, stage, touchpoint), then by (period, segment, variant), those keys shared
-        # by every place (a tuple per figure as the key cost 70 MB at L); series: metric, journey, stage,
-        # touchpoint, segment
+        # by every place (a tuple per figure as the key cost 70 MB at L). Only this is made before the page
+        # workers are forked; a metric's figures, segments and a place's series are made when first asked for
+        # (mostly in the workers, each for its own pages, in parallel)
         self.set = figures
         self._by_place: dict[tuple, dict[tuple, Figure]] = {}
-        self._by_metric: dict[str, list[Figure]] = defaultdict(list)
-        self._series: dict[tuple, list[Figure]] = defaultdict(list)
-        by_place, by_metric, series = self._by_place, self._by_metric, self._series
-        place_key, inner_key, series_key = itemgetter(0, 3, 4, 5), itemgetter(2, 6, 7), itemgetter(0, 3, 4, 5, 6)
+        by_place = self._by_place
+        place_key, inner_key = itemgetter(0, 3, 4, 5), itemgetter(2, 6, 7)
         shared: dict[tuple, tuple] = {}
         one = shared.setdefault
         for f in figures.figures:
@@ -35,12 +34,8 @@ class FigureIndex:
                 at = by_place[place] = {}
             key = inner_key(f)
             at[one(key, key)] = f
-            by_metric[f[0]].append(f)
-            if f[2] != ALL and f[7] is None:
-                series[series_key(f)].append(f)
-        for rows in series.values():
-            rows.sort(key=itemgetter(2))  # by period (in that order already from the metric stage: cheap)
-        self._segments = {m: sorted({f.segment for f in rows if f.segment is not None}) for m, rows in self._by_metric.items()}
+        self._by_metric: dict[str, list[Figure]] | None = None
+        self._segments: dict[str, list[str]] = {}
         self._experiments: dict[str, list[VariantResult]] = defaultdict(list)
         for r in figures.experiments:
             self._experiments[r.experiment].append(r)
@@ -76,6 +71,11 @@ class FigureIndex:
         return at.get((period, segment, variant)) if at is not None else None
 
     def of_metric(self, metric: str) -> list[Figure]:
+        if self._by_metric is None:
+            by_metric: dict[str, list[Figure]] = defaultdict(list)
+            for f in self.set.figures:
+                by_metric[f[0]].append(f)
+            self._by_metric = by_metric
         return self._by_metric.get(metric, [])
 
     def over_time(
@@ -86,11 +86,18 @@ class FigureIndex:
         touchpoint: str | None = None,
         segment: str | None = None,
     ) -> list[Figure]:
-        """Give a place's figures per period (not 'all'), oldest first."""
-        return self._series.get((metric, journey, stage, touchpoint, segment), [])
+        """Give a place's figures per period (not 'all'), oldest first (of the segment, without a variant)."""
+        at = self._by_place.get((metric, journey, stage, touchpoint))
+        if at is None:
+            return []
+        rows = [f for (period, g, v), f in at.items() if g == segment and v is None and period != ALL]
+        rows.sort(key=itemgetter(2))  # by period (in that order already from the metric stage: cheap)
+        return rows
 
     def segments(self, metric: str) -> list[str]:
-        return self._segments.get(metric, [])
+        if metric not in self._segments:
+            self._segments[metric] = sorted({f.segment for f in self.of_metric(metric) if f.segment is not None})
+        return self._segments[metric]
 
     def experiment(self, experiment: str) -> list[VariantResult]:
         return self._experiments.get(experiment, [])
