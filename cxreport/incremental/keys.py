@@ -133,12 +133,12 @@ def figure_keys(figures: FigureSet) -> dict[str, str]:
     """Give figures:J for each journey with figures and figures:- for the rest (experiments and verdicts too);
     code counts and comments count with their journey."""
     by_journey: dict[str, list] = defaultdict(list)
-    for f in figures.figures:  # every field of the figure: a plain tuple of text, numbers and None
-        by_journey[f.journey if f.journey is not None else "-"].append(tuple(f))
+    for f in figures.figures:  # every field of the figure (a named tuple: taken as a plain one when digested)
+        by_journey[f.journey if f.journey is not None else "-"].append(f)
     for counted in figures.codes:  # the comments are figures too (redacted, with their codes)
-        by_journey[counted.journey if counted.journey is not None else "-"].append(tuple(counted))
+        by_journey[counted.journey if counted.journey is not None else "-"].append(counted)
     for comment in figures.comments:
-        by_journey[comment.journey if comment.journey is not None else "-"].append(tuple(comment))
+        by_journey[comment.journey if comment.journey is not None else "-"].append(comment)
     rest = by_journey["-"]
     rest.append(tuple(repr(r) for r in figures.experiments))
     rest.append(tuple(sorted(figures.verdicts.items())))
@@ -147,7 +147,13 @@ def figure_keys(figures: FigureSet) -> dict[str, str]:
     rest.append(
         repr((sorted(figures.segment_verdicts.items()), figures.plans, figures.drivers, sorted(figures.driver_notes.items())))
     )
-    return {f"figures:{j}": _value_digest(rows) for j, rows in by_journey.items()}
+    # the named tuples made plain one journey at a time: half a million copies at once cost a large handbook 40 MB
+    return {f"figures:{j}": _value_digest([_plain(r) for r in rows]) for j, rows in by_journey.items()}
+
+
+def _plain(row: Any) -> Any:
+    """Give a named tuple as a plain tuple of its fields (pickled by value, without its class); anything else as it is."""
+    return tuple(row) if isinstance(row, tuple) and type(row) is not tuple else row
 
 
 def _value_digest(value: Any) -> str:
