@@ -8,6 +8,7 @@ folder (cxreport.render.write). What an incremental build reuses between builds 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -199,7 +200,11 @@ def build(
         session = Session(root, out, stamp=stamp, strict=strict, full=full or print_date is not None, jobs=jobs)
     figures_before, result = session.figures_memo, None
     try:
-        result = _stages(session, progress or Silent(), print_date)
+        # on several cores the pages are drawn by workers, which collect their own garbage; this process makes what
+        # stays to the end (the content, the figures, their keys, the data files) and no cycles worth a collection
+        # over those millions of objects (a second of a large handbook's build)
+        with paused() if session.workers > 1 and print_date is None else contextlib.nullcontext():
+            result = _stages(session, progress or Silent(), print_date)
         return result
     finally:
         shutil.rmtree(spool_dir(session.out), ignore_errors=True)  # what the writer did not move into the site
