@@ -7,7 +7,9 @@ files (10 s -> 3 s without it) and half of the figures' time. Those stages make 
 garbage is freed by reference counting as usual), so the collector is paused while they run.
 
 Before page-drawing workers are forked, everything alive is frozen (gc.freeze): the workers' collections
-then skip the inherited objects instead of walking, and so copying, the parent's memory.
+then skip the inherited objects instead of walking, and so copying, the parent's memory. When the pages are
+drawn by workers, the building process collects nothing for the whole build (pipeline.build): what it makes
+stays to the end, and collections between its stages walked its millions of objects (1.9 s at 1,000 journeys).
 """
 
 from __future__ import annotations

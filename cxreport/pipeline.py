@@ -231,10 +231,9 @@ def _stages(session: incremental.session.Session, progress: Progress, print_date
         check_metrics(project, problems, session.cache_dir, session.run.inputs, Policy(any_age=True, needs_url=False))
         return _done(result, started)
     progress.stage("join_metrics")
-    when = build_stamp(session.stamp)
-    early = None
+    when, early, cold = build_stamp(session.stamp), None, session.cold()
     spool = spool_dir(session.out) if session.out.parent.is_dir() else None  # large files written as they are made
-    if session.cold() and print_date is None:  # the pages that show no figures are drawn while the metrics are read
+    if cold and print_date is None:  # the pages that show no figures are drawn while the metrics are read
         early = draw_early(project, stamp=when, jobs=session.workers, spool=spool)
     try:
         with paused():  # the figures and their keys are half a million objects that stay: no collections over them
@@ -242,7 +241,6 @@ def _stages(session: incremental.session.Session, progress: Progress, print_date
             if figures is None:
                 return _done(result, started)
             # a cold build reuses nothing: the keys its record keeps are made while the workers draw the pages
-            cold = session.cold()
             reuse = None if cold else session.reuse_plan(project, figures)
         progress.stage("render")
         site = render(

@@ -350,3 +350,23 @@ def test_a_worker_writes_no_page_outside_its_spool(tmp_path):
     assert not list(tmp_path.rglob("evil.html"))
     made = _spooled(b"<p>x</p>", "journeys/a.html", spool)
     assert isinstance(made, SpooledFile) and made.read_bytes() == b"<p>x</p>" and made == spool / "journeys/a.html"
+
+
+@pytest.mark.parametrize("jobs, collects", [(1, True), (2, False)])
+def test_the_building_process_collects_garbage_only_when_it_draws_the_pages(make_project, monkeypatch, jobs, collects):
+    # on several cores the workers draw (and collect their own garbage); the building process's collections would
+    # only walk the content and figures that stay to the end. The collector is as it was after the build.
+    import gc
+
+    seen = []
+    render = pipeline.render
+
+    def watched(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "render", watched)
+    assert gc.isenabled()
+    result = pipeline.build(make_project(), full=True, jobs=jobs)
+    assert result.written and seen == [collects]
+    assert gc.isenabled()

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import model as m
+from ..collector import paused
 from ..crosscheck import ValidationMemo
 from ..figures import FigureSet
 from ..fingerprints import Stamp, digest
@@ -280,7 +281,8 @@ class Session:
         """Make the keys of every page and of the site, which the record keeps (reuse_plan, or a cold build while
         its pages are drawn: it reuses nothing, so the keys are only needed once the site is written)."""
         run = self.run
-        run.keys = with_wildcards({**content_keys(project, self.digests), **figures.keys})
+        with paused():  # digests of half a million figures, which stay: no collections over them
+            run.keys = with_wildcards({**content_keys(project, self.digests), **figures.keys})
         run.site_key = digest(
             [
                 code_key(),
