@@ -39,3 +39,16 @@ def frozen() -> Iterator[None]:
         yield
     finally:
         gc.unfreeze()
+
+
+@contextmanager
+def collecting() -> Iterator[None]:
+    """Run the block with the cyclic garbage collector on (back to how it was after): pages drawn in this process
+    make garbage cycles (templates, Markdown trees), also in a build that otherwise pauses the collector."""
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if not was:
+            gc.disable()

@@ -202,7 +202,8 @@ def build(
     try:
         # on several cores the pages are drawn by workers, which collect their own garbage; this process makes what
         # stays to the end (the content, the figures, their keys, the data files) and no cycles worth a collection
-        # over those millions of objects (a second of a large handbook's build)
+        # over those millions of objects (a second of a large handbook's build). Pages it draws itself (a small site:
+        # render.pages.make_pages) are drawn with the collector on.
         with paused() if session.workers > 1 and print_date is None else contextlib.nullcontext():
             result = _stages(session, progress or Silent(), print_date)
         return result

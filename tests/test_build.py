@@ -353,20 +353,28 @@ def test_a_worker_writes_no_page_outside_its_spool(tmp_path):
 
 
 @pytest.mark.parametrize("jobs, collects", [(1, True), (2, False)])
-def test_the_building_process_collects_garbage_only_when_it_draws_the_pages(make_project, monkeypatch, jobs, collects):
+def test_the_building_process_collects_garbage_only_while_it_draws_pages(make_project, monkeypatch, jobs, collects):
     # on several cores the workers draw (and collect their own garbage); the building process's collections would
-    # only walk the content and figures that stay to the end. The collector is as it was after the build.
+    # only walk the content and figures that stay to the end, but for the pages it draws itself. The collector is
+    # as it was after the build.
     import gc
 
-    seen = []
-    render = pipeline.render
+    from cxreport.render import pages
+
+    seen, drawing = [], set()
+    render, make = pipeline.render, pages._make
 
     def watched(*args, **kwargs):
         seen.append(gc.isenabled())
         return render(*args, **kwargs)
 
+    def drawn(*args, **kwargs):  # a small site is drawn in this process: with the collector on, whatever the cores
+        drawing.add(gc.isenabled())
+        return make(*args, **kwargs)
+
     monkeypatch.setattr(pipeline, "render", watched)
+    monkeypatch.setattr(pages, "_make", drawn)
     assert gc.isenabled()
     result = pipeline.build(make_project(), full=True, jobs=jobs)
-    assert result.written and seen == [collects]
+    assert result.written and seen == [collects] and drawing == {True}
     assert gc.isenabled()

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..collector import frozen
+from ..collector import collecting, frozen
 from ..problems import Problem, Problems
 from .page import Page, PageSpec
 from .write import SpooledFile
@@ -187,10 +187,11 @@ def make_pages(
         if meanwhile is not None:
             meanwhile()
         made = []
-        for i, spec in enumerate(specs, 1):
-            made.append(_make(spec, draw, extra, sink, light=False))
-            if on_page:
-                on_page(i, total)
+        with collecting():  # drawing makes garbage cycles, which a build on several cores leaves to its workers
+            for i, spec in enumerate(specs, 1):
+                made.append(_make(spec, draw, extra, sink, light=False))
+                if on_page:
+                    on_page(i, total)
         return made
     drawing = Drawing(specs, draw, sink, extra, jobs, spool)
     try:
